@@ -1,0 +1,38 @@
+/*
+ * date.h - proleptic Gregorian calendar dates as day numbers.
+ *
+ * A day number counts days since 1970-01-01 (day 0), so dates compare
+ * and subtract as integers.  No time zone is involved: a date is a
+ * calendar date as written.
+ */
+#ifndef SORTES_DATE_H
+#define SORTES_DATE_H
+
+#include <stdint.h>
+
+/* Day number of year/month/day; the caller ensures the date exists. */
+int32_t sortes_date_from_ymd(int year, int month, int day);
+
+/* Split a day number into year, month (1-12) and day (1-31). */
+void sortes_date_to_ymd(int32_t days, int *year, int *month, int *day);
+
+/*
+ * Parse exactly "YYYY-MM-DD" (years 1000-9999) into *out.
+ * Returns 0, or -1 when the text is not such a date or the date does
+ * not exist (2023-02-29).
+ */
+int sortes_date_parse(const char *text, int32_t *out);
+
+/* Write "YYYY-MM-DD" and a NUL into buf (at least 11 bytes). */
+void sortes_date_format(int32_t days, char *buf);
+
+/*
+ * Age in completed years on day 'on' of someone born on 'birth'.
+ * A birthday of 29 February is reached on 1 March in common years.
+ */
+int sortes_date_age(int32_t birth, int32_t on);
+
+/* Nonzero when 'year' is a leap year. */
+int sortes_date_is_leap(int year);
+
+#endif

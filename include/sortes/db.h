@@ -1,0 +1,64 @@
+/*
+ * db.h - the trial database: one SQLite file, schema by migrations.
+ *
+ * Opening applies WAL, foreign keys, synchronous=FULL and a busy
+ * timeout, then brings the schema up to date (each migration in its own
+ * transaction) and refuses a database made by a newer sortes.
+ */
+#ifndef SORTES_DB_H
+#define SORTES_DB_H
+
+#include <sqlite3.h>
+
+#include "sortes/error.h"
+
+enum sortes_db_mode {
+	SORTES_DB_CREATE,	/* the file must not exist yet */
+	SORTES_DB_EXISTING	/* the file must exist */
+};
+
+#define SORTES_DB_BUSY_MS 5000
+
+struct sortes_db {
+	sqlite3 *sql;
+	char *path;
+};
+
+/*
+ * Open (or create) 'path' and migrate it.  On success *out is a new
+ * handle the caller closes with sortes_db_close().
+ */
+int sortes_db_open(struct sortes_db **out, const char *path,
+    enum sortes_db_mode mode, struct sortes_error *err);
+
+/* Close and free; NULL is allowed.  An open transaction is rolled back. */
+void sortes_db_close(struct sortes_db *db);
+
+/* The schema version now in the database (PRAGMA user_version). */
+int sortes_db_version(struct sortes_db *db, int *out, struct sortes_error *err);
+
+/* The newest schema version this build knows. */
+int sortes_db_latest_version(void);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback never fails loudly. */
+int sortes_db_begin(struct sortes_db *db, struct sortes_error *err);
+int sortes_db_commit(struct sortes_db *db, struct sortes_error *err);
+void sortes_db_rollback(struct sortes_db *db);
+
+/* Run SQL without results. */
+int sortes_db_exec(struct sortes_db *db, const char *sql,
+    struct sortes_error *err);
+
+/* Prepare one statement; *out is NULL on failure. */
+int sortes_db_prepare(struct sortes_db *db, sqlite3_stmt **out,
+    const char *sql, struct sortes_error *err);
+
+/*
+ * Turn SQLite's last error into a sortes status and message, with
+ * 'what' saying what was being done.  SQLITE_BUSY and SQLITE_LOCKED
+ * become SORTES_EBUSY; I/O and full-disk errors SORTES_EIO.
+ */
+int sortes_db_fail(struct sortes_db *db, const char *what,
+    struct sortes_error *err);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * enroll.h - enrolling participants (individual randomization).
+ *
+ * An enroller holds one write transaction: participants added to it are
+ * validated, allocated and logged, and become permanent only when
+ * sortes_enroller_commit() succeeds.  Freeing an enroller that was not
+ * committed rolls everything back.
+ */
+#ifndef SORTES_ENROLL_H
+#define SORTES_ENROLL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sortes/error.h"
+#include "sortes/trial.h"
+
+#define SORTES_PERSON_MAX 64
+#define SORTES_CASEWORKER_MAX 64
+#define SORTES_UUID_LEN 37
+
+struct sortes_enroll_input {
+	const char *person;		/* person identifier, e.g. a CPR number */
+	const char *caseworker;		/* caseworker code */
+	const char *const *names;	/* field names ... */
+	const char *const *values;	/* ... and their values as text */
+	size_t nfields;
+	const char *enrolled_at;	/* UTC, YYYY-MM-DDTHH:MM:SSZ */
+	int32_t enroll_day;		/* calendar day in the trial's time zone */
+};
+
+struct sortes_enroll_result {
+	char participant[SORTES_UUID_LEN];
+	size_t arm;			/* index into protocol->arms */
+	int64_t seq;			/* its log entry */
+};
+
+struct sortes_enroller;
+
+/*
+ * Start enrolling into 't', which must be unlocked (key loaded).
+ * Begins the transaction.
+ */
+int sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
+    struct sortes_error *err);
+
+/*
+ * Validate, allocate and log one participant.  SORTES_EDATA means this
+ * participant was refused (bad field, not eligible, already enrolled)
+ * and nothing of it was written; the enroller can go on.  Any other
+ * failure leaves the transaction unusable.
+ */
+int sortes_enroller_add(struct sortes_enroller *e,
+    const struct sortes_enroll_input *in, struct sortes_enroll_result *out,
+    struct sortes_error *err);
+
+/* Commit everything added.  The enroller must still be freed. */
+int sortes_enroller_commit(struct sortes_enroller *e, struct sortes_error *err);
+
+/* Free, rolling back unless committed; NULL is allowed. */
+void sortes_enroller_free(struct sortes_enroller *e);
+
+/*
+ * The canonical form of a person identifier: blanks trimmed, and a CPR
+ * number written DDMMYY-SSSS made DDMMYYSSSS, so both spellings give
+ * the same pseudonym.  Returns 0, or SORTES_EDATA if the identifier is
+ * empty, too long, or holds control characters.
+ */
+int sortes_person_normalize(char out[SORTES_PERSON_MAX + 1],
+    const char *person, struct sortes_error *err);
+
+/* Counts of a CSV enrollment, for the caller's summary. */
+struct sortes_csv_summary {
+	long rows;			/* data rows read */
+	long enrolled;
+	long rejected;
+	long *per_arm;			/* enrolled per arm, protocol order; owned */
+};
+
+/*
+ * Called for each refused CSV row: 'line' is where the row starts,
+ * 'header'/'nheader' the file's header, 'cells'/'ncells' the row,
+ * 'reason' why it was refused.  A nonzero return stops the enrollment
+ * with SORTES_EIO (the callback could not record the refusal).
+ */
+typedef int (*sortes_reject_fn)(void *ctx, long line,
+    const char *const *header, size_t nheader, const char *const *cells,
+    size_t ncells, const char *reason);
+
+/*
+ * Enroll every row of a CSV file.  The header names the columns:
+ * "person", "caseworker", and protocol fields, in any order; an unknown
+ * column refuses the file.  With 'skip_invalid' zero, any refused row
+ * means that nobody is enrolled (SORTES_EDATA after reporting every
+ * refused row through 'on_reject'); otherwise the valid rows are
+ * enrolled and committed.  'delimiter' as for sortes_csv_open().
+ * summary->per_arm is freed by sortes_csv_summary_free().
+ */
+int sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
+    int delimiter, int skip_invalid, const char *enrolled_at,
+    int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
+    struct sortes_csv_summary *summary, struct sortes_error *err);
+
+void sortes_csv_summary_free(struct sortes_csv_summary *s);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * protocol.h - a trial protocol, parsed and validated from YAML.
+ *
+ * The format is documented in docs/protocol.md.  A parsed protocol is
+ * immutable; every string it holds is owned by it and freed by
+ * sortes_protocol_free().
+ */
+#ifndef SORTES_PROTOCOL_H
+#define SORTES_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sortes/error.h"
+
+enum sortes_unit {
+	SORTES_UNIT_INDIVIDUAL,
+	SORTES_UNIT_CASEWORKER
+};
+
+enum sortes_method {
+	/* unit: individual */
+	SORTES_METHOD_SIMPLE,
+	SORTES_METHOD_BLOCKS,
+	SORTES_METHOD_STRATIFIED_BLOCKS,
+	SORTES_METHOD_MINIMIZATION,
+	/* unit: caseworker */
+	SORTES_METHOD_COMPLETE,
+	SORTES_METHOD_STRATIFIED,
+	SORTES_METHOD_MATCHED_PAIRS,
+	SORTES_METHOD_CONSTRAINED
+};
+
+enum sortes_field_type {
+	SORTES_FIELD_STRING,
+	SORTES_FIELD_INTEGER,
+	SORTES_FIELD_DATE,
+	SORTES_FIELD_ENUM,
+	SORTES_FIELD_BOOLEAN
+};
+
+/* Integers are limited to what RFC 8785 JSON carries exactly. */
+#define SORTES_INT_MAX ((int64_t)9007199254740991)	/* 2^53 - 1 */
+
+struct sortes_arm {
+	char *code;		/* short code, e.g. "I"; [A-Za-z0-9_-]+ */
+	char *name;		/* human-readable name */
+	int ratio;		/* allocation ratio, >= 1 */
+};
+
+/*
+ * A participant field (unit: individual) or a measure (follow-up).
+ * Both share type rules; 'name' is the field name or measure code.
+ */
+struct sortes_field {
+	char *name;		/* [a-z][a-z0-9_]*, unique */
+	char *label;		/* may be NULL */
+	enum sortes_field_type type;
+	int required;		/* fields: must be present at enrollment */
+	char **values;		/* SORTES_FIELD_ENUM: allowed values */
+	size_t nvalues;
+	int has_min, has_max;	/* SORTES_FIELD_INTEGER: bounds */
+	int64_t min, max;
+};
+
+enum sortes_rule_kind {
+	SORTES_RULE_AGE,	/* whole years from a date field to enrollment */
+	SORTES_RULE_EQUALS,	/* field equals a value */
+	SORTES_RULE_ONE_OF,	/* field is one of several values */
+	SORTES_RULE_RANGE	/* integer field within [min, max] */
+};
+
+struct sortes_rule {
+	char *name;		/* as written in the protocol, used in refusals */
+	enum sortes_rule_kind kind;
+	size_t field;		/* index into protocol->fields */
+	char **values;		/* EQUALS (1 value) and ONE_OF; canonical text */
+	size_t nvalues;
+	int has_min, has_max;	/* AGE and RANGE */
+	int64_t min, max;
+	int line;		/* where the rule starts in the protocol file */
+};
+
+enum sortes_offset_unit {
+	SORTES_DAYS,
+	SORTES_WEEKS,
+	SORTES_MONTHS
+};
+
+struct sortes_offset {
+	int64_t n;
+	enum sortes_offset_unit unit;
+};
+
+struct sortes_occasion {
+	char *code;
+	char *label;		/* may be NULL */
+	struct sortes_offset offset;
+	char *after;		/* occasion code the offset counts from; NULL: enrollment */
+	struct sortes_offset window_before, window_after;
+	size_t *measures;	/* indexes into protocol->measures */
+	size_t nmeasures;
+	size_t *arms;		/* indexes into protocol->arms; NULL: all arms */
+	size_t narms;
+};
+
+struct sortes_budget {
+	int64_t amount_minor;	/* per participant, in minor units (øre) */
+	char *currency;		/* ISO 4217, e.g. "DKK" */
+	size_t *arms;		/* indexes into protocol->arms */
+	size_t narms;
+};
+
+struct sortes_protocol {
+	int format;		/* the "sortes:" format version, 1 */
+	char *id;		/* trial id, [a-z0-9][a-z0-9_-]* */
+	char *title;
+	char *sponsor;
+	char *timezone;		/* default "Europe/Copenhagen" */
+	int64_t target_enrollment;
+
+	struct sortes_arm *arms;
+	size_t narms;
+	int ratio_sum;
+
+	enum sortes_unit unit;
+	enum sortes_method method;
+	size_t *strata;		/* indexes into fields */
+	size_t nstrata;
+	int *block_sizes;	/* each a multiple of ratio_sum */
+	size_t nblock_sizes;
+
+	struct sortes_field *fields;	/* sorted by name */
+	size_t nfields;
+	struct sortes_rule *rules;
+	size_t nrules;
+
+	struct sortes_field *measures;	/* in protocol order */
+	size_t nmeasures;
+	struct sortes_occasion *occasions;
+	size_t noccasions;
+
+	struct sortes_budget *budget;	/* NULL when none is declared */
+};
+
+/*
+ * Parse and validate the protocol in 'text' (length 'len'; need not be
+ * NUL-terminated).  'filename' is used only in messages, which read
+ * "FILE:LINE:COLUMN: what was wrong, what was expected".
+ * On success *out is a new protocol the caller frees with
+ * sortes_protocol_free(); on failure *out is NULL and SORTES_EDATA (or
+ * SORTES_ENOMEM) is returned with the first error in 'err'.
+ */
+int sortes_protocol_parse(struct sortes_protocol **out, const char *text,
+    size_t len, const char *filename, struct sortes_error *err);
+
+/* Read 'path' whole and parse it as above (SORTES_ENOINPUT if unreadable). */
+int sortes_protocol_load(struct sortes_protocol **out, const char *path,
+    struct sortes_error *err);
+
+/* Free a protocol; NULL is allowed. */
+void sortes_protocol_free(struct sortes_protocol *p);
+
+/* Lookups; return the index, or -1 when there is none. */
+long sortes_protocol_field(const struct sortes_protocol *p, const char *name);
+long sortes_protocol_arm(const struct sortes_protocol *p, const char *code);
+
+/* The protocol words for enums, e.g. "stratified_blocks". Never NULL. */
+const char *sortes_method_name(enum sortes_method m);
+const char *sortes_unit_name(enum sortes_unit u);
+const char *sortes_field_type_name(enum sortes_field_type t);
+
+#endif

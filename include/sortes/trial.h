@@ -1,0 +1,56 @@
+/*
+ * trial.h - a trial: its database, its stored protocol and, when the
+ * command needs it, its key.
+ */
+#ifndef SORTES_TRIAL_H
+#define SORTES_TRIAL_H
+
+#include "sortes/crypto.h"
+#include "sortes/db.h"
+#include "sortes/error.h"
+#include "sortes/keyfile.h"
+#include "sortes/protocol.h"
+
+#define SORTES_TIME_LEN 21	/* "YYYY-MM-DDTHH:MM:SSZ" and a NUL */
+
+struct sortes_trial {
+	struct sortes_db *db;
+	struct sortes_protocol *protocol;	/* parsed from the stored bytes */
+	char trial_id[SORTES_TRIAL_ID_MAX + 1];
+	char protocol_sha256[SORTES_SHA256_HEX];
+	char seed_commitment[SORTES_SHA256_HEX];
+	char created_at[SORTES_TIME_LEN];
+	int have_key;
+	struct sortes_key key;			/* valid when have_key */
+};
+
+/*
+ * Create a trial: parse the protocol at 'protocol_path', create the
+ * database 'db_path' and the key file 'key_path' (neither may exist),
+ * store the protocol's bytes and SHA-256, commit to the seed and write
+ * the genesis log entry, all stamped 'now' (UTC, YYYY-MM-DDTHH:MM:SSZ).
+ * Nothing is left behind on failure.  On success *out is the open
+ * trial, key loaded; close it with sortes_trial_close().
+ */
+int sortes_trial_create(struct sortes_trial **out, const char *db_path,
+    const char *protocol_path, const char *key_path, const char *now,
+    struct sortes_error *err);
+
+/*
+ * Open an existing trial and parse its stored protocol (never the file
+ * it came from).
+ */
+int sortes_trial_open(struct sortes_trial **out, const char *db_path,
+    struct sortes_error *err);
+
+/*
+ * Load the key file for an open trial, checking that it belongs to this
+ * trial and that its seed matches the commitment.
+ */
+int sortes_trial_unlock(struct sortes_trial *t, const char *key_path,
+    struct sortes_error *err);
+
+/* Close, wiping the key; NULL is allowed. */
+void sortes_trial_close(struct sortes_trial *t);
+
+#endif

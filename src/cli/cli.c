@@ -1,0 +1,198 @@
+/*
+ * cli.c - what every command shares: errors, exit codes, time, paths.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sortes/date.h"
+#include "cli.h"
+
+int
+cli_exit_code(int status)
+{
+	switch (status) {
+	case SORTES_OK:		  return 0;
+	case SORTES_EVERIFY:	  return EXIT_VERIFY;
+	case SORTES_EUSAGE:	  return EXIT_USAGE;
+	case SORTES_EDATA:	  return EXIT_DATAERR;
+	case SORTES_ENOINPUT:	  return EXIT_NOINPUT;
+	case SORTES_EUNSUPPORTED: return EXIT_UNAVAIL;
+	case SORTES_ENOMEM:	  return EXIT_OSERR;
+	case SORTES_ECANTCREAT:	  return EXIT_CANTCREAT;
+	case SORTES_EIO:	  return EXIT_IOERR;
+	case SORTES_EBUSY:	  return EXIT_TEMPFAIL;
+	case SORTES_EPERM:	  return EXIT_NOPERM;
+	default:		  return EXIT_SOFTWARE;
+	}
+}
+
+int
+cli_fail(const struct sortes_error *err)
+{
+	fprintf(stderr, "sortes: %s\n", err->msg[0] ? err->msg :
+	    sortes_status_name(err->code));
+	return cli_exit_code(err->code);
+}
+
+int
+cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sortes: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'sortes %s --help'.\n", command);
+	return EXIT_USAGE;
+}
+
+int
+cli_option_error(const char *command, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return cli_usage_error(command, "option '%s' needs a value",
+		    arg);
+	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
+		return cli_usage_error(command, "unknown option '-%c'", optopt);
+	return cli_usage_error(command, "unknown option '%s'", arg);
+}
+
+int
+cli_finish(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "sortes: cannot write to standard output: %s\n",
+		    strerror(errno));
+		return code == 0 ? EXIT_IOERR : code;
+	}
+	return code;
+}
+
+/* Parse YYYY-MM-DDTHH:MM:SSZ into seconds since the epoch. */
+static int
+parse_utc(const char *s, time_t *out)
+{
+	int32_t day;
+	char date[11];
+	int h, m, sec, n = 0;
+
+	if (strlen(s) != 20 || s[10] != 'T' || s[19] != 'Z')
+		return -1;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (sortes_date_parse(date, &day) != 0 ||
+	    sscanf(s + 11, "%2d:%2d:%2dZ%n", &h, &m, &sec, &n) != 3 ||
+	    n != 9 || h > 23 || m > 59 || sec > 59)
+		return -1;
+	*out = (time_t)day * 86400 + h * 3600 + m * 60 + sec;
+	return 0;
+}
+
+int
+cli_now(char out[21], struct sortes_error *err)
+{
+	const char *given = getenv("SORTES_NOW");
+	time_t t;
+	struct tm tm;
+
+	if (given != NULL && given[0] != '\0') {
+		if (parse_utc(given, &t) != 0)
+			return sortes_error_set(err, SORTES_EUSAGE,
+			    "SORTES_NOW '%s' is not YYYY-MM-DDTHH:MM:SSZ", given);
+		memcpy(out, given, 21);
+		return 0;
+	}
+	t = time(NULL);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
+		return sortes_error_set(err, SORTES_EINTERNAL,
+		    "cannot read the clock");
+	return 0;
+}
+
+/* Zone files live here unless TZDIR says otherwise (glibc's rule). */
+static int
+zone_exists(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096];
+
+	if (strcmp(tz, "UTC") == 0)
+		return 1;
+	if (tz[0] == '/' || strstr(tz, "..") != NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s",
+	    dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo", tz);
+	return access(path, R_OK) == 0;
+}
+
+int
+cli_local_day(int32_t *out, const char *now, const char *tz,
+    struct sortes_error *err)
+{
+	char *saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	time_t t;
+	struct tm tm;
+	int ok;
+
+	if (parse_utc(now, &t) != 0)
+		return sortes_error_set(err, SORTES_EUSAGE,
+		    "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", now);
+	if (!zone_exists(tz))
+		return sortes_error_set(err, SORTES_EUNSUPPORTED, "time zone "
+		    "'%s' is not known on this system (is tzdata installed?)",
+		    tz);
+	/* The C library converts through the process's TZ; the CLI is
+	 * single-threaded, so it sets TZ for this call and puts it back. */
+	setenv("TZ", tz, 1);
+	tzset();
+	ok = localtime_r(&t, &tm) != NULL;
+	if (saved != NULL)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	if (!ok)
+		return sortes_error_set(err, SORTES_EINTERNAL,
+		    "cannot convert the time to zone '%s'", tz);
+	*out = sortes_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday);
+	return 0;
+}
+
+const char *
+cli_db_path(const char *given)
+{
+	const char *env = getenv("SORTES_DB");
+
+	if (given != NULL)
+		return given;
+	return env != NULL && env[0] != '\0' ? env : "trial.db";
+}
+
+char *
+cli_key_path(const char *given, const char *db)
+{
+	size_t n = strlen(db);
+	char *key;
+
+	if (given != NULL)
+		return strdup(given);
+	if ((key = malloc(n + 5)) == NULL)
+		return NULL;
+	memcpy(key, db, n + 1);
+	if (n > 3 && strcmp(db + n - 3, ".db") == 0)
+		key[n - 3] = '\0';
+	strcat(key, ".key");
+	return key;
+}

@@ -1,0 +1,100 @@
+/*
+ * cli.h - the command-line front end.
+ *
+ * Adding a command:
+ *  1. write src/cli/cmd-NAME.c with one function cmd_NAME(argc, argv)
+ *     that parses options, calls the library and returns an exit code
+ *     (cli_exit(), never exit());
+ *  2. declare it below and add a line to cmd_table[] in cmd.c;
+ *  3. add the file to sortes_SOURCES in Makefile.am;
+ *  4. add tests/cli/tNNNN-NAME.sh, and document it in README.md.
+ */
+#ifndef SORTES_CLI_H
+#define SORTES_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sortes/error.h"
+
+/* Exit codes (docs/exit-codes.md); sysexits.h values where they fit. */
+#define EXIT_VERIFY	1
+#define EXIT_USAGE	64
+#define EXIT_DATAERR	65
+#define EXIT_NOINPUT	66
+#define EXIT_UNAVAIL	69
+#define EXIT_SOFTWARE	70
+#define EXIT_OSERR	71
+#define EXIT_CANTCREAT	73
+#define EXIT_IOERR	74
+#define EXIT_TEMPFAIL	75
+#define EXIT_NOPERM	77
+
+struct cmd_entry {
+	const char *name;	/* as typed: "enroll", "protocol" */
+	const char *summary;	/* one line for 'sortes help' */
+	const char *usage;	/* the full --help text */
+	int (*exec)(int argc, char **argv);	/* argv[0] is the name */
+};
+
+extern const struct cmd_entry cmd_table[];
+
+int cmd_enroll(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_protocol(int argc, char **argv);
+int cmd_rng(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+/* Dispatch argv[0] through the table; returns the exit code. */
+int cli_run(int argc, char **argv);
+
+/* Print "sortes: MESSAGE" and return the exit code for err->code. */
+int cli_fail(const struct sortes_error *err);
+
+/* Print "sortes: MESSAGE" and the command's usage hint; return 64. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/*
+ * Report what getopt_long() refused ('c' is its ':' or '?', with the
+ * options string starting with ':' and opterr 0); returns 64.
+ */
+int cli_option_error(const char *command, int c, char **argv);
+
+/* The exit code for a library status. */
+int cli_exit_code(int status);
+
+/* Print the usage text of 'command' to stdout and return 0. */
+int cli_help(const char *command);
+
+/*
+ * Flush stdout and report a failed write (a full disk or closed pipe
+ * must not pass as success).  Returns 'code', or 74 if flushing failed.
+ */
+int cli_finish(int code);
+
+/*
+ * The current time, UTC, as YYYY-MM-DDTHH:MM:SSZ.  The environment
+ * variable SORTES_NOW overrides it (for reproducible tests and demos;
+ * it is recorded as given).
+ */
+int cli_now(char out[21], struct sortes_error *err);
+
+/* The calendar date of UTC time 'now' in time zone 'tz', as a day number. */
+int cli_local_day(int32_t *out, const char *now, const char *tz,
+    struct sortes_error *err);
+
+/*
+ * Default database and key paths: --db, else $SORTES_DB, else
+ * "trial.db"; --key, else the database path with ".db" replaced by
+ * ".key" (or ".key" appended).  Caller frees the key path.
+ */
+const char *cli_db_path(const char *given);
+char *cli_key_path(const char *given, const char *db);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * cmd-enroll.c - sortes enroll: one participant, or a cohort from CSV.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sortes/csv.h"
+#include "sortes/enroll.h"
+#include "cli.h"
+
+#define FIELDS_MAX 256
+
+static const struct option enroll_options[] = {
+	{ "person", required_argument, NULL, 'P' },
+	{ "caseworker", required_argument, NULL, 'c' },
+	{ "field", required_argument, NULL, 'f' },
+	{ "csv", required_argument, NULL, 'C' },
+	{ "delimiter", required_argument, NULL, 'D' },
+	{ "skip-invalid", required_argument, NULL, 's' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct enroll_args {
+	const char *person, *caseworker, *csv, *delimiter, *rejects;
+	const char *db, *key;
+	const char *names[FIELDS_MAX];
+	const char *values[FIELDS_MAX];
+	char *fields[FIELDS_MAX];	/* owned copies, split at '=' */
+	size_t nfields;
+};
+
+/* What a run needs besides the arguments. */
+struct enroll_env {
+	struct sortes_trial *trial;
+	char now[21];
+	int32_t day;
+};
+
+static int
+enroll_add_field(struct enroll_args *a, const char *arg)
+{
+	char *copy, *eq;
+
+	if (a->nfields == FIELDS_MAX)
+		return cli_usage_error("enroll", "more than %d --field options",
+		    FIELDS_MAX);
+	if ((eq = strchr(arg, '=')) == NULL || eq == arg)
+		return cli_usage_error("enroll", "--field '%s' is not "
+		    "NAME=VALUE", arg);
+	if ((copy = strdup(arg)) == NULL)
+		return EXIT_OSERR;
+	copy[eq - arg] = '\0';
+	a->fields[a->nfields] = copy;
+	a->names[a->nfields] = copy;
+	a->values[a->nfields++] = copy + (eq - arg) + 1;
+	return 0;
+}
+
+static int
+enroll_one(const struct enroll_args *a, struct enroll_env *env,
+    struct sortes_error *err)
+{
+	struct sortes_enroller *e = NULL;
+	struct sortes_enroll_result res;
+	struct sortes_enroll_input in = {
+		.person = a->person, .caseworker = a->caseworker,
+		.names = a->names, .values = a->values, .nfields = a->nfields,
+		.enrolled_at = env->now, .enroll_day = env->day,
+	};
+	const struct sortes_arm *arm;
+	int rc;
+
+	rc = sortes_enroller_new(&e, env->trial, err);
+	if (rc == 0)
+		rc = sortes_enroller_add(e, &in, &res, err);
+	if (rc == 0)
+		rc = sortes_enroller_commit(e, err);
+	sortes_enroller_free(e);
+	if (rc != 0)
+		return rc;
+	arm = &env->trial->protocol->arms[res.arm];
+	printf("enrolled participant %s: arm %s (%s), log entry %lld\n",
+	    res.participant, arm->code, arm->name, (long long)res.seq);
+	return 0;
+}
+
+/* Where refused CSV rows go: stderr, and the rejects file if any. */
+struct reject_sink {
+	const char *csv_name;
+	FILE *fp;
+	int wrote_header;
+};
+
+/* Write a record of two leading cells followed by 'cells'. */
+static int
+write_prefixed(FILE *fp, const char *first, const char *second,
+    const char *const *cells, size_t n)
+{
+	const char *row[SORTES_CSV_FIELDS_MAX + 2];
+
+	row[0] = first;
+	row[1] = second;
+	memcpy(row + 2, cells, n * sizeof(*cells));
+	return sortes_csv_write_record(fp, row, n + 2, ',');
+}
+
+static int
+reject_row(void *ctx, long line, const char *const *header, size_t nheader,
+    const char *const *cells, size_t ncells, const char *reason)
+{
+	struct reject_sink *sink = ctx;
+	char linebuf[32];
+
+	fprintf(stderr, "sortes: %s:%ld: %s\n", sink->csv_name, line, reason);
+	if (sink->fp == NULL)
+		return 0;
+	if (!sink->wrote_header) {
+		if (write_prefixed(sink->fp, "line", "reason", header,
+		    nheader) != 0)
+			return -1;
+		sink->wrote_header = 1;
+	}
+	snprintf(linebuf, sizeof(linebuf), "%ld", line);
+	return write_prefixed(sink->fp, linebuf, reason, cells, ncells);
+}
+
+static int
+parse_delimiter(const char *s, int *out)
+{
+	*out = 0;
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, ",") == 0 || strcmp(s, ";") == 0)
+		*out = s[0];
+	else if (strcmp(s, "tab") == 0 || strcmp(s, "\t") == 0)
+		*out = '\t';
+	else
+		return -1;
+	return 0;
+}
+
+static FILE *
+open_rejects(const char *path, struct sortes_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *fp = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (fp == NULL) {
+		sortes_error_set(err, SORTES_ECANTCREAT, "cannot create '%s': "
+		    "%s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return fp;
+}
+
+static void
+csv_report(const struct sortes_csv_summary *s, const struct sortes_protocol *p,
+    const char *rejects)
+{
+	printf("enrolled %ld of %ld rows:", s->enrolled, s->rows);
+	for (size_t i = 0; i < p->narms; i++)
+		printf(" %s %ld%s", p->arms[i].code, s->per_arm[i],
+		    i + 1 < p->narms ? "," : "");
+	printf("\n");
+	if (s->rejected > 0)
+		printf("refused %ld rows, written to %s\n", s->rejected, rejects);
+}
+
+static int
+enroll_csv_run(const struct enroll_args *a, struct enroll_env *env, FILE *in,
+    struct reject_sink *sink, struct sortes_error *err)
+{
+	struct sortes_csv_summary s;
+	int delimiter, rc;
+
+	if (parse_delimiter(a->delimiter, &delimiter) != 0)
+		return sortes_error_set(err, SORTES_EUSAGE, "--delimiter '%s' "
+		    "is not ',', ';' or 'tab'", a->delimiter);
+	rc = sortes_enroll_csv(env->trial, in, a->csv, delimiter,
+	    a->rejects != NULL, env->now, env->day, reject_row, sink, &s, err);
+	if (rc == 0)
+		csv_report(&s, env->trial->protocol, a->rejects);
+	sortes_csv_summary_free(&s);
+	return rc;
+}
+
+static int
+enroll_csv(const struct enroll_args *a, struct enroll_env *env,
+    struct sortes_error *err)
+{
+	struct reject_sink sink = { .csv_name = a->csv };
+	int from_stdin = strcmp(a->csv, "-") == 0, rc;
+	FILE *in = from_stdin ? stdin : fopen(a->csv, "rb");
+
+	if (in == NULL)
+		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
+		    "%s", a->csv, strerror(errno));
+	if (a->rejects != NULL && (sink.fp = open_rejects(a->rejects,
+	    err)) == NULL)
+		rc = err->code;
+	else
+		rc = enroll_csv_run(a, env, in, &sink, err);
+	if (sink.fp != NULL && fclose(sink.fp) != 0 && rc == 0)
+		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
+		    a->rejects, strerror(errno));
+	/* A refused cohort leaves nothing behind, rejects file included. */
+	if (rc != 0 && sink.fp != NULL)
+		unlink(a->rejects);
+	if (!from_stdin)
+		fclose(in);
+	return rc;
+}
+
+static int
+enroll_run(const struct enroll_args *a)
+{
+	struct enroll_env env = { 0 };
+	struct sortes_error err = { 0 };
+	const char *db = cli_db_path(a->db);
+	char *key = cli_key_path(a->key, db);
+	int rc;
+
+	if (key == NULL)
+		return EXIT_OSERR;
+	rc = cli_now(env.now, &err);
+	if (rc == 0)
+		rc = sortes_trial_open(&env.trial, db, &err);
+	if (rc == 0)
+		rc = sortes_trial_unlock(env.trial, key, &err);
+	if (rc == 0)
+		rc = cli_local_day(&env.day, env.now,
+		    env.trial->protocol->timezone, &err);
+	if (rc == 0)
+		rc = a->csv != NULL ? enroll_csv(a, &env, &err) :
+		    enroll_one(a, &env, &err);
+	sortes_trial_close(env.trial);
+	free(key);
+	return rc == 0 ? cli_finish(0) : cli_fail(&err);
+}
+
+static int
+enroll_check_args(const struct enroll_args *a)
+{
+	if (a->csv != NULL) {
+		if (a->person != NULL || a->caseworker != NULL || a->nfields)
+			return cli_usage_error("enroll", "--csv cannot be "
+			    "combined with --person, --caseworker or --field");
+		return 0;
+	}
+	if (a->delimiter != NULL || a->rejects != NULL)
+		return cli_usage_error("enroll", "--delimiter and "
+		    "--skip-invalid go with --csv");
+	if (a->person == NULL || a->caseworker == NULL)
+		return cli_usage_error("enroll", "give --person and "
+		    "--caseworker, or --csv FILE");
+	return 0;
+}
+
+static int
+enroll_parse(struct enroll_args *a, int argc, char **argv)
+{
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":P:c:f:C:D:s:d:k:h",
+	    enroll_options, NULL)) != -1)
+		switch (c) {
+		case 'P': a->person = optarg; break;
+		case 'c': a->caseworker = optarg; break;
+		case 'f':
+			if ((rc = enroll_add_field(a, optarg)) != 0)
+				return rc;
+			break;
+		case 'C': a->csv = optarg; break;
+		case 'D': a->delimiter = optarg; break;
+		case 's': a->rejects = optarg; break;
+		case 'd': a->db = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'h': return -1;
+		default: return cli_option_error("enroll", c, argv);
+		}
+	if (optind != argc)
+		return cli_usage_error("enroll", "unexpected argument '%s'",
+		    argv[optind]);
+	return enroll_check_args(a);
+}
+
+int
+cmd_enroll(int argc, char **argv)
+{
+	struct enroll_args a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	rc = enroll_parse(&a, argc, argv);
+	if (rc == -1)
+		rc = cli_help("enroll");
+	else if (rc == 0)
+		rc = enroll_run(&a);
+	for (size_t i = 0; i < a.nfields; i++)
+		free(a.fields[i]);
+	return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * cmd-protocol.c - sortes protocol check|show.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sortes/protocol.h"
+#include "sortes/trial.h"
+#include "cli.h"
+
+static const struct option protocol_options[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+protocol_check(int nfiles, char **files)
+{
+	int worst = 0;
+
+	if (nfiles == 0)
+		return cli_usage_error("protocol", "'check' needs a FILE");
+	for (int i = 0; i < nfiles; i++) {
+		struct sortes_protocol *p = NULL;
+		struct sortes_error err = { 0 };
+
+		if (sortes_protocol_load(&p, files[i], &err) != 0) {
+			int code = cli_fail(&err);
+
+			if (worst == 0)
+				worst = code;
+			continue;
+		}
+		printf("%s: ok: trial '%s', %zu arms, %s randomization (%s), "
+		    "%zu fields, %zu eligibility rules, %zu follow-ups\n",
+		    files[i], p->id, p->narms, sortes_unit_name(p->unit),
+		    sortes_method_name(p->method), p->nfields, p->nrules,
+		    p->noccasions);
+		sortes_protocol_free(p);
+	}
+	return cli_finish(worst);
+}
+
+static int
+protocol_show(const char *db)
+{
+	struct sortes_trial *t = NULL;
+	struct sortes_error err = { 0 };
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sortes_trial_open(&t, cli_db_path(db), &err);
+	if (rc == 0)
+		rc = sortes_db_prepare(t->db, &st,
+		    "SELECT protocol FROM trial WHERE id = 1", &err);
+	if (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		fwrite(sqlite3_column_blob(st, 0), 1,
+		    (size_t)sqlite3_column_bytes(st, 0), stdout);
+	else if (rc == 0)
+		rc = sortes_db_fail(t->db, "reading the protocol", &err);
+	sqlite3_finalize(st);
+	sortes_trial_close(t);
+	return rc == 0 ? cli_finish(0) : cli_fail(&err);
+}
+
+int
+cmd_protocol(int argc, char **argv)
+{
+	const char *db = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:h", protocol_options,
+	    NULL)) != -1)
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'h': return cli_help("protocol");
+		default: return cli_option_error("protocol", c, argv);
+		}
+	if (optind == argc)
+		return cli_usage_error("protocol", "expected 'check' or 'show'");
+	if (strcmp(argv[optind], "check") == 0)
+		return protocol_check(argc - optind - 1, argv + optind + 1);
+	if (strcmp(argv[optind], "show") == 0 && optind + 1 == argc)
+		return protocol_show(db);
+	return cli_usage_error("protocol", "unexpected argument '%s'",
+	    argv[optind]);
+}

@@ -1,0 +1,164 @@
+/*
+ * cmd.c - the command table and dispatch.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct cmd_entry cmd_table[] = {
+	{ "init", "create a trial from a protocol file",
+	  "usage: sortes init --protocol FILE [--db FILE] [--key FILE]\n"
+	  "\n"
+	  "Create the trial database and its key file.  The protocol's exact\n"
+	  "bytes and SHA-256 are stored in the database, a 256-bit seed is\n"
+	  "drawn from the system's random source into the key file (mode\n"
+	  "0600), and the log starts with a genesis entry that commits to the\n"
+	  "protocol and to the seed.  Neither file may exist already.\n"
+	  "\n"
+	  "  -p, --protocol FILE  the protocol (YAML; see docs/protocol.md)\n"
+	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n"
+	  "  -k, --key FILE       the key file (default: the database name with .key)\n",
+	  cmd_init },
+	{ "protocol", "check a protocol file, or show a trial's stored protocol",
+	  "usage: sortes protocol check FILE...\n"
+	  "       sortes protocol show [--db FILE]\n"
+	  "\n"
+	  "check: validate protocol files; each error names file, line and\n"
+	  "column.  show: print the protocol stored in a trial database, byte\n"
+	  "for byte, as every command uses it.\n"
+	  "\n"
+	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
+	  cmd_protocol },
+	{ "enroll", "enroll one participant, or a cohort from CSV",
+	  "usage: sortes enroll --person ID --caseworker CODE [--field NAME=VALUE]...\n"
+	  "       sortes enroll --csv FILE [--delimiter C] [--skip-invalid REJECTS]\n"
+	  "\n"
+	  "Check the participant's fields and eligibility against the trial's\n"
+	  "protocol, allocate an arm and record it in the log.  Person\n"
+	  "identifiers (CPR numbers) are stored only as keyed pseudonyms.\n"
+	  "A CSV file has a header naming its columns: person, caseworker and\n"
+	  "protocol fields.  If any row is refused, nobody is enrolled and\n"
+	  "every refused row is reported, unless --skip-invalid is given: then\n"
+	  "the valid rows are enrolled and the refused ones written to REJECTS\n"
+	  "with their line and reason.\n"
+	  "\n"
+	  "  -P, --person ID            the person's identifier (CPR number)\n"
+	  "  -c, --caseworker CODE      the caseworker's code\n"
+	  "  -f, --field NAME=VALUE     a protocol field; repeat for each\n"
+	  "  -C, --csv FILE             enroll every row of FILE ('-': stdin)\n"
+	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
+	  "  -s, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
+	  "  -d, --db FILE              the trial database\n"
+	  "  -k, --key FILE             the trial's key file\n",
+	  cmd_enroll },
+	{ "verify", "recompute the log's hash chain and check the tables",
+	  "usage: sortes verify [--db FILE] [--json]\n"
+	  "\n"
+	  "Recompute every entry's hash from genesis to head, check the genesis\n"
+	  "entry against the stored protocol and seed commitment, and check\n"
+	  "that the participant and allocation tables say exactly what the log\n"
+	  "says.  Exit status 0 when all holds, 1 when anything does not.\n"
+	  "\n"
+	  "  -d, --db FILE        the trial database\n"
+	  "  -j, --json           print the result as JSON\n",
+	  cmd_verify },
+	{ "export", "export allocations for evaluators",
+	  "usage: sortes export allocations [--format csv|json] [--output FILE]\n"
+	  "                                 [--db FILE]\n"
+	  "\n"
+	  "Write one row per participant, in log order: pseudonym, participant\n"
+	  "UUID, caseworker, stratum, arm, enrollment time, log sequence number\n"
+	  "and entry hash.  No person identifiers and no baseline fields.\n"
+	  "\n"
+	  "  -F, --format FMT     csv (default) or json\n"
+	  "  -o, --output FILE    write to FILE, which must not exist (default: stdout)\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_export },
+	{ "rng", "print raw PCG32 outputs, to cross-check the generator",
+	  "usage: sortes rng --seed N --stream M [--count K] [--bound B]\n"
+	  "\n"
+	  "Seed PCG32 with initial state N and stream M (as pcg32_srandom_r)\n"
+	  "and print K outputs, one a line, in hex; with --bound, print\n"
+	  "unbiased draws in [0, B) in decimal instead.\n"
+	  "\n"
+	  "  -s, --seed N         initial state, 0 to 2^64-1\n"
+	  "  -S, --stream M       stream selector, 0 to 2^63-1\n"
+	  "  -n, --count K        how many (default 6)\n"
+	  "  -b, --bound B        draw below B, 1 to 2^32-1\n",
+	  cmd_rng },
+	{ "help", "show the commands, or one command's help",
+	  "usage: sortes help [COMMAND]\n", cmd_help },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static const struct cmd_entry *
+cmd_find(const char *name)
+{
+	for (const struct cmd_entry *c = cmd_table; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+cmd_overview(FILE *fp)
+{
+	fputs("usage: sortes COMMAND [OPTIONS]\n\n"
+	    "Randomized-trial assignment with a hash-chained allocation log.\n\n"
+	    "Commands:\n", fp);
+	for (const struct cmd_entry *c = cmd_table; c->name != NULL; c++)
+		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+	fputs("\nRun 'sortes COMMAND --help' for a command's options.\n", fp);
+}
+
+int
+cli_help(const char *command)
+{
+	const struct cmd_entry *c = cmd_find(command);
+
+	if (c != NULL)
+		fputs(c->usage, stdout);
+	return cli_finish(0);
+}
+
+int
+cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		cmd_overview(stdout);
+		return cli_finish(0);
+	}
+	if (cmd_find(argv[1]) == NULL) {
+		fprintf(stderr, "sortes: unknown command '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return cli_help(argv[1]);
+}
+
+int
+cli_run(int argc, char **argv)
+{
+	const struct cmd_entry *c;
+
+	if (argc < 1) {
+		cmd_overview(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+		cmd_overview(stdout);
+		return cli_finish(0);
+	}
+	if (strcmp(argv[0], "--version") == 0) {
+		puts("sortes " PACKAGE_VERSION);
+		return cli_finish(0);
+	}
+	if ((c = cmd_find(argv[0])) == NULL) {
+		fprintf(stderr, "sortes: unknown command '%s'\n"
+		    "Try 'sortes help'.\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	return c->exec(argc, argv);
+}

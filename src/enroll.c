@@ -1,0 +1,440 @@
+/*
+ * enroll.c - validating, allocating and logging one participant.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "sortes/alloc.h"
+#include "sortes/chain.h"
+#include "sortes/enroll.h"
+#include "sortes/field.h"
+#include "sortes/record.h"
+
+struct sortes_enroller {
+	struct sortes_trial *trial;
+	const struct sortes_protocol *protocol;
+	struct sortes_chain *chain;
+	struct sortes_allocator *allocator;
+	struct sortes_hmac *pseudonym_mac;
+	struct sortes_value *values;	/* one per protocol field */
+	struct sortes_jcs body, fields, stratum;
+	sqlite3_stmt *find_pseudonym;
+	sqlite3_stmt *insert_participant;
+	sqlite3_stmt *insert_allocation;
+	int committed;
+};
+
+/* Per-participant working data, filled step by step. */
+struct enrollment {
+	char person[SORTES_PERSON_MAX + 1];
+	char pseudonym[SORTES_SHA256_HEX];
+	char participant[SORTES_UUID_LEN];
+	struct sortes_allocation allocation;
+	int64_t seq;
+};
+
+static int
+enroller_prepare(struct sortes_enroller *e, struct sortes_error *err)
+{
+	struct sortes_db *db = e->trial->db;
+	int rc;
+
+	rc = sortes_db_prepare(db, &e->find_pseudonym,
+	    "SELECT id FROM participants WHERE pseudonym = ?", err);
+	if (rc == 0)
+		rc = sortes_db_prepare(db, &e->insert_participant,
+		    "INSERT INTO participants (id, pseudonym, caseworker, "
+		    "fields, stratum, enrolled_at, seq) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	if (rc == 0)
+		rc = sortes_db_prepare(db, &e->insert_allocation,
+		    "INSERT INTO allocations (participant, arm, method, "
+		    "counter, position, seq) VALUES (?, ?, ?, ?, ?, ?)", err);
+	return rc;
+}
+
+int
+sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
+    struct sortes_error *err)
+{
+	struct sortes_enroller *e;
+	int rc;
+
+	*out = NULL;
+	if (!t->have_key)
+		return sortes_error_set(err, SORTES_EUSAGE,
+		    "enrolling needs the trial's key file");
+	if (t->protocol->unit != SORTES_UNIT_INDIVIDUAL)
+		return sortes_error_set(err, SORTES_EUNSUPPORTED, "trial '%s' "
+		    "randomizes caseworkers; this version of sortes enrolls "
+		    "only into individually randomized trials", t->trial_id);
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->values = calloc(t->protocol->nfields + 1,
+	    sizeof(*e->values))) == NULL) {
+		free(e);
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	}
+	e->trial = t;
+	e->protocol = t->protocol;
+	sortes_jcs_init(&e->body);
+	sortes_jcs_init(&e->fields);
+	sortes_jcs_init(&e->stratum);
+	rc = sortes_db_begin(t->db, err);
+	if (rc == 0)
+		rc = sortes_chain_open(&e->chain, t->db, err);
+	if (rc == 0)
+		rc = sortes_allocator_new(&e->allocator, t->db, t->protocol,
+		    t->key.seed, err);
+	if (rc == 0)
+		rc = sortes_hmac_new(&e->pseudonym_mac, t->key.pseudonym_key,
+		    sizeof(t->key.pseudonym_key), err);
+	if (rc == 0)
+		rc = enroller_prepare(e, err);
+	if (rc != 0) {
+		sortes_enroller_free(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+int
+sortes_enroller_commit(struct sortes_enroller *e, struct sortes_error *err)
+{
+	int rc = sortes_db_commit(e->trial->db, err);
+
+	if (rc == 0)
+		e->committed = 1;
+	return rc;
+}
+
+void
+sortes_enroller_free(struct sortes_enroller *e)
+{
+	if (e == NULL)
+		return;
+	if (!e->committed)
+		sortes_db_rollback(e->trial->db);
+	for (size_t i = 0; i < e->protocol->nfields; i++)
+		sortes_value_clear(&e->values[i]);
+	free(e->values);
+	sqlite3_finalize(e->find_pseudonym);
+	sqlite3_finalize(e->insert_participant);
+	sqlite3_finalize(e->insert_allocation);
+	sortes_chain_free(e->chain);
+	sortes_allocator_free(e->allocator);
+	sortes_hmac_free(e->pseudonym_mac);
+	sortes_jcs_free(&e->body);
+	sortes_jcs_free(&e->fields);
+	sortes_jcs_free(&e->stratum);
+	free(e);
+}
+
+static int
+is_cpr_with_hyphen(const char *s, size_t n)
+{
+	if (n != 11 || s[6] != '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (i != 6 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return 1;
+}
+
+int
+sortes_person_normalize(char out[SORTES_PERSON_MAX + 1], const char *person,
+    struct sortes_error *err)
+{
+	size_t start = 0, end = strlen(person);
+
+	while (start < end && (person[start] == ' ' || person[start] == '\t'))
+		start++;
+	while (end > start && (person[end - 1] == ' ' || person[end - 1] == '\t'))
+		end--;
+	if (end == start)
+		return sortes_error_set(err, SORTES_EDATA,
+		    "person identifier is empty");
+	if (end - start > SORTES_PERSON_MAX)
+		return sortes_error_set(err, SORTES_EDATA, "person identifier "
+		    "is longer than %d characters", SORTES_PERSON_MAX);
+	for (size_t i = start; i < end; i++)
+		if ((unsigned char)person[i] < 0x20 || person[i] == 0x7f)
+			return sortes_error_set(err, SORTES_EDATA, "person "
+			    "identifier holds a control character");
+	if (is_cpr_with_hyphen(person + start, end - start)) {
+		memcpy(out, person + start, 6);
+		memcpy(out + 6, person + start + 7, 4);
+		out[10] = '\0';
+		return 0;
+	}
+	memcpy(out, person + start, end - start);
+	out[end - start] = '\0';
+	return 0;
+}
+
+static int
+check_caseworker(const char *code, struct sortes_error *err)
+{
+	size_t n = code == NULL ? 0 : strlen(code);
+
+	if (n == 0 || n > SORTES_CASEWORKER_MAX)
+		return sortes_error_set(err, SORTES_EDATA, "caseworker code "
+		    "must be 1 to %d characters", SORTES_CASEWORKER_MAX);
+	for (size_t i = 0; i < n; i++) {
+		char c = code[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return sortes_error_set(err, SORTES_EDATA, "caseworker "
+			    "code '%s' may hold only letters, digits, '-', '_' "
+			    "and '.'", code);
+	}
+	return 0;
+}
+
+/* Parse the given field texts into e->values, by protocol field. */
+static int
+enroll_values(struct sortes_enroller *e, const struct sortes_enroll_input *in,
+    struct sortes_error *err)
+{
+	const struct sortes_protocol *p = e->protocol;
+	int rc;
+
+	for (size_t i = 0; i < p->nfields; i++)
+		sortes_value_clear(&e->values[i]);
+	for (size_t i = 0; i < in->nfields; i++) {
+		long f = sortes_protocol_field(p, in->names[i]);
+
+		if (f < 0)
+			return sortes_error_set(err, SORTES_EDATA, "unknown "
+			    "field '%s': the protocol does not declare it",
+			    in->names[i]);
+		if (e->values[f].present)
+			return sortes_error_set(err, SORTES_EDATA, "field '%s' "
+			    "is given twice", in->names[i]);
+		rc = sortes_value_parse(&e->values[f], &p->fields[f],
+		    in->values[i], err);
+		if (rc != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < p->nfields; i++)
+		if (p->fields[i].required && !e->values[i].present)
+			return sortes_error_set(err, SORTES_EDATA, "field '%s' "
+			    "is required", p->fields[i].name);
+	return 0;
+}
+
+static void
+jcs_value(struct sortes_jcs *j, const struct sortes_value *v)
+{
+	if (v->type == SORTES_FIELD_INTEGER)
+		sortes_jcs_integer(j, v->integer);
+	else if (v->type == SORTES_FIELD_BOOLEAN)
+		sortes_jcs_boolean(j, v->boolean);
+	else
+		sortes_jcs_string(j, v->text);
+}
+
+/* Canonical JSON of the given fields (absent ones left out). */
+static int
+enroll_fields_json(struct sortes_enroller *e, struct sortes_error *err)
+{
+	const struct sortes_protocol *p = e->protocol;
+
+	sortes_jcs_reset(&e->fields);
+	sortes_jcs_object_begin(&e->fields);
+	for (size_t i = 0; i < p->nfields; i++) {
+		if (!e->values[i].present)
+			continue;
+		sortes_jcs_key(&e->fields, p->fields[i].name);
+		jcs_value(&e->fields, &e->values[i]);
+	}
+	sortes_jcs_object_end(&e->fields);
+	return sortes_jcs_finish(&e->fields, err);
+}
+
+/*
+ * The stratum is the canonical JSON object of the stratification
+ * fields' values, in name order: "{}" for an unstratified trial.
+ */
+static int
+enroll_stratum_json(struct sortes_enroller *e, struct sortes_error *err)
+{
+	const struct sortes_protocol *p = e->protocol;
+	size_t order[64], n = p->nstrata;
+
+	if (n > 64)
+		return sortes_error_set(err, SORTES_EUNSUPPORTED,
+		    "more than 64 strata fields");
+	/* p->fields is sorted by name, so field indexes sort names too. */
+	memcpy(order, p->strata, n * sizeof(*order));
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && order[k - 1] > order[k]; k--) {
+			size_t tmp = order[k];
+
+			order[k] = order[k - 1];
+			order[k - 1] = tmp;
+		}
+	sortes_jcs_reset(&e->stratum);
+	sortes_jcs_object_begin(&e->stratum);
+	for (size_t i = 0; i < n; i++) {
+		if (!e->values[order[i]].present)
+			return sortes_error_set(err, SORTES_EDATA, "field '%s' "
+			    "is needed: it defines the stratum",
+			    p->fields[order[i]].name);
+		sortes_jcs_key(&e->stratum, p->fields[order[i]].name);
+		jcs_value(&e->stratum, &e->values[order[i]]);
+	}
+	sortes_jcs_object_end(&e->stratum);
+	return sortes_jcs_finish(&e->stratum, err);
+}
+
+static int
+enroll_pseudonym(struct sortes_enroller *e, struct enrollment *en,
+    struct sortes_error *err)
+{
+	uint8_t mac[SORTES_SHA256_LEN];
+	int rc, step;
+
+	rc = sortes_hmac(e->pseudonym_mac, mac, en->person, strlen(en->person),
+	    err);
+	if (rc != 0)
+		return rc;
+	sortes_hex_encode(en->pseudonym, mac, sizeof(mac));
+	sqlite3_bind_text(e->find_pseudonym, 1, en->pseudonym, -1,
+	    SQLITE_STATIC);
+	step = sqlite3_step(e->find_pseudonym);
+	if (step == SQLITE_ROW)
+		rc = sortes_error_set(err, SORTES_EDATA, "person is already "
+		    "enrolled, as participant %s",
+		    (const char *)sqlite3_column_text(e->find_pseudonym, 0));
+	else if (step != SQLITE_DONE)
+		rc = sortes_db_fail(e->trial->db, "looking up a pseudonym", err);
+	sqlite3_reset(e->find_pseudonym);
+	return rc;
+}
+
+/* Everything that can refuse a participant, before anything is written. */
+static int
+enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
+    struct enrollment *en, struct sortes_error *err)
+{
+	int rc;
+
+	if ((rc = sortes_person_normalize(en->person, in->person, err)) != 0)
+		return rc;
+	if ((rc = check_caseworker(in->caseworker, err)) != 0)
+		return rc;
+	if ((rc = enroll_values(e, in, err)) != 0)
+		return rc;
+	if ((rc = sortes_eligibility_check(e->protocol, e->values,
+	    in->enroll_day, err)) != 0)
+		return rc;
+	if ((rc = enroll_fields_json(e, err)) != 0)
+		return rc;
+	if ((rc = enroll_stratum_json(e, err)) != 0)
+		return rc;
+	return enroll_pseudonym(e, en, err);
+}
+
+static int
+enroll_log(struct sortes_enroller *e, const struct sortes_enroll_input *in,
+    struct enrollment *en, struct sortes_error *err)
+{
+	struct sortes_enroll_record r = {
+		.seq = sortes_chain_next_seq(e->chain),
+		.participant = en->participant,
+		.pseudonym = en->pseudonym,
+		.caseworker = in->caseworker,
+		.fields = e->fields.data,
+		.stratum = e->stratum.data,
+		.enrolled_at = in->enrolled_at,
+		.arm = e->protocol->arms[en->allocation.arm].code,
+		.method = sortes_method_name(e->protocol->method),
+		.counter = en->allocation.counter,
+		.position = en->allocation.position,
+	};
+	int rc;
+
+	sortes_jcs_reset(&e->body);
+	sortes_record_enroll(&e->body, &r);
+	if ((rc = sortes_jcs_finish(&e->body, err)) != 0)
+		return rc;
+	en->seq = r.seq;
+	return sortes_chain_append(e->chain, "enroll", e->body.data,
+	    e->body.len, err);
+}
+
+static int
+enroll_insert(struct sortes_enroller *e, const struct sortes_enroll_input *in,
+    const struct enrollment *en, struct sortes_error *err)
+{
+	sqlite3_stmt *p = e->insert_participant, *a = e->insert_allocation;
+	int rc = 0;
+
+	sqlite3_bind_text(p, 1, en->participant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p, 2, en->pseudonym, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p, 3, in->caseworker, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p, 4, e->fields.data, (int)e->fields.len,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(p, 5, e->stratum.data, (int)e->stratum.len,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(p, 6, in->enrolled_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(p, 7, en->seq);
+	if (sqlite3_step(p) != SQLITE_DONE)
+		rc = sortes_db_fail(e->trial->db, "storing a participant", err);
+	sqlite3_reset(p);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(a, 1, en->participant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(a, 2, e->protocol->arms[en->allocation.arm].code,
+	    -1, SQLITE_STATIC);
+	sqlite3_bind_text(a, 3, sortes_method_name(e->protocol->method), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(a, 4, en->allocation.counter);
+	if (en->allocation.position < 0)
+		sqlite3_bind_null(a, 5);
+	else
+		sqlite3_bind_int64(a, 5, en->allocation.position);
+	sqlite3_bind_int64(a, 6, en->seq);
+	if (sqlite3_step(a) != SQLITE_DONE)
+		rc = sortes_db_fail(e->trial->db, "storing an allocation", err);
+	sqlite3_reset(a);
+	return rc;
+}
+
+int
+sortes_enroller_add(struct sortes_enroller *e,
+    const struct sortes_enroll_input *in, struct sortes_enroll_result *out,
+    struct sortes_error *err)
+{
+	struct enrollment en;
+	uuid_t uu;
+	int rc;
+
+	memset(&en, 0, sizeof(en));
+	rc = enroll_validate(e, in, &en, err);
+	sortes_wipe(en.person, sizeof(en.person));
+	if (rc != 0)
+		return rc;
+	uuid_generate_random(uu);
+	uuid_unparse_lower(uu, en.participant);
+	rc = sortes_allocator_next(e->allocator, e->stratum.data,
+	    &en.allocation, err);
+	if (rc == 0)
+		rc = enroll_log(e, in, &en, err);
+	if (rc == 0)
+		rc = enroll_insert(e, in, &en, err);
+	/* A failure after allocating is not the participant's fault: it
+	 * must not be mistaken for a refusal that the caller may skip. */
+	if (rc == SORTES_EDATA)
+		rc = SORTES_EINTERNAL;
+	if (rc != 0)
+		return rc;
+	memcpy(out->participant, en.participant, sizeof(en.participant));
+	out->arm = en.allocation.arm;
+	out->seq = en.seq;
+	return 0;
+}

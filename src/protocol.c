@@ -1,0 +1,2393 @@
+/*
+ * protocol.c - parse and validate a trial protocol (docs/protocol.md).
+ *
+ * libfyaml builds a document tree from the text; this file walks the
+ * tree with one small table of allowed keys per mapping and fills a
+ * struct sortes_protocol.  The first problem found ends the parse, and
+ * its message names the file, line and column of the offending node,
+ * what was wrong and what was expected.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfyaml.h>
+
+#include "sortes/protocol.h"
+
+/* A protocol is a page or two; anything bigger is not one. */
+#define MAX_FILE_BYTES	(1024 * 1024)
+#define MAX_TEXT	1000	/* bytes in a title, name or value */
+#define MAX_ARMS	26
+#define MAX_RATIO	100	/* keeps ratio_sum and block sizes in an int */
+#define MAX_BLOCK	1000
+#define MAX_AGE		150
+#define LIST_MAX	512	/* room for "one of a, b, c" in messages */
+
+struct ctx {
+	const char *file;		/* for messages only */
+	struct fy_diag *diag;		/* collects libfyaml's errors */
+	struct sortes_error *err;
+	struct sortes_protocol *p;	/* being filled */
+};
+
+/* One allowed key of a mapping. */
+struct key {
+	const char *name;	/* NULL: not allowed in this mapping */
+	int required;
+	const char *expect;	/* what to write, said when it is missing */
+};
+
+/*
+ * A value found in the document: a mapping value under its key, or a
+ * list item under its list.  'key' is where to point when 'val' is
+ * absent or empty.
+ */
+struct slot {
+	struct fy_node *key;
+	struct fy_node *val;
+	const char *name;	/* how messages call the value */
+};
+
+/* ------------------------------------------------------------------ */
+/* Messages and positions                                             */
+
+static int
+oom(struct ctx *c)
+{
+	return sortes_error_set(c->err, SORTES_ENOMEM,
+	    "%s: out of memory while reading the protocol", c->file);
+}
+
+static int
+count_diag_errors(struct fy_diag *diag)
+{
+	void *it = NULL;
+	int n = 0;
+
+	while (fy_diag_errors_iterate(diag, &it) != NULL)
+		n++;
+	return n;
+}
+
+/* Empty scalars have no token, so libfyaml knows no position for them. */
+static int
+has_pos(struct fy_node *n)
+{
+	return n != NULL && (!fy_node_is_scalar(n) ||
+	    fy_node_get_scalar_token(n) != NULL);
+}
+
+/*
+ * 1-based line and column where node 'n' starts (1:1 when it has no
+ * position).  libfyaml 0.7 exports
+ * no start mark for a node, but its node report knows the node's first
+ * token exactly, so a report into the collecting diag object is used as
+ * a probe and the position read back.
+ */
+static int
+node_pos(struct ctx *c, struct fy_node *n, int *line, int *col)
+{
+	struct fy_diag_error *e, *last = NULL;
+	void *it = NULL;
+	int before;
+
+	*line = 1;
+	*col = 1;
+	if (!has_pos(n))
+		return 0;
+	before = count_diag_errors(c->diag);
+	fy_diag_node_report(c->diag, n, FYET_ERROR, "position");
+	while ((e = fy_diag_errors_iterate(c->diag, &it)) != NULL)
+		last = e;
+	if (last == NULL || count_diag_errors(c->diag) == before)
+		return oom(c);
+	*line = last->line;
+	*col = last->column;
+	return 0;
+}
+
+static int
+fail(struct ctx *c, struct fy_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Report a data error at node 'at' (NULL: the start of the file). */
+static int
+fail(struct ctx *c, struct fy_node *at, const char *fmt, ...)
+{
+	char what[SORTES_ERROR_MSG_MAX];
+	va_list ap;
+	int line, col, rc;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	rc = node_pos(c, at, &line, &col);
+	if (rc != 0)
+		return rc;
+	return sortes_error_set(c->err, SORTES_EDATA, "%s:%d:%d: %s",
+	    c->file, line, col, what);
+}
+
+static struct fy_node *
+slot_at(const struct slot *s)
+{
+	return has_pos(s->val) ? s->val : s->key;
+}
+
+static struct slot
+item_slot(struct fy_node *list, struct fy_node *item, const char *name)
+{
+	struct slot s = { list, item, name };
+
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Small text checks, kept here so this file depends on no other module */
+
+static int
+text_is(const char *t, size_t len, const char *word)
+{
+	return strlen(word) == len && memcmp(t, word, len) == 0;
+}
+
+/* strcmp() between counted text and a C string. */
+static int
+cmp_text(const char *t, size_t len, const char *s)
+{
+	int r = strncmp(t, s, len);
+
+	if (r != 0)
+		return r;
+	return s[len] == '\0' ? 0 : -1;
+}
+
+static int
+has_control(const char *t, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/*
+ * Decimal integer with an optional '-', within +-(2^53 - 1).
+ * Returns 0, -1 when not an integer, -2 when out of range.
+ */
+static int
+parse_int_text(const char *t, size_t len, int64_t *out)
+{
+	size_t i = 0;
+	int64_t v = 0;
+	int neg = 0;
+
+	if (len > 0 && t[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i == len)
+		return -1;
+	for (; i < len; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return -1;
+		if (v > (SORTES_INT_MAX - (t[i] - '0')) / 10)
+			return -2;
+		v = v * 10 + (t[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return 0;
+}
+
+static int
+digits(const char *t, size_t n, int *out)
+{
+	size_t i;
+
+	*out = 0;
+	for (i = 0; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return -1;
+		*out = *out * 10 + (t[i] - '0');
+	}
+	return 0;
+}
+
+/* Exactly "YYYY-MM-DD", a day that exists, years 1000-9999. */
+static int
+is_date(const char *t, size_t len)
+{
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	int y, m, d, leap;
+
+	if (len != 10 || t[4] != '-' || t[7] != '-')
+		return 0;
+	if (digits(t, 4, &y) || digits(t + 5, 2, &m) || digits(t + 8, 2, &d))
+		return 0;
+	if (y < 1000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return !(m == 2 && d == 29 && !leap);
+}
+
+/* Length of the UTF-8 sequence at t (at most n bytes), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *t, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (t[0] < 0x80)
+		return t[0] == 0 ? 0 : 1;
+	if (t[0] >= 0xc2 && t[0] <= 0xdf)
+		len = 2, cp = t[0] & 0x1f;
+	else if (t[0] >= 0xe0 && t[0] <= 0xef)
+		len = 3, cp = t[0] & 0x0f;
+	else if (t[0] >= 0xf0 && t[0] <= 0xf4)
+		len = 4, cp = t[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((t[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (t[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and beyond U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/*
+ * libfyaml passes invalid UTF-8 through into scalars, and the
+ * protocol's bytes are sealed into the trial database, so bad bytes are
+ * refused up front with their position.
+ */
+static int
+check_utf8(struct ctx *c, const char *text, size_t len)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t i = 0, n;
+	int line = 1, col = 1;
+
+	while (i < len) {
+		n = utf8_len(t + i, len - i);
+		if (n == 0)
+			return sortes_error_set(c->err, SORTES_EDATA,
+			    "%s:%d:%d: invalid byte 0x%02x; expected UTF-8 "
+			    "text without NUL bytes", c->file, line, col, t[i]);
+		if (t[i] == '\n') {
+			line++;
+			col = 0;
+		}
+		col++;
+		i += n;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading scalars                                                    */
+
+static const char *
+kind_name(struct fy_node *n)
+{
+	if (fy_node_is_mapping(n))
+		return "mapping";
+	if (fy_node_is_sequence(n))
+		return "list";
+	return "scalar";
+}
+
+/* An empty value, '~' or null: YAML's ways of writing nothing. */
+static int
+is_null(struct fy_node *n)
+{
+	const char *t;
+	size_t len;
+
+	if (n == NULL)
+		return 1;
+	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
+		return 0;
+	t = fy_node_get_scalar(n, &len);
+	return t == NULL || len == 0 || text_is(t, len, "~") ||
+	    text_is(t, len, "null") || text_is(t, len, "Null") ||
+	    text_is(t, len, "NULL");
+}
+
+/* The text of a scalar that must be there; 'expect' goes in messages. */
+static int
+scalar_text(struct ctx *c, const struct slot *s, const char *expect,
+    const char **t, size_t *len)
+{
+	if (is_null(s->val))
+		return fail(c, slot_at(s), "%s is empty; expected %s",
+		    s->name, expect);
+	if (!fy_node_is_scalar(s->val))
+		return fail(c, s->val, "%s is a %s; expected %s", s->name,
+		    kind_name(s->val), expect);
+	*t = fy_node_get_scalar(s->val, len);
+	if (*t == NULL)
+		return oom(c);
+	return 0;
+}
+
+static int
+dup_text(struct ctx *c, const char *t, size_t len, char **out)
+{
+	char *s = malloc(len + 1);
+
+	if (s == NULL)
+		return oom(c);
+	memcpy(s, t, len);
+	s[len] = '\0';
+	*out = s;
+	return 0;
+}
+
+/* One line of text: a title, name, label, value or sponsor. */
+static int
+text_ok(struct ctx *c, const struct slot *s, const char *t, size_t len)
+{
+	if (len > MAX_TEXT)
+		return fail(c, s->val, "%s is %zu bytes long; expected at "
+		    "most %d bytes", s->name, len, MAX_TEXT);
+	if (has_control(t, len))
+		return fail(c, s->val, "%s contains a line break or control "
+		    "character; expected one line of text", s->name);
+	return 0;
+}
+
+static int
+get_text(struct ctx *c, const struct slot *s, char **out)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	rc = scalar_text(c, s, "a line of text", &t, &len);
+	if (rc == 0)
+		rc = text_ok(c, s, t, len);
+	if (rc == 0)
+		rc = dup_text(c, t, len, out);
+	return rc;
+}
+
+/* Optional text: absent keys leave *out NULL. */
+static int
+get_opt_text(struct ctx *c, const struct slot *s, char **out)
+{
+	return s->key == NULL ? 0 : get_text(c, s, out);
+}
+
+struct ident_kind {
+	const char *what;
+	const char *first;	/* characters allowed first */
+	const char *rest;	/* characters allowed after */
+	size_t max;
+	const char *expect;
+};
+
+#define LOWER "abcdefghijklmnopqrstuvwxyz"
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGIT "0123456789"
+
+static const struct ident_kind ID_TRIAL = { "trial id", LOWER DIGIT,
+	LOWER DIGIT "_-", 64,
+	"lower-case letters, digits, '_' and '-', starting with a letter or "
+	"digit" };
+static const struct ident_kind ID_NAME = { "name", LOWER, LOWER DIGIT "_", 64,
+	"lower-case letters, digits and '_', starting with a letter" };
+static const struct ident_kind ID_ARM = { "arm code", UPPER LOWER DIGIT "_-",
+	UPPER LOWER DIGIT "_-", 32, "letters, digits, '_' and '-'" };
+
+static const struct ident_kind ID_CURRENCY = { "currency", UPPER, UPPER, 3,
+	"capital letters" };
+
+static int
+ident_ok(const struct ident_kind *k, const char *t, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > k->max)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (t[i] == '\0' || strchr(i == 0 ? k->first : k->rest,
+		    t[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+get_ident(struct ctx *c, const struct slot *s, const struct ident_kind *k,
+    char **out)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	rc = scalar_text(c, s, k->expect, &t, &len);
+	if (rc != 0)
+		return rc;
+	if (!ident_ok(k, t, len))
+		return fail(c, s->val, "%s '%.*s' is not a valid %s; expected "
+		    "at most %zu %s", s->name, (int)(len > 64 ? 64 : len), t,
+		    k->what, k->max, k->expect);
+	return dup_text(c, t, len, out);
+}
+
+static void
+int_expect(char *buf, size_t size, int64_t min, int64_t max)
+{
+	if (max == SORTES_INT_MAX)
+		snprintf(buf, size, "an integer >= %" PRId64, min);
+	else
+		snprintf(buf, size, "an integer from %" PRId64 " to %" PRId64,
+		    min, max);
+}
+
+static int
+get_int(struct ctx *c, const struct slot *s, int64_t min, int64_t max,
+    int64_t *out)
+{
+	char expect[80];
+	const char *t;
+	size_t len;
+	int rc;
+
+	int_expect(expect, sizeof(expect), min, max);
+	rc = scalar_text(c, s, expect, &t, &len);
+	if (rc != 0)
+		return rc;
+	if (fy_node_get_style(s->val) != FYNS_PLAIN)
+		return fail(c, s->val, "%s is quoted text; expected %s without "
+		    "quotes", s->name, expect);
+	rc = parse_int_text(t, len, out);
+	if (rc == -2)
+		return fail(c, s->val, "%s %.*s is beyond 2^53-1 in magnitude; "
+		    "expected %s", s->name, (int)(len > 64 ? 64 : len), t,
+		    expect);
+	if (rc != 0)
+		return fail(c, s->val, "%s '%.*s' is not an integer; expected "
+		    "%s", s->name, (int)(len > 64 ? 64 : len), t, expect);
+	if (*out < min || *out > max)
+		return fail(c, s->val, "%s %" PRId64 " is out of range; "
+		    "expected %s", s->name, *out, expect);
+	return 0;
+}
+
+/* get_int() for the int members of the protocol. */
+static int
+get_small(struct ctx *c, const struct slot *s, int min, int max, int *out)
+{
+	int64_t v;
+	int rc;
+
+	rc = get_int(c, s, min, max, &v);
+	if (rc == 0)
+		*out = (int)v;
+	return rc;
+}
+
+static int
+get_bool(struct ctx *c, const struct slot *s, int *out)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	rc = scalar_text(c, s, "true or false", &t, &len);
+	if (rc != 0)
+		return rc;
+	if (fy_node_get_style(s->val) == FYNS_PLAIN && text_is(t, len, "true"))
+		*out = 1;
+	else if (fy_node_get_style(s->val) == FYNS_PLAIN &&
+	    text_is(t, len, "false"))
+		*out = 0;
+	else
+		return fail(c, s->val, "%s '%.*s' is not a boolean; expected "
+		    "true or false", s->name, (int)(len > 64 ? 64 : len), t);
+	return 0;
+}
+
+/* A list with at least 'min' items; *n is its length. */
+static int
+get_list(struct ctx *c, const struct slot *s, size_t min, const char *expect,
+    size_t *n)
+{
+	int count;
+
+	if (is_null(s->val))
+		return fail(c, slot_at(s), "%s is empty; expected %s", s->name,
+		    expect);
+	if (!fy_node_is_sequence(s->val))
+		return fail(c, s->val, "%s is a %s; expected %s", s->name,
+		    kind_name(s->val), expect);
+	count = fy_node_sequence_item_count(s->val);
+	if (count < 0)
+		return oom(c);
+	if ((size_t)count < min)
+		return fail(c, s->val, "%s has %d item%s; expected %s", s->name,
+		    count, count == 1 ? "" : "s", expect);
+	*n = (size_t)count;
+	return 0;
+}
+
+/* A zeroed array of n elements; NULL (with success) when n is 0. */
+static int
+alloc_array(struct ctx *c, size_t n, size_t size, void *out)
+{
+	void *a = NULL;
+
+	if (n > 0) {
+		a = calloc(n, size);
+		if (a == NULL)
+			return oom(c);
+	}
+	memcpy(out, &a, sizeof(a));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mappings                                                           */
+
+static void
+key_list(const struct key *keys, size_t nkeys, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < nkeys && used < size; i++) {
+		if (keys[i].name == NULL)
+			continue;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+		    used > 0 ? ", " : "", keys[i].name);
+	}
+}
+
+static int
+take_key(struct ctx *c, struct fy_node *map, struct fy_node_pair *pair,
+    const char *what, const struct key *keys, size_t nkeys,
+    struct slot *slots)
+{
+	struct fy_node *k = fy_node_pair_key(pair);
+	char list[LIST_MAX];
+	const char *t;
+	size_t len, i;
+
+	key_list(keys, nkeys, list, sizeof(list));
+	if (is_null(k) || !fy_node_is_scalar(k))
+		return fail(c, has_pos(k) ? k : map, "a key in %s is not a "
+		    "word; expected one of %s", what, list);
+	t = fy_node_get_scalar(k, &len);
+	for (i = 0; i < nkeys; i++)
+		if (keys[i].name != NULL && text_is(t, len, keys[i].name))
+			break;
+	if (i == nkeys)
+		return fail(c, k, "unknown key '%.*s' in %s; expected one of %s",
+		    (int)(len > 64 ? 64 : len), t, what, list);
+	if (slots[i].key != NULL)
+		return fail(c, k, "duplicate key '%s' in %s; expected each key "
+		    "at most once", keys[i].name, what);
+	slots[i].key = k;
+	slots[i].val = fy_node_pair_value(pair);
+	return 0;
+}
+
+/*
+ * Check that the value in 's' is a mapping with only the keys in
+ * 'keys', each at most once and the required ones present, and put
+ * each value in the slot of the same index.
+ */
+static int
+read_map(struct ctx *c, const struct slot *s, const char *what,
+    const struct key *keys, size_t nkeys, struct slot *slots)
+{
+	struct fy_node_pair *pair;
+	char list[LIST_MAX];
+	void *it = NULL;
+	size_t i;
+	int rc;
+
+	if (is_null(s->val) || !fy_node_is_mapping(s->val)) {
+		key_list(keys, nkeys, list, sizeof(list));
+		return fail(c, slot_at(s), "%s is %s; expected a mapping with "
+		    "keys %s", what, is_null(s->val) ? "empty" :
+		    fy_node_is_sequence(s->val) ? "a list" : "a scalar", list);
+	}
+	for (i = 0; i < nkeys; i++) {
+		slots[i].key = slots[i].val = NULL;
+		slots[i].name = keys[i].name;
+	}
+	while ((pair = fy_node_mapping_iterate(s->val, &it)) != NULL) {
+		rc = take_key(c, s->val, pair, what, keys, nkeys, slots);
+		if (rc != 0)
+			return rc;
+	}
+	for (i = 0; i < nkeys; i++)
+		if (keys[i].name != NULL && keys[i].required &&
+		    slots[i].key == NULL)
+			return fail(c, s->val, "missing key '%s' in %s; "
+			    "expected %s", keys[i].name, what, keys[i].expect);
+	return 0;
+}
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------ */
+/* Lookups by counted text                                            */
+
+static long
+find_arm(const struct sortes_protocol *p, const char *t, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < p->narms; i++)
+		if (p->arms[i].code != NULL && cmp_text(t, len,
+		    p->arms[i].code) == 0)
+			return (long)i;
+	return -1;
+}
+
+static long
+find_measure(const struct sortes_protocol *p, const char *t, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < p->nmeasures; i++)
+		if (p->measures[i].name != NULL && cmp_text(t, len,
+		    p->measures[i].name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* p->fields is sorted by name once all are read. */
+static long
+find_field(const struct sortes_protocol *p, const char *t, size_t len)
+{
+	size_t lo = 0, hi = p->nfields, mid;
+	int r;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		r = cmp_text(t, len, p->fields[mid].name);
+		if (r == 0)
+			return (long)mid;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static long
+find_value(const struct sortes_field *f, const char *t, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < f->nvalues; i++)
+		if (f->values[i] != NULL && cmp_text(t, len, f->values[i]) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+value_list(const struct sortes_field *f, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < f->nvalues && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+		    i > 0 ? ", " : "", f->values[i]);
+}
+
+/* The field named in 's', by index into p->fields. */
+static int
+get_field_ref(struct ctx *c, const struct slot *s, size_t *out)
+{
+	const char *t;
+	size_t len;
+	long i;
+	int rc;
+
+	rc = scalar_text(c, s, "the name of a declared field", &t, &len);
+	if (rc != 0)
+		return rc;
+	i = find_field(c->p, t, len);
+	if (i < 0)
+		return fail(c, s->val, "unknown field '%.*s'%s%s; expected a "
+		    "field declared under fields", (int)(len > 64 ? 64 : len),
+		    t, strcmp(s->name, "field") == 0 ? "" : " in ",
+		    strcmp(s->name, "field") == 0 ? "" : s->name);
+	*out = (size_t)i;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* sortes: and trial:                                                 */
+
+static int
+parse_format(struct ctx *c, const struct slot *s)
+{
+	int64_t v;
+	int rc;
+
+	rc = get_int(c, s, 0, SORTES_INT_MAX, &v);
+	if (rc == 0 && v != 1)
+		return fail(c, s->val, "unsupported format version %" PRId64
+		    "; expected 1", v);
+	c->p->format = 1;
+	return rc;
+}
+
+/* IANA zone names such as "Europe/Copenhagen" or "UTC". */
+static int
+timezone_ok(const char *t, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 64 || strchr(UPPER LOWER, t[0]) == NULL)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (t[i] == '/' && (t[i - 1] == '/' || i + 1 == len))
+			return 0;
+		if (t[i] == '\0' || strchr(UPPER LOWER DIGIT "/_+-", t[i]) ==
+		    NULL)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+parse_timezone(struct ctx *c, const struct slot *s)
+{
+	const char *t = "Europe/Copenhagen";
+	size_t len = strlen(t);
+	int rc;
+
+	if (s->key != NULL) {
+		rc = scalar_text(c, s, "a time zone such as Europe/Copenhagen",
+		    &t, &len);
+		if (rc != 0)
+			return rc;
+		if (!timezone_ok(t, len))
+			return fail(c, s->val, "timezone '%.*s' is not a time "
+			    "zone name; expected an IANA name such as "
+			    "Europe/Copenhagen", (int)(len > 64 ? 64 : len), t);
+	}
+	return dup_text(c, t, len, &c->p->timezone);
+}
+
+enum { TR_ID, TR_TITLE, TR_SPONSOR, TR_TIMEZONE, TR_TARGET, TR_N };
+
+static const struct key trial_keys[TR_N] = {
+	[TR_ID] = { "id", 1, "the trial id, e.g. ungifokus" },
+	[TR_TITLE] = { "title", 1, "the trial's title" },
+	[TR_SPONSOR] = { "sponsor", 1, "who runs and funds the trial" },
+	[TR_TIMEZONE] = { "timezone", 0, "" },
+	[TR_TARGET] = { "target_enrollment", 1,
+	    "the planned number of participants" },
+};
+
+static int
+parse_trial(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	struct slot k[TR_N];
+	int rc;
+
+	rc = read_map(c, s, "trial", trial_keys, TR_N, k);
+	if (rc == 0)
+		rc = get_ident(c, &k[TR_ID], &ID_TRIAL, &p->id);
+	if (rc == 0)
+		rc = get_text(c, &k[TR_TITLE], &p->title);
+	if (rc == 0)
+		rc = get_text(c, &k[TR_SPONSOR], &p->sponsor);
+	if (rc == 0)
+		rc = parse_timezone(c, &k[TR_TIMEZONE]);
+	if (rc == 0)
+		rc = get_int(c, &k[TR_TARGET], 1, SORTES_INT_MAX,
+		    &p->target_enrollment);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* arms:                                                              */
+
+enum { ARM_CODE, ARM_NAME, ARM_RATIO, ARM_N };
+
+static const struct key arm_keys[ARM_N] = {
+	[ARM_CODE] = { "code", 1, "a short arm code such as I or C" },
+	[ARM_NAME] = { "name", 1, "the arm's name" },
+	[ARM_RATIO] = { "ratio", 1, "the allocation ratio, an integer >= 1" },
+};
+
+static int
+parse_arm(struct ctx *c, const struct slot *s, size_t i)
+{
+	struct sortes_arm *arm = &c->p->arms[i];
+	struct slot k[ARM_N];
+	int rc;
+
+	rc = read_map(c, s, "arm", arm_keys, ARM_N, k);
+	if (rc == 0)
+		rc = get_ident(c, &k[ARM_CODE], &ID_ARM, &arm->code);
+	if (rc == 0 && find_arm(c->p, arm->code, strlen(arm->code)) !=
+	    (long)i)
+		return fail(c, k[ARM_CODE].val, "duplicate arm code '%s'; "
+		    "expected each arm code once", arm->code);
+	if (rc == 0)
+		rc = get_text(c, &k[ARM_NAME], &arm->name);
+	if (rc == 0)
+		rc = get_small(c, &k[ARM_RATIO], 1, MAX_RATIO, &arm->ratio);
+	if (rc == 0)
+		c->p->ratio_sum += arm->ratio;
+	return rc;
+}
+
+static int
+parse_arms(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n, i = 0;
+	int rc;
+
+	rc = get_list(c, s, 2, "a list of at least 2 arms", &n);
+	if (rc == 0 && n > MAX_ARMS)
+		return fail(c, s->val, "arms has %zu items; expected at most %d",
+		    n, MAX_ARMS);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*p->arms), &p->arms);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "arm");
+
+		p->narms = i + 1;
+		rc = parse_arm(c, &is, i++);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* fields: and measures: (variables sharing the type rules)           */
+
+static const char *const type_names[] = {
+	[SORTES_FIELD_STRING] = "string",
+	[SORTES_FIELD_INTEGER] = "integer",
+	[SORTES_FIELD_DATE] = "date",
+	[SORTES_FIELD_ENUM] = "enum",
+	[SORTES_FIELD_BOOLEAN] = "boolean",
+};
+
+enum { V_ID, V_LABEL, V_TYPE, V_REQUIRED, V_VALUES, V_MIN, V_MAX, V_N };
+
+static const struct key field_keys[V_N] = {
+	[V_ID] = { "name", 1, "the field name, e.g. birth_date" },
+	[V_LABEL] = { "label", 0, "" },
+	[V_TYPE] = { "type", 1,
+	    "one of string, integer, date, enum, boolean" },
+	[V_REQUIRED] = { "required", 0, "" },
+	[V_VALUES] = { "values", 0, "" },
+	[V_MIN] = { "min", 0, "" },
+	[V_MAX] = { "max", 0, "" },
+};
+
+/* Measures have a code and are never "required" at enrollment. */
+static const struct key measure_keys[V_N] = {
+	[V_ID] = { "code", 1, "the measure code, e.g. who5" },
+	[V_LABEL] = { "label", 0, "" },
+	[V_TYPE] = { "type", 1,
+	    "one of string, integer, date, enum, boolean" },
+	[V_REQUIRED] = { NULL, 0, NULL },
+	[V_VALUES] = { "values", 0, "" },
+	[V_MIN] = { "min", 0, "" },
+	[V_MAX] = { "max", 0, "" },
+};
+
+static int
+parse_type(struct ctx *c, const struct slot *s, enum sortes_field_type *out)
+{
+	const char *t;
+	size_t len, i;
+	int rc;
+
+	rc = scalar_text(c, s, field_keys[V_TYPE].expect, &t, &len);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < NKEYS(type_names); i++) {
+		if (text_is(t, len, type_names[i])) {
+			*out = (enum sortes_field_type)i;
+			return 0;
+		}
+	}
+	return fail(c, s->val, "unknown type '%.*s'; expected %s",
+	    (int)(len > 64 ? 64 : len), t, field_keys[V_TYPE].expect);
+}
+
+/* An enum value: one line of text without blanks at either end. */
+static int
+parse_enum_value(struct ctx *c, const struct slot *s, struct sortes_field *f)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	rc = scalar_text(c, s, "a value", &t, &len);
+	if (rc == 0)
+		rc = text_ok(c, s, t, len);
+	if (rc != 0)
+		return rc;
+	if (t[0] == ' ' || t[len - 1] == ' ')
+		return fail(c, s->val, "value '%.*s' starts or ends with a "
+		    "blank; expected a value without surrounding blanks",
+		    (int)(len > 64 ? 64 : len), t);
+	if (find_value(f, t, len) >= 0)
+		return fail(c, s->val, "duplicate value '%.*s'; expected each "
+		    "value once", (int)(len > 64 ? 64 : len), t);
+	return dup_text(c, t, len, &f->values[f->nvalues++]);
+}
+
+static int
+parse_values(struct ctx *c, const struct slot *s, struct sortes_field *f)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n;
+	int rc;
+
+	rc = get_list(c, s, 1, "a list of the allowed values", &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*f->values), &f->values);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "value");
+
+		rc = parse_enum_value(c, &is, f);
+	}
+	return rc;
+}
+
+/* Optional min and max, each within [lo, hi], min <= max. */
+struct range {
+	int has_min, has_max;
+	int64_t min, max;
+};
+
+static int
+parse_range(struct ctx *c, const struct slot *min, const struct slot *max,
+    int64_t lo, int64_t hi, struct range *r)
+{
+	int rc = 0;
+
+	r->has_min = min->key != NULL;
+	r->has_max = max->key != NULL;
+	r->min = r->max = 0;
+	if (r->has_min)
+		rc = get_int(c, min, lo, hi, &r->min);
+	if (rc == 0 && r->has_max)
+		rc = get_int(c, max, lo, hi, &r->max);
+	if (rc == 0 && r->has_min && r->has_max && r->min > r->max)
+		return fail(c, max->val, "max %" PRId64 " is below min %"
+		    PRId64 "; expected max >= min", r->max, r->min);
+	return rc;
+}
+
+static int
+parse_bounds(struct ctx *c, const struct slot *k, struct sortes_field *f)
+{
+	struct range r;
+	int rc;
+
+	rc = parse_range(c, &k[V_MIN], &k[V_MAX], -SORTES_INT_MAX,
+	    SORTES_INT_MAX, &r);
+	f->has_min = r.has_min;
+	f->has_max = r.has_max;
+	f->min = r.min;
+	f->max = r.max;
+	return rc;
+}
+
+/* type, values, min and max: the rules fields and measures share. */
+static int
+parse_typing(struct ctx *c, const struct slot *k, struct fy_node *at,
+    struct sortes_field *f)
+{
+	int rc;
+
+	rc = parse_type(c, &k[V_TYPE], &f->type);
+	if (rc != 0)
+		return rc;
+	if (f->type == SORTES_FIELD_ENUM && k[V_VALUES].key == NULL)
+		return fail(c, at, "enum '%s' has no values; expected a list "
+		    "of values", f->name);
+	if (f->type != SORTES_FIELD_ENUM && k[V_VALUES].key != NULL)
+		return fail(c, k[V_VALUES].key, "values given with type %s; "
+		    "expected values only with type enum", type_names[f->type]);
+	if (f->type != SORTES_FIELD_INTEGER && (k[V_MIN].key != NULL ||
+	    k[V_MAX].key != NULL))
+		return fail(c, k[V_MIN].key != NULL ? k[V_MIN].key :
+		    k[V_MAX].key, "min or max given with type %s; expected "
+		    "them only with type integer", type_names[f->type]);
+	if (f->type == SORTES_FIELD_ENUM)
+		return parse_values(c, &k[V_VALUES], f);
+	return parse_bounds(c, k, f);
+}
+
+static int
+parse_variable(struct ctx *c, const struct slot *s, const struct key *keys,
+    const char *what, struct sortes_field *f)
+{
+	struct slot k[V_N];
+	int rc;
+
+	rc = read_map(c, s, what, keys, V_N, k);
+	if (rc == 0)
+		rc = get_ident(c, &k[V_ID], &ID_NAME, &f->name);
+	if (rc == 0)
+		rc = get_opt_text(c, &k[V_LABEL], &f->label);
+	if (rc == 0 && k[V_REQUIRED].key != NULL)
+		rc = get_bool(c, &k[V_REQUIRED], &f->required);
+	if (rc == 0)
+		rc = parse_typing(c, k, s->val, f);
+	return rc;
+}
+
+static int
+name_seen(const struct sortes_field *v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Read a list of fields or measures into *out, in protocol order.
+ * 'what' is the singular used in messages.
+ */
+static int
+parse_variables(struct ctx *c, const struct slot *s, const struct key *keys,
+    const char *what, struct sortes_field **out, size_t *nout)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n, i = 0;
+	int rc;
+
+	if (s->key == NULL)
+		return 0;
+	rc = get_list(c, s, 1, "a list", &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(**out), out);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, what);
+
+		*nout = i + 1;
+		rc = parse_variable(c, &is, keys, what, &(*out)[i]);
+		if (rc == 0 && name_seen(*out, i, (*out)[i].name))
+			rc = fail(c, item, "duplicate %s '%s'; expected each "
+			    "%s once", what, (*out)[i].name, what);
+		i++;
+	}
+	return rc;
+}
+
+static int
+cmp_fields(const void *a, const void *b)
+{
+	return strcmp(((const struct sortes_field *)a)->name,
+	    ((const struct sortes_field *)b)->name);
+}
+
+static int
+parse_fields(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	int rc;
+
+	rc = parse_variables(c, s, field_keys, "field", &p->fields,
+	    &p->nfields);
+	if (rc == 0 && p->nfields > 1)
+		qsort(p->fields, p->nfields, sizeof(*p->fields), cmp_fields);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* randomization:                                                     */
+
+enum strata_rule { STRATA_FORBIDDEN, STRATA_OPTIONAL, STRATA_REQUIRED };
+
+static const struct method_info {
+	const char *name;
+	enum sortes_unit unit;
+	enum strata_rule strata;
+	int blocks;		/* block_sizes required (else forbidden) */
+} methods[] = {
+	[SORTES_METHOD_SIMPLE] = { "simple", SORTES_UNIT_INDIVIDUAL,
+	    STRATA_FORBIDDEN, 0 },
+	[SORTES_METHOD_BLOCKS] = { "blocks", SORTES_UNIT_INDIVIDUAL,
+	    STRATA_FORBIDDEN, 1 },
+	[SORTES_METHOD_STRATIFIED_BLOCKS] = { "stratified_blocks",
+	    SORTES_UNIT_INDIVIDUAL, STRATA_REQUIRED, 1 },
+	[SORTES_METHOD_MINIMIZATION] = { "minimization",
+	    SORTES_UNIT_INDIVIDUAL, STRATA_REQUIRED, 0 },
+	[SORTES_METHOD_COMPLETE] = { "complete", SORTES_UNIT_CASEWORKER,
+	    STRATA_FORBIDDEN, 0 },
+	[SORTES_METHOD_STRATIFIED] = { "stratified", SORTES_UNIT_CASEWORKER,
+	    STRATA_REQUIRED, 0 },
+	[SORTES_METHOD_MATCHED_PAIRS] = { "matched_pairs",
+	    SORTES_UNIT_CASEWORKER, STRATA_OPTIONAL, 0 },
+	[SORTES_METHOD_CONSTRAINED] = { "constrained", SORTES_UNIT_CASEWORKER,
+	    STRATA_OPTIONAL, 0 },
+};
+
+static const char *const unit_names[] = {
+	[SORTES_UNIT_INDIVIDUAL] = "individual",
+	[SORTES_UNIT_CASEWORKER] = "caseworker",
+};
+
+static void
+method_list(enum sortes_unit unit, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < NKEYS(methods) && used < size; i++)
+		if (methods[i].unit == unit)
+			used += (size_t)snprintf(buf + used, size - used,
+			    "%s%s", used > 0 ? ", " : "", methods[i].name);
+}
+
+static int
+parse_unit(struct ctx *c, const struct slot *s)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	rc = scalar_text(c, s, "individual or caseworker", &t, &len);
+	if (rc != 0)
+		return rc;
+	if (text_is(t, len, "individual"))
+		c->p->unit = SORTES_UNIT_INDIVIDUAL;
+	else if (text_is(t, len, "caseworker"))
+		c->p->unit = SORTES_UNIT_CASEWORKER;
+	else
+		return fail(c, s->val, "unknown unit '%.*s'; expected "
+		    "individual or caseworker", (int)(len > 64 ? 64 : len), t);
+	return 0;
+}
+
+static int
+parse_method(struct ctx *c, const struct slot *s)
+{
+	enum sortes_unit unit = c->p->unit;
+	char list[LIST_MAX];
+	const char *t;
+	size_t len, i;
+	int rc;
+
+	method_list(unit, list, sizeof(list));
+	rc = scalar_text(c, s, list, &t, &len);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < NKEYS(methods); i++)
+		if (text_is(t, len, methods[i].name))
+			break;
+	if (i == NKEYS(methods))
+		return fail(c, s->val, "unknown method '%.*s'; expected one "
+		    "of %s", (int)(len > 64 ? 64 : len), t, list);
+	if (methods[i].unit != unit)
+		return fail(c, s->val, "method '%s' randomizes by %s, but unit "
+		    "is %s; expected one of %s", methods[i].name,
+		    unit_names[methods[i].unit], unit_names[unit], list);
+	c->p->method = (enum sortes_method)i;
+	return 0;
+}
+
+static int
+parse_stratum(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	const struct sortes_field *f;
+	size_t idx, i;
+	int rc;
+
+	rc = get_field_ref(c, s, &idx);
+	if (rc != 0)
+		return rc;
+	f = &p->fields[idx];
+	if (f->type != SORTES_FIELD_ENUM && f->type != SORTES_FIELD_BOOLEAN)
+		return fail(c, s->val, "stratum '%s' is a field of type %s; "
+		    "expected an enum or boolean field", f->name,
+		    type_names[f->type]);
+	for (i = 0; i < p->nstrata; i++)
+		if (p->strata[i] == idx)
+			return fail(c, s->val, "stratum '%s' is listed twice; "
+			    "expected each field once", f->name);
+	p->strata[p->nstrata++] = idx;
+	return 0;
+}
+
+static int
+parse_strata(struct ctx *c, const struct slot *s)
+{
+	const struct method_info *m = &methods[c->p->method];
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n;
+	int rc;
+
+	if (s->key == NULL)
+		return 0;
+	if (m->strata == STRATA_FORBIDDEN)
+		return fail(c, s->key, "strata given for method %s; expected "
+		    "no strata (use a stratified method to stratify)",
+		    m->name);
+	rc = get_list(c, s, 1, "a list of enum or boolean field names", &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*c->p->strata), &c->p->strata);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "strata");
+
+		rc = parse_stratum(c, &is);
+	}
+	return rc;
+}
+
+static int
+parse_block_size(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	size_t i;
+	int v, rc;
+
+	rc = get_small(c, s, 1, MAX_BLOCK, &v);
+	if (rc != 0)
+		return rc;
+	if (v % p->ratio_sum != 0)
+		return fail(c, s->val, "block size %d is not a multiple of the "
+		    "ratio sum %d; expected a positive multiple of %d", v,
+		    p->ratio_sum, p->ratio_sum);
+	for (i = 0; i < p->nblock_sizes; i++)
+		if (p->block_sizes[i] == v)
+			return fail(c, s->val, "block size %d is listed twice; "
+			    "expected each size once", v);
+	p->block_sizes[p->nblock_sizes++] = v;
+	return 0;
+}
+
+static int
+parse_blocks(struct ctx *c, const struct slot *s)
+{
+	const struct method_info *m = &methods[c->p->method];
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n;
+	int rc;
+
+	if (s->key == NULL && !m->blocks)
+		return 0;
+	if (s->key != NULL && !m->blocks)
+		return fail(c, s->key, "block_sizes given for method %s; "
+		    "expected block_sizes only with blocks or "
+		    "stratified_blocks", m->name);
+	rc = get_list(c, s, 1, "a list of block sizes", &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*c->p->block_sizes),
+		    &c->p->block_sizes);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "block size");
+
+		rc = parse_block_size(c, &is);
+	}
+	return rc;
+}
+
+enum { RA_UNIT, RA_METHOD, RA_STRATA, RA_BLOCKS, RA_N };
+
+static const struct key rand_keys[RA_N] = {
+	[RA_UNIT] = { "unit", 1, "individual or caseworker" },
+	[RA_METHOD] = { "method", 1, "the randomization method" },
+	[RA_STRATA] = { "strata", 0, "" },
+	[RA_BLOCKS] = { "block_sizes", 0, "" },
+};
+
+static int
+parse_randomization(struct ctx *c, const struct slot *s)
+{
+	struct slot k[RA_N];
+	int rc;
+
+	rc = read_map(c, s, "randomization", rand_keys, RA_N, k);
+	if (rc == 0)
+		rc = parse_unit(c, &k[RA_UNIT]);
+	if (rc == 0)
+		rc = parse_method(c, &k[RA_METHOD]);
+	if (rc == 0 && k[RA_STRATA].key == NULL &&
+	    methods[c->p->method].strata == STRATA_REQUIRED)
+		return fail(c, s->val, "missing key 'strata' in randomization; "
+		    "expected a list of enum or boolean fields for method %s",
+		    methods[c->p->method].name);
+	if (rc == 0)
+		rc = parse_strata(c, &k[RA_STRATA]);
+	if (rc == 0 && k[RA_BLOCKS].key == NULL && methods[c->p->method].blocks)
+		return fail(c, s->val, "missing key 'block_sizes' in "
+		    "randomization; expected a list of block sizes for method "
+		    "%s", methods[c->p->method].name);
+	if (rc == 0)
+		rc = parse_blocks(c, &k[RA_BLOCKS]);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* eligibility:                                                       */
+
+enum { RU_NAME, RU_AGE_OF, RU_FIELD, RU_EQUALS, RU_ONE_OF, RU_MIN, RU_MAX,
+	RU_N };
+
+static const struct key rule_keys[RU_N] = {
+	[RU_NAME] = { "name", 1,
+	    "a short name said when someone is refused, e.g. 'age 18-28'" },
+	[RU_AGE_OF] = { "age_of", 0, "" },
+	[RU_FIELD] = { "field", 0, "" },
+	[RU_EQUALS] = { "equals", 0, "" },
+	[RU_ONE_OF] = { "one_of", 0, "" },
+	[RU_MIN] = { "min", 0, "" },
+	[RU_MAX] = { "max", 0, "" },
+};
+
+/* The canonical text of a value of field 'f', as field.h defines it. */
+static int
+canon_value(struct ctx *c, const struct slot *s, const struct sortes_field *f,
+    char **out)
+{
+	char buf[LIST_MAX];
+	const char *t;
+	size_t len;
+	int64_t v;
+	int rc;
+
+	rc = scalar_text(c, s, "a value", &t, &len);
+	if (rc == 0)
+		rc = text_ok(c, s, t, len);
+	if (rc != 0)
+		return rc;
+	switch (f->type) {
+	case SORTES_FIELD_ENUM:
+		if (find_value(f, t, len) >= 0)
+			break;
+		value_list(f, buf, sizeof(buf));
+		return fail(c, s->val, "'%.*s' is not a value of field '%s'; "
+		    "expected one of %s", (int)len, t, f->name, buf);
+	case SORTES_FIELD_BOOLEAN:
+		if (text_is(t, len, "true") || text_is(t, len, "false"))
+			break;
+		return fail(c, s->val, "'%.*s' is not a boolean; expected true "
+		    "or false", (int)len, t);
+	case SORTES_FIELD_INTEGER:
+		if (parse_int_text(t, len, &v) != 0)
+			return fail(c, s->val, "'%.*s' is not an integer within "
+			    "2^53-1; expected an integer", (int)len, t);
+		snprintf(buf, sizeof(buf), "%" PRId64, v);
+		return dup_text(c, buf, strlen(buf), out);
+	case SORTES_FIELD_DATE:
+		if (is_date(t, len))
+			break;
+		return fail(c, s->val, "'%.*s' is not a date; expected "
+		    "YYYY-MM-DD", (int)len, t);
+	case SORTES_FIELD_STRING:
+		break;
+	}
+	return dup_text(c, t, len, out);
+}
+
+static int
+rule_seen(const struct sortes_rule *rules, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(rules[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+parse_rule_value(struct ctx *c, const struct slot *s,
+    const struct sortes_field *f, struct sortes_rule *r)
+{
+	size_t i;
+	int rc;
+
+	rc = canon_value(c, s, f, &r->values[r->nvalues]);
+	if (rc != 0)
+		return rc;
+	r->nvalues++;
+	for (i = 0; i + 1 < r->nvalues; i++)
+		if (strcmp(r->values[i], r->values[r->nvalues - 1]) == 0)
+			return fail(c, s->val, "value '%s' is listed twice; "
+			    "expected each value once", r->values[i]);
+	return 0;
+}
+
+static int
+parse_one_of(struct ctx *c, const struct slot *s,
+    const struct sortes_field *f, struct sortes_rule *r)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n;
+	int rc;
+
+	rc = get_list(c, s, 1, "a list of values", &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*r->values), &r->values);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "one_of value");
+
+		rc = parse_rule_value(c, &is, f, r);
+	}
+	return rc;
+}
+
+static int
+rule_range(struct ctx *c, const struct slot *k, struct fy_node *at,
+    int64_t lo, int64_t hi, struct sortes_rule *r)
+{
+	struct range rg;
+	int rc;
+
+	if (k[RU_MIN].key == NULL && k[RU_MAX].key == NULL)
+		return fail(c, at, "rule '%s' has neither min nor max; expected "
+		    "at least one of them", r->name);
+	rc = parse_range(c, &k[RU_MIN], &k[RU_MAX], lo, hi, &rg);
+	r->has_min = rg.has_min;
+	r->has_max = rg.has_max;
+	r->min = rg.min;
+	r->max = rg.max;
+	return rc;
+}
+
+static int
+parse_age_rule(struct ctx *c, const struct slot *k, struct fy_node *at,
+    struct sortes_rule *r)
+{
+	const struct sortes_field *f;
+	int rc;
+
+	r->kind = SORTES_RULE_AGE;
+	rc = get_field_ref(c, &k[RU_AGE_OF], &r->field);
+	if (rc != 0)
+		return rc;
+	f = &c->p->fields[r->field];
+	if (f->type != SORTES_FIELD_DATE)
+		return fail(c, k[RU_AGE_OF].val, "age_of names field '%s' of "
+		    "type %s; expected a date field", f->name,
+		    type_names[f->type]);
+	if (k[RU_EQUALS].key != NULL || k[RU_ONE_OF].key != NULL)
+		return fail(c, k[k[RU_EQUALS].key != NULL ? RU_EQUALS :
+		    RU_ONE_OF].key, "rule '%s' on an age has equals or one_of; "
+		    "expected min and/or max in whole years", r->name);
+	return rule_range(c, k, at, 0, MAX_AGE, r);
+}
+
+/* Which of equals, one_of and min/max a field rule uses; -1: not one. */
+static int
+rule_form(const struct slot *k, struct fy_node **extra)
+{
+	int forms[3], i, n = 0, form = -1;
+
+	forms[0] = k[RU_EQUALS].key != NULL;
+	forms[1] = k[RU_ONE_OF].key != NULL;
+	forms[2] = k[RU_MIN].key != NULL || k[RU_MAX].key != NULL;
+	*extra = NULL;
+	for (i = 0; i < 3; i++) {
+		if (!forms[i])
+			continue;
+		if (n++ == 0)
+			form = i;
+		else if (*extra == NULL)
+			*extra = i == 1 ? k[RU_ONE_OF].key :
+			    k[RU_MIN].key != NULL ? k[RU_MIN].key :
+			    k[RU_MAX].key;
+	}
+	return n == 1 ? form : -1;
+}
+
+static int
+parse_field_rule(struct ctx *c, const struct slot *k, struct fy_node *at,
+    struct sortes_rule *r)
+{
+	const struct sortes_field *f;
+	struct fy_node *extra;
+	int form, rc;
+
+	rc = get_field_ref(c, &k[RU_FIELD], &r->field);
+	if (rc != 0)
+		return rc;
+	f = &c->p->fields[r->field];
+	form = rule_form(k, &extra);
+	if (form < 0)
+		return fail(c, extra != NULL ? extra : at, "rule '%s' has %s "
+		    "condition; expected exactly one of equals, one_of, or "
+		    "min and/or max", r->name, extra != NULL ? "more than one" :
+		    "no");
+	if (form == 0) {
+		r->kind = SORTES_RULE_EQUALS;
+		rc = alloc_array(c, 1, sizeof(*r->values), &r->values);
+		return rc != 0 ? rc : parse_rule_value(c, &k[RU_EQUALS], f, r);
+	}
+	if (form == 1) {
+		r->kind = SORTES_RULE_ONE_OF;
+		return parse_one_of(c, &k[RU_ONE_OF], f, r);
+	}
+	r->kind = SORTES_RULE_RANGE;
+	if (f->type != SORTES_FIELD_INTEGER)
+		return fail(c, k[RU_MIN].key != NULL ? k[RU_MIN].key :
+		    k[RU_MAX].key, "rule '%s' gives min or max for field '%s' "
+		    "of type %s; expected them only for integer fields",
+		    r->name, f->name, type_names[f->type]);
+	return rule_range(c, k, at, -SORTES_INT_MAX, SORTES_INT_MAX, r);
+}
+
+static int
+parse_rule(struct ctx *c, const struct slot *s, size_t i)
+{
+	struct sortes_rule *r = &c->p->rules[i];
+	struct slot k[RU_N];
+	int col, rc;
+
+	rc = read_map(c, s, "eligibility rule", rule_keys, RU_N, k);
+	if (rc == 0)
+		rc = get_text(c, &k[RU_NAME], &r->name);
+	if (rc == 0 && rule_seen(c->p->rules, i, r->name))
+		return fail(c, k[RU_NAME].val, "duplicate rule name '%s'; "
+		    "expected each rule name once", r->name);
+	if (rc == 0)
+		rc = node_pos(c, s->val, &r->line, &col);
+	if (rc != 0)
+		return rc;
+	if (k[RU_AGE_OF].key != NULL && k[RU_FIELD].key != NULL)
+		return fail(c, k[RU_FIELD].key, "rule '%s' has both age_of and "
+		    "field; expected one of them", r->name);
+	if (k[RU_AGE_OF].key != NULL)
+		return parse_age_rule(c, k, s->val, r);
+	if (k[RU_FIELD].key != NULL)
+		return parse_field_rule(c, k, s->val, r);
+	return fail(c, s->val, "rule '%s' has neither age_of nor field; "
+	    "expected one of them", r->name);
+}
+
+static int
+parse_eligibility(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n, i = 0;
+	int rc;
+
+	if (s->key == NULL)
+		return 0;
+	rc = get_list(c, s, 1, "a list of rules", &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*p->rules), &p->rules);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "eligibility rule");
+
+		p->nrules = i + 1;
+		rc = parse_rule(c, &is, i++);
+	}
+	return rc;
+}
+
+static int
+parse_measures(struct ctx *c, const struct slot *s)
+{
+	return parse_variables(c, s, measure_keys, "measure",
+	    &c->p->measures, &c->p->nmeasures);
+}
+
+/* ------------------------------------------------------------------ */
+/* followups:                                                         */
+
+#define OFFSET_EXPECT "a number and a unit, such as '6 months', " \
+	"'2 weeks' or '14 days'"
+
+static const struct offset_unit {
+	const char *one, *many;
+	enum sortes_offset_unit unit;
+	int64_t max;		/* about a century */
+} offset_units[] = {
+	{ "day", "days", SORTES_DAYS, 36525 },
+	{ "week", "weeks", SORTES_WEEKS, 5218 },
+	{ "month", "months", SORTES_MONTHS, 1200 },
+};
+
+/* "6 months" into *out: 0, -1 when not an offset, -2 when too long. */
+static int
+offset_text(const char *t, size_t len, struct sortes_offset *out,
+    const struct offset_unit **unit)
+{
+	const char *sp = memchr(t, ' ', len);
+	const char *word;
+	size_t i, wlen;
+	int64_t n;
+
+	if (sp == NULL || sp == t || t[0] == '-' ||
+	    parse_int_text(t, (size_t)(sp - t), &n) != 0)
+		return -1;
+	word = sp + 1;
+	wlen = len - (size_t)(word - t);
+	for (i = 0; i < NKEYS(offset_units); i++) {
+		*unit = &offset_units[i];
+		if (!text_is(word, wlen, (*unit)->many) &&
+		    !(n == 1 && text_is(word, wlen, (*unit)->one)))
+			continue;
+		out->n = n;
+		out->unit = (*unit)->unit;
+		return n > (*unit)->max ? -2 : 0;
+	}
+	return -1;
+}
+
+static int
+parse_offset(struct ctx *c, const struct slot *s, struct sortes_offset *out)
+{
+	const struct offset_unit *u = NULL;
+	const char *t;
+	size_t len;
+	int rc;
+
+	rc = scalar_text(c, s, OFFSET_EXPECT, &t, &len);
+	if (rc != 0)
+		return rc;
+	rc = offset_text(t, len, out, &u);
+	if (rc == -2)
+		return fail(c, s->val, "%s of %" PRId64 " %s is too long; "
+		    "expected at most %" PRId64 " %s", s->name, out->n,
+		    u->many, u->max, u->many);
+	if (rc != 0)
+		return fail(c, s->val, "%s '%.*s' is not an offset; expected %s",
+		    s->name, (int)(len > 64 ? 64 : len), t, OFFSET_EXPECT);
+	return 0;
+}
+
+enum { WI_BEFORE, WI_AFTER, WI_N };
+
+static const struct key window_keys[WI_N] = {
+	[WI_BEFORE] = { "before", 1,
+	    "how long before the due date the window opens, e.g. '14 days'" },
+	[WI_AFTER] = { "after", 1,
+	    "how long after the due date the window closes, e.g. '30 days'" },
+};
+
+static int
+parse_window(struct ctx *c, const struct slot *s, struct sortes_occasion *o)
+{
+	struct slot k[WI_N];
+	int rc;
+
+	rc = read_map(c, s, "window", window_keys, WI_N, k);
+	if (rc == 0)
+		rc = parse_offset(c, &k[WI_BEFORE], &o->window_before);
+	if (rc == 0)
+		rc = parse_offset(c, &k[WI_AFTER], &o->window_after);
+	return rc;
+}
+
+/* A list of codes that name arms or measures, read into indexes. */
+struct ref_kind {
+	const char *what, *expect;
+	long (*find)(const struct sortes_protocol *, const char *, size_t);
+};
+
+static const struct ref_kind REF_ARM = { "arm",
+	"an arm code declared under arms", find_arm };
+static const struct ref_kind REF_MEASURE = { "measure",
+	"a measure code declared under measures", find_measure };
+
+static int
+parse_ref(struct ctx *c, const struct slot *s, const struct ref_kind *kind,
+    size_t *idx, size_t *n)
+{
+	const char *t;
+	size_t len, i;
+	long j;
+	int rc;
+
+	rc = scalar_text(c, s, "a code", &t, &len);
+	if (rc != 0)
+		return rc;
+	j = kind->find(c->p, t, len);
+	if (j < 0)
+		return fail(c, s->val, "unknown %s '%.*s'; expected %s",
+		    kind->what, (int)(len > 64 ? 64 : len), t, kind->expect);
+	for (i = 0; i < *n; i++)
+		if (idx[i] == (size_t)j)
+			return fail(c, s->val, "%s '%.*s' is listed twice; "
+			    "expected each %s once", kind->what, (int)len, t,
+			    kind->what);
+	idx[(*n)++] = (size_t)j;
+	return 0;
+}
+
+static int
+parse_refs(struct ctx *c, const struct slot *s, const struct ref_kind *kind,
+    size_t **idx, size_t *n)
+{
+	char expect[80];
+	struct fy_node *item;
+	void *it = NULL;
+	size_t count;
+	int rc;
+
+	snprintf(expect, sizeof(expect), "a list of %s codes", kind->what);
+	rc = get_list(c, s, 1, expect, &count);
+	if (rc == 0)
+		rc = alloc_array(c, count, sizeof(**idx), idx);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, s->name);
+
+		rc = parse_ref(c, &is, kind, *idx, n);
+	}
+	return rc;
+}
+
+/* Occasion i counts from an occasion declared before it. */
+static int
+parse_after(struct ctx *c, const struct slot *s, size_t i,
+    struct sortes_occasion *o)
+{
+	const char *t;
+	size_t len, j;
+	int rc;
+
+	if (s->key == NULL)
+		return 0;
+	rc = scalar_text(c, s, "the code of an earlier followup", &t, &len);
+	if (rc != 0)
+		return rc;
+	for (j = 0; j < i; j++)
+		if (cmp_text(t, len, c->p->occasions[j].code) == 0)
+			return dup_text(c, t, len, &o->after);
+	return fail(c, s->val, "after names '%.*s', which is not a followup "
+	    "declared above this one; expected the code of an earlier "
+	    "followup", (int)(len > 64 ? 64 : len), t);
+}
+
+enum { FU_CODE, FU_LABEL, FU_OFFSET, FU_AFTER, FU_WINDOW, FU_MEASURES,
+	FU_ARMS, FU_N };
+
+static const struct key followup_keys[FU_N] = {
+	[FU_CODE] = { "code", 1, "the occasion code, e.g. m6" },
+	[FU_LABEL] = { "label", 0, "" },
+	[FU_OFFSET] = { "offset", 1, "the time from enrollment (or from "
+	    "'after'), e.g. '6 months'" },
+	[FU_AFTER] = { "after", 0, "" },
+	[FU_WINDOW] = { "window", 1, "a mapping with before and after, e.g. "
+	    "{before: 14 days, after: 30 days}" },
+	[FU_MEASURES] = { "measures", 1, "a list of measure codes" },
+	[FU_ARMS] = { "arms", 0, "" },
+};
+
+static int
+occasion_seen(const struct sortes_protocol *p, size_t n, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(p->occasions[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+parse_followup(struct ctx *c, const struct slot *s, size_t i)
+{
+	struct sortes_occasion *o = &c->p->occasions[i];
+	struct slot k[FU_N];
+	int rc;
+
+	rc = read_map(c, s, "followup", followup_keys, FU_N, k);
+	if (rc == 0)
+		rc = get_ident(c, &k[FU_CODE], &ID_NAME, &o->code);
+	if (rc == 0 && occasion_seen(c->p, i, o->code))
+		return fail(c, k[FU_CODE].val, "duplicate followup code '%s'; "
+		    "expected each code once", o->code);
+	if (rc == 0)
+		rc = get_opt_text(c, &k[FU_LABEL], &o->label);
+	if (rc == 0)
+		rc = parse_offset(c, &k[FU_OFFSET], &o->offset);
+	if (rc == 0)
+		rc = parse_after(c, &k[FU_AFTER], i, o);
+	if (rc == 0)
+		rc = parse_window(c, &k[FU_WINDOW], o);
+	if (rc == 0)
+		rc = parse_refs(c, &k[FU_MEASURES], &REF_MEASURE, &o->measures,
+		    &o->nmeasures);
+	if (rc == 0 && k[FU_ARMS].key != NULL)
+		rc = parse_refs(c, &k[FU_ARMS], &REF_ARM, &o->arms, &o->narms);
+	return rc;
+}
+
+static int
+parse_followups(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n, i = 0;
+	int rc;
+
+	if (s->key == NULL)
+		return 0;
+	rc = get_list(c, s, 1, "a list of followup occasions", &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*p->occasions), &p->occasions);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "followup");
+
+		p->noccasions = i + 1;
+		rc = parse_followup(c, &is, i++);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* budget:                                                            */
+
+#define AMOUNT_EXPECT "an amount with at most 2 decimals, such as 25000 " \
+	"or \"25000.00\""
+
+/*
+ * "25000", "25000.5" or "25000.00" in minor units.  Returns 0, -1 when
+ * not such a number, -2 with more than 2 decimals, -3 when too large.
+ */
+static int
+amount_minor(const char *t, size_t len, int64_t *out)
+{
+	const char *dot = memchr(t, '.', len);
+	size_t whole = dot != NULL ? (size_t)(dot - t) : len, i, frac;
+	int64_t v = 0;
+
+	frac = dot != NULL ? len - whole - 1 : 0;
+	if (whole == 0 || (dot != NULL && frac == 0))
+		return -1;
+	for (i = 0; i < len; i++)
+		if (i != whole && (t[i] < '0' || t[i] > '9'))
+			return -1;
+	if (frac > 2)
+		return -2;
+	for (i = 0; i < whole; i++) {
+		if (v > (SORTES_INT_MAX / 100 - (t[i] - '0')) / 10)
+			return -3;
+		v = v * 10 + (t[i] - '0');
+	}
+	v *= 100;
+	if (frac >= 1)
+		v += (t[whole + 1] - '0') * 10;
+	if (frac == 2)
+		v += t[whole + 2] - '0';
+	*out = v;
+	return 0;
+}
+
+static int
+parse_amount(struct ctx *c, const struct slot *s, int64_t *out)
+{
+	const char *t;
+	size_t len;
+	int rc, w;
+
+	rc = scalar_text(c, s, AMOUNT_EXPECT, &t, &len);
+	if (rc != 0)
+		return rc;
+	w = (int)(len > 64 ? 64 : len);
+	rc = amount_minor(t, len, out);
+	if (rc == -2)
+		return fail(c, s->val, "amount '%.*s' has more than 2 decimals; "
+		    "expected %s", w, t, AMOUNT_EXPECT);
+	if (rc == -3)
+		return fail(c, s->val, "amount '%.*s' is too large; expected at "
+		    "most %" PRId64 " minor units", w, t, SORTES_INT_MAX);
+	if (rc != 0)
+		return fail(c, s->val, "amount '%.*s' is not a number; expected "
+		    "%s", w, t, AMOUNT_EXPECT);
+	if (*out == 0)
+		return fail(c, s->val, "amount is 0; expected an amount above 0");
+	return 0;
+}
+
+static int
+parse_currency(struct ctx *c, const struct slot *s, char **out)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	rc = scalar_text(c, s, "an ISO 4217 code such as DKK", &t, &len);
+	if (rc != 0)
+		return rc;
+	if (len != 3 || !ident_ok(&ID_CURRENCY, t, len))
+		return fail(c, s->val, "currency '%.*s' is not a currency code; "
+		    "expected three capital letters such as DKK",
+		    (int)(len > 64 ? 64 : len), t);
+	return dup_text(c, t, len, out);
+}
+
+enum { BU_AMOUNT, BU_CURRENCY, BU_ARMS, BU_N };
+
+static const struct key budget_keys[BU_N] = {
+	[BU_AMOUNT] = { "amount", 1, "the amount per participant, e.g. "
+	    "\"25000.00\"" },
+	[BU_CURRENCY] = { "currency", 1, "an ISO 4217 code such as DKK" },
+	[BU_ARMS] = { "arms", 1, "the codes of the arms that get a budget" },
+};
+
+static int
+parse_budget(struct ctx *c, const struct slot *s)
+{
+	struct sortes_budget *b;
+	struct slot k[BU_N];
+	int rc;
+
+	if (s->key == NULL)
+		return 0;
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return oom(c);
+	c->p->budget = b;
+	rc = read_map(c, s, "budget", budget_keys, BU_N, k);
+	if (rc == 0)
+		rc = parse_amount(c, &k[BU_AMOUNT], &b->amount_minor);
+	if (rc == 0)
+		rc = parse_currency(c, &k[BU_CURRENCY], &b->currency);
+	if (rc == 0)
+		rc = parse_refs(c, &k[BU_ARMS], &REF_ARM, &b->arms, &b->narms);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The document                                                       */
+
+enum { TOP_SORTES, TOP_TRIAL, TOP_ARMS, TOP_FIELDS, TOP_RANDOMIZATION,
+	TOP_ELIGIBILITY, TOP_MEASURES, TOP_FOLLOWUPS, TOP_BUDGET, TOP_N };
+
+static const struct key top_keys[TOP_N] = {
+	[TOP_SORTES] = { "sortes", 1, "the format version, 'sortes: 1'" },
+	[TOP_TRIAL] = { "trial", 1,
+	    "a mapping with id, title, sponsor and target_enrollment" },
+	[TOP_ARMS] = { "arms", 1, "a list of at least 2 arms" },
+	[TOP_FIELDS] = { "fields", 0, "" },
+	[TOP_RANDOMIZATION] = { "randomization", 1,
+	    "a mapping with unit and method" },
+	[TOP_ELIGIBILITY] = { "eligibility", 0, "" },
+	[TOP_MEASURES] = { "measures", 0, "" },
+	[TOP_FOLLOWUPS] = { "followups", 0, "" },
+	[TOP_BUDGET] = { "budget", 0, "" },
+};
+
+/* In the order of top_keys, which is also the order of dependence. */
+static int (*const top_parsers[TOP_N])(struct ctx *, const struct slot *) = {
+	[TOP_SORTES] = parse_format,
+	[TOP_TRIAL] = parse_trial,
+	[TOP_ARMS] = parse_arms,
+	[TOP_FIELDS] = parse_fields,
+	[TOP_RANDOMIZATION] = parse_randomization,
+	[TOP_ELIGIBILITY] = parse_eligibility,
+	[TOP_MEASURES] = parse_measures,
+	[TOP_FOLLOWUPS] = parse_followups,
+	[TOP_BUDGET] = parse_budget,
+};
+
+/* Anchors, aliases and tags would let a value differ from what is read. */
+static int
+check_plain(struct ctx *c, struct fy_node *n)
+{
+	struct fy_node_pair *pair;
+	struct fy_node *item;
+	void *it = NULL;
+	size_t len;
+	int rc = 0;
+
+	if (n == NULL)
+		return 0;
+	if (fy_node_is_alias(n))
+		return fail(c, n, "alias found; expected the value written out "
+		    "(anchors and aliases are not supported)");
+	if (fy_node_get_anchor(n) != NULL)
+		return fail(c, n, "anchor found; expected plain values "
+		    "(anchors and aliases are not supported)");
+	if (fy_node_get_tag(n, &len) != NULL)
+		return fail(c, n, "tag found; expected plain values (tags are "
+		    "not supported)");
+	if (fy_node_is_sequence(n))
+		while (rc == 0 && (item = fy_node_sequence_iterate(n, &it)))
+			rc = check_plain(c, item);
+	if (fy_node_is_mapping(n))
+		while (rc == 0 && (pair = fy_node_mapping_iterate(n, &it))) {
+			rc = check_plain(c, fy_node_pair_key(pair));
+			if (rc == 0)
+				rc = check_plain(c, fy_node_pair_value(pair));
+		}
+	return rc;
+}
+
+/* A newer format is reported as such, not as a string of unknown keys. */
+static int
+parse_version_first(struct ctx *c, struct fy_node *root)
+{
+	struct fy_node_pair *pair;
+	struct fy_node *key;
+	void *it = NULL;
+	const char *t;
+	size_t len;
+
+	while ((pair = fy_node_mapping_iterate(root, &it)) != NULL) {
+		key = fy_node_pair_key(pair);
+		if (key == NULL || !fy_node_is_scalar(key))
+			continue;
+		t = fy_node_get_scalar(key, &len);
+		if (t != NULL && text_is(t, len, "sortes")) {
+			struct slot s = { key, fy_node_pair_value(pair),
+			    "sortes" };
+
+			return parse_format(c, &s);
+		}
+	}
+	return 0;
+}
+
+static int
+parse_top(struct ctx *c, struct fy_node *root)
+{
+	struct slot top = { NULL, root, "the document" };
+	struct slot k[TOP_N];
+	char list[LIST_MAX];
+	size_t i;
+	int rc;
+
+	key_list(top_keys, TOP_N, list, sizeof(list));
+	if (is_null(root))
+		return fail(c, root, "the document is empty; expected a "
+		    "mapping starting with 'sortes: 1'");
+	if (!fy_node_is_mapping(root))
+		return fail(c, root, "the document is a %s; expected a mapping "
+		    "with keys %s", kind_name(root), list);
+	rc = parse_version_first(c, root);
+	if (rc == 0)
+		rc = read_map(c, &top, "the protocol", top_keys, TOP_N, k);
+	for (i = 0; rc == 0 && i < TOP_N; i++)
+		rc = top_parsers[i](c, &k[i]);
+	return rc;
+}
+
+/* libfyaml's console output has no place in a library. */
+static void
+diag_sink(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	(void)diag;
+	(void)user;
+	(void)buf;
+	(void)len;
+}
+
+static int
+open_diag(struct ctx *c)
+{
+	struct fy_diag_cfg cfg;
+
+	fy_diag_cfg_default(&cfg);
+	cfg.fp = NULL;
+	cfg.output_fn = diag_sink;
+	cfg.user = NULL;
+	cfg.colorize = false;
+	c->diag = fy_diag_create(&cfg);
+	if (c->diag == NULL)
+		return oom(c);
+	fy_diag_set_collect_errors(c->diag, true);
+	return 0;
+}
+
+/* After libfyaml gave no document: its first error, or an empty file. */
+static int
+no_document(struct ctx *c, struct fy_parser *fyp)
+{
+	struct fy_diag_error *e;
+	void *it = NULL;
+
+	while ((e = fy_diag_errors_iterate(c->diag, &it)) != NULL)
+		if (e->type >= FYET_ERROR)
+			return sortes_error_set(c->err, SORTES_EDATA,
+			    "%s:%d:%d: %s", c->file, e->line, e->column,
+			    e->msg);
+	if (fy_parser_get_stream_error(fyp))
+		return sortes_error_set(c->err, SORTES_EDATA, "%s:1:1: the "
+		    "YAML parser failed; expected a YAML document", c->file);
+	return fail(c, NULL, "the document is empty; expected a mapping "
+	    "starting with 'sortes: 1'");
+}
+
+/* Exactly one YAML document from 'text' into *doc, parsed by *fyp. */
+static int
+load_document(struct ctx *c, const char *text, size_t len,
+    struct fy_parser **fyp, struct fy_document **doc)
+{
+	struct fy_parse_cfg cfg;
+	struct fy_document *extra;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	/* duplicate keys are reported by read_map(), in our words */
+	cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG |
+	    FYPCF_ALLOW_DUPLICATE_KEYS;
+	cfg.diag = c->diag;
+	*fyp = fy_parser_create(&cfg);
+	if (*fyp == NULL)
+		return oom(c);
+	if (fy_parser_set_string(*fyp, text, len) != 0)
+		return oom(c);
+	*doc = fy_parse_load_document(*fyp);
+	if (*doc == NULL)
+		return no_document(c, *fyp);
+	extra = fy_parse_load_document(*fyp);
+	if (extra == NULL)
+		return fy_parser_get_stream_error(*fyp) ? no_document(c, *fyp) :
+		    0;
+	rc = fail(c, fy_document_root(extra), "a second YAML document "
+	    "starts here; expected one protocol per file");
+	fy_parse_document_destroy(*fyp, extra);
+	return rc;
+}
+
+int
+sortes_protocol_parse(struct sortes_protocol **out, const char *text,
+    size_t len, const char *filename, struct sortes_error *err)
+{
+	struct ctx c = { filename, NULL, err, NULL };
+	struct fy_parser *fyp = NULL;
+	struct fy_document *doc = NULL;
+	int rc;
+
+	if (out == NULL || filename == NULL || (text == NULL && len > 0))
+		return sortes_error_set(err, SORTES_EUSAGE,
+		    "sortes_protocol_parse: missing argument");
+	*out = NULL;
+	rc = check_utf8(&c, text, len);
+	if (rc == 0)
+		rc = open_diag(&c);
+	if (rc == 0)
+		rc = load_document(&c, text != NULL ? text : "", len, &fyp,
+		    &doc);
+	if (rc == 0)
+		rc = check_plain(&c, fy_document_root(doc));
+	if (rc == 0 && (c.p = calloc(1, sizeof(*c.p))) == NULL)
+		rc = oom(&c);
+	if (rc == 0)
+		rc = parse_top(&c, fy_document_root(doc));
+	if (rc == 0)
+		*out = c.p;
+	else
+		sortes_protocol_free(c.p);
+	if (doc != NULL)
+		fy_parse_document_destroy(fyp, doc);
+	fy_parser_destroy(fyp);
+	if (c.diag != NULL)
+		fy_diag_destroy(c.diag);
+	return rc;
+}
+
+/* Read all of 'path', refusing files too big to be a protocol. */
+static int
+read_file(const char *path, char **out, size_t *lenp, struct sortes_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = 0;
+
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return sortes_error_set(err, SORTES_ENOINPUT,
+		    "cannot open protocol '%s': %s", path, strerror(errno));
+	buf = malloc(MAX_FILE_BYTES + 1);
+	if (buf == NULL) {
+		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory "
+		    "reading protocol '%s'", path);
+		goto done;
+	}
+	len = fread(buf, 1, MAX_FILE_BYTES + 1, f);
+	if (ferror(f))
+		rc = sortes_error_set(err, SORTES_ENOINPUT,
+		    "cannot read protocol '%s': %s", path, strerror(errno));
+	else if (len > MAX_FILE_BYTES)
+		rc = sortes_error_set(err, SORTES_EDATA, "%s: the file is "
+		    "larger than %d bytes; expected a protocol file of at most "
+		    "1 MiB", path, MAX_FILE_BYTES);
+done:
+	fclose(f);
+	if (rc != 0) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	*lenp = len;
+	return 0;
+}
+
+int
+sortes_protocol_load(struct sortes_protocol **out, const char *path,
+    struct sortes_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (out == NULL || path == NULL)
+		return sortes_error_set(err, SORTES_EUSAGE,
+		    "sortes_protocol_load: missing argument");
+	*out = NULL;
+	rc = read_file(path, &buf, &len, err);
+	if (rc == 0)
+		rc = sortes_protocol_parse(out, buf, len, path, err);
+	free(buf);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Freeing, lookups and names                                         */
+
+static void
+free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+free_variables(struct sortes_field *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].label);
+		free_strings(v[i].values, v[i].nvalues);
+	}
+	free(v);
+}
+
+static void
+free_occasions(struct sortes_occasion *o, size_t n)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(o[i].code);
+		free(o[i].label);
+		free(o[i].after);
+		free(o[i].measures);
+		free(o[i].arms);
+	}
+	free(o);
+}
+
+void
+sortes_protocol_free(struct sortes_protocol *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	free(p->id);
+	free(p->title);
+	free(p->sponsor);
+	free(p->timezone);
+	for (i = 0; p->arms != NULL && i < p->narms; i++) {
+		free(p->arms[i].code);
+		free(p->arms[i].name);
+	}
+	free(p->arms);
+	free(p->strata);
+	free(p->block_sizes);
+	free_variables(p->fields, p->nfields);
+	for (i = 0; p->rules != NULL && i < p->nrules; i++) {
+		free(p->rules[i].name);
+		free_strings(p->rules[i].values, p->rules[i].nvalues);
+	}
+	free(p->rules);
+	free_variables(p->measures, p->nmeasures);
+	free_occasions(p->occasions, p->noccasions);
+	if (p->budget != NULL) {
+		free(p->budget->currency);
+		free(p->budget->arms);
+		free(p->budget);
+	}
+	free(p);
+}
+
+long
+sortes_protocol_field(const struct sortes_protocol *p, const char *name)
+{
+	if (p == NULL || name == NULL)
+		return -1;
+	return find_field(p, name, strlen(name));
+}
+
+long
+sortes_protocol_arm(const struct sortes_protocol *p, const char *code)
+{
+	if (p == NULL || code == NULL)
+		return -1;
+	return find_arm(p, code, strlen(code));
+}
+
+const char *
+sortes_method_name(enum sortes_method m)
+{
+	if ((size_t)m >= NKEYS(methods))
+		return "unknown";
+	return methods[m].name;
+}
+
+const char *
+sortes_unit_name(enum sortes_unit u)
+{
+	if ((size_t)u >= NKEYS(unit_names))
+		return "unknown";
+	return unit_names[u];
+}
+
+const char *
+sortes_field_type_name(enum sortes_field_type t)
+{
+	if ((size_t)t >= NKEYS(type_names))
+		return "unknown";
+	return type_names[t];
+}

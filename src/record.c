@@ -1,0 +1,72 @@
+/*
+ * record.c - canonical log entry bodies.  Keys are written in ascending
+ * order, as RFC 8785 requires; the JSON writer checks it.
+ */
+#include <string.h>
+
+#include "sortes/record.h"
+
+void
+sortes_record_genesis(struct sortes_jcs *j,
+    const struct sortes_genesis_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "commitment");
+	sortes_jcs_string(j, r->commitment);
+	sortes_jcs_key(j, "created_at");
+	sortes_jcs_string(j, r->created_at);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "genesis");
+	sortes_jcs_key(j, "log_format");
+	sortes_jcs_integer(j, SORTES_LOG_FORMAT);
+	sortes_jcs_key(j, "protocol_sha256");
+	sortes_jcs_string(j, r->protocol_sha256);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_key(j, "trial");
+	sortes_jcs_string(j, r->trial);
+	sortes_jcs_object_end(j);
+}
+
+static void
+record_allocation(struct sortes_jcs *j, const struct sortes_enroll_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "counter");
+	sortes_jcs_integer(j, r->counter);
+	sortes_jcs_key(j, "method");
+	sortes_jcs_string(j, r->method);
+	sortes_jcs_key(j, "position");
+	if (r->position < 0)
+		sortes_jcs_null(j);
+	else
+		sortes_jcs_integer(j, r->position);
+	sortes_jcs_object_end(j);
+}
+
+void
+sortes_record_enroll(struct sortes_jcs *j, const struct sortes_enroll_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "allocation");
+	record_allocation(j, r);
+	sortes_jcs_key(j, "arm");
+	sortes_jcs_string(j, r->arm);
+	sortes_jcs_key(j, "caseworker");
+	sortes_jcs_string(j, r->caseworker);
+	sortes_jcs_key(j, "enrolled_at");
+	sortes_jcs_string(j, r->enrolled_at);
+	sortes_jcs_key(j, "fields");
+	sortes_jcs_raw(j, r->fields, strlen(r->fields));
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "enroll");
+	sortes_jcs_key(j, "participant");
+	sortes_jcs_string(j, r->participant);
+	sortes_jcs_key(j, "pseudonym");
+	sortes_jcs_string(j, r->pseudonym);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_key(j, "stratum");
+	sortes_jcs_raw(j, r->stratum, strlen(r->stratum));
+	sortes_jcs_object_end(j);
+}

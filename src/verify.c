@@ -1,0 +1,226 @@
+/*
+ * verify.c - recomputing the chain and checking the tables against it.
+ */
+#include <string.h>
+
+#include "sortes/record.h"
+#include "sortes/verify.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+/*
+ * Every log entry with whatever participant and allocation rows claim
+ * it, in log order, so that one pass checks the chain and the tables.
+ */
+static const char verify_sql[] =
+    "SELECT l.seq, l.kind, l.body, l.prev_hash, l.hash, "
+    "p.id, p.pseudonym, p.caseworker, p.fields, p.stratum, p.enrolled_at, "
+    "a.arm, a.method, a.counter, a.position, a.seq "
+    "FROM log l LEFT JOIN participants p ON p.seq = l.seq "
+    "LEFT JOIN allocations a ON a.participant = p.id ORDER BY l.seq";
+
+struct verify_state {
+	struct sortes_trial *trial;
+	struct sortes_hasher *hasher;
+	struct sortes_jcs jcs;
+	struct sortes_verify_report *report;
+	uint8_t prev[SORTES_SHA256_LEN];
+	int64_t enroll_entries;
+};
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static int
+fail(struct verify_state *v, int64_t seq, struct sortes_error *err,
+    const char *what)
+{
+	v->report->bad_seq = seq;
+	return sortes_error_set(err, SORTES_EVERIFY, "log entry %lld: %s",
+	    (long long)seq, what);
+}
+
+static int
+verify_link(struct verify_state *v, sqlite3_stmt *st, struct sortes_error *err)
+{
+	int64_t seq = sqlite3_column_int64(st, 0);
+	const void *body = sqlite3_column_blob(st, 2);
+	size_t len = (size_t)sqlite3_column_bytes(st, 2);
+	uint8_t hash[SORTES_SHA256_LEN], stored[SORTES_SHA256_LEN];
+	char prev_hex[SORTES_SHA256_HEX];
+	int rc;
+
+	if (seq != v->report->entries + 1)
+		return fail(v, v->report->entries + 1, err, "missing: the log "
+		    "skips from this entry to a later one");
+	sortes_hex_encode(prev_hex, v->prev, sizeof(v->prev));
+	if (strcmp(col_text(st, 3), prev_hex) != 0)
+		return fail(v, seq, err, "previous-hash field does not match "
+		    "the hash of the entry before it");
+	rc = sortes_hasher_two(v->hasher, hash, v->prev, sizeof(v->prev),
+	    body != NULL ? body : "", len, err);
+	if (rc != 0)
+		return rc;
+	if (sortes_hex_decode(stored, sizeof(stored), col_text(st, 4)) != 0 ||
+	    memcmp(stored, hash, sizeof(hash)) != 0)
+		return fail(v, seq, err, "hash does not match its content");
+	memcpy(v->prev, hash, sizeof(hash));
+	v->report->entries = seq;
+	return 0;
+}
+
+static int
+verify_genesis(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err)
+{
+	struct sortes_trial *t = v->trial;
+	struct sortes_genesis_record g = {
+		.seq = 1, .trial = t->trial_id,
+		.protocol_sha256 = t->protocol_sha256,
+		.commitment = t->seed_commitment, .created_at = t->created_at,
+	};
+	int rc;
+
+	sortes_jcs_reset(&v->jcs);
+	sortes_record_genesis(&v->jcs, &g);
+	if ((rc = sortes_jcs_finish(&v->jcs, err)) != 0)
+		return rc;
+	if (strcmp(col_text(st, 1), "genesis") != 0 ||
+	    strcmp(col_text(st, 2), v->jcs.data) != 0)
+		return fail(v, 1, err, "genesis entry does not match the "
+		    "trial's protocol hash, seed commitment or creation time");
+	return 0;
+}
+
+static int
+verify_enroll(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err)
+{
+	int64_t seq = sqlite3_column_int64(st, 0);
+	struct sortes_enroll_record r;
+	int rc;
+
+	v->enroll_entries++;
+	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+		return fail(v, seq, err, "no participant row records this "
+		    "enrollment");
+	if (sqlite3_column_type(st, 11) == SQLITE_NULL ||
+	    sqlite3_column_int64(st, 15) != seq)
+		return fail(v, seq, err, "no allocation row records this "
+		    "enrollment");
+	r = (struct sortes_enroll_record){
+		.seq = seq, .participant = col_text(st, 5),
+		.pseudonym = col_text(st, 6), .caseworker = col_text(st, 7),
+		.fields = col_text(st, 8), .stratum = col_text(st, 9),
+		.enrolled_at = col_text(st, 10), .arm = col_text(st, 11),
+		.method = col_text(st, 12),
+		.counter = sqlite3_column_int64(st, 13),
+		.position = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 14),
+	};
+	sortes_jcs_reset(&v->jcs);
+	sortes_record_enroll(&v->jcs, &r);
+	rc = sortes_jcs_finish(&v->jcs, err);
+	if (rc == SORTES_EDATA || (rc == 0 &&
+	    strcmp(col_text(st, 2), v->jcs.data) != 0))
+		return fail(v, seq, err, "the participant and allocation "
+		    "tables do not agree with this entry");
+	v->report->participants++;
+	return rc;
+}
+
+static int
+verify_entry(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err)
+{
+	int64_t seq = sqlite3_column_int64(st, 0);
+	const char *kind = col_text(st, 1);
+	int rc;
+
+	if ((rc = verify_link(v, st, err)) != 0)
+		return rc;
+	if (seq != 1 && strcmp(kind, "enroll") == 0)
+		return verify_enroll(v, st, err);
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+		return fail(v, seq, err, "a participant row claims this entry, "
+		    "which is not an enrollment");
+	if (seq == 1)
+		return verify_genesis(v, st, err);
+	return fail(v, seq, err, "unexpected entry kind");
+}
+
+/* Rows that no enrollment entry accounts for. */
+static int
+verify_counts(struct verify_state *v, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sortes_db_prepare(v->trial->db, &st, "SELECT "
+	    "(SELECT count(*) FROM participants), "
+	    "(SELECT count(*) FROM allocations)", err);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = sortes_db_fail(v->trial->db, "counting rows", err);
+	else if (sqlite3_column_int64(st, 0) != v->enroll_entries ||
+	    sqlite3_column_int64(st, 1) != v->enroll_entries)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the tables hold "
+		    "%lld participants and %lld allocations, but the log "
+		    "records %lld enrollments",
+		    (long long)sqlite3_column_int64(st, 0),
+		    (long long)sqlite3_column_int64(st, 1),
+		    (long long)v->enroll_entries);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+verify_scan(struct verify_state *v, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	if ((rc = sortes_db_prepare(v->trial->db, &st, verify_sql, err)) != 0)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = verify_entry(v, st, err)) != 0)
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sortes_db_fail(v->trial->db, "reading the log", err);
+	sqlite3_finalize(st);
+	if (rc == 0 && v->report->entries == 0)
+		rc = fail(v, 1, err, "missing: the log is empty");
+	return rc;
+}
+
+int
+sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
+    struct sortes_error *err)
+{
+	struct verify_state v = { .trial = t, .report = report };
+	int rc;
+
+	memset(report, 0, sizeof(*report));
+	strcpy(report->head, ZERO_HASH);
+	sortes_jcs_init(&v.jcs);
+	/* One read transaction, so that the chain and the tables are seen
+	 * at the same moment even while another process enrolls. */
+	rc = sortes_db_exec(t->db, "BEGIN", err);
+	if (rc == 0)
+		rc = sortes_hasher_new(&v.hasher, err);
+	if (rc == 0)
+		rc = verify_scan(&v, err);
+	if (rc == 0)
+		rc = verify_counts(&v, err);
+	sortes_hex_encode(report->head, v.prev, sizeof(v.prev));
+	sortes_db_rollback(t->db);
+	sortes_hasher_free(v.hasher);
+	sortes_jcs_free(&v.jcs);
+	return rc;
+}

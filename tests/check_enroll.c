@@ -1,0 +1,458 @@
+/*
+ * check_enroll.c - enrollment: validation, eligibility, duplicates,
+ * all-or-nothing CSV, and the statistical behaviour of allocation
+ * under fixed seeds.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sortes/alloc.h"
+#include "sortes/enroll.h"
+#include "sortes/verify.h"
+#include "suites.h"
+#include "testutil.h"
+
+/* Computed independently of sortes (docs/randomization.md). */
+#define STREAM_VECTOR "9f4b5d7f 9ad1828e"
+
+static long
+count_rows(struct sortes_trial *t, const char *table)
+{
+	char sql[128];
+	sqlite3_stmt *st = NULL;
+	struct sortes_error err = { 0 };
+	long n;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	ck_assert_int_eq(sortes_db_prepare(t->db, &st, sql, &err), 0);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+expect_refusal(struct sortes_trial *t, const char *person, const char *sex,
+    const char *birth, const char *message)
+{
+	struct sortes_error err = { 0 };
+	long before = count_rows(t, "log");
+
+	ck_assert_int_eq(tu_enroll(t, person, sex, birth, &err), SORTES_EDATA);
+	ck_assert_msg(strstr(err.msg, message) != NULL, "message: %s", err.msg);
+	ck_assert_int_eq(count_rows(t, "log"), before);
+}
+
+START_TEST(test_enroll_and_verify)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_SIMPLE);
+	struct sortes_error err = { 0 };
+	struct sortes_verify_report r;
+
+	ck_assert_int_eq(tu_enroll(t, "010203-1234", "F", "2004-02-01", &err), 0);
+	ck_assert_int_eq(count_rows(t, "participants"), 1);
+	ck_assert_int_eq(count_rows(t, "allocations"), 1);
+	ck_assert_int_eq(sortes_verify(t, &r, &err), 0);
+	ck_assert_int_eq(r.entries, 2);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_BLOCKS);
+	struct sortes_error err = { 0 };
+
+	expect_refusal(t, "A", "X", "2004-02-01", "is not one of");
+	expect_refusal(t, "A", "F", "01-02-2004", "expected YYYY-MM-DD");
+	expect_refusal(t, "A", "F", "1990-02-01", "rule 'age 18-28'");
+	/* 18th birthday on the enrollment day (2026-01-15) is eligible;
+	 * the day before is not. */
+	expect_refusal(t, "A", "F", "2008-01-16", "rule 'age 18-28'");
+	ck_assert_int_eq(tu_enroll(t, "B", "F", "2008-01-15", &err), 0);
+	expect_refusal(t, "", "F", "2004-02-01", "person identifier is empty");
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_unknown_and_missing_fields)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_SIMPLE);
+	struct sortes_enroller *e = NULL;
+	struct sortes_enroll_result res;
+	struct sortes_error err = { 0 };
+	const char *names[] = { "birth_date", "sex", "benefit", "shoe_size" };
+	const char *values[] = { "2004-01-01", "F", "uddannelseshjaelp", "42" };
+	struct sortes_enroll_input in = {
+		.person = "X", .caseworker = "CW1", .names = names,
+		.values = values, .nfields = 4,
+		.enrolled_at = "2026-01-15T10:00:00Z",
+		.enroll_day = 20468,
+	};
+
+	ck_assert_int_eq(sortes_enroller_new(&e, t, &err), 0);
+	ck_assert_int_eq(sortes_enroller_add(e, &in, &res, &err), SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "unknown field 'shoe_size'"));
+	in.nfields = 2;
+	ck_assert_int_eq(sortes_enroller_add(e, &in, &res, &err), SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "field 'benefit' is required"));
+	in.nfields = 3;
+	in.caseworker = "CW 1";
+	ck_assert_int_eq(sortes_enroller_add(e, &in, &res, &err), SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "caseworker"));
+	sortes_enroller_free(e);
+	ck_assert_int_eq(count_rows(t, "log"), 1);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_duplicate_person)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_SIMPLE);
+	struct sortes_error err = { 0 };
+
+	ck_assert_int_eq(tu_enroll(t, "010203-1234", "F", "2004-02-01", &err), 0);
+	/* The same CPR number, written without the hyphen and with blanks. */
+	expect_refusal(t, " 0102031234 ", "M", "2004-02-01", "already enrolled");
+	ck_assert_int_eq(tu_enroll(t, "010203-1235", "F", "2004-02-01", &err), 0);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_pseudonym_not_clear)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_SIMPLE);
+	struct sortes_error err = { 0 };
+	sqlite3_stmt *st = NULL;
+
+	ck_assert_int_eq(tu_enroll(t, "311299-9999", "F", "2004-02-01", &err), 0);
+	ck_assert_int_eq(sortes_db_prepare(t->db, &st, "SELECT count(*) FROM "
+	    "log WHERE body LIKE '%3112999999%' OR body LIKE '%311299-9999%'",
+	    &err), 0);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Collects refused rows for the CSV tests. */
+struct rejects {
+	long lines[16];
+	char reasons[16][256];
+	int n;
+};
+
+static int
+collect(void *ctx, long line, const char *const *header, size_t nheader,
+    const char *const *cells, size_t ncells, const char *reason)
+{
+	struct rejects *r = ctx;
+
+	(void)header; (void)nheader; (void)cells; (void)ncells;
+	ck_assert_int_lt(r->n, 16);
+	r->lines[r->n] = line;
+	snprintf(r->reasons[r->n++], 256, "%s", reason);
+	return 0;
+}
+
+static int
+enroll_text(struct sortes_trial *t, const char *text, int skip,
+    struct rejects *r, struct sortes_csv_summary *s, struct sortes_error *err)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	int rc;
+
+	ck_assert_ptr_nonnull(fp);
+	memset(r, 0, sizeof(*r));
+	rc = sortes_enroll_csv(t, fp, "cohort.csv", 0, skip,
+	    "2026-01-15T10:00:00Z", 20468, collect, r, s, err);
+	fclose(fp);
+	return rc;
+}
+
+static const char cohort_bad[] =
+    "person,caseworker,birth_date,sex,benefit\n"
+    "P1,CW1,2004-01-01,F,uddannelseshjaelp\n"
+    "P2,CW1,2004-01-01,Q,uddannelseshjaelp\n"
+    "P3,CW2,1980-01-01,M,uddannelseshjaelp\n"
+    "P1,CW2,2004-01-01,M,uddannelseshjaelp\n"
+    "P5,CW2,2004-01-01,M,uddannelseshjaelp\n";
+
+START_TEST(test_csv_all_or_nothing)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_BLOCKS);
+	struct sortes_error err = { 0 };
+	struct sortes_csv_summary s;
+	struct rejects r;
+
+	ck_assert_int_eq(enroll_text(t, cohort_bad, 0, &r, &s, &err),
+	    SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "nobody was enrolled"));
+	ck_assert_int_eq(r.n, 3);
+	ck_assert_int_eq(r.lines[0], 3);
+	ck_assert_ptr_nonnull(strstr(r.reasons[0], "field 'sex'"));
+	ck_assert_int_eq(r.lines[1], 4);
+	ck_assert_ptr_nonnull(strstr(r.reasons[1], "not eligible"));
+	ck_assert_int_eq(r.lines[2], 5);
+	ck_assert_ptr_nonnull(strstr(r.reasons[2], "already enrolled"));
+	ck_assert_int_eq(count_rows(t, "log"), 1);
+	ck_assert_int_eq(count_rows(t, "participants"), 0);
+	ck_assert_int_eq(count_rows(t, "alloc_state"), 0);
+	sortes_csv_summary_free(&s);
+	/* The same file with skip_invalid enrolls the two good rows. */
+	ck_assert_int_eq(enroll_text(t, cohort_bad, 1, &r, &s, &err), 0);
+	ck_assert_int_eq(s.enrolled, 2);
+	ck_assert_int_eq(s.rejected, 3);
+	ck_assert_int_eq(s.per_arm[0] + s.per_arm[1], 2);
+	ck_assert_int_eq(count_rows(t, "participants"), 2);
+	sortes_csv_summary_free(&s);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_csv_spreadsheet_forms)
+{
+	static const char excel[] =
+	    "\xef\xbb\xbfperson;sex;caseworker;benefit;birth_date\r\n"
+	    "\"P1\";F;CW1;uddannelseshjaelp;2004-01-01\r\n"
+	    "\"P;2\";M;\"CW\n2\";uddannelseshjaelp;2004-01-01\r\n"
+	    "P3;M;CW3;uddannelseshjaelp;2004-01-01\r\n";
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_BLOCKS);
+	struct sortes_error err = { 0 };
+	struct sortes_csv_summary s;
+	struct rejects r;
+
+	/* Row 2's caseworker holds a line break, which a code may not:
+	 * it is refused, and the row after it is reported on line 5. */
+	ck_assert_int_eq(enroll_text(t, excel, 1, &r, &s, &err), 0);
+	ck_assert_int_eq(s.enrolled, 2);
+	ck_assert_int_eq(r.n, 1);
+	ck_assert_int_eq(r.lines[0], 3);
+	ck_assert_ptr_nonnull(strstr(r.reasons[0], "caseworker"));
+	sortes_csv_summary_free(&s);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_csv_bad_header)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_BLOCKS);
+	struct sortes_error err = { 0 };
+	struct sortes_csv_summary s;
+	struct rejects r;
+
+	ck_assert_int_eq(enroll_text(t, "person,caseworker,shoe\nP,C,1\n", 0,
+	    &r, &s, &err), SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "unknown column 'shoe'"));
+	sortes_csv_summary_free(&s);
+	ck_assert_int_eq(enroll_text(t, "person,birth_date\nP,2004-01-01\n", 0,
+	    &r, &s, &err), SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'caseworker'"));
+	sortes_csv_summary_free(&s);
+	ck_assert_int_eq(count_rows(t, "log"), 1);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * Allocation under a fixed seed, without the enrollment layer: a
+ * database for the counters, the protocol, and 'n' allocations over
+ * the given strata in turn.
+ */
+static void
+allocate(const char *yaml, uint8_t seed_byte, const char *const *strata,
+    size_t nstrata, size_t n, size_t *arms, int64_t *positions)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "a.db");
+	struct sortes_protocol *p = NULL;
+	struct sortes_db *db = NULL;
+	struct sortes_allocator *a = NULL;
+	struct sortes_error err = { 0 };
+	uint8_t seed[32];
+
+	memset(seed, seed_byte, sizeof(seed));
+	ck_assert_int_eq(sortes_protocol_parse(&p, yaml, strlen(yaml), "t",
+	    &err), 0);
+	ck_assert_int_eq(sortes_db_open(&db, path, SORTES_DB_CREATE, &err), 0);
+	ck_assert_int_eq(sortes_db_begin(db, &err), 0);
+	ck_assert_int_eq(sortes_allocator_new(&a, db, p, seed, &err), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct sortes_allocation al;
+
+		ck_assert_int_eq(sortes_allocator_next(a, strata[i % nstrata],
+		    &al, &err), 0);
+		arms[i] = al.arm;
+		if (positions != NULL)
+			positions[i] = al.position;
+	}
+	sortes_allocator_free(a);
+	sortes_db_close(db);
+	sortes_protocol_free(p);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
+START_TEST(test_blocks_bound_imbalance)
+{
+	static const char *const strata[] = {
+		"{\"sex\":\"F\"}", "{\"sex\":\"M\"}", "{\"sex\":\"M\"}",
+	};
+	enum { N = 3000 };
+	size_t *arms = malloc(N * sizeof(*arms));
+	long diff[3] = { 0 };
+
+	allocate(TU_STRATIFIED, 7, strata, 3, N, arms, NULL);
+	/* Blocks of 2 or 4 at 1:1: within a stratum the arms never differ
+	 * by more than half the largest block, at any moment. */
+	for (size_t i = 0; i < N; i++) {
+		size_t s = strcmp(strata[i % 3], strata[0]) == 0 ? 0 : 1;
+
+		diff[s] += arms[i] == 0 ? 1 : -1;
+		ck_assert_int_le(labs(diff[s]), 2);
+	}
+	free(arms);
+}
+END_TEST
+
+START_TEST(test_block_contents)
+{
+	static const char *const one[] = { "{}" };
+	enum { N = 600 };
+	size_t arms[N];
+	int64_t pos[N];
+	long count[2] = { 0 };
+
+	/* Every completed block holds each arm exactly in the ratio. */
+	allocate(TU_BLOCKS, 3, one, 1, N, arms, pos);
+	for (size_t i = 0; i < N; i++) {
+		if (pos[i] == 0 && i > 0) {
+			ck_assert_int_eq(count[0], count[1]);
+			count[0] = count[1] = 0;
+		}
+		count[arms[i]]++;
+	}
+}
+END_TEST
+
+START_TEST(test_simple_chi_square)
+{
+	static const char *const one[] = { "{}" };
+	enum { N = 20000 };
+	size_t *arms = malloc(N * sizeof(*arms));
+	double n0 = 0, chi2;
+
+	allocate(TU_SIMPLE, 11, one, 1, N, arms, NULL);
+	for (size_t i = 0; i < N; i++)
+		n0 += arms[i] == 0;
+	chi2 = 2 * (n0 - N / 2.0) * (n0 - N / 2.0) / (N / 2.0);
+	/* 10.83 is the 0.1% critical value with one degree of freedom. */
+	ck_assert_msg(chi2 < 10.83, "chi-square %.2f (%g of %d)", chi2, n0, N);
+	/* ...and the draws are not simply alternating. */
+	{
+		long runs = 1;
+
+		for (size_t i = 1; i < N; i++)
+			runs += arms[i] != arms[i - 1];
+		ck_assert_msg(fabs(runs - N / 2.0) < 4 * sqrt(N / 4.0),
+		    "runs %ld", runs);
+	}
+	free(arms);
+}
+END_TEST
+
+START_TEST(test_replay_and_seed)
+{
+	static const char *const strata[] = { "{\"sex\":\"F\"}", "{\"sex\":\"M\"}" };
+	enum { N = 400 };
+	size_t a[N], b[N], c[N];
+	int differ = 0;
+
+	allocate(TU_STRATIFIED, 5, strata, 2, N, a, NULL);
+	allocate(TU_STRATIFIED, 5, strata, 2, N, b, NULL);
+	allocate(TU_STRATIFIED, 6, strata, 2, N, c, NULL);
+	ck_assert(memcmp(a, b, sizeof(a)) == 0);
+	for (size_t i = 0; i < N; i++)
+		differ += a[i] != c[i];
+	ck_assert_int_gt(differ, N / 5);
+}
+END_TEST
+
+START_TEST(test_stream_derivation_vector)
+{
+	/* The documented example of docs/randomization.md: seed of 32
+	 * bytes 0x01, purpose "block", stratum "{}", counter 0. */
+	struct sortes_pcg32 rng;
+	struct sortes_hmac *mac = NULL;
+	struct sortes_jcs j;
+	struct sortes_error err = { 0 };
+	uint8_t seed[32];
+	char line[64];
+
+	memset(seed, 1, sizeof(seed));
+	sortes_jcs_init(&j);
+	ck_assert_int_eq(sortes_hmac_new(&mac, seed, 32, &err), 0);
+	ck_assert_int_eq(sortes_stream_derive(&rng, mac, &j, "block", "{}", 0,
+	    &err), 0);
+	ck_assert_str_eq(j.data, "[\"sortes/1\",\"block\",\"{}\",0]");
+	snprintf(line, sizeof(line), "%08x %08x", sortes_pcg32_next(&rng),
+	    sortes_pcg32_next(&rng));
+	ck_assert_str_eq(line, STREAM_VECTOR);
+	sortes_hmac_free(mac);
+	sortes_jcs_free(&j);
+}
+END_TEST
+
+Suite *
+suite_enroll(void)
+{
+	Suite *s = suite_create("enroll");
+	TCase *tc = tcase_create("enroll");
+	TCase *st = tcase_create("statistics");
+
+	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(st, 120);
+	tcase_add_test(tc, test_enroll_and_verify);
+	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_unknown_and_missing_fields);
+	tcase_add_test(tc, test_duplicate_person);
+	tcase_add_test(tc, test_pseudonym_not_clear);
+	tcase_add_test(tc, test_csv_all_or_nothing);
+	tcase_add_test(tc, test_csv_spreadsheet_forms);
+	tcase_add_test(tc, test_csv_bad_header);
+	tcase_add_test(st, test_blocks_bound_imbalance);
+	tcase_add_test(st, test_block_contents);
+	tcase_add_test(st, test_simple_chi_square);
+	tcase_add_test(st, test_replay_and_seed);
+	tcase_add_test(st, test_stream_derivation_vector);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, st);
+	return s;
+}

@@ -1,0 +1,29 @@
+/*
+ * check_main.c - runs every library suite.  CK_RUN_SUITE and
+ * CK_RUN_CASE select a subset, as Check documents.
+ */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(suite_pcg32());
+	srunner_add_suite(sr, suite_jcs());
+	srunner_add_suite(sr, suite_date());
+	srunner_add_suite(sr, suite_field());
+	srunner_add_suite(sr, suite_protocol());
+	srunner_add_suite(sr, suite_csv());
+	srunner_add_suite(sr, suite_keyfile());
+	srunner_add_suite(sr, suite_db());
+	srunner_add_suite(sr, suite_chain());
+	srunner_add_suite(sr, suite_enroll());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

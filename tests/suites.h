@@ -1,0 +1,18 @@
+/* suites.h - one Check suite per library module, run by check_main.c. */
+#ifndef SORTES_TEST_SUITES_H
+#define SORTES_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *suite_pcg32(void);
+Suite *suite_jcs(void);
+Suite *suite_date(void);
+Suite *suite_field(void);
+Suite *suite_protocol(void);
+Suite *suite_csv(void);
+Suite *suite_keyfile(void);
+Suite *suite_db(void);
+Suite *suite_chain(void);
+Suite *suite_enroll(void);
+
+#endif
