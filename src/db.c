@@ -230,10 +230,24 @@ sortes_db_open(struct sortes_db **out, const char *path,
 		rc = db_migrate(db, err);
 	if (rc != 0) {
 		sortes_db_close(db);
+		if (mode == SORTES_DB_CREATE)
+			sortes_db_remove(path);
 		return rc;
 	}
 	*out = db;
 	return 0;
+}
+
+void
+sortes_db_remove(const char *path)
+{
+	char side[4096];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
 }
 
 void

@@ -82,21 +82,18 @@ has_pos(struct fy_node *n)
 }
 
 /*
- * 1-based line and column where node 'n' starts (1:1 when it has no
- * position).  libfyaml 0.7 exports
- * no start mark for a node, but its node report knows the node's first
- * token exactly, so a report into the collecting diag object is used as
- * a probe and the position read back.
+ * libfyaml 0.7 exports no start mark for a node, but its node report
+ * knows where the node starts, so a report into the collecting diag
+ * object serves as a probe and the position is read back.  Returns 1
+ * when the report arrived.
  */
 static int
-node_pos(struct ctx *c, struct fy_node *n, int *line, int *col)
+probe_pos(struct ctx *c, struct fy_node *n, int *line, int *col)
 {
 	struct fy_diag_error *e, *last = NULL;
 	void *it = NULL;
 	int before;
 
-	*line = 1;
-	*col = 1;
 	if (!has_pos(n))
 		return 0;
 	before = count_diag_errors(c->diag);
@@ -104,10 +101,51 @@ node_pos(struct ctx *c, struct fy_node *n, int *line, int *col)
 	while ((e = fy_diag_errors_iterate(c->diag, &it)) != NULL)
 		last = e;
 	if (last == NULL || count_diag_errors(c->diag) == before)
-		return oom(c);
+		return 0;
 	*line = last->line;
 	*col = last->column;
+	/* a quoted scalar's token starts after its opening quote */
+	if ((fy_node_get_style(n) == FYNS_SINGLE_QUOTED ||
+	    fy_node_get_style(n) == FYNS_DOUBLE_QUOTED) && *col > 1)
+		(*col)--;
+	return 1;
+}
+
+/*
+ * Where 'n' starts, 1-based.  A collection that holds an empty scalar
+ * cannot be probed, so its first positioned descendant stands in (for
+ * a block collection that is where it starts anyway).  When nothing
+ * can be found the answer is 1:1: a message with a rough position is
+ * still better than none.
+ */
+static int
+find_pos(struct ctx *c, struct fy_node *n, int *line, int *col)
+{
+	struct fy_node_pair *pair;
+	struct fy_node *item;
+	void *it = NULL;
+
+	if (probe_pos(c, n, line, col))
+		return 1;
+	if (fy_node_is_mapping(n))
+		while ((pair = fy_node_mapping_iterate(n, &it)) != NULL)
+			if (find_pos(c, fy_node_pair_key(pair), line, col) ||
+			    find_pos(c, fy_node_pair_value(pair), line, col))
+				return 1;
+	if (fy_node_is_sequence(n))
+		while ((item = fy_node_sequence_iterate(n, &it)) != NULL)
+			if (find_pos(c, item, line, col))
+				return 1;
 	return 0;
+}
+
+static void
+node_pos(struct ctx *c, struct fy_node *n, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	if (n != NULL)
+		find_pos(c, n, line, col);
 }
 
 static int
@@ -120,22 +158,30 @@ fail(struct ctx *c, struct fy_node *at, const char *fmt, ...)
 {
 	char what[SORTES_ERROR_MSG_MAX];
 	va_list ap;
-	int line, col, rc;
+	int line, col;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	rc = node_pos(c, at, &line, &col);
-	if (rc != 0)
-		return rc;
+	node_pos(c, at, &line, &col);
 	return sortes_error_set(c->err, SORTES_EDATA, "%s:%d:%d: %s",
 	    c->file, line, col, what);
 }
 
+/*
+ * Where to point at a value.  Block scalars (| and >) are known only by
+ * the start of their content, so their key, on the line above, is the
+ * better place.
+ */
 static struct fy_node *
 slot_at(const struct slot *s)
 {
-	return has_pos(s->val) ? s->val : s->key;
+	enum fy_node_style style = fy_node_get_style(s->val);
+
+	if (!has_pos(s->val) || (s->key != NULL && (style == FYNS_LITERAL ||
+	    style == FYNS_FOLDED)))
+		return s->key;
+	return s->val;
 }
 
 static struct slot
@@ -335,7 +381,7 @@ scalar_text(struct ctx *c, const struct slot *s, const char *expect,
 		return fail(c, slot_at(s), "%s is empty; expected %s",
 		    s->name, expect);
 	if (!fy_node_is_scalar(s->val))
-		return fail(c, s->val, "%s is a %s; expected %s", s->name,
+		return fail(c, slot_at(s), "%s is a %s; expected %s", s->name,
 		    kind_name(s->val), expect);
 	*t = fy_node_get_scalar(s->val, len);
 	if (*t == NULL)
@@ -361,10 +407,10 @@ static int
 text_ok(struct ctx *c, const struct slot *s, const char *t, size_t len)
 {
 	if (len > MAX_TEXT)
-		return fail(c, s->val, "%s is %zu bytes long; expected at "
+		return fail(c, slot_at(s), "%s is %zu bytes long; expected at "
 		    "most %d bytes", s->name, len, MAX_TEXT);
 	if (has_control(t, len))
-		return fail(c, s->val, "%s contains a line break or control "
+		return fail(c, slot_at(s), "%s contains a line break or control "
 		    "character; expected one line of text", s->name);
 	return 0;
 }
@@ -441,7 +487,7 @@ get_ident(struct ctx *c, const struct slot *s, const struct ident_kind *k,
 	if (rc != 0)
 		return rc;
 	if (!ident_ok(k, t, len))
-		return fail(c, s->val, "%s '%.*s' is not a valid %s; expected "
+		return fail(c, slot_at(s), "%s '%.*s' is not a valid %s; expected "
 		    "at most %zu %s", s->name, (int)(len > 64 ? 64 : len), t,
 		    k->what, k->max, k->expect);
 	return dup_text(c, t, len, out);
@@ -471,18 +517,18 @@ get_int(struct ctx *c, const struct slot *s, int64_t min, int64_t max,
 	if (rc != 0)
 		return rc;
 	if (fy_node_get_style(s->val) != FYNS_PLAIN)
-		return fail(c, s->val, "%s is quoted text; expected %s without "
+		return fail(c, slot_at(s), "%s is quoted text; expected %s without "
 		    "quotes", s->name, expect);
 	rc = parse_int_text(t, len, out);
 	if (rc == -2)
-		return fail(c, s->val, "%s %.*s is beyond 2^53-1 in magnitude; "
+		return fail(c, slot_at(s), "%s %.*s is beyond 2^53-1 in magnitude; "
 		    "expected %s", s->name, (int)(len > 64 ? 64 : len), t,
 		    expect);
 	if (rc != 0)
-		return fail(c, s->val, "%s '%.*s' is not an integer; expected "
+		return fail(c, slot_at(s), "%s '%.*s' is not an integer; expected "
 		    "%s", s->name, (int)(len > 64 ? 64 : len), t, expect);
 	if (*out < min || *out > max)
-		return fail(c, s->val, "%s %" PRId64 " is out of range; "
+		return fail(c, slot_at(s), "%s %" PRId64 " is out of range; "
 		    "expected %s", s->name, *out, expect);
 	return 0;
 }
@@ -516,7 +562,7 @@ get_bool(struct ctx *c, const struct slot *s, int *out)
 	    text_is(t, len, "false"))
 		*out = 0;
 	else
-		return fail(c, s->val, "%s '%.*s' is not a boolean; expected "
+		return fail(c, slot_at(s), "%s '%.*s' is not a boolean; expected "
 		    "true or false", s->name, (int)(len > 64 ? 64 : len), t);
 	return 0;
 }
@@ -532,13 +578,13 @@ get_list(struct ctx *c, const struct slot *s, size_t min, const char *expect,
 		return fail(c, slot_at(s), "%s is empty; expected %s", s->name,
 		    expect);
 	if (!fy_node_is_sequence(s->val))
-		return fail(c, s->val, "%s is a %s; expected %s", s->name,
+		return fail(c, slot_at(s), "%s is a %s; expected %s", s->name,
 		    kind_name(s->val), expect);
 	count = fy_node_sequence_item_count(s->val);
 	if (count < 0)
 		return oom(c);
 	if ((size_t)count < min)
-		return fail(c, s->val, "%s has %d item%s; expected %s", s->name,
+		return fail(c, slot_at(s), "%s has %d item%s; expected %s", s->name,
 		    count, count == 1 ? "" : "s", expect);
 	*n = (size_t)count;
 	return 0;
@@ -638,7 +684,7 @@ read_map(struct ctx *c, const struct slot *s, const char *what,
 	for (i = 0; i < nkeys; i++)
 		if (keys[i].name != NULL && keys[i].required &&
 		    slots[i].key == NULL)
-			return fail(c, s->val, "missing key '%s' in %s; "
+			return fail(c, slot_at(s), "missing key '%s' in %s; "
 			    "expected %s", keys[i].name, what, keys[i].expect);
 	return 0;
 }
@@ -728,7 +774,7 @@ get_field_ref(struct ctx *c, const struct slot *s, size_t *out)
 		return rc;
 	i = find_field(c->p, t, len);
 	if (i < 0)
-		return fail(c, s->val, "unknown field '%.*s'%s%s; expected a "
+		return fail(c, slot_at(s), "unknown field '%.*s'%s%s; expected a "
 		    "field declared under fields", (int)(len > 64 ? 64 : len),
 		    t, strcmp(s->name, "field") == 0 ? "" : " in ",
 		    strcmp(s->name, "field") == 0 ? "" : s->name);
@@ -747,7 +793,7 @@ parse_format(struct ctx *c, const struct slot *s)
 
 	rc = get_int(c, s, 0, SORTES_INT_MAX, &v);
 	if (rc == 0 && v != 1)
-		return fail(c, s->val, "unsupported format version %" PRId64
+		return fail(c, slot_at(s), "unsupported format version %" PRId64
 		    "; expected 1", v);
 	c->p->format = 1;
 	return rc;
@@ -784,7 +830,7 @@ parse_timezone(struct ctx *c, const struct slot *s)
 		if (rc != 0)
 			return rc;
 		if (!timezone_ok(t, len))
-			return fail(c, s->val, "timezone '%.*s' is not a time "
+			return fail(c, slot_at(s), "timezone '%.*s' is not a time "
 			    "zone name; expected an IANA name such as "
 			    "Europe/Copenhagen", (int)(len > 64 ? 64 : len), t);
 	}
@@ -869,7 +915,7 @@ parse_arms(struct ctx *c, const struct slot *s)
 
 	rc = get_list(c, s, 2, "a list of at least 2 arms", &n);
 	if (rc == 0 && n > MAX_ARMS)
-		return fail(c, s->val, "arms has %zu items; expected at most %d",
+		return fail(c, slot_at(s), "arms has %zu items; expected at most %d",
 		    n, MAX_ARMS);
 	if (rc == 0)
 		rc = alloc_array(c, n, sizeof(*p->arms), &p->arms);
@@ -934,7 +980,7 @@ parse_type(struct ctx *c, const struct slot *s, enum sortes_field_type *out)
 			return 0;
 		}
 	}
-	return fail(c, s->val, "unknown type '%.*s'; expected %s",
+	return fail(c, slot_at(s), "unknown type '%.*s'; expected %s",
 	    (int)(len > 64 ? 64 : len), t, field_keys[V_TYPE].expect);
 }
 
@@ -952,11 +998,11 @@ parse_enum_value(struct ctx *c, const struct slot *s, struct sortes_field *f)
 	if (rc != 0)
 		return rc;
 	if (t[0] == ' ' || t[len - 1] == ' ')
-		return fail(c, s->val, "value '%.*s' starts or ends with a "
+		return fail(c, slot_at(s), "value '%.*s' starts or ends with a "
 		    "blank; expected a value without surrounding blanks",
 		    (int)(len > 64 ? 64 : len), t);
 	if (find_value(f, t, len) >= 0)
-		return fail(c, s->val, "duplicate value '%.*s'; expected each "
+		return fail(c, slot_at(s), "duplicate value '%.*s'; expected each "
 		    "value once", (int)(len > 64 ? 64 : len), t);
 	return dup_text(c, t, len, &f->values[f->nvalues++]);
 }
@@ -1188,7 +1234,7 @@ parse_unit(struct ctx *c, const struct slot *s)
 	else if (text_is(t, len, "caseworker"))
 		c->p->unit = SORTES_UNIT_CASEWORKER;
 	else
-		return fail(c, s->val, "unknown unit '%.*s'; expected "
+		return fail(c, slot_at(s), "unknown unit '%.*s'; expected "
 		    "individual or caseworker", (int)(len > 64 ? 64 : len), t);
 	return 0;
 }
@@ -1210,10 +1256,10 @@ parse_method(struct ctx *c, const struct slot *s)
 		if (text_is(t, len, methods[i].name))
 			break;
 	if (i == NKEYS(methods))
-		return fail(c, s->val, "unknown method '%.*s'; expected one "
+		return fail(c, slot_at(s), "unknown method '%.*s'; expected one "
 		    "of %s", (int)(len > 64 ? 64 : len), t, list);
 	if (methods[i].unit != unit)
-		return fail(c, s->val, "method '%s' randomizes by %s, but unit "
+		return fail(c, slot_at(s), "method '%s' randomizes by %s, but unit "
 		    "is %s; expected one of %s", methods[i].name,
 		    unit_names[methods[i].unit], unit_names[unit], list);
 	c->p->method = (enum sortes_method)i;
@@ -1233,12 +1279,12 @@ parse_stratum(struct ctx *c, const struct slot *s)
 		return rc;
 	f = &p->fields[idx];
 	if (f->type != SORTES_FIELD_ENUM && f->type != SORTES_FIELD_BOOLEAN)
-		return fail(c, s->val, "stratum '%s' is a field of type %s; "
+		return fail(c, slot_at(s), "stratum '%s' is a field of type %s; "
 		    "expected an enum or boolean field", f->name,
 		    type_names[f->type]);
 	for (i = 0; i < p->nstrata; i++)
 		if (p->strata[i] == idx)
-			return fail(c, s->val, "stratum '%s' is listed twice; "
+			return fail(c, slot_at(s), "stratum '%s' is listed twice; "
 			    "expected each field once", f->name);
 	p->strata[p->nstrata++] = idx;
 	return 0;
@@ -1281,12 +1327,12 @@ parse_block_size(struct ctx *c, const struct slot *s)
 	if (rc != 0)
 		return rc;
 	if (v % p->ratio_sum != 0)
-		return fail(c, s->val, "block size %d is not a multiple of the "
+		return fail(c, slot_at(s), "block size %d is not a multiple of the "
 		    "ratio sum %d; expected a positive multiple of %d", v,
 		    p->ratio_sum, p->ratio_sum);
 	for (i = 0; i < p->nblock_sizes; i++)
 		if (p->block_sizes[i] == v)
-			return fail(c, s->val, "block size %d is listed twice; "
+			return fail(c, slot_at(s), "block size %d is listed twice; "
 			    "expected each size once", v);
 	p->block_sizes[p->nblock_sizes++] = v;
 	return 0;
@@ -1341,13 +1387,13 @@ parse_randomization(struct ctx *c, const struct slot *s)
 		rc = parse_method(c, &k[RA_METHOD]);
 	if (rc == 0 && k[RA_STRATA].key == NULL &&
 	    methods[c->p->method].strata == STRATA_REQUIRED)
-		return fail(c, s->val, "missing key 'strata' in randomization; "
+		return fail(c, slot_at(s), "missing key 'strata' in randomization; "
 		    "expected a list of enum or boolean fields for method %s",
 		    methods[c->p->method].name);
 	if (rc == 0)
 		rc = parse_strata(c, &k[RA_STRATA]);
 	if (rc == 0 && k[RA_BLOCKS].key == NULL && methods[c->p->method].blocks)
-		return fail(c, s->val, "missing key 'block_sizes' in "
+		return fail(c, slot_at(s), "missing key 'block_sizes' in "
 		    "randomization; expected a list of block sizes for method "
 		    "%s", methods[c->p->method].name);
 	if (rc == 0)
@@ -1393,23 +1439,23 @@ canon_value(struct ctx *c, const struct slot *s, const struct sortes_field *f,
 		if (find_value(f, t, len) >= 0)
 			break;
 		value_list(f, buf, sizeof(buf));
-		return fail(c, s->val, "'%.*s' is not a value of field '%s'; "
+		return fail(c, slot_at(s), "'%.*s' is not a value of field '%s'; "
 		    "expected one of %s", (int)len, t, f->name, buf);
 	case SORTES_FIELD_BOOLEAN:
 		if (text_is(t, len, "true") || text_is(t, len, "false"))
 			break;
-		return fail(c, s->val, "'%.*s' is not a boolean; expected true "
+		return fail(c, slot_at(s), "'%.*s' is not a boolean; expected true "
 		    "or false", (int)len, t);
 	case SORTES_FIELD_INTEGER:
 		if (parse_int_text(t, len, &v) != 0)
-			return fail(c, s->val, "'%.*s' is not an integer within "
+			return fail(c, slot_at(s), "'%.*s' is not an integer within "
 			    "2^53-1; expected an integer", (int)len, t);
 		snprintf(buf, sizeof(buf), "%" PRId64, v);
 		return dup_text(c, buf, strlen(buf), out);
 	case SORTES_FIELD_DATE:
 		if (is_date(t, len))
 			break;
-		return fail(c, s->val, "'%.*s' is not a date; expected "
+		return fail(c, slot_at(s), "'%.*s' is not a date; expected "
 		    "YYYY-MM-DD", (int)len, t);
 	case SORTES_FIELD_STRING:
 		break;
@@ -1441,7 +1487,7 @@ parse_rule_value(struct ctx *c, const struct slot *s,
 	r->nvalues++;
 	for (i = 0; i + 1 < r->nvalues; i++)
 		if (strcmp(r->values[i], r->values[r->nvalues - 1]) == 0)
-			return fail(c, s->val, "value '%s' is listed twice; "
+			return fail(c, slot_at(s), "value '%s' is listed twice; "
 			    "expected each value once", r->values[i]);
 	return 0;
 }
@@ -1579,10 +1625,9 @@ parse_rule(struct ctx *c, const struct slot *s, size_t i)
 	if (rc == 0 && rule_seen(c->p->rules, i, r->name))
 		return fail(c, k[RU_NAME].val, "duplicate rule name '%s'; "
 		    "expected each rule name once", r->name);
-	if (rc == 0)
-		rc = node_pos(c, s->val, &r->line, &col);
 	if (rc != 0)
 		return rc;
+	node_pos(c, s->val, &r->line, &col);
 	if (k[RU_AGE_OF].key != NULL && k[RU_FIELD].key != NULL)
 		return fail(c, k[RU_FIELD].key, "rule '%s' has both age_of and "
 		    "field; expected one of them", r->name);
@@ -1590,7 +1635,7 @@ parse_rule(struct ctx *c, const struct slot *s, size_t i)
 		return parse_age_rule(c, k, s->val, r);
 	if (k[RU_FIELD].key != NULL)
 		return parse_field_rule(c, k, s->val, r);
-	return fail(c, s->val, "rule '%s' has neither age_of nor field; "
+	return fail(c, slot_at(s), "rule '%s' has neither age_of nor field; "
 	    "expected one of them", r->name);
 }
 
@@ -1680,11 +1725,11 @@ parse_offset(struct ctx *c, const struct slot *s, struct sortes_offset *out)
 		return rc;
 	rc = offset_text(t, len, out, &u);
 	if (rc == -2)
-		return fail(c, s->val, "%s of %" PRId64 " %s is too long; "
+		return fail(c, slot_at(s), "%s of %" PRId64 " %s is too long; "
 		    "expected at most %" PRId64 " %s", s->name, out->n,
 		    u->many, u->max, u->many);
 	if (rc != 0)
-		return fail(c, s->val, "%s '%.*s' is not an offset; expected %s",
+		return fail(c, slot_at(s), "%s '%.*s' is not an offset; expected %s",
 		    s->name, (int)(len > 64 ? 64 : len), t, OFFSET_EXPECT);
 	return 0;
 }
@@ -1737,11 +1782,11 @@ parse_ref(struct ctx *c, const struct slot *s, const struct ref_kind *kind,
 		return rc;
 	j = kind->find(c->p, t, len);
 	if (j < 0)
-		return fail(c, s->val, "unknown %s '%.*s'; expected %s",
+		return fail(c, slot_at(s), "unknown %s '%.*s'; expected %s",
 		    kind->what, (int)(len > 64 ? 64 : len), t, kind->expect);
 	for (i = 0; i < *n; i++)
 		if (idx[i] == (size_t)j)
-			return fail(c, s->val, "%s '%.*s' is listed twice; "
+			return fail(c, slot_at(s), "%s '%.*s' is listed twice; "
 			    "expected each %s once", kind->what, (int)len, t,
 			    kind->what);
 	idx[(*n)++] = (size_t)j;
@@ -1787,7 +1832,7 @@ parse_after(struct ctx *c, const struct slot *s, size_t i,
 	for (j = 0; j < i; j++)
 		if (cmp_text(t, len, c->p->occasions[j].code) == 0)
 			return dup_text(c, t, len, &o->after);
-	return fail(c, s->val, "after names '%.*s', which is not a followup "
+	return fail(c, slot_at(s), "after names '%.*s', which is not a followup "
 	    "declared above this one; expected the code of an earlier "
 	    "followup", (int)(len > 64 ? 64 : len), t);
 }
@@ -1922,16 +1967,16 @@ parse_amount(struct ctx *c, const struct slot *s, int64_t *out)
 	w = (int)(len > 64 ? 64 : len);
 	rc = amount_minor(t, len, out);
 	if (rc == -2)
-		return fail(c, s->val, "amount '%.*s' has more than 2 decimals; "
+		return fail(c, slot_at(s), "amount '%.*s' has more than 2 decimals; "
 		    "expected %s", w, t, AMOUNT_EXPECT);
 	if (rc == -3)
-		return fail(c, s->val, "amount '%.*s' is too large; expected at "
+		return fail(c, slot_at(s), "amount '%.*s' is too large; expected at "
 		    "most %" PRId64 " minor units", w, t, SORTES_INT_MAX);
 	if (rc != 0)
-		return fail(c, s->val, "amount '%.*s' is not a number; expected "
+		return fail(c, slot_at(s), "amount '%.*s' is not a number; expected "
 		    "%s", w, t, AMOUNT_EXPECT);
 	if (*out == 0)
-		return fail(c, s->val, "amount is 0; expected an amount above 0");
+		return fail(c, slot_at(s), "amount is 0; expected an amount above 0");
 	return 0;
 }
 
@@ -1946,7 +1991,7 @@ parse_currency(struct ctx *c, const struct slot *s, char **out)
 	if (rc != 0)
 		return rc;
 	if (len != 3 || !ident_ok(&ID_CURRENCY, t, len))
-		return fail(c, s->val, "currency '%.*s' is not a currency code; "
+		return fail(c, slot_at(s), "currency '%.*s' is not a currency code; "
 		    "expected three capital letters such as DKK",
 		    (int)(len > 64 ? 64 : len), t);
 	return dup_text(c, t, len, out);
@@ -2208,7 +2253,8 @@ sortes_protocol_parse(struct sortes_protocol **out, const char *text,
 		sortes_protocol_free(c.p);
 	if (doc != NULL)
 		fy_parse_document_destroy(fyp, doc);
-	fy_parser_destroy(fyp);
+	if (fyp != NULL)
+		fy_parser_destroy(fyp);
 	if (c.diag != NULL)
 		fy_diag_destroy(c.diag);
 	return rc;

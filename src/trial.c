@@ -123,19 +123,6 @@ trial_identity(struct sortes_trial *t, const char *bytes, size_t len,
 	return rc;
 }
 
-/* Remove a database file and the WAL files that SQLite made beside it. */
-static void
-trial_unlink_db(const char *path)
-{
-	char side[4096];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
 static int
 trial_store(struct sortes_trial *t, const char *bytes, size_t len,
     const char *protocol_path, const char *key_path, struct sortes_error *err)
@@ -189,7 +176,7 @@ sortes_trial_create(struct sortes_trial **out, const char *db_path,
 	if (rc != 0) {
 		sortes_trial_close(t);
 		if (created)
-			trial_unlink_db(db_path);
+			sortes_db_remove(db_path);
 		return rc;
 	}
 	*out = t;

@@ -2,11 +2,13 @@
  * check_chain.c - the hash chain and verification, including the
  * tampering that verification must catch.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sortes/chain.h"
 #include "sortes/crypto.h"
+#include "sortes/record.h"
 #include "sortes/verify.h"
 #include "suites.h"
 #include "testutil.h"
@@ -203,6 +205,64 @@ START_TEST(test_chain_appends_from_head)
 }
 END_TEST
 
+/* The worked example of docs/log-format.md, built by sortes's own code. */
+static const char doc_genesis[] =
+    "{\"commitment\":\"66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925\","
+    "\"created_at\":\"2026-01-15T10:00:00Z\",\"kind\":\"genesis\",\"log_format\":1,"
+    "\"protocol_sha256\":\"0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc\","
+    "\"seq\":1,\"trial\":\"example\"}";
+
+static void
+check_link(const uint8_t prev[32], const char *body, const char *expect,
+    uint8_t out[32])
+{
+	struct sortes_hasher *h = NULL;
+	struct sortes_error err = { 0 };
+	char hex[65];
+
+	ck_assert_int_eq(sortes_hasher_new(&h, &err), 0);
+	ck_assert_int_eq(sortes_hasher_two(h, out, prev, 32, body, strlen(body),
+	    &err), 0);
+	sortes_hasher_free(h);
+	sortes_hex_encode(hex, out, 32);
+	ck_assert_str_eq(hex, expect);
+}
+
+START_TEST(test_documented_example)
+{
+	struct sortes_genesis_record g = {
+		.seq = 1, .trial = "example",
+		.protocol_sha256 = "0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc",
+		.commitment = "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925",
+		.created_at = "2026-01-15T10:00:00Z",
+	};
+	struct sortes_enroll_record e = {
+		.seq = 2, .participant = "5b0e6a52-3f8e-4c43-9a55-0d2f0b7c1e11",
+		.pseudonym = "315cb25cf9c84abe551a4720409122eac633f2ba41bcf59ecd3dc0df1cefe9f5",
+		.caseworker = "CW1",
+		.fields = "{\"benefit\":\"uddannelseshjaelp\",\"birth_date\":\"2004-02-01\",\"sex\":\"F\"}",
+		.stratum = "{}", .enrolled_at = "2026-01-15T10:05:00Z",
+		.arm = "C", .method = "blocks", .counter = 0, .position = 0,
+	};
+	struct sortes_jcs j;
+	struct sortes_error err = { 0 };
+	uint8_t zero[32] = { 0 }, h1[32], h2[32];
+
+	sortes_jcs_init(&j);
+	sortes_record_genesis(&j, &g);
+	ck_assert_int_eq(sortes_jcs_finish(&j, &err), 0);
+	ck_assert_str_eq(j.data, doc_genesis);
+	check_link(zero, j.data, "57ab75a0a27440f32b1e60cb62f0c9ae"
+	    "b87dc294b5f2787e19b0660749eacd96", h1);
+	sortes_jcs_reset(&j);
+	sortes_record_enroll(&j, &e);
+	ck_assert_int_eq(sortes_jcs_finish(&j, &err), 0);
+	check_link(h1, j.data, "9e7d9d9aa768e0236b43446dd3770b3e"
+	    "7d09a703e693ae473fd8af47249d3ff6", h2);
+	sortes_jcs_free(&j);
+}
+END_TEST
+
 Suite *
 suite_chain(void)
 {
@@ -219,6 +279,7 @@ suite_chain(void)
 	tcase_add_test(tc, test_extra_participant);
 	tcase_add_test(tc, test_genesis_mismatch);
 	tcase_add_test(tc, test_chain_appends_from_head);
+	tcase_add_test(tc, test_documented_example);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,4 +1,5 @@
 /* check_db.c - opening databases and applying migrations. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -414,6 +414,7 @@ START_TEST(test_stream_derivation_vector)
 	struct sortes_jcs j;
 	struct sortes_error err = { 0 };
 	uint8_t seed[32];
+	uint32_t first, second;
 	char line[64];
 
 	memset(seed, 1, sizeof(seed));
@@ -422,8 +423,9 @@ START_TEST(test_stream_derivation_vector)
 	ck_assert_int_eq(sortes_stream_derive(&rng, mac, &j, "block", "{}", 0,
 	    &err), 0);
 	ck_assert_str_eq(j.data, "[\"sortes/1\",\"block\",\"{}\",0]");
-	snprintf(line, sizeof(line), "%08x %08x", sortes_pcg32_next(&rng),
-	    sortes_pcg32_next(&rng));
+	first = sortes_pcg32_next(&rng);
+	second = sortes_pcg32_next(&rng);
+	snprintf(line, sizeof(line), "%08x %08x", first, second);
 	ck_assert_str_eq(line, STREAM_VECTOR);
 	sortes_hmac_free(mac);
 	sortes_jcs_free(&j);

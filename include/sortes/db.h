@@ -31,6 +31,12 @@ struct sortes_db {
 int sortes_db_open(struct sortes_db **out, const char *path,
     enum sortes_db_mode mode, struct sortes_error *err);
 
+/*
+ * Remove a database file and the WAL files SQLite keeps beside it, when
+ * the creation of a trial is undone.  The database must be closed.
+ */
+void sortes_db_remove(const char *path);
+
 /* Close and free; NULL is allowed.  An open transaction is rolled back. */
 void sortes_db_close(struct sortes_db *db);
 

@@ -1,0 +1,681 @@
+/*
+ * check_protocol.c - the protocol parser: both shipped protocols read
+ * member by member, a corpus of broken protocols that must each be
+ * refused with the position and message written in their first line,
+ * and the details (canonical values, defaults, lookups, quiet output).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sortes/protocol.h"
+#include "suites.h"
+
+#ifndef SORTES_TEST_DATA
+#define SORTES_TEST_DATA "tests"
+#endif
+#ifndef SORTES_TOP_SRCDIR
+#define SORTES_TOP_SRCDIR "."
+#endif
+
+#define BAD_DIR SORTES_TEST_DATA "/protocols/bad"
+#define MIN_CORPUS 30
+
+static struct sortes_protocol *
+load_ok(const char *path)
+{
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	int rc;
+
+	rc = sortes_protocol_load(&p, path, &err);
+	ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static struct sortes_protocol *
+parse_ok(const char *text)
+{
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	int rc;
+
+	rc = sortes_protocol_parse(&p, text, strlen(text), "t.yaml", &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	return p;
+}
+
+static void
+check_arm(const struct sortes_arm *a, const char *code, const char *name,
+    int ratio)
+{
+	ck_assert_str_eq(a->code, code);
+	ck_assert_str_eq(a->name, name);
+	ck_assert_int_eq(a->ratio, ratio);
+}
+
+static void
+check_var(const struct sortes_field *f, const char *name, const char *label,
+    enum sortes_field_type type, int required)
+{
+	ck_assert_str_eq(f->name, name);
+	ck_assert_str_eq(f->label, label);
+	ck_assert_int_eq(f->type, type);
+	ck_assert_int_eq(f->required, required);
+	if (type != SORTES_FIELD_ENUM) {
+		ck_assert_ptr_null(f->values);
+		ck_assert_uint_eq(f->nvalues, 0);
+	}
+	if (type != SORTES_FIELD_INTEGER)
+		ck_assert(!f->has_min && !f->has_max);
+}
+
+/* 'values' is one string, the values separated by blanks. */
+static void
+check_values(char *const *v, size_t n, const char *values)
+{
+	char buf[256], *tok, *save = NULL;
+	size_t i = 0;
+
+	snprintf(buf, sizeof(buf), "%s", values);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save)) {
+		ck_assert_uint_lt(i, n);
+		ck_assert_str_eq(v[i++], tok);
+	}
+	ck_assert_uint_eq(i, n);
+}
+
+static void
+check_bounds(int has_min, int64_t min, int has_max, int64_t max,
+    int want_has_min, int64_t want_min, int want_has_max, int64_t want_max)
+{
+	ck_assert_int_eq(has_min, want_has_min);
+	ck_assert_int_eq(has_max, want_has_max);
+	if (want_has_min)
+		ck_assert_int_eq(min, want_min);
+	if (want_has_max)
+		ck_assert_int_eq(max, want_max);
+}
+
+static void
+check_rule(const struct sortes_rule *r, const char *name,
+    enum sortes_rule_kind kind, size_t field, int line)
+{
+	ck_assert_str_eq(r->name, name);
+	ck_assert_int_eq(r->kind, kind);
+	ck_assert_uint_eq(r->field, field);
+	ck_assert_int_eq(r->line, line);
+	if (kind == SORTES_RULE_AGE || kind == SORTES_RULE_RANGE) {
+		ck_assert_ptr_null(r->values);
+		ck_assert_uint_eq(r->nvalues, 0);
+	} else {
+		ck_assert(!r->has_min && !r->has_max);
+	}
+}
+
+static void
+check_offset(const struct sortes_offset *o, int64_t n,
+    enum sortes_offset_unit unit)
+{
+	ck_assert_int_eq(o->n, n);
+	ck_assert_int_eq(o->unit, unit);
+}
+
+/* An occasion measured at 'months' with the usual -14/+30 day window. */
+static void
+check_occasion(const struct sortes_occasion *o, const char *code,
+    int64_t months, const char *after)
+{
+	ck_assert_str_eq(o->code, code);
+	ck_assert_ptr_nonnull(o->label);
+	check_offset(&o->offset, months, SORTES_MONTHS);
+	if (after == NULL)
+		ck_assert_ptr_null(o->after);
+	else
+		ck_assert_str_eq(o->after, after);
+	check_offset(&o->window_before, 14, SORTES_DAYS);
+	check_offset(&o->window_after, 30, SORTES_DAYS);
+}
+
+static void
+check_indexes(const size_t *idx, size_t n, size_t want_n, size_t a, size_t b,
+    size_t c)
+{
+	size_t want[3] = { a, b, c }, i;
+
+	ck_assert_uint_eq(n, want_n);
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(idx[i], want[i]);
+}
+
+START_TEST(test_ungifokus)
+{
+	struct sortes_protocol *p;
+	size_t i;
+
+	p = load_ok(SORTES_TOP_SRCDIR "/protocols/ungifokus.yaml");
+	ck_assert_int_eq(p->format, 1);
+	ck_assert_str_eq(p->id, "ungifokus");
+	ck_assert_str_eq(p->title, "UngiFokus: one primary contact person "
+	    "for activity-ready young people on education benefit");
+	ck_assert_str_eq(p->sponsor, "Aarhus Kommune, "
+	    "Beskæftigelsesforvaltningen; evaluation funded by Lind Fonden");
+	ck_assert_str_eq(p->timezone, "Europe/Copenhagen");
+	ck_assert_int_eq(p->target_enrollment, 1000);
+
+	ck_assert_uint_eq(p->narms, 2);
+	check_arm(&p->arms[0], "I", "UngiFokus: one primary contact person", 1);
+	check_arm(&p->arms[1], "C", "Ordinary employment effort", 1);
+	ck_assert_int_eq(p->ratio_sum, 2);
+
+	ck_assert_int_eq(p->unit, SORTES_UNIT_INDIVIDUAL);
+	ck_assert_int_eq(p->method, SORTES_METHOD_STRATIFIED_BLOCKS);
+	/* fields sorted: activity_ready benefit birth_date jobcentre sex */
+	check_indexes(p->strata, p->nstrata, 2, 3, 4, 0);
+	ck_assert_uint_eq(p->nblock_sizes, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(p->block_sizes[i], 2 * (int)(i + 1));
+
+	ck_assert_uint_eq(p->nfields, 5);
+	check_var(&p->fields[0], "activity_ready",
+	    "Assessed as activity-ready (aktivitetsparat)",
+	    SORTES_FIELD_BOOLEAN, 1);
+	check_var(&p->fields[1], "benefit", "Benefit received at enrollment",
+	    SORTES_FIELD_ENUM, 1);
+	check_values(p->fields[1].values, p->fields[1].nvalues,
+	    "uddannelseshjaelp kontanthjaelp ledighedsydelse sygedagpenge");
+	check_var(&p->fields[2], "birth_date", "Date of birth",
+	    SORTES_FIELD_DATE, 1);
+	check_var(&p->fields[3], "jobcentre",
+	    "Jobcenter Aarhus unit responsible for the youth",
+	    SORTES_FIELD_ENUM, 1);
+	check_values(p->fields[3].values, p->fields[3].nvalues,
+	    "midt nord syd vest");
+	check_var(&p->fields[4], "sex", "Legal sex (from the CPR register)",
+	    SORTES_FIELD_ENUM, 1);
+	check_values(p->fields[4].values, p->fields[4].nvalues, "F M");
+
+	ck_assert_uint_eq(p->nrules, 3);
+	check_rule(&p->rules[0], "age 18-28", SORTES_RULE_AGE, 2, 58);
+	check_bounds(p->rules[0].has_min, p->rules[0].min, p->rules[0].has_max,
+	    p->rules[0].max, 1, 18, 1, 28);
+	check_rule(&p->rules[1], "on education benefit", SORTES_RULE_EQUALS, 1,
+	    62);
+	check_values(p->rules[1].values, p->rules[1].nvalues,
+	    "uddannelseshjaelp");
+	check_rule(&p->rules[2], "assessed activity-ready", SORTES_RULE_EQUALS,
+	    0, 65);
+	check_values(p->rules[2].values, p->rules[2].nvalues, "true");
+
+	ck_assert_uint_eq(p->nmeasures, 2);
+	check_var(&p->measures[0], "employment",
+	    "Main activity (job, education, flex-job or none)",
+	    SORTES_FIELD_ENUM, 0);
+	check_values(p->measures[0].values, p->measures[0].nvalues,
+	    "job education fleksjob none");
+	check_var(&p->measures[1], "who5", "WHO-5 well-being index (0-100)",
+	    SORTES_FIELD_INTEGER, 0);
+	check_bounds(p->measures[1].has_min, p->measures[1].min,
+	    p->measures[1].has_max, p->measures[1].max, 1, 0, 1, 100);
+
+	ck_assert_uint_eq(p->noccasions, 3);
+	check_occasion(&p->occasions[0], "m6", 6, NULL);
+	check_occasion(&p->occasions[1], "m12", 12, NULL);
+	check_occasion(&p->occasions[2], "m24", 24, NULL);
+	for (i = 0; i < 3; i++) {
+		check_indexes(p->occasions[i].measures,
+		    p->occasions[i].nmeasures, 2, 0, 1, 0);
+		ck_assert_ptr_null(p->occasions[i].arms);
+		ck_assert_uint_eq(p->occasions[i].narms, 0);
+	}
+	ck_assert_str_eq(p->occasions[0].label, "6 months after enrollment");
+	ck_assert_ptr_null(p->budget);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+static void
+check_ungebudgetter_occasions(const struct sortes_protocol *p)
+{
+	const struct sortes_occasion *o = p->occasions;
+
+	ck_assert_uint_eq(p->noccasions, 5);
+	check_occasion(&o[0], "m12", 12, NULL);
+	check_indexes(o[0].measures, o[0].nmeasures, 2, 0, 1, 0);
+	check_occasion(&o[1], "m12_budget", 12, NULL);
+	check_indexes(o[1].measures, o[1].nmeasures, 1, 2, 0, 0);
+	check_indexes(o[1].arms, o[1].narms, 1, 0, 0, 0);
+	check_occasion(&o[2], "m24", 24, NULL);
+	check_indexes(o[2].measures, o[2].nmeasures, 2, 0, 1, 0);
+	check_occasion(&o[3], "m24_budget", 24, NULL);
+	check_indexes(o[3].arms, o[3].narms, 1, 0, 0, 0);
+	check_occasion(&o[4], "m36", 12, "m24");
+	check_indexes(o[4].measures, o[4].nmeasures, 2, 0, 1, 0);
+	ck_assert_ptr_null(o[0].arms);
+	ck_assert_ptr_null(o[2].arms);
+	ck_assert_ptr_null(o[4].arms);
+	ck_assert_str_eq(o[4].label, "One year after the intervention ended");
+}
+
+START_TEST(test_ungebudgetter)
+{
+	struct sortes_protocol *p;
+
+	p = load_ok(SORTES_TOP_SRCDIR "/protocols/ungebudgetter.yaml");
+	ck_assert_int_eq(p->format, 1);
+	ck_assert_str_eq(p->id, "ungebudgetter");
+	ck_assert_str_eq(p->title, "Ungebudgetter: citizen-controlled budgets "
+	    "for young people out of job and education");
+	ck_assert_str_eq(p->sponsor, "Aarhus Kommune with Center for Social "
+	    "Nytænkning and Lind Invest");
+	ck_assert_str_eq(p->timezone, "Europe/Copenhagen");	/* default */
+	ck_assert_int_eq(p->target_enrollment, 20);
+
+	ck_assert_uint_eq(p->narms, 2);
+	check_arm(&p->arms[0], "B", "Citizen-controlled budget of DKK 25,000",
+	    1);
+	check_arm(&p->arms[1], "C", "Ordinary casework", 1);
+	ck_assert_int_eq(p->ratio_sum, 2);
+	ck_assert_int_eq(p->unit, SORTES_UNIT_CASEWORKER);
+	ck_assert_int_eq(p->method, SORTES_METHOD_COMPLETE);
+	ck_assert_ptr_null(p->strata);
+	ck_assert_uint_eq(p->nstrata, 0);
+	ck_assert_ptr_null(p->block_sizes);
+	ck_assert_uint_eq(p->nblock_sizes, 0);
+
+	ck_assert_uint_eq(p->nfields, 3);
+	check_var(&p->fields[0], "benefit", "Benefit received at enrollment",
+	    SORTES_FIELD_ENUM, 1);
+	check_var(&p->fields[1], "birth_date", "Date of birth",
+	    SORTES_FIELD_DATE, 1);
+	check_var(&p->fields[2], "months_without_job_or_education",
+	    "Whole months without job or education at enrollment",
+	    SORTES_FIELD_INTEGER, 1);
+	check_bounds(p->fields[2].has_min, p->fields[2].min,
+	    p->fields[2].has_max, p->fields[2].max, 1, 0, 0, 0);
+
+	ck_assert_uint_eq(p->nrules, 3);
+	check_rule(&p->rules[0], "age 18-30", SORTES_RULE_AGE, 1, 49);
+	check_bounds(p->rules[0].has_min, p->rules[0].min, p->rules[0].has_max,
+	    p->rules[0].max, 1, 18, 1, 30);
+	check_rule(&p->rules[1], "out of job and education for at least 10 "
+	    "months", SORTES_RULE_RANGE, 2, 53);
+	check_bounds(p->rules[1].has_min, p->rules[1].min, p->rules[1].has_max,
+	    p->rules[1].max, 1, 10, 0, 0);
+	check_rule(&p->rules[2], "on education benefit", SORTES_RULE_EQUALS, 0,
+	    56);
+	check_values(p->rules[2].values, p->rules[2].nvalues,
+	    "uddannelseshjaelp");
+
+	ck_assert_uint_eq(p->nmeasures, 3);
+	ck_assert_str_eq(p->measures[0].name, "employment");
+	ck_assert_str_eq(p->measures[1].name, "who5");
+	check_var(&p->measures[2], "budget_use_satisfaction",
+	    "Satisfaction with the use of the budget (1 = very poor, "
+	    "5 = very good)", SORTES_FIELD_INTEGER, 0);
+	check_bounds(p->measures[2].has_min, p->measures[2].min,
+	    p->measures[2].has_max, p->measures[2].max, 1, 1, 1, 5);
+	check_ungebudgetter_occasions(p);
+
+	ck_assert_ptr_nonnull(p->budget);
+	ck_assert_int_eq(p->budget->amount_minor, 2500000);
+	ck_assert_str_eq(p->budget->currency, "DKK");
+	check_indexes(p->budget->arms, p->budget->narms, 1, 0, 0, 0);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The corpus of broken protocols                                     */
+
+struct corpus {
+	char **names;
+	size_t n;
+};
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+corpus_read(struct corpus *c)
+{
+	struct dirent *de;
+	size_t len, cap = 0;
+	DIR *d;
+
+	c->names = NULL;
+	c->n = 0;
+	d = opendir(BAD_DIR);
+	ck_assert_msg(d != NULL, "cannot open %s", BAD_DIR);
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0)
+			continue;
+		if (c->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			c->names = realloc(c->names, cap * sizeof(*c->names));
+			ck_assert_ptr_nonnull(c->names);
+		}
+		c->names[c->n] = strdup(de->d_name);
+		ck_assert_ptr_nonnull(c->names[c->n]);
+		c->n++;
+	}
+	closedir(d);
+	if (c->n > 0)
+		qsort(c->names, c->n, sizeof(*c->names), cmp_names);
+}
+
+static void
+corpus_free(struct corpus *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+}
+
+/* The first line: "# expect: LINE:COL: substring". */
+static void
+read_expect(const char *path, int *line, int *col, char *want, size_t size)
+{
+	char buf[512];
+	FILE *f;
+	int off = -1;
+	size_t len;
+
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_msg(fgets(buf, sizeof(buf), f) != NULL, "%s is empty", path);
+	fclose(f);
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	ck_assert_msg(sscanf(buf, "# expect: %d:%d: %n", line, col, &off) ==
+	    2 && off > 0 && buf[off] != '\0',
+	    "%s: first line is not '# expect: LINE:COL: text'", path);
+	snprintf(want, size, "%s", buf + off);
+}
+
+static void
+check_bad(const char *name)
+{
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = (struct sortes_protocol *)1;
+	char path[1024], want[512], prefix[1100];
+	int line, col, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", BAD_DIR, name);
+	read_expect(path, &line, &col, want, sizeof(want));
+	rc = sortes_protocol_load(&p, path, &err);
+	ck_assert_msg(rc == SORTES_EDATA, "%s: expected a data error, got %d "
+	    "(%s)", name, rc, rc ? err.msg : "accepted");
+	ck_assert_ptr_null(p);
+	snprintf(prefix, sizeof(prefix), "%s:%d:%d: ", path, line, col);
+	ck_assert_msg(strncmp(err.msg, prefix, strlen(prefix)) == 0,
+	    "%s: message '%s' does not start with '%s'", name, err.msg, prefix);
+	ck_assert_msg(strstr(err.msg + strlen(prefix), want) != NULL,
+	    "%s: message '%s' lacks '%s'", name, err.msg, want);
+}
+
+START_TEST(test_bad_corpus)
+{
+	struct corpus c;
+	size_t i;
+
+	corpus_read(&c);
+	for (i = 0; i < c.n; i++)
+		check_bad(c.names[i]);
+	corpus_free(&c);
+}
+END_TEST
+
+/* So that the loop above cannot pass by testing nothing. */
+START_TEST(test_corpus_size)
+{
+	struct corpus c;
+	size_t n;
+
+	corpus_read(&c);
+	n = c.n;
+	corpus_free(&c);
+	ck_assert_msg(n >= MIN_CORPUS, "%zu broken protocols in %s; expected "
+	    "at least %d", n, BAD_DIR, MIN_CORPUS);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Details                                                            */
+
+#define HEAD "sortes: 1\n" \
+	"trial: {id: t-1, title: T, sponsor: S, target_enrollment: 9007199254740991}\n" \
+	"arms:\n" \
+	"  - {code: A, name: One, ratio: 2}\n" \
+	"  - {code: b_2, name: Two, ratio: 1}\n"
+
+START_TEST(test_canonical_values)
+{
+	struct sortes_protocol *p;
+
+	p = parse_ok(HEAD
+	    "randomization: {unit: individual, method: minimization, "
+	    "strata: [z_flag, a_kind]}\n"
+	    "fields:\n"
+	    "  - {name: z_flag, type: boolean}\n"
+	    "  - {name: n, type: integer, min: -5}\n"
+	    "  - {name: a_kind, type: enum, values: ['1', x y, 'true']}\n"
+	    "  - {name: d, type: date}\n"
+	    "  - {name: s, type: string}\n"
+	    "eligibility:\n"
+	    "  - {name: flag, field: z_flag, equals: 'false'}\n"
+	    "  - {name: int, field: n, one_of: [007, -3, '4']}\n"
+	    "  - {name: kind, field: a_kind, one_of: [1, 'true']}\n"
+	    "  - {name: day, field: d, equals: 2024-02-29}\n"
+	    "  - {name: text, field: s, equals: Aarhus C}\n"
+	    "  - {name: range, field: n, max: -1}\n");
+	ck_assert_int_eq(p->target_enrollment, SORTES_INT_MAX);
+	ck_assert_int_eq(p->ratio_sum, 3);
+	ck_assert_int_eq(p->method, SORTES_METHOD_MINIMIZATION);
+	/* sorted: a_kind d n s z_flag */
+	check_indexes(p->strata, p->nstrata, 2, 4, 0, 0);
+	ck_assert_int_eq(p->fields[2].has_min, 1);
+	ck_assert_int_eq(p->fields[2].min, -5);
+	ck_assert_int_eq(p->fields[2].required, 0);
+	ck_assert_ptr_null(p->fields[2].label);
+	check_values(p->rules[0].values, p->rules[0].nvalues, "false");
+	ck_assert_uint_eq(p->rules[0].field, 4);
+	check_values(p->rules[1].values, p->rules[1].nvalues, "7 -3 4");
+	ck_assert_int_eq(p->rules[1].kind, SORTES_RULE_ONE_OF);
+	check_values(p->rules[2].values, p->rules[2].nvalues, "1 true");
+	check_values(p->rules[3].values, p->rules[3].nvalues, "2024-02-29");
+	ck_assert_str_eq(p->rules[4].values[0], "Aarhus C");
+	check_rule(&p->rules[5], "range", SORTES_RULE_RANGE, 2, 19);
+	check_bounds(p->rules[5].has_min, p->rules[5].min, p->rules[5].has_max,
+	    p->rules[5].max, 0, 0, 1, -1);
+	ck_assert_ptr_null(p->measures);
+	ck_assert_ptr_null(p->occasions);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+START_TEST(test_offsets_and_amounts)
+{
+	struct sortes_protocol *p;
+
+	p = parse_ok(HEAD
+	    "randomization: {unit: individual, method: blocks, "
+	    "block_sizes: [6, 3]}\n"
+	    "measures: [{code: x, type: boolean}]\n"
+	    "followups:\n"
+	    "  - {code: w0, offset: 0 days, measures: [x], arms: [b_2, A],\n"
+	    "     window: {before: 1 week, after: 2 weeks}}\n"
+	    "  - {code: w1, offset: 1 month, after: w0, measures: [x],\n"
+	    "     window: {before: 0 days, after: 1 day}}\n"
+	    "budget: {amount: 25000.5, currency: EUR, arms: [b_2, A]}\n");
+	ck_assert_int_eq(p->block_sizes[0], 6);
+	ck_assert_int_eq(p->block_sizes[1], 3);
+	check_offset(&p->occasions[0].offset, 0, SORTES_DAYS);
+	check_offset(&p->occasions[0].window_before, 1, SORTES_WEEKS);
+	check_offset(&p->occasions[0].window_after, 2, SORTES_WEEKS);
+	check_indexes(p->occasions[0].arms, p->occasions[0].narms, 2, 1, 0, 0);
+	ck_assert_ptr_null(p->occasions[0].label);
+	check_offset(&p->occasions[1].offset, 1, SORTES_MONTHS);
+	check_offset(&p->occasions[1].window_after, 1, SORTES_DAYS);
+	ck_assert_str_eq(p->occasions[1].after, "w0");
+	ck_assert_int_eq(p->budget->amount_minor, 2500050);
+	ck_assert_str_eq(p->budget->currency, "EUR");
+	check_indexes(p->budget->arms, p->budget->narms, 2, 1, 0, 0);
+	sortes_protocol_free(p);
+
+	p = parse_ok(HEAD "randomization: {unit: individual, method: simple}\n"
+	    "budget: {amount: \"0.01\", currency: DKK, arms: [A]}\n");
+	ck_assert_int_eq(p->budget->amount_minor, 1);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+/* The length is honoured: ASan catches a read past the buffer. */
+START_TEST(test_not_nul_terminated)
+{
+	static const char text[] = HEAD
+	    "randomization: {unit: caseworker, method: constrained}\n";
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	size_t len = sizeof(text) - 1;
+	char *copy;
+	int rc;
+
+	copy = malloc(len);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, text, len);
+	rc = sortes_protocol_parse(&p, copy, len, "t.yaml", &err);
+	free(copy);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	ck_assert_int_eq(p->method, SORTES_METHOD_CONSTRAINED);
+	sortes_protocol_free(p);
+
+	/* cut off before the last line: randomization is missing */
+	rc = sortes_protocol_parse(&p, text, len - 55, "t.yaml", &err);
+	ck_assert_int_eq(rc, SORTES_EDATA);
+	ck_assert_ptr_null(p);
+	ck_assert_str_eq(err.msg, "t.yaml:1:1: missing key 'randomization' "
+	    "in the protocol; expected a mapping with unit and method");
+}
+END_TEST
+
+START_TEST(test_lookups_and_names)
+{
+	struct sortes_protocol *p;
+
+	p = load_ok(SORTES_TOP_SRCDIR "/protocols/ungifokus.yaml");
+	ck_assert_int_eq(sortes_protocol_field(p, "activity_ready"), 0);
+	ck_assert_int_eq(sortes_protocol_field(p, "sex"), 4);
+	ck_assert_int_eq(sortes_protocol_field(p, "jobcentre"), 3);
+	ck_assert_int_eq(sortes_protocol_field(p, "jobcentr"), -1);
+	ck_assert_int_eq(sortes_protocol_field(p, "zzz"), -1);
+	ck_assert_int_eq(sortes_protocol_field(p, NULL), -1);
+	ck_assert_int_eq(sortes_protocol_arm(p, "I"), 0);
+	ck_assert_int_eq(sortes_protocol_arm(p, "C"), 1);
+	ck_assert_int_eq(sortes_protocol_arm(p, "c"), -1);
+	ck_assert_int_eq(sortes_protocol_arm(NULL, "C"), -1);
+	sortes_protocol_free(p);
+	sortes_protocol_free(NULL);
+
+	ck_assert_str_eq(sortes_method_name(SORTES_METHOD_SIMPLE), "simple");
+	ck_assert_str_eq(sortes_method_name(SORTES_METHOD_STRATIFIED_BLOCKS),
+	    "stratified_blocks");
+	ck_assert_str_eq(sortes_method_name(SORTES_METHOD_MATCHED_PAIRS),
+	    "matched_pairs");
+	ck_assert_str_eq(sortes_method_name(SORTES_METHOD_CONSTRAINED),
+	    "constrained");
+	ck_assert_str_eq(sortes_method_name((enum sortes_method)99), "unknown");
+	ck_assert_str_eq(sortes_unit_name(SORTES_UNIT_INDIVIDUAL),
+	    "individual");
+	ck_assert_str_eq(sortes_unit_name(SORTES_UNIT_CASEWORKER),
+	    "caseworker");
+	ck_assert_str_eq(sortes_unit_name((enum sortes_unit)7), "unknown");
+	ck_assert_str_eq(sortes_field_type_name(SORTES_FIELD_STRING), "string");
+	ck_assert_str_eq(sortes_field_type_name(SORTES_FIELD_BOOLEAN),
+	    "boolean");
+	ck_assert_str_eq(sortes_field_type_name((enum sortes_field_type)9),
+	    "unknown");
+}
+END_TEST
+
+START_TEST(test_load_errors)
+{
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = (struct sortes_protocol *)1;
+	int rc;
+
+	rc = sortes_protocol_load(&p, BAD_DIR "/no-such-file.yaml", &err);
+	ck_assert_int_eq(rc, SORTES_ENOINPUT);
+	ck_assert_ptr_null(p);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no-such-file.yaml"));
+	rc = sortes_protocol_load(&p, BAD_DIR, &err);
+	ck_assert_int_eq(rc, SORTES_ENOINPUT);
+	ck_assert_int_eq(sortes_protocol_load(NULL, "x", &err), SORTES_EUSAGE);
+	ck_assert_int_eq(sortes_protocol_parse(&p, NULL, 3, "x", &err),
+	    SORTES_EUSAGE);
+	/* a NULL error slot is allowed: only the code comes back */
+	ck_assert_int_eq(sortes_protocol_parse(&p, "- a\n", 4, "x", NULL),
+	    SORTES_EDATA);
+	ck_assert_ptr_null(p);
+}
+END_TEST
+
+/* A library must not print: libfyaml's own messages are captured. */
+START_TEST(test_quiet)
+{
+	static const char text[] = "sortes: 1\ntrial:\n\tid: x\n";
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	FILE *tmp;
+	int saved, rc;
+	long size;
+
+	tmp = tmpfile();
+	ck_assert_ptr_nonnull(tmp);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_ge(dup2(fileno(tmp), STDERR_FILENO), 0);
+	rc = sortes_protocol_parse(&p, text, sizeof(text) - 1, "q.yaml", &err);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	fseek(tmp, 0, SEEK_END);
+	size = ftell(tmp);
+	fclose(tmp);
+	ck_assert_msg(size == 0, "%ld bytes written to stderr", size);
+	ck_assert_int_eq(rc, SORTES_EDATA);
+	ck_assert_str_eq(err.msg, "q.yaml:3:1: tab character may not be used "
+	    "as indentation");
+}
+END_TEST
+
+Suite *
+suite_protocol(void)
+{
+	Suite *s = suite_create("protocol");
+	TCase *tc = tcase_create("protocol");
+
+	tcase_add_test(tc, test_ungifokus);
+	tcase_add_test(tc, test_ungebudgetter);
+	tcase_add_test(tc, test_bad_corpus);
+	tcase_add_test(tc, test_corpus_size);
+	tcase_add_test(tc, test_canonical_values);
+	tcase_add_test(tc, test_offsets_and_amounts);
+	tcase_add_test(tc, test_not_nul_terminated);
+	tcase_add_test(tc, test_lookups_and_names);
+	tcase_add_test(tc, test_load_errors);
+	tcase_add_test(tc, test_quiet);
+	suite_add_tcase(s, tc);
+	return s;
+}

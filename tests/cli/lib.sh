@@ -1,0 +1,151 @@
+# lib.sh - sourced by every tests/cli/tNNNN-*.sh script.
+#
+# `make check` exports SORTES (the built binary), SRCDIR (the source
+# tree) and SQLITE3 (the sqlite3 command-line shell).  To run one script
+# by hand, from the top of the tree:
+#
+#   SORTES=$PWD/sortes SRCDIR=$PWD SQLITE3=$(command -v sqlite3) \
+#       sh tests/cli/t0001-help.sh
+#
+# Each script runs in a private temporary directory, removed on exit.
+# POSIX sh only: the scripts run under dash and must pass shellcheck.
+
+test_name=${0##*/}
+test_name=${test_name%.sh}
+
+if [ -z "${SORTES:-}" ] || [ -z "${SRCDIR:-}" ] || [ -z "${SQLITE3:-}" ]; then
+	echo "$test_name: set SORTES, SRCDIR and SQLITE3 (see tests/cli/lib.sh)" >&2
+	exit 99		# automake: a hard error, not a test failure
+fi
+if [ ! -x "$SORTES" ]; then
+	echo "$test_name: SORTES '$SORTES' is not an executable" >&2
+	exit 99
+fi
+
+# Nothing from the caller's environment may change what sortes does,
+# and the clock is fixed so that ages and timestamps are reproducible.
+unset SORTES_DB
+SORTES_NOW=2024-03-01T10:00:00Z
+LC_ALL=C
+export SORTES_NOW LC_ALL
+
+# The shipped trials and the CSV inputs (used by the scripts that source
+# this file).
+# shellcheck disable=SC2034
+{
+	UNGIFOKUS=$SRCDIR/protocols/ungifokus.yaml
+	UNGEBUDGETTER=$SRCDIR/protocols/ungebudgetter.yaml
+	DATA=$SRCDIR/tests/data
+}
+
+tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/sortes-cli.XXXXXX") || exit 99
+# The directory goes however the script ends (cd out of it first).
+trap 'cd / && rm -rf "$tmpdir"' EXIT
+trap 'exit 130' HUP INT TERM
+cd "$tmpdir" || exit 99
+
+checks=0
+status=0
+last_cmd=
+
+# run CMD... - run CMD with stdout in ./out, stderr in ./err and the
+# exit status in $status.  Never aborts the script.  Standard input is
+# the caller's, so that `run CMD <file` works.
+run() {
+	last_cmd=$*
+	status=0
+	"$@" >out 2>err || status=$?
+}
+
+# fail MESSAGE - report the failure with the last command's output, exit 1.
+fail() {
+	echo "FAIL: $test_name: $*"
+	echo "  after check $checks; last command: $last_cmd"
+	echo "  status: $status"
+	echo "--- stdout ---"
+	if [ -f out ]; then cat out; fi
+	echo "--- stderr ---"
+	if [ -f err ]; then cat err; fi
+	echo "--------------"
+	exit 1
+}
+
+expect_status() {
+	checks=$((checks + 1))
+	[ "$status" -eq "$1" ] || fail "expected exit status $1, got $status"
+}
+
+expect_out_contains() {
+	checks=$((checks + 1))
+	grep -F -q -e "$1" out || fail "stdout does not contain '$1'"
+}
+
+expect_err_contains() {
+	checks=$((checks + 1))
+	grep -F -q -e "$1" err || fail "stderr does not contain '$1'"
+}
+
+expect_out_empty() {
+	checks=$((checks + 1))
+	[ ! -s out ] || fail "stdout is not empty"
+}
+
+expect_err_empty() {
+	checks=$((checks + 1))
+	[ ! -s err ] || fail "stderr is not empty"
+}
+
+# expect_out_is TEXT - stdout is exactly TEXT plus a final newline.
+expect_out_is() {
+	checks=$((checks + 1))
+	printf '%s\n' "$1" >expected
+	cmp -s expected out || fail "stdout is not exactly:
+$1"
+}
+
+# expect_eq ACTUAL EXPECTED WHAT - two strings are equal.
+expect_eq() {
+	checks=$((checks + 1))
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+# check WHAT CMD... - CMD succeeds (a test, cmp, grep -q ...).
+check() {
+	_what=$1
+	shift
+	checks=$((checks + 1))
+	"$@" || fail "$_what"
+}
+
+finish() {
+	echo "PASS: $test_name: $checks checks"
+	exit 0
+}
+
+# --- trials -----------------------------------------------------------
+
+# new_trial PROTOCOL DB - create a trial (key file DB with .key); must work.
+new_trial() {
+	run "$SORTES" init --protocol "$1" --db "$2"
+	[ "$status" -eq 0 ] || fail "cannot create trial $2 from $1"
+}
+
+# enroll_fokus DB PERSON [BIRTH_DATE SEX BENEFIT READY JOBCENTRE] -
+# run an UngiFokus enrollment; the defaults make an eligible youth.
+enroll_fokus() {
+	run "$SORTES" enroll --db "$1" --person "$2" --caseworker CW1 \
+	    --field "birth_date=${3:-2000-05-17}" --field "sex=${4:-F}" \
+	    --field "benefit=${5:-uddannelseshjaelp}" \
+	    --field "activity_ready=${6:-true}" --field "jobcentre=${7:-midt}"
+}
+
+# log_count DB - how many log entries DB holds.
+log_count() {
+	"$SQLITE3" "$1" 'select count(*) from log'
+}
+
+# checkpoint DB - fold the write-ahead log into DB, so that the file
+# alone holds everything (for copying, checksums and grep).
+checkpoint() {
+	"$SQLITE3" "$1" 'pragma wal_checkpoint(truncate)' >/dev/null
+}
