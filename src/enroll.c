@@ -269,7 +269,8 @@ enroll_stratum_json(struct sortes_enroller *e, struct sortes_error *err)
 		return sortes_error_set(err, SORTES_EUNSUPPORTED,
 		    "more than 64 strata fields");
 	/* p->fields is sorted by name, so field indexes sort names too. */
-	memcpy(order, p->strata, n * sizeof(*order));
+	if (n > 0)
+		memcpy(order, p->strata, n * sizeof(*order));
 	for (size_t i = 1; i < n; i++)
 		for (size_t k = i; k > 0 && order[k - 1] > order[k]; k--) {
 			size_t tmp = order[k];

@@ -33,9 +33,14 @@ sortes_error_prefix(struct sortes_error *err, const char *fmt, ...)
 	va_end(ap);
 	/* Long messages are cut rather than lost: they are for people. */
 	n = strlen(err->msg);
-	if (n + 2 < sizeof(err->msg)) {
-		memcpy(err->msg + n, ": ", 3);
-		strncat(err->msg, old, sizeof(err->msg) - n - 3);
+	if (n + 3 < sizeof(err->msg)) {
+		size_t room = sizeof(err->msg) - n - 3, len = strlen(old);
+
+		if (len > room)
+			len = room;
+		memcpy(err->msg + n, ": ", 2);
+		memcpy(err->msg + n + 2, old, len);
+		err->msg[n + 2 + len] = '\0';
 	}
 	return err->code;
 }

@@ -117,6 +117,14 @@ check() {
 	"$@" || fail "$_what"
 }
 
+# contains STRING PART - STRING holds PART (for use with check).
+contains() {
+	case $1 in
+	*"$2"*) return 0 ;;
+	esac
+	return 1
+}
+
 finish() {
 	echo "PASS: $test_name: $checks checks"
 	exit 0

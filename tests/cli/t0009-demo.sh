@@ -1,0 +1,15 @@
+#!/bin/sh
+# The quick start's demo runs end to end: the README promises it.
+. "$SRCDIR/tests/cli/lib.sh"
+
+PATH=$(dirname "$SQLITE3"):$PATH
+export PATH
+run env DEMO_DIR="$tmpdir/demo" sh "$SRCDIR/scripts/demo.sh" "$SORTES"
+expect_status 0
+expect_err_contains "nobody was enrolled"
+expect_out_contains "enrolled 198 of 200 rows"
+expect_out_contains "ok: 200 entries, 199 participants"
+expect_out_contains "199 participants in allocations.csv"
+expect_err_contains "log entry 10: the participant and allocation tables do not agree"
+expect_out_contains "demo: done"
+finish
