@@ -1,6 +1,7 @@
 /*
  * verify.c - recomputing the chain and checking the tables against it.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sortes/record.h"
@@ -163,7 +164,9 @@ verify_counts(struct verify_state *v, struct sortes_error *err)
 
 	rc = sortes_db_prepare(v->trial->db, &st, "SELECT "
 	    "(SELECT count(*) FROM participants), "
-	    "(SELECT count(*) FROM allocations)", err);
+	    "(SELECT count(*) FROM allocations), "
+	    "(SELECT count(*) FROM alloc_state WHERE stratum NOT IN "
+	    "(SELECT stratum FROM participants))", err);
 	if (rc != 0)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_ROW)
@@ -176,6 +179,149 @@ verify_counts(struct verify_state *v, struct sortes_error *err)
 		    (long long)sqlite3_column_int64(st, 0),
 		    (long long)sqlite3_column_int64(st, 1),
 		    (long long)v->enroll_entries);
+	else if (sqlite3_column_int64(st, 2) != 0)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the allocation "
+		    "state names a stratum in which the log records no "
+		    "allocation");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Allocation counters must advance as the method makes them: without
+ * the seed this still catches an allocation removed and drawn again,
+ * or a block left short.  One stratum at a time, in log order.
+ */
+static const char sequence_sql[] =
+    "SELECT p.stratum, a.method, a.counter, a.position, a.seq, "
+    "s.counter, s.position FROM allocations a "
+    "JOIN participants p ON p.id = a.participant "
+    "LEFT JOIN alloc_state s ON s.stratum = p.stratum "
+    "ORDER BY p.stratum, a.seq";
+
+struct sequence {
+	int64_t counter, position;	/* the last allocation's; -1: none */
+	int64_t seq;
+	int have_state;			/* the stratum's alloc_state row */
+	int64_t state_counter, state_position;
+};
+
+static int
+block_size_declared(const struct sortes_protocol *p, int64_t size)
+{
+	for (size_t i = 0; i < p->nblock_sizes; i++)
+		if (p->block_sizes[i] == size)
+			return 1;
+	return 0;
+}
+
+static int
+is_blocked(const struct sortes_protocol *p)
+{
+	return p->method == SORTES_METHOD_BLOCKS ||
+	    p->method == SORTES_METHOD_STRATIFIED_BLOCKS;
+}
+
+/*
+ * Does (counter, position) follow 'last' under the protocol's method?
+ * Without the seed a block's size is unknown until the next block
+ * starts; it must then be one of the declared sizes.
+ */
+static int
+sequence_follows(const struct sortes_protocol *p, const struct sequence *last,
+    int64_t counter, int64_t position)
+{
+	if (!is_blocked(p))
+		return position < 0 && counter == last->counter + 1;
+	if (last->counter < 0)
+		return counter == 0 && position == 0;
+	if (counter == last->counter && position == last->position + 1)
+		return 1;
+	return counter == last->counter + 1 && position == 0 &&
+	    block_size_declared(p, last->position + 1);
+}
+
+/* Does the stored state continue from the stratum's last allocation? */
+static int
+sequence_state_ok(const struct sortes_protocol *p, const struct sequence *last)
+{
+	if (!last->have_state)
+		return 0;
+	if (!is_blocked(p))
+		return last->state_counter == last->counter + 1 &&
+		    last->state_position == 0;
+	if (last->state_counter == last->counter)
+		return last->state_position == last->position + 1;
+	return last->state_position == 0 &&
+	    sequence_follows(p, last, last->state_counter, 0);
+}
+
+static int
+verify_sequence_row(struct verify_state *v, sqlite3_stmt *st,
+    struct sequence *last, struct sortes_error *err)
+{
+	const struct sortes_protocol *p = v->trial->protocol;
+	int64_t counter = sqlite3_column_int64(st, 2);
+	int64_t position = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 3);
+	int64_t seq = sqlite3_column_int64(st, 4);
+
+	if (strcmp(col_text(st, 1), sortes_method_name(p->method)) != 0)
+		return fail(v, seq, err, "allocated by a method the protocol "
+		    "does not name");
+	if (!sequence_follows(p, last, counter, position))
+		return fail(v, seq, err, "allocation out of sequence in its "
+		    "stratum: an allocation before it is missing or was drawn "
+		    "again");
+	last->counter = counter;
+	last->position = position;
+	last->seq = seq;
+	last->have_state = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	last->state_counter = sqlite3_column_int64(st, 5);
+	last->state_position = sqlite3_column_int64(st, 6);
+	return 0;
+}
+
+/* Close one stratum's run: its stored state must continue from it. */
+static int
+sequence_end(struct verify_state *v, const struct sequence *last,
+    struct sortes_error *err)
+{
+	if (last->seq == 0 || sequence_state_ok(v->trial->protocol, last))
+		return 0;
+	return fail(v, last->seq, err, "the stored allocation state of this "
+	    "entry's stratum does not continue from it");
+}
+
+static int
+verify_sequences(struct verify_state *v, struct sortes_error *err)
+{
+	static const struct sequence none = { -1, -1, 0, 0, 0, 0 };
+	struct sequence last = none;
+	sqlite3_stmt *st = NULL;
+	char *stratum = NULL;
+	int rc, step;
+
+	if ((rc = sortes_db_prepare(v->trial->db, &st, sequence_sql, err)) != 0)
+		return rc;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (stratum == NULL || strcmp(stratum, col_text(st, 0)) != 0) {
+			rc = sequence_end(v, &last, err);
+			last = none;
+			free(stratum);
+			stratum = strdup(col_text(st, 0));
+			if (rc == 0 && stratum == NULL)
+				rc = sortes_error_set(err, SORTES_ENOMEM,
+				    "out of memory");
+		}
+		if (rc == 0)
+			rc = verify_sequence_row(v, st, &last, err);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sortes_db_fail(v->trial->db, "reading allocations", err);
+	if (rc == 0)
+		rc = sequence_end(v, &last, err);
+	free(stratum);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -218,6 +364,8 @@ sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
 		rc = verify_scan(&v, err);
 	if (rc == 0)
 		rc = verify_counts(&v, err);
+	if (rc == 0)
+		rc = verify_sequences(&v, err);
 	sortes_hex_encode(report->head, v.prev, sizeof(v.prev));
 	sortes_db_rollback(t->db);
 	sortes_hasher_free(v.hasher);

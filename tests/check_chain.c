@@ -205,6 +205,51 @@ START_TEST(test_chain_appends_from_head)
 }
 END_TEST
 
+START_TEST(test_redrawn_allocation)
+{
+	struct fixture f;
+	struct sortes_error err = { 0 };
+
+	fixture_setup(&f);
+	/* Remove the last enrollment everywhere but in the allocation
+	 * state, and enroll the same person again: a second draw. */
+	tamper(&f, "PRAGMA foreign_keys = OFF; DELETE FROM allocations "
+	    "WHERE seq = 6; DELETE FROM participants WHERE seq = 6; "
+	    "DELETE FROM log WHERE seq = 6");
+	ck_assert_int_eq(tu_enroll(f.t, "P4", "F", "2004-05-06", &err), 0);
+	ck_assert_int_eq(verify_fails(&f, "out of sequence"), 6);
+	fixture_teardown(&f);
+}
+END_TEST
+
+START_TEST(test_tail_removed_state_kept)
+{
+	struct fixture f;
+
+	fixture_setup(&f);
+	tamper(&f, "PRAGMA foreign_keys = OFF; DELETE FROM allocations "
+	    "WHERE seq = 6; DELETE FROM participants WHERE seq = 6; "
+	    "DELETE FROM log WHERE seq = 6");
+	ck_assert_int_eq(verify_fails(&f, "stored allocation state"), 5);
+	fixture_teardown(&f);
+}
+END_TEST
+
+START_TEST(test_state_tampered)
+{
+	struct fixture f;
+
+	fixture_setup(&f);
+	tamper(&f, "UPDATE alloc_state SET counter = counter + 5");
+	verify_fails(&f, "stored allocation state");
+	fixture_teardown(&f);
+	fixture_setup(&f);
+	tamper(&f, "INSERT INTO alloc_state VALUES ('{\"x\":1}', 0, 1)");
+	verify_fails(&f, "names a stratum");
+	fixture_teardown(&f);
+}
+END_TEST
+
 /* The worked example of docs/log-format.md, built by sortes's own code. */
 static const char doc_genesis[] =
     "{\"commitment\":\"66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925\","
@@ -280,6 +325,9 @@ suite_chain(void)
 	tcase_add_test(tc, test_genesis_mismatch);
 	tcase_add_test(tc, test_chain_appends_from_head);
 	tcase_add_test(tc, test_documented_example);
+	tcase_add_test(tc, test_redrawn_allocation);
+	tcase_add_test(tc, test_tail_removed_state_kept);
+	tcase_add_test(tc, test_state_tampered);
 	suite_add_tcase(s, tc);
 	return s;
 }

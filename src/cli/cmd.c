@@ -131,6 +131,8 @@ cmd_help(int argc, char **argv)
 		cmd_overview(stdout);
 		return cli_finish(0);
 	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cli_help("help");
 	if (cmd_find(argv[1]) == NULL) {
 		fprintf(stderr, "sortes: unknown command '%s'\n", argv[1]);
 		return EXIT_USAGE;

@@ -41,7 +41,7 @@ export SORTES_NOW LC_ALL
 tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/sortes-cli.XXXXXX") || exit 99
 # The directory goes however the script ends (cd out of it first).
 trap 'cd / && rm -rf "$tmpdir"' EXIT
-trap 'exit 130' HUP INT TERM
+trap 'exit 130' HUP INT PIPE TERM
 cd "$tmpdir" || exit 99
 
 checks=0

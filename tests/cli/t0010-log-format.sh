@@ -15,6 +15,7 @@ done
 
 # The loop of docs/log-format.md, verbatim but for collecting results.
 hexbytes() {
+	# shellcheck disable=SC2059 # the format is the escape being made
 	for b in $(echo "$1" | sed 's/../& /g'); do
 		printf "\\$(printf %03o "0x$b")"
 	done

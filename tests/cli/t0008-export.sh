@@ -1,0 +1,129 @@
+#!/bin/sh
+# t0008-export: allocations for evaluators, as CSV or JSON: one row per
+# participant, pseudonyms only, byte-for-byte reproducible.
+. "$SRCDIR/tests/cli/lib.sh"
+
+cohort=$DATA/cohort-ungifokus.csv
+header="pseudonym,participant,caseworker,stratum,arm,enrolled_at,seq,entry_hash"
+
+# An empty trial exports the header alone, or an empty array.
+new_trial "$UNGIFOKUS" t.db
+run "$SORTES" export allocations --db t.db
+expect_status 0
+expect_out_is "$header"
+run "$SORTES" export allocations --db t.db --format json
+expect_status 0
+expect_out_is "[]"
+
+# 20 youths from CSV and one by CPR number (synthetic: day 32).
+run "$SORTES" enroll --db t.db --csv "$cohort"
+expect_status 0
+enroll_fokus t.db 320100-4321
+expect_status 0
+
+# CSV: the exact header, then one row per participant, in log order.
+run "$SORTES" export allocations --db t.db
+expect_status 0
+expect_err_empty
+expect_eq "$(head -n 1 out)" "$header" "CSV header"
+expect_eq "$(wc -l <out | tr -d ' ')" 22 "CSV lines (header + 21)"
+cp out export.csv
+
+# The last column is the log entry's hash and the one before its
+# sequence number: both agree with the log.
+expect_eq "$(sed 1d export.csv | awk -F, '{ print $(NF - 1) " " $NF }')" \
+    "$("$SQLITE3" t.db 'select p.seq, l.hash from participants p join log l on l.seq = p.seq order by p.seq' | tr '|' ' ')" \
+    "seq and entry_hash columns"
+# Participants and arms agree with the tables.
+expect_eq "$(sed 1d export.csv | cut -d, -f2 | sort)" \
+    "$("$SQLITE3" t.db 'select id from participants order by id')" \
+    "participant column"
+expect_eq "$(sed 1d export.csv | grep -c ',I,2024-03-01T10:00:00Z,')" \
+    "$("$SQLITE3" t.db "select count(*) from allocations where arm = 'I'")" \
+    "participants in arm I"
+# Pseudonyms are 64 hex digits, one per participant.
+expect_eq "$(sed 1d export.csv | cut -d, -f1 | grep -c -x '[0-9a-f]\{64\}')" \
+    21 "well-formed pseudonyms"
+expect_eq "$(sed 1d export.csv | cut -d, -f1 | sort -u | wc -l | tr -d ' ')" \
+    21 "distinct pseudonyms"
+
+# No person identifiers and no baseline fields: not the CPR number in
+# either spelling, not the cohort's identifiers, not a birth date.
+for secret in 320100-4321 3201004321 TEST- birth_date benefit \
+    activity_ready 2000-05-17; do
+	expect_eq "$(grep -c -e "$secret" export.csv)" 0 "lines holding '$secret'"
+done
+sed 1d "$cohort" | cut -d, -f3 >birth_dates
+expect_eq "$(grep -c -F -f birth_dates export.csv)" 0 \
+    "lines holding a birth date of the cohort"
+
+# JSON: an array of one object per line, keys in order, valid JSON.
+run "$SORTES" export allocations --db t.db --format json
+expect_status 0
+expect_err_empty
+cp out export.json
+expect_eq "$(head -n 1 export.json)" "[" "first line of the JSON export"
+expect_eq "$(tail -n 1 export.json)" "]" "last line of the JSON export"
+expect_eq "$(wc -l <export.json | tr -d ' ')" 23 "JSON lines ([ + 21 + ])"
+expect_eq "$(grep -c '^{"arm":"[IC]","caseworker":"[^"]*","enrolled_at":"[^"]*","entry_hash":"[0-9a-f]\{64\}","participant":"[^"]*","pseudonym":"[0-9a-f]\{64\}","seq":[0-9]*,"stratum":{[^}]*}},\{0,1\}$' export.json)" \
+    21 "JSON object lines"
+expect_eq "$(grep -c '},$' export.json)" 20 "objects followed by a comma"
+# The sqlite3 shell has a JSON parser: let it judge.
+expect_eq "$("$SQLITE3" :memory: "select json_valid(readfile('export.json')), json_array_length(readfile('export.json'))")" \
+    "1|21" "JSON validity and length"
+# JSON and CSV say the same.
+expect_eq "$("$SQLITE3" :memory: "select group_concat(json_extract(value, '\$.entry_hash'), ' ') from json_each(readfile('export.json'))")" \
+    "$(sed 1d export.csv | awk -F, '{ print $NF }' | tr '\n' ' ' | sed 's/ $//')" \
+    "entry hashes of the JSON export"
+for secret in 320100-4321 3201004321 TEST- birth_date; do
+	expect_eq "$(grep -c -e "$secret" export.json)" 0 "lines holding '$secret'"
+done
+
+# Deterministic: the same database exports the same bytes.
+run "$SORTES" export allocations --db t.db
+check "two CSV exports differ" cmp -s out export.csv
+run "$SORTES" export allocations --db t.db --format json
+check "two JSON exports differ" cmp -s out export.json
+
+# --output writes the file (nothing on stdout) and never overwrites.
+run "$SORTES" export allocations --db t.db --output a.csv
+expect_status 0
+expect_out_empty
+expect_err_empty
+check "a.csv differs from the stdout export" cmp -s a.csv export.csv
+
+run "$SORTES" export allocations --db t.db --format json --output a.json
+expect_status 0
+check "a.json differs from the stdout export" cmp -s a.json export.json
+
+run "$SORTES" export allocations --db t.db --format json --output a.csv
+expect_status 73
+expect_err_contains "cannot create 'a.csv'"
+check "a.csv was overwritten" cmp -s a.csv export.csv
+
+# An unknown format is a usage error, and creates no file.
+run "$SORTES" export allocations --db t.db --format xml --output a.xml
+expect_status 64
+expect_out_empty
+expect_err_contains "--format 'xml' is not csv or json"
+check "a.xml created for a refused format" test ! -e a.xml
+
+run "$SORTES" export participants --db t.db
+expect_status 64
+expect_err_contains "expected 'allocations'"
+
+# A database that does not exist: 66, and no output file either.
+run "$SORTES" export allocations --db no-such.db --output b.csv
+expect_status 66
+expect_err_contains "no-such.db"
+check "b.csv created without a database" test ! -e b.csv
+
+# Evaluators have no key file: export does not need one.
+checkpoint t.db
+mkdir evaluator
+cp t.db evaluator/trial.db
+run env SORTES_DB=evaluator/trial.db "$SORTES" export allocations
+expect_status 0
+check "the evaluator's export differs" cmp -s out export.csv
+
+finish
