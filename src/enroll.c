@@ -70,6 +70,10 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 		return sortes_error_set(err, SORTES_EUNSUPPORTED, "trial '%s' "
 		    "randomizes caseworkers; this version of sortes enrolls "
 		    "only into individually randomized trials", t->trial_id);
+	if (t->protocol->method == SORTES_METHOD_MINIMIZATION)
+		return sortes_error_set(err, SORTES_EUNSUPPORTED, "trial '%s' "
+		    "uses minimization, which this version of sortes cannot "
+		    "allocate yet", t->trial_id);
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
 	    (e->values = calloc(t->protocol->nfields + 1,
 	    sizeof(*e->values))) == NULL) {

@@ -153,6 +153,23 @@ START_TEST(test_pseudonym_not_clear)
 }
 END_TEST
 
+START_TEST(test_unsupported_method)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir,
+	    TU_PROTOCOL("minimization", "  strata: [sex]\n"));
+	struct sortes_enroller *e = NULL;
+	struct sortes_error err = { 0 };
+
+	ck_assert_int_eq(sortes_enroller_new(&e, t, &err), SORTES_EUNSUPPORTED);
+	ck_assert_ptr_null(e);
+	ck_assert_ptr_nonnull(strstr(err.msg, "minimization"));
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* Collects refused rows for the CSV tests. */
 struct rejects {
 	long lines[16];
@@ -446,6 +463,7 @@ suite_enroll(void)
 	tcase_add_test(tc, test_unknown_and_missing_fields);
 	tcase_add_test(tc, test_duplicate_person);
 	tcase_add_test(tc, test_pseudonym_not_clear);
+	tcase_add_test(tc, test_unsupported_method);
 	tcase_add_test(tc, test_csv_all_or_nothing);
 	tcase_add_test(tc, test_csv_spreadsheet_forms);
 	tcase_add_test(tc, test_csv_bad_header);
