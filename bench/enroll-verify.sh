@@ -219,6 +219,14 @@ row "enroll (init+enroll)" "$enroll_total" "$floor_a" 3 s
 row "verify" "$verify_wall" "$floor_b" 2 s
 row "enroll peak RSS" "$enroll_rss" "" 64 KiB
 row "verify peak RSS" "$verify_rss" "" 64 KiB
-[ "$rss_method" = none ] &&
+case $rss_method in
+proc)
+	echo "  (peak RSS polled from /proc VmHWM every 0.05 s: a lower bound," \
+	    "too low for commands that finish within a few polls)"
+	;;
+none)
 	echo "  (peak RSS not measured: neither /usr/bin/time nor /proc)"
+	;;
+*) ;;
+esac
 exit 0
