@@ -22,23 +22,25 @@ CREATE TABLE log (
 	hash      TEXT NOT NULL          -- SHA-256(prev_hash bytes || body), hex
 );
 
+-- Keyed by the enrollment's log entry, so that rows are appended in
+-- log order; only the pseudonym and UUID indexes take random keys.
 CREATE TABLE participants (
-	id          TEXT PRIMARY KEY,            -- UUID
+	seq         INTEGER PRIMARY KEY REFERENCES log (seq),
+	id          TEXT NOT NULL UNIQUE,        -- UUID, version 7 (time-ordered)
 	pseudonym   TEXT NOT NULL UNIQUE,        -- HMAC-SHA256 of the person id, hex
 	caseworker  TEXT NOT NULL,
 	fields      TEXT NOT NULL,               -- canonical JSON object
 	stratum     TEXT NOT NULL,               -- canonical JSON object
-	enrolled_at TEXT NOT NULL,
-	seq         INTEGER NOT NULL UNIQUE REFERENCES log (seq)
+	enrolled_at TEXT NOT NULL
 );
 
+-- The arm first allocated to each participant (intention to treat).
 CREATE TABLE allocations (
-	participant TEXT PRIMARY KEY REFERENCES participants (id),
-	arm         TEXT NOT NULL,
-	method      TEXT NOT NULL,
-	counter     INTEGER NOT NULL,    -- stream index: block number or draw number
-	position    INTEGER,             -- place within the block; NULL if unblocked
-	seq         INTEGER NOT NULL UNIQUE REFERENCES log (seq)
+	seq      INTEGER PRIMARY KEY REFERENCES participants (seq),
+	arm      TEXT NOT NULL,
+	method   TEXT NOT NULL,
+	counter  INTEGER NOT NULL,       -- stream index: block number or draw number
+	position INTEGER                 -- place within the block; NULL if unblocked
 );
 
 -- Where each stratum's allocation sequence stands.  Only counters: block

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sortes/alloc.h"
+#include "strmap.h"
 
 struct sortes_allocator {
 	struct sortes_db *db;
@@ -13,6 +14,7 @@ struct sortes_allocator {
 	struct sortes_jcs scratch;
 	sqlite3_stmt *get_state;
 	sqlite3_stmt *put_state;
+	struct sortes_strmap *strata;	/* stratum text -> struct stratum */
 };
 
 static uint64_t
@@ -85,6 +87,25 @@ sortes_alloc_block(const struct sortes_protocol *p, struct sortes_pcg32 *rng,
 	*size = n;
 }
 
+/*
+ * A stratum's position, read from alloc_state once and written back by
+ * sortes_allocator_flush(), and the current block, derived once per
+ * block rather than once per allocation.
+ */
+struct stratum {
+	int64_t counter, position;
+	int loaded, dirty;
+	int64_t block;		/* which block 'arms' holds; -1: none */
+	int size;
+	size_t *arms;		/* SORTES_BLOCK_MAX entries, when blocked */
+};
+
+static void
+stratum_release(void *value)
+{
+	free(((struct stratum *)value)->arms);
+}
+
 int
 sortes_allocator_new(struct sortes_allocator **out, struct sortes_db *db,
     const struct sortes_protocol *p, const uint8_t seed[32],
@@ -99,6 +120,10 @@ sortes_allocator_new(struct sortes_allocator **out, struct sortes_db *db,
 	a->db = db;
 	a->protocol = p;
 	sortes_jcs_init(&a->scratch);
+	if ((a->strata = sortes_strmap_new(sizeof(struct stratum))) == NULL) {
+		free(a);
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	}
 	rc = sortes_hmac_new(&a->seed_mac, seed, 32, err);
 	if (rc == 0)
 		rc = sortes_db_prepare(db, &a->get_state, "SELECT counter, "
@@ -124,95 +149,153 @@ sortes_allocator_free(struct sortes_allocator *a)
 	sqlite3_finalize(a->put_state);
 	sortes_hmac_free(a->seed_mac);
 	sortes_jcs_free(&a->scratch);
+	sortes_strmap_free(a->strata, stratum_release);
 	free(a);
 }
 
 static int
-allocator_state(struct sortes_allocator *a, const char *stratum,
-    int64_t *counter, int64_t *position, struct sortes_error *err)
+stratum_load(struct sortes_allocator *a, const char *key, struct stratum *s,
+    struct sortes_error *err)
 {
 	int step, rc = 0;
 
-	*counter = 0;
-	*position = 0;
-	sqlite3_bind_text(a->get_state, 1, stratum, -1, SQLITE_STATIC);
+	s->block = -1;
+	sqlite3_bind_text(a->get_state, 1, key, -1, SQLITE_STATIC);
 	step = sqlite3_step(a->get_state);
 	if (step == SQLITE_ROW) {
-		*counter = sqlite3_column_int64(a->get_state, 0);
-		*position = sqlite3_column_int64(a->get_state, 1);
+		s->counter = sqlite3_column_int64(a->get_state, 0);
+		s->position = sqlite3_column_int64(a->get_state, 1);
 	} else if (step != SQLITE_DONE)
 		rc = sortes_db_fail(a->db, "reading allocation state", err);
 	sqlite3_reset(a->get_state);
+	s->loaded = rc == 0;
 	return rc;
 }
 
 static int
-allocator_save(struct sortes_allocator *a, const char *stratum,
-    int64_t counter, int64_t position, struct sortes_error *err)
-{
-	int rc = 0;
-
-	sqlite3_bind_text(a->put_state, 1, stratum, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(a->put_state, 2, counter);
-	sqlite3_bind_int64(a->put_state, 3, position);
-	if (sqlite3_step(a->put_state) != SQLITE_DONE)
-		rc = sortes_db_fail(a->db, "saving allocation state", err);
-	sqlite3_reset(a->put_state);
-	return rc;
-}
-
-static int
-allocator_block(struct sortes_allocator *a, const char *stratum,
-    int64_t counter, int64_t position, struct sortes_allocation *out,
+stratum_get(struct sortes_allocator *a, const char *key, struct stratum **out,
     struct sortes_error *err)
 {
-	size_t arms[SORTES_BLOCK_MAX];
-	struct sortes_pcg32 rng;
-	int size, rc;
+	int added;
+	struct stratum *s = sortes_strmap_put(a->strata, key, &added);
 
+	*out = s;
+	if (s == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	return s->loaded ? 0 : stratum_load(a, key, s, err);
+}
+
+static int
+stratum_save(void *ctx, const char *key, void *value)
+{
+	struct sortes_allocator *a = ctx;
+	struct stratum *s = value;
+	int rc = 0;
+
+	if (!s->dirty)
+		return 0;
+	sqlite3_bind_text(a->put_state, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(a->put_state, 2, s->counter);
+	sqlite3_bind_int64(a->put_state, 3, s->position);
+	if (sqlite3_step(a->put_state) != SQLITE_DONE)
+		rc = SORTES_EIO;
+	sqlite3_reset(a->put_state);
+	s->dirty = rc != 0;
+	return rc;
+}
+
+int
+sortes_allocator_flush(struct sortes_allocator *a, struct sortes_error *err)
+{
+	if (sortes_strmap_each(a->strata, stratum_save, a) != 0)
+		return sortes_db_fail(a->db, "saving allocation state", err);
+	return 0;
+}
+
+/* Derive block s->counter of the stratum unless it is at hand. */
+static int
+stratum_block(struct sortes_allocator *a, const char *key, struct stratum *s,
+    struct sortes_error *err)
+{
+	struct sortes_pcg32 rng;
+	int rc;
+
+	if (s->block == s->counter)
+		return 0;
+	if (s->arms == NULL &&
+	    (s->arms = malloc(SORTES_BLOCK_MAX * sizeof(*s->arms))) == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	rc = sortes_stream_derive(&rng, a->seed_mac, &a->scratch, "block",
-	    stratum, counter, err);
+	    key, s->counter, err);
 	if (rc != 0)
 		return rc;
-	sortes_alloc_block(a->protocol, &rng, arms, &size);
-	if (position >= size)
+	sortes_alloc_block(a->protocol, &rng, s->arms, &s->size);
+	s->block = s->counter;
+	return 0;
+}
+
+static int
+allocator_block(struct sortes_allocator *a, const char *key,
+    struct stratum *s, struct sortes_allocation *out, struct sortes_error *err)
+{
+	int rc = stratum_block(a, key, s, err);
+
+	if (rc != 0)
+		return rc;
+	if (s->position >= s->size)
 		return sortes_error_set(err, SORTES_EVERIFY, "allocation state "
-		    "of stratum %s is past the end of block %lld", stratum,
-		    (long long)counter);
-	out->arm = arms[position];
-	out->counter = counter;
-	out->position = position;
-	if (position + 1 == size)
-		return allocator_save(a, stratum, counter + 1, 0, err);
-	return allocator_save(a, stratum, counter, position + 1, err);
+		    "of stratum %s is past the end of block %lld", key,
+		    (long long)s->counter);
+	out->arm = s->arms[s->position];
+	out->counter = s->counter;
+	out->position = s->position;
+	if (++s->position == s->size) {
+		s->counter++;
+		s->position = 0;
+	}
+	return 0;
+}
+
+static int
+allocator_simple(struct sortes_allocator *a, const char *key,
+    struct stratum *s, struct sortes_allocation *out, struct sortes_error *err)
+{
+	struct sortes_pcg32 rng;
+	int rc;
+
+	rc = sortes_stream_derive(&rng, a->seed_mac, &a->scratch, "simple",
+	    key, s->counter, err);
+	if (rc != 0)
+		return rc;
+	out->arm = sortes_alloc_simple(a->protocol, &rng);
+	out->counter = s->counter++;
+	out->position = -1;
+	return 0;
 }
 
 int
 sortes_allocator_next(struct sortes_allocator *a, const char *stratum,
     struct sortes_allocation *out, struct sortes_error *err)
 {
-	struct sortes_pcg32 rng;
-	int64_t counter, position;
+	struct stratum *s;
 	int rc;
 
-	if ((rc = allocator_state(a, stratum, &counter, &position, err)) != 0)
+	if ((rc = stratum_get(a, stratum, &s, err)) != 0)
 		return rc;
 	switch (a->protocol->method) {
 	case SORTES_METHOD_SIMPLE:
-		rc = sortes_stream_derive(&rng, a->seed_mac, &a->scratch,
-		    "simple", stratum, counter, err);
-		if (rc != 0)
-			return rc;
-		out->arm = sortes_alloc_simple(a->protocol, &rng);
-		out->counter = counter;
-		out->position = -1;
-		return allocator_save(a, stratum, counter + 1, 0, err);
+		rc = allocator_simple(a, stratum, s, out, err);
+		break;
 	case SORTES_METHOD_BLOCKS:
 	case SORTES_METHOD_STRATIFIED_BLOCKS:
-		return allocator_block(a, stratum, counter, position, out, err);
+		rc = allocator_block(a, stratum, s, out, err);
+		break;
 	default:
 		return sortes_error_set(err, SORTES_EUNSUPPORTED,
 		    "randomization method '%s' is not available in this "
 		    "version of sortes", sortes_method_name(a->protocol->method));
 	}
+	if (rc == 0)
+		s->dirty = 1;
+	return rc;
 }

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <uuid/uuid.h>
 
@@ -23,6 +24,8 @@ struct sortes_enroller {
 	sqlite3_stmt *find_pseudonym;
 	sqlite3_stmt *insert_participant;
 	sqlite3_stmt *insert_allocation;
+	uint8_t random[4000];		/* from the CSPRNG, for UUIDs */
+	size_t random_used;
 	int committed;
 };
 
@@ -50,8 +53,8 @@ enroller_prepare(struct sortes_enroller *e, struct sortes_error *err)
 		    "VALUES (?, ?, ?, ?, ?, ?, ?)", err);
 	if (rc == 0)
 		rc = sortes_db_prepare(db, &e->insert_allocation,
-		    "INSERT INTO allocations (participant, arm, method, "
-		    "counter, position, seq) VALUES (?, ?, ?, ?, ?, ?)", err);
+		    "INSERT INTO allocations (seq, arm, method, counter, "
+		    "position) VALUES (?, ?, ?, ?, ?)", err);
 	return rc;
 }
 
@@ -107,8 +110,10 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 int
 sortes_enroller_commit(struct sortes_enroller *e, struct sortes_error *err)
 {
-	int rc = sortes_db_commit(e->trial->db, err);
+	int rc = sortes_allocator_flush(e->allocator, err);
 
+	if (rc == 0)
+		rc = sortes_db_commit(e->trial->db, err);
 	if (rc == 0)
 		e->committed = 1;
 	return rc;
@@ -393,7 +398,7 @@ enroll_insert(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 	sqlite3_reset(p);
 	if (rc != 0)
 		return rc;
-	sqlite3_bind_text(a, 1, en->participant, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(a, 1, en->seq);
 	sqlite3_bind_text(a, 2, e->protocol->arms[en->allocation.arm].code,
 	    -1, SQLITE_STATIC);
 	sqlite3_bind_text(a, 3, sortes_method_name(e->protocol->method), -1,
@@ -403,11 +408,41 @@ enroll_insert(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 		sqlite3_bind_null(a, 5);
 	else
 		sqlite3_bind_int64(a, 5, en->allocation.position);
-	sqlite3_bind_int64(a, 6, en->seq);
 	if (sqlite3_step(a) != SQLITE_DONE)
 		rc = sortes_db_fail(e->trial->db, "storing an allocation", err);
 	sqlite3_reset(a);
 	return rc;
+}
+
+/*
+ * A version 7 UUID (RFC 9562): 48 bits of Unix time in milliseconds,
+ * then random bits.  Time-ordered identifiers are appended at the end
+ * of the participants' UUID index instead of landing on a random page,
+ * which keeps bulk enrollment fast; the random bits come from the
+ * CSPRNG, read in batches.
+ */
+static int
+enroll_uuid(struct sortes_enroller *e, uuid_t out, struct sortes_error *err)
+{
+	struct timespec now;
+	uint64_t ms;
+	int rc;
+
+	if (e->random_used == 0 || e->random_used + 10 > sizeof(e->random)) {
+		rc = sortes_random_bytes(e->random, sizeof(e->random), err);
+		if (rc != 0)
+			return rc;
+		e->random_used = 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	for (int i = 0; i < 6; i++)
+		out[i] = (unsigned char)(ms >> (40 - 8 * i));
+	memcpy(out + 6, e->random + e->random_used, 10);
+	e->random_used += 10;
+	out[6] = (unsigned char)(0x70 | (out[6] & 0x0f));
+	out[8] = (unsigned char)(0x80 | (out[8] & 0x3f));
+	return 0;
 }
 
 int
@@ -424,7 +459,8 @@ sortes_enroller_add(struct sortes_enroller *e,
 	sortes_wipe(en.person, sizeof(en.person));
 	if (rc != 0)
 		return rc;
-	uuid_generate_random(uu);
+	if ((rc = enroll_uuid(e, uu, err)) != 0)
+		return rc;
 	uuid_unparse_lower(uu, en.participant);
 	rc = sortes_allocator_next(e->allocator, e->stratum.data,
 	    &en.allocation, err);

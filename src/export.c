@@ -12,7 +12,7 @@
 static const char export_sql[] =
     "SELECT p.pseudonym, p.id, p.caseworker, p.stratum, a.arm, "
     "p.enrolled_at, p.seq, l.hash FROM participants p "
-    "JOIN allocations a ON a.participant = p.id "
+    "JOIN allocations a ON a.seq = p.seq "
     "JOIN log l ON l.seq = p.seq ORDER BY p.seq";
 
 /* Column names, in the order of export_sql. */

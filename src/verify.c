@@ -6,6 +6,7 @@
 
 #include "sortes/record.h"
 #include "sortes/verify.h"
+#include "strmap.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -16,15 +17,16 @@
 static const char verify_sql[] =
     "SELECT l.seq, l.kind, l.body, l.prev_hash, l.hash, "
     "p.id, p.pseudonym, p.caseworker, p.fields, p.stratum, p.enrolled_at, "
-    "a.arm, a.method, a.counter, a.position, a.seq "
+    "a.arm, a.method, a.counter, a.position "
     "FROM log l LEFT JOIN participants p ON p.seq = l.seq "
-    "LEFT JOIN allocations a ON a.participant = p.id ORDER BY l.seq";
+    "LEFT JOIN allocations a ON a.seq = l.seq ORDER BY l.seq";
 
 struct verify_state {
 	struct sortes_trial *trial;
 	struct sortes_hasher *hasher;
 	struct sortes_jcs jcs;
 	struct sortes_verify_report *report;
+	struct sortes_strmap *strata;	/* stratum -> struct sequence */
 	uint8_t prev[SORTES_SHA256_LEN];
 	int64_t enroll_entries;
 };
@@ -98,112 +100,15 @@ verify_genesis(struct verify_state *v, sqlite3_stmt *st,
 	return 0;
 }
 
-static int
-verify_enroll(struct verify_state *v, sqlite3_stmt *st,
-    struct sortes_error *err)
-{
-	int64_t seq = sqlite3_column_int64(st, 0);
-	struct sortes_enroll_record r;
-	int rc;
-
-	v->enroll_entries++;
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
-		return fail(v, seq, err, "no participant row records this "
-		    "enrollment");
-	if (sqlite3_column_type(st, 11) == SQLITE_NULL ||
-	    sqlite3_column_int64(st, 15) != seq)
-		return fail(v, seq, err, "no allocation row records this "
-		    "enrollment");
-	r = (struct sortes_enroll_record){
-		.seq = seq, .participant = col_text(st, 5),
-		.pseudonym = col_text(st, 6), .caseworker = col_text(st, 7),
-		.fields = col_text(st, 8), .stratum = col_text(st, 9),
-		.enrolled_at = col_text(st, 10), .arm = col_text(st, 11),
-		.method = col_text(st, 12),
-		.counter = sqlite3_column_int64(st, 13),
-		.position = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 14),
-	};
-	sortes_jcs_reset(&v->jcs);
-	sortes_record_enroll(&v->jcs, &r);
-	rc = sortes_jcs_finish(&v->jcs, err);
-	if (rc == SORTES_EDATA || (rc == 0 &&
-	    strcmp(col_text(st, 2), v->jcs.data) != 0))
-		return fail(v, seq, err, "the participant and allocation "
-		    "tables do not agree with this entry");
-	v->report->participants++;
-	return rc;
-}
-
-static int
-verify_entry(struct verify_state *v, sqlite3_stmt *st,
-    struct sortes_error *err)
-{
-	int64_t seq = sqlite3_column_int64(st, 0);
-	const char *kind = col_text(st, 1);
-	int rc;
-
-	if ((rc = verify_link(v, st, err)) != 0)
-		return rc;
-	if (seq != 1 && strcmp(kind, "enroll") == 0)
-		return verify_enroll(v, st, err);
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-		return fail(v, seq, err, "a participant row claims this entry, "
-		    "which is not an enrollment");
-	if (seq == 1)
-		return verify_genesis(v, st, err);
-	return fail(v, seq, err, "unexpected entry kind");
-}
-
-/* Rows that no enrollment entry accounts for. */
-static int
-verify_counts(struct verify_state *v, struct sortes_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = sortes_db_prepare(v->trial->db, &st, "SELECT "
-	    "(SELECT count(*) FROM participants), "
-	    "(SELECT count(*) FROM allocations), "
-	    "(SELECT count(*) FROM alloc_state WHERE stratum NOT IN "
-	    "(SELECT stratum FROM participants))", err);
-	if (rc != 0)
-		return rc;
-	if (sqlite3_step(st) != SQLITE_ROW)
-		rc = sortes_db_fail(v->trial->db, "counting rows", err);
-	else if (sqlite3_column_int64(st, 0) != v->enroll_entries ||
-	    sqlite3_column_int64(st, 1) != v->enroll_entries)
-		rc = sortes_error_set(err, SORTES_EVERIFY, "the tables hold "
-		    "%lld participants and %lld allocations, but the log "
-		    "records %lld enrollments",
-		    (long long)sqlite3_column_int64(st, 0),
-		    (long long)sqlite3_column_int64(st, 1),
-		    (long long)v->enroll_entries);
-	else if (sqlite3_column_int64(st, 2) != 0)
-		rc = sortes_error_set(err, SORTES_EVERIFY, "the allocation "
-		    "state names a stratum in which the log records no "
-		    "allocation");
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /*
  * Allocation counters must advance as the method makes them: without
  * the seed this still catches an allocation removed and drawn again,
- * or a block left short.  One stratum at a time, in log order.
+ * or a block left short.  'struct sequence' is a stratum's last
+ * allocation, kept in a map while the log is scanned.
  */
-static const char sequence_sql[] =
-    "SELECT p.stratum, a.method, a.counter, a.position, a.seq, "
-    "s.counter, s.position FROM allocations a "
-    "JOIN participants p ON p.id = a.participant "
-    "LEFT JOIN alloc_state s ON s.stratum = p.stratum "
-    "ORDER BY p.stratum, a.seq";
-
 struct sequence {
-	int64_t counter, position;	/* the last allocation's; -1: none */
+	int64_t counter, position;	/* -1 before the first allocation */
 	int64_t seq;
-	int have_state;			/* the stratum's alloc_state row */
-	int64_t state_counter, state_position;
 };
 
 static int
@@ -241,87 +146,155 @@ sequence_follows(const struct sortes_protocol *p, const struct sequence *last,
 	    block_size_declared(p, last->position + 1);
 }
 
-/* Does the stored state continue from the stratum's last allocation? */
 static int
-sequence_state_ok(const struct sortes_protocol *p, const struct sequence *last)
-{
-	if (!last->have_state)
-		return 0;
-	if (!is_blocked(p))
-		return last->state_counter == last->counter + 1 &&
-		    last->state_position == 0;
-	if (last->state_counter == last->counter)
-		return last->state_position == last->position + 1;
-	return last->state_position == 0 &&
-	    sequence_follows(p, last, last->state_counter, 0);
-}
-
-static int
-verify_sequence_row(struct verify_state *v, sqlite3_stmt *st,
-    struct sequence *last, struct sortes_error *err)
+verify_sequence(struct verify_state *v, const struct sortes_enroll_record *r,
+    struct sortes_error *err)
 {
 	const struct sortes_protocol *p = v->trial->protocol;
-	int64_t counter = sqlite3_column_int64(st, 2);
-	int64_t position = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(st, 3);
-	int64_t seq = sqlite3_column_int64(st, 4);
+	struct sequence *last;
+	int added;
 
-	if (strcmp(col_text(st, 1), sortes_method_name(p->method)) != 0)
-		return fail(v, seq, err, "allocated by a method the protocol "
-		    "does not name");
-	if (!sequence_follows(p, last, counter, position))
-		return fail(v, seq, err, "allocation out of sequence in its "
+	if (strcmp(r->method, sortes_method_name(p->method)) != 0)
+		return fail(v, r->seq, err, "allocated by a method the "
+		    "protocol does not name");
+	if ((last = sortes_strmap_put(v->strata, r->stratum, &added)) == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	if (added)
+		*last = (struct sequence){ -1, -1, 0 };
+	if (!sequence_follows(p, last, r->counter, r->position))
+		return fail(v, r->seq, err, "allocation out of sequence in its "
 		    "stratum: an allocation before it is missing or was drawn "
 		    "again");
-	last->counter = counter;
-	last->position = position;
-	last->seq = seq;
-	last->have_state = sqlite3_column_type(st, 5) != SQLITE_NULL;
-	last->state_counter = sqlite3_column_int64(st, 5);
-	last->state_position = sqlite3_column_int64(st, 6);
+	*last = (struct sequence){ r->counter, r->position, r->seq };
 	return 0;
 }
 
-/* Close one stratum's run: its stored state must continue from it. */
+/* Does the stored state (counter, position) continue from 'last'? */
 static int
-sequence_end(struct verify_state *v, const struct sequence *last,
-    struct sortes_error *err)
+state_continues(const struct sortes_protocol *p, const struct sequence *last,
+    int64_t counter, int64_t position)
 {
-	if (last->seq == 0 || sequence_state_ok(v->trial->protocol, last))
-		return 0;
-	return fail(v, last->seq, err, "the stored allocation state of this "
-	    "entry's stratum does not continue from it");
+	if (!is_blocked(p))
+		return counter == last->counter + 1 && position == 0;
+	if (counter == last->counter)
+		return position == last->position + 1;
+	return position == 0 && sequence_follows(p, last, counter, 0);
+}
+
+/* Every stratum's stored state, against its last allocation. */
+static int
+verify_states(struct verify_state *v, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t rows = 0;
+	int rc, step;
+
+	rc = sortes_db_prepare(v->trial->db, &st,
+	    "SELECT stratum, counter, position FROM alloc_state", err);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct sequence *last = sortes_strmap_get(v->strata,
+		    col_text(st, 0));
+
+		rows++;
+		if (last == NULL)
+			rc = sortes_error_set(err, SORTES_EVERIFY, "the "
+			    "allocation state names stratum %s, in which the "
+			    "log records no allocation", col_text(st, 0));
+		else if (!state_continues(v->trial->protocol, last,
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2)))
+			rc = fail(v, last->seq, err, "the stored allocation "
+			    "state of this entry's stratum does not continue "
+			    "from it");
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sortes_db_fail(v->trial->db, "reading allocation state",
+		    err);
+	if (rc == 0 && rows != sortes_strmap_count(v->strata))
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the allocation "
+		    "state lacks a stratum in which the log records "
+		    "allocations");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int
-verify_sequences(struct verify_state *v, struct sortes_error *err)
+verify_enroll(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err)
 {
-	static const struct sequence none = { -1, -1, 0, 0, 0, 0 };
-	struct sequence last = none;
-	sqlite3_stmt *st = NULL;
-	char *stratum = NULL;
-	int rc, step;
+	int64_t seq = sqlite3_column_int64(st, 0);
+	struct sortes_enroll_record r;
+	int rc;
 
-	if ((rc = sortes_db_prepare(v->trial->db, &st, sequence_sql, err)) != 0)
+	v->enroll_entries++;
+	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+		return fail(v, seq, err, "no participant row records this "
+		    "enrollment");
+	if (sqlite3_column_type(st, 11) == SQLITE_NULL)
+		return fail(v, seq, err, "no allocation row records this "
+		    "enrollment");
+	r = (struct sortes_enroll_record){
+		.seq = seq, .participant = col_text(st, 5),
+		.pseudonym = col_text(st, 6), .caseworker = col_text(st, 7),
+		.fields = col_text(st, 8), .stratum = col_text(st, 9),
+		.enrolled_at = col_text(st, 10), .arm = col_text(st, 11),
+		.method = col_text(st, 12),
+		.counter = sqlite3_column_int64(st, 13),
+		.position = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 14),
+	};
+	sortes_jcs_reset(&v->jcs);
+	sortes_record_enroll(&v->jcs, &r);
+	rc = sortes_jcs_finish(&v->jcs, err);
+	if (rc == SORTES_EDATA || (rc == 0 &&
+	    strcmp(col_text(st, 2), v->jcs.data) != 0))
+		return fail(v, seq, err, "the participant and allocation "
+		    "tables do not agree with this entry");
+	v->report->participants++;
+	return rc == 0 ? verify_sequence(v, &r, err) : rc;
+}
+
+static int
+verify_entry(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err)
+{
+	int64_t seq = sqlite3_column_int64(st, 0);
+	const char *kind = col_text(st, 1);
+	int rc;
+
+	if ((rc = verify_link(v, st, err)) != 0)
 		return rc;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (stratum == NULL || strcmp(stratum, col_text(st, 0)) != 0) {
-			rc = sequence_end(v, &last, err);
-			last = none;
-			free(stratum);
-			stratum = strdup(col_text(st, 0));
-			if (rc == 0 && stratum == NULL)
-				rc = sortes_error_set(err, SORTES_ENOMEM,
-				    "out of memory");
-		}
-		if (rc == 0)
-			rc = verify_sequence_row(v, st, &last, err);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = sortes_db_fail(v->trial->db, "reading allocations", err);
-	if (rc == 0)
-		rc = sequence_end(v, &last, err);
-	free(stratum);
+	if (seq != 1 && strcmp(kind, "enroll") == 0)
+		return verify_enroll(v, st, err);
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+		return fail(v, seq, err, "a participant row claims this entry, "
+		    "which is not an enrollment");
+	if (seq == 1)
+		return verify_genesis(v, st, err);
+	return fail(v, seq, err, "unexpected entry kind");
+}
+
+/* Rows that no enrollment entry accounts for. */
+static int
+verify_counts(struct verify_state *v, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sortes_db_prepare(v->trial->db, &st, "SELECT "
+	    "(SELECT count(*) FROM participants), "
+	    "(SELECT count(*) FROM allocations)", err);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = sortes_db_fail(v->trial->db, "counting rows", err);
+	else if (sqlite3_column_int64(st, 0) != v->enroll_entries ||
+	    sqlite3_column_int64(st, 1) != v->enroll_entries)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the tables hold "
+		    "%lld participants and %lld allocations, but the log "
+		    "records %lld enrollments",
+		    (long long)sqlite3_column_int64(st, 0),
+		    (long long)sqlite3_column_int64(st, 1),
+		    (long long)v->enroll_entries);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -355,6 +328,8 @@ sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
 	memset(report, 0, sizeof(*report));
 	strcpy(report->head, ZERO_HASH);
 	sortes_jcs_init(&v.jcs);
+	if ((v.strata = sortes_strmap_new(sizeof(struct sequence))) == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	/* One read transaction, so that the chain and the tables are seen
 	 * at the same moment even while another process enrolls. */
 	rc = sortes_db_exec(t->db, "BEGIN", err);
@@ -365,10 +340,11 @@ sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
 	if (rc == 0)
 		rc = verify_counts(&v, err);
 	if (rc == 0)
-		rc = verify_sequences(&v, err);
+		rc = verify_states(&v, err);
 	sortes_hex_encode(report->head, v.prev, sizeof(v.prev));
 	sortes_db_rollback(t->db);
 	sortes_hasher_free(v.hasher);
 	sortes_jcs_free(&v.jcs);
+	sortes_strmap_free(v.strata, NULL);
 	return rc;
 }

@@ -163,8 +163,9 @@ START_TEST(test_extra_participant)
 	struct fixture f;
 
 	fixture_setup(&f);
-	tamper(&f, "INSERT INTO participants SELECT 'x', 'y', caseworker, "
-	    "fields, stratum, enrolled_at, 1 FROM participants WHERE seq = 2");
+	tamper(&f, "INSERT INTO participants (seq, id, pseudonym, caseworker, "
+	    "fields, stratum, enrolled_at) SELECT 1, 'x', 'y', caseworker, "
+	    "fields, stratum, enrolled_at FROM participants WHERE seq = 2");
 	verify_fails(&f, "a participant row claims this entry");
 	fixture_teardown(&f);
 }
@@ -245,7 +246,7 @@ START_TEST(test_state_tampered)
 	fixture_teardown(&f);
 	fixture_setup(&f);
 	tamper(&f, "INSERT INTO alloc_state VALUES ('{\"x\":1}', 0, 1)");
-	verify_fails(&f, "names a stratum");
+	verify_fails(&f, "the log records no allocation");
 	fixture_teardown(&f);
 }
 END_TEST

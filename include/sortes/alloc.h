@@ -56,8 +56,15 @@ int sortes_allocator_new(struct sortes_allocator **out, struct sortes_db *db,
     struct sortes_error *err);
 void sortes_allocator_free(struct sortes_allocator *a);
 
-/* Make the next allocation in 'stratum' and advance its counters. */
+/*
+ * Make the next allocation in 'stratum' and advance its counters.  The
+ * counters are kept in memory and written by sortes_allocator_flush(),
+ * which must be called before the transaction commits.
+ */
 int sortes_allocator_next(struct sortes_allocator *a, const char *stratum,
     struct sortes_allocation *out, struct sortes_error *err);
+
+/* Write every changed stratum's counters to the database. */
+int sortes_allocator_flush(struct sortes_allocator *a, struct sortes_error *err);
 
 #endif

@@ -23,8 +23,11 @@ uuid=$(sed 's/^enrolled participant \([^:]*\):.*/\1/' out)
 expect_log 2
 expect_eq "$("$SQLITE3" t.db 'select id from participants')" "$uuid" \
     "participant row"
-expect_eq "$("$SQLITE3" t.db "select count(*) from allocations where participant = '$uuid'")" \
+expect_eq "$("$SQLITE3" t.db "select count(*) from allocations a join participants p on p.seq = a.seq where p.id = '$uuid'")" \
     1 "allocation rows"
+# Version 7 (time-ordered), RFC 9562 variant.
+check "participant UUID is not version 7" \
+    sh -c "echo '$uuid' | grep -q -E '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]'"
 
 # The same person again, with or without the hyphen or with spaces
 # around: the keyed pseudonym recognizes them.

@@ -105,7 +105,7 @@ expect_out_contains '"ok":false'
 expect_out_contains '"first_bad_entry":null'
 
 # A participant row that no log entry accounts for.
-tamper extra "insert into participants select 'x', 'y', caseworker, fields, stratum, enrolled_at, 99 from participants where seq = 2"
+tamper extra "insert into participants (seq, id, pseudonym, caseworker, fields, stratum, enrolled_at) select 99, 'x', 'y', caseworker, fields, stratum, enrolled_at from participants where seq = 2"
 run "$SORTES" verify --db extra.db
 expect_status 1
 expect_err_contains "the tables hold 5 participants"
