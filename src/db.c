@@ -158,7 +158,8 @@ db_configure(struct sortes_db *db, struct sortes_error *err)
 	sqlite3_busy_timeout(db->sql, SORTES_DB_BUSY_MS);
 	sqlite3_extended_result_codes(db->sql, 1);
 	if ((rc = sortes_db_exec(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL;", err)) != 0)
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA cache_size = -32768;", err)) != 0)
 		return rc;
 	/* journal_mode answers with the mode in force; a file on a system
 	 * without shared memory may stay in another, which is refused. */
@@ -209,7 +210,10 @@ sortes_db_open(struct sortes_db **out, const char *path,
     enum sortes_db_mode mode, struct sortes_error *err)
 {
 	struct sortes_db *db;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, rc;
+	/* NOMUTEX: a handle is used by one thread at a time, so SQLite
+	 * need not lock around every call. */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
+	    SQLITE_OPEN_NOMUTEX, rc;
 
 	*out = NULL;
 	if ((rc = db_check_exists(path, mode, err)) != 0)

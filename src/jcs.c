@@ -180,40 +180,44 @@ sortes_jcs_key(struct sortes_jcs *j, const char *key)
 	j->level[j->depth - 1].want_value = 1;
 }
 
+/* Write s[0..n) as a JSON string, escaping as RFC 8785 requires. */
 static void
 jcs_quoted(struct sortes_jcs *j, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
+	static const char short_escape[32] = {
+		['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f',
+		['\r'] = 'r',
+	};
+	char *out;
 
-	jcs_put(j, "\"", 1);
+	/* Room for the worst case, every byte a \u00xx escape, so that the
+	 * loop below writes without checking. */
+	if (j->status != 0 || jcs_reserve(j, 6 * n + 2) != 0)
+		return;
+	out = j->data + j->len;
+	*out++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
-		size_t elen = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		jcs_put(j, s + start, i - start);
-		start = i + 1;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\r': esc[1] = 'r'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			elen = 6;
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*out++ = (char)c;
+		} else if (c == '"' || c == '\\') {
+			*out++ = '\\';
+			*out++ = (char)c;
+		} else if (short_escape[c] != 0) {
+			*out++ = '\\';
+			*out++ = short_escape[c];
+		} else {
+			memcpy(out, "\\u00", 4);
+			out[4] = hex[c >> 4];
+			out[5] = hex[c & 15];
+			out += 6;
 		}
-		jcs_put(j, esc, elen);
 	}
-	jcs_put(j, s + start, n - start);
-	jcs_put(j, "\"", 1);
+	*out++ = '"';
+	*out = '\0';
+	j->len = (size_t)(out - j->data);
 }
 
 void
@@ -231,11 +235,27 @@ sortes_jcs_string(struct sortes_jcs *j, const char *s)
 	jcs_quoted(j, s, n);
 }
 
+/* Decimal digits of v at the end of num; returns where they start. */
+static size_t
+format_integer(char num[24], int64_t v)
+{
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t i = 24;
+
+	do {
+		num[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		num[--i] = '-';
+	return i;
+}
+
 void
 sortes_jcs_integer(struct sortes_jcs *j, int64_t v)
 {
 	char num[24];
-	int n;
+	size_t start;
 
 	jcs_before_value(j);
 	if (j->status != 0)
@@ -244,8 +264,8 @@ sortes_jcs_integer(struct sortes_jcs *j, int64_t v)
 		jcs_fail(j, JCS_ERANGE);
 		return;
 	}
-	n = snprintf(num, sizeof(num), "%lld", (long long)v);
-	jcs_put(j, num, (size_t)n);
+	start = format_integer(num, v);
+	jcs_put(j, num + start, sizeof(num) - start);
 }
 
 void
@@ -316,8 +336,13 @@ sortes_utf8_valid(const char *str, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		int n = utf8_seq_len(s[i]);
+		int n;
 
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_seq_len(s[i]);
 		if (n == 0 || i + (size_t)n > len)
 			return 0;
 		for (int k = 1; k < n; k++)

@@ -28,6 +28,7 @@ struct verify_state {
 	struct sortes_verify_report *report;
 	struct sortes_strmap *strata;	/* stratum -> struct sequence */
 	uint8_t prev[SORTES_SHA256_LEN];
+	char prev_hex[SORTES_SHA256_HEX];
 	int64_t enroll_entries;
 };
 
@@ -54,25 +55,27 @@ verify_link(struct verify_state *v, sqlite3_stmt *st, struct sortes_error *err)
 	int64_t seq = sqlite3_column_int64(st, 0);
 	const void *body = sqlite3_column_blob(st, 2);
 	size_t len = (size_t)sqlite3_column_bytes(st, 2);
-	uint8_t hash[SORTES_SHA256_LEN], stored[SORTES_SHA256_LEN];
-	char prev_hex[SORTES_SHA256_HEX];
+	uint8_t hash[SORTES_SHA256_LEN];
+	char hash_hex[SORTES_SHA256_HEX];
 	int rc;
 
 	if (seq != v->report->entries + 1)
 		return fail(v, v->report->entries + 1, err, "missing: the log "
 		    "skips from this entry to a later one");
-	sortes_hex_encode(prev_hex, v->prev, sizeof(v->prev));
-	if (strcmp(col_text(st, 3), prev_hex) != 0)
+	if (strcmp(col_text(st, 3), v->prev_hex) != 0)
 		return fail(v, seq, err, "previous-hash field does not match "
 		    "the hash of the entry before it");
 	rc = sortes_hasher_two(v->hasher, hash, v->prev, sizeof(v->prev),
 	    body != NULL ? body : "", len, err);
 	if (rc != 0)
 		return rc;
-	if (sortes_hex_decode(stored, sizeof(stored), col_text(st, 4)) != 0 ||
-	    memcmp(stored, hash, sizeof(hash)) != 0)
+	/* Compared as text: encoding is cheaper than decoding, and a
+	 * stored hash in upper case or of the wrong length must fail. */
+	sortes_hex_encode(hash_hex, hash, sizeof(hash));
+	if (strcmp(col_text(st, 4), hash_hex) != 0)
 		return fail(v, seq, err, "hash does not match its content");
 	memcpy(v->prev, hash, sizeof(hash));
+	memcpy(v->prev_hex, hash_hex, sizeof(hash_hex));
 	v->report->entries = seq;
 	return 0;
 }
@@ -327,6 +330,7 @@ sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
 
 	memset(report, 0, sizeof(*report));
 	strcpy(report->head, ZERO_HASH);
+	strcpy(v.prev_hex, ZERO_HASH);
 	sortes_jcs_init(&v.jcs);
 	if ((v.strata = sortes_strmap_new(sizeof(struct sequence))) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
@@ -341,7 +345,7 @@ sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
 		rc = verify_counts(&v, err);
 	if (rc == 0)
 		rc = verify_states(&v, err);
-	sortes_hex_encode(report->head, v.prev, sizeof(v.prev));
+	memcpy(report->head, v.prev_hex, sizeof(v.prev_hex));
 	sortes_db_rollback(t->db);
 	sortes_hasher_free(v.hasher);
 	sortes_jcs_free(&v.jcs);
