@@ -13,7 +13,7 @@
 # A benchmark reports; it never fails a build: the exit status is 0 unless
 # a command itself failed (or the arguments are wrong).  See bench/README.md.
 #
-# Environment: SORTES (the binary; default ./sortes next to bench/), CC
+# Environment: SORTES (the binary; default build/sortes, else ./sortes), CC
 # (default cc), SORTES_NOW (default 2024-06-01T12:00:00Z; fixes the clock so
 # that age eligibility is reproducible), SEED (cohort seed, default 1),
 # SHA_SECONDS (openssl speed run time, default 3), TMPDIR.
@@ -34,7 +34,11 @@ esac
 
 here=$(cd "$(dirname "$0")" && pwd) || exit 1
 top=$(dirname "$here")
-SORTES=${SORTES:-$top/sortes}
+# The quick start builds in build/; an in-tree build leaves ./sortes.
+if [ -z "${SORTES:-}" ]; then
+	SORTES=$top/build/sortes
+	[ -x "$SORTES" ] || SORTES=$top/sortes
+fi
 CC=${CC:-cc}
 SEED=${SEED:-1}
 SHA_SECONDS=${SHA_SECONDS:-3}
@@ -47,7 +51,7 @@ die() {
 	exit 1
 }
 
-[ -x "$SORTES" ] || die "no sortes binary at $SORTES (run 'make sortes')"
+[ -x "$SORTES" ] || die "no sortes binary at $SORTES (run 'sh scripts/quickstart.sh check', or set SORTES)"
 [ -r "$protocol" ] || die "cannot read $protocol"
 command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 is needed for floor A"
 command -v openssl >/dev/null 2>&1 || die "openssl is needed for floor B"
