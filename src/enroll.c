@@ -479,3 +479,61 @@ sortes_enroller_add(struct sortes_enroller *e,
 	out->seq = en.seq;
 	return 0;
 }
+
+/* The CSV import's view of an enroller. */
+struct enroll_csv {
+	struct sortes_enroller *enroller;
+	const char *enrolled_at;
+	int32_t enroll_day;
+};
+
+static int
+enroll_csv_add(void *ctx, const char *const *keys, const char *const *names,
+    const char *const *values, size_t n, size_t *bucket,
+    struct sortes_error *err)
+{
+	struct enroll_csv *c = ctx;
+	struct sortes_enroll_result res;
+	struct sortes_enroll_input in = {
+		.person = keys[0], .caseworker = keys[1], .names = names,
+		.values = values, .nfields = n, .enrolled_at = c->enrolled_at,
+		.enroll_day = c->enroll_day,
+	};
+	int rc = sortes_enroller_add(c->enroller, &in, &res, err);
+
+	if (rc == 0)
+		*bucket = res.arm;
+	return rc;
+}
+
+static int
+enroll_csv_commit(void *ctx, struct sortes_error *err)
+{
+	return sortes_enroller_commit(((struct enroll_csv *)ctx)->enroller, err);
+}
+
+int
+sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
+    int delimiter, int skip_invalid, const char *enrolled_at,
+    int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
+    struct sortes_csv_summary *summary, struct sortes_error *err)
+{
+	static const char *const keys[] = { "person", "caseworker" };
+	struct enroll_csv c = { NULL, enrolled_at, enroll_day };
+	struct sortes_import_spec spec = {
+		.keys = keys, .nkeys = 2,
+		.vars = t->protocol->fields, .nvars = t->protocol->nfields,
+		.nbuckets = t->protocol->narms,
+		.verb = "enrolled", .none_added = "nobody was enrolled",
+		.add = enroll_csv_add, .commit = enroll_csv_commit, .ctx = &c,
+	};
+	int rc;
+
+	memset(summary, 0, sizeof(*summary));
+	rc = sortes_enroller_new(&c.enroller, t, err);
+	if (rc == 0)
+		rc = sortes_import_csv(&spec, in, name, delimiter, skip_invalid,
+		    on_reject, ctx, summary, err);
+	sortes_enroller_free(c.enroller);
+	return rc;
+}

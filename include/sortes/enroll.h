@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "sortes/error.h"
+#include "sortes/import.h"
 #include "sortes/trial.h"
 
 #define SORTES_PERSON_MAX 64
@@ -70,24 +71,6 @@ void sortes_enroller_free(struct sortes_enroller *e);
 int sortes_person_normalize(char out[SORTES_PERSON_MAX + 1],
     const char *person, struct sortes_error *err);
 
-/* Counts of a CSV enrollment, for the caller's summary. */
-struct sortes_csv_summary {
-	long rows;			/* data rows read */
-	long enrolled;
-	long rejected;
-	long *per_arm;			/* enrolled per arm, protocol order; owned */
-};
-
-/*
- * Called for each refused CSV row: 'line' is where the row starts,
- * 'header'/'nheader' the file's header, 'cells'/'ncells' the row,
- * 'reason' why it was refused.  A nonzero return stops the enrollment
- * with SORTES_EIO (the callback could not record the refusal).
- */
-typedef int (*sortes_reject_fn)(void *ctx, long line,
-    const char *const *header, size_t nheader, const char *const *cells,
-    size_t ncells, const char *reason);
-
 /*
  * Enroll every row of a CSV file.  The header names the columns:
  * "person", "caseworker", and protocol fields, in any order; an unknown
@@ -101,7 +84,5 @@ int sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
     int delimiter, int skip_invalid, const char *enrolled_at,
     int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
     struct sortes_csv_summary *summary, struct sortes_error *err);
-
-void sortes_csv_summary_free(struct sortes_csv_summary *s);
 
 #endif

@@ -39,6 +39,9 @@ enum sortes_field_type {
 	SORTES_FIELD_BOOLEAN
 };
 
+/* The strata index that stands for the caseworker's team. */
+#define SORTES_STRATUM_TEAM ((size_t)-1)
+
 /* Integers are limited to what RFC 8785 JSON carries exactly. */
 #define SORTES_INT_MAX ((int64_t)9007199254740991)	/* 2^53 - 1 */
 
@@ -111,6 +114,55 @@ struct sortes_budget {
 	size_t narms;
 };
 
+/* Fractions such as keep: 0.1 are held exactly, in parts per 10,000. */
+#define SORTES_PER10K 10000
+
+/* A field computed from another at enrollment: an age band. */
+struct sortes_derived {
+	char *name;		/* [a-z][a-z0-9_]*, distinct from every field */
+	size_t age_of;		/* index into fields (a date field) */
+	int64_t *cuts;		/* ascending ages; band i is [cuts[i], cuts[i+1]) */
+	size_t ncuts;		/* >= 2; there are ncuts - 1 bands */
+	char **labels;		/* "18-22": the band's first and last age */
+};
+
+/* randomization.constrained (method constrained). */
+struct sortes_constrained {
+	size_t *covariates;	/* indexes into protocol->cw_covariates */
+	int64_t *weights;	/* per listed covariate, >= 1; default 1 */
+	size_t ncovariates;
+	int metric;		/* 1 (l1) or 2 (l2) */
+	int keep_per10k;	/* the best-balanced fraction q, 1..10000 */
+};
+
+/* randomization.matched_pairs (method matched_pairs). */
+struct sortes_matched_pairs {
+	long by;		/* index into cw_covariates (integer), or -1 */
+	char **pairs;		/* 2 * npairs caseworker codes, when by < 0 */
+	size_t npairs;
+};
+
+/* randomization.new_hires: caseworkers registered after randomize. */
+struct sortes_new_hires {
+	int *block_sizes;	/* each a multiple of ratio_sum */
+	size_t nblock_sizes;
+};
+
+/* randomization.beacon: public randomness fixed in advance. */
+struct sortes_beacon {
+	char *source;		/* what the beacon is, for people */
+	int64_t round;		/* the round to use, or -1 */
+	int32_t date;		/* or the date (day number, date.h); when round < 0 */
+};
+
+/* randomization.minimization (method minimization). */
+struct sortes_minimization {
+	size_t *factors;	/* indexes into the strata namespace (see strata) */
+	int64_t *weights;	/* per factor, >= 1 */
+	size_t nfactors;
+	int probability_per10k;	/* chance of following the minimizing arm */
+};
+
 struct sortes_protocol {
 	int format;		/* the "sortes:" format version, 1 */
 	char *id;		/* trial id, [a-z0-9][a-z0-9_-]* */
@@ -125,10 +177,26 @@ struct sortes_protocol {
 
 	enum sortes_unit unit;
 	enum sortes_method method;
-	size_t *strata;		/* indexes into fields */
+	/*
+	 * Strata and minimization factors name a field, a derived field or
+	 * the caseworker's team.  An index i < nfields is a field; i in
+	 * [nfields, nfields + nderived) a derived field; and
+	 * SORTES_STRATUM_TEAM the team of the participant's caseworker.
+	 */
+	size_t *strata;
 	size_t nstrata;
 	int *block_sizes;	/* each a multiple of ratio_sum */
 	size_t nblock_sizes;
+	struct sortes_constrained *constrained;		/* or NULL */
+	struct sortes_matched_pairs *matched_pairs;	/* or NULL */
+	struct sortes_new_hires *new_hires;		/* or NULL */
+	struct sortes_beacon *beacon;			/* or NULL */
+	struct sortes_minimization *minimization;	/* or NULL */
+
+	struct sortes_derived *derived;	/* in protocol order */
+	size_t nderived;
+	struct sortes_field *cw_covariates;	/* caseworkers.covariates, sorted by name */
+	size_t ncw_covariates;
 
 	struct sortes_field *fields;	/* sorted by name */
 	size_t nfields;

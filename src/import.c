@@ -1,18 +1,18 @@
 /*
- * enroll_csv.c - enrolling a cohort from a CSV file, all or nothing.
+ * import.c - importing CSV rows through a callback, all or nothing.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sortes/csv.h"
-#include "sortes/enroll.h"
+#include "sortes/import.h"
 
 /* What each column of the file is. */
 struct csv_columns {
 	char **header;		/* copies of the header cells */
 	size_t n;
-	long person;		/* column index, or -1 */
-	long caseworker;
+	long keycol[8];		/* column of each key, or -1 */
+	const char *keyval[8];	/* per row: the key cells */
 	const char **names;	/* field columns: names ... */
 	size_t *index;		/* ... and their column indexes */
 	const char **values;	/* per row: the field cells */
@@ -45,45 +45,64 @@ columns_alloc(struct csv_columns *c, size_t n, struct sortes_error *err)
 	return 0;
 }
 
+static long
+key_index(const struct sortes_import_spec *spec, const char *h)
+{
+	for (size_t k = 0; k < spec->nkeys; k++)
+		if (strcmp(spec->keys[k], h) == 0)
+			return (long)k;
+	return -1;
+}
+
 static int
-columns_classify(struct csv_columns *c, const struct sortes_protocol *p,
+var_declared(const struct sortes_import_spec *spec, const char *h)
+{
+	for (size_t v = 0; v < spec->nvars; v++)
+		if (strcmp(spec->vars[v].name, h) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+columns_classify(struct csv_columns *c, const struct sortes_import_spec *spec,
     const char *name, struct sortes_error *err)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		const char *h = c->header[i];
-		long *slot = strcmp(h, "person") == 0 ? &c->person :
-		    strcmp(h, "caseworker") == 0 ? &c->caseworker : NULL;
+		long key = key_index(spec, h);
 
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(c->header[k], h) == 0)
 				return sortes_error_set(err, SORTES_EDATA,
 				    "%s:1: column '%s' appears twice", name, h);
-		if (slot != NULL) {
-			*slot = (long)i;
+		if (key >= 0) {
+			c->keycol[key] = (long)i;
 			continue;
 		}
-		if (sortes_protocol_field(p, h) < 0)
+		if (!var_declared(spec, h))
 			return sortes_error_set(err, SORTES_EDATA, "%s:1: "
-			    "unknown column '%s': expected person, caseworker "
-			    "or a field the protocol declares", name, h);
+			    "unknown column '%s': expected %s or a variable the "
+			    "protocol declares", name, h, spec->keys[0]);
 		c->names[c->nfields] = c->header[i];
 		c->index[c->nfields++] = i;
 	}
-	if (c->person < 0 || c->caseworker < 0)
-		return sortes_error_set(err, SORTES_EDATA, "%s:1: the header "
-		    "needs the columns 'person' and 'caseworker'", name);
+	for (size_t k = 0; k < spec->nkeys; k++)
+		if (c->keycol[k] < 0)
+			return sortes_error_set(err, SORTES_EDATA, "%s:1: the "
+			    "header needs the column '%s'", name, spec->keys[k]);
 	return 0;
 }
 
 static int
 columns_read(struct csv_columns *c, struct sortes_csv *csv,
-    const struct sortes_protocol *p, const char *name,
+    const struct sortes_import_spec *spec, const char *name,
     struct sortes_error *err)
 {
 	int rc = sortes_csv_next(csv, err);
 
 	memset(c, 0, sizeof(*c));
-	c->person = c->caseworker = -1;
+	for (size_t k = 0; k < 8; k++)
+		c->keycol[k] = -1;
 	if (rc == 0)
 		return sortes_error_set(err, SORTES_EDATA, "%s: the file is "
 		    "empty; expected a header line", name);
@@ -103,30 +122,26 @@ columns_read(struct csv_columns *c, struct sortes_csv *csv,
 		    e > c->header[i] && e[-1] == ' '; e--)
 			e[-1] = '\0';
 	}
-	return columns_classify(c, p, name, err);
+	return columns_classify(c, spec, name, err);
 }
 
 struct csv_run {
-	struct sortes_trial *trial;
-	struct sortes_enroller *enroller;
+	const struct sortes_import_spec *spec;
 	struct sortes_csv *csv;
 	struct csv_columns cols;
 	const char *name;
 	int skip_invalid;
-	const char *enrolled_at;
-	int32_t enroll_day;
 	sortes_reject_fn on_reject;
 	void *ctx;
 	struct sortes_csv_summary *summary;
 };
 
-/* Enroll the current row; SORTES_EDATA is a refusal of this row only. */
+/* Add the current row; SORTES_EDATA is a refusal of this row only. */
 static int
 csv_row(struct csv_run *r, struct sortes_error *err)
 {
-	struct sortes_enroll_input in;
-	struct sortes_enroll_result res;
 	struct sortes_csv *csv = r->csv;
+	size_t bucket = 0;
 	int rc;
 
 	if (sortes_csv_count(csv) != r->cols.n)
@@ -135,17 +150,13 @@ csv_row(struct csv_run *r, struct sortes_error *err)
 		    r->cols.n);
 	for (size_t i = 0; i < r->cols.nfields; i++)
 		r->cols.values[i] = sortes_csv_cell(csv, r->cols.index[i]);
-	memset(&in, 0, sizeof(in));
-	in.person = sortes_csv_cell(csv, (size_t)r->cols.person);
-	in.caseworker = sortes_csv_cell(csv, (size_t)r->cols.caseworker);
-	in.names = r->cols.names;
-	in.values = r->cols.values;
-	in.nfields = r->cols.nfields;
-	in.enrolled_at = r->enrolled_at;
-	in.enroll_day = r->enroll_day;
-	rc = sortes_enroller_add(r->enroller, &in, &res, err);
-	if (rc == 0)
-		r->summary->per_arm[res.arm]++;
+	for (size_t k = 0; k < r->spec->nkeys; k++)
+		r->cols.keyval[k] = sortes_csv_cell(csv,
+		    (size_t)r->cols.keycol[k]);
+	rc = r->spec->add(r->spec->ctx, r->cols.keyval, r->cols.names,
+	    r->cols.values, r->cols.nfields, &bucket, err);
+	if (rc == 0 && bucket < r->spec->nbuckets)
+		r->summary->per_arm[bucket]++;
 	return rc;
 }
 
@@ -198,46 +209,44 @@ csv_finish(struct csv_run *r, struct sortes_error *err)
 {
 	if (r->summary->rejected > 0 && !r->skip_invalid)
 		return sortes_error_set(err, SORTES_EDATA, "%s: %ld of %ld "
-		    "rows refused; nobody was enrolled", r->name,
-		    r->summary->rejected, r->summary->rows);
+		    "rows refused; %s", r->name, r->summary->rejected,
+		    r->summary->rows, r->spec->none_added);
 	if (r->summary->enrolled == 0)
 		return sortes_error_set(err, SORTES_EDATA, "%s: no row could "
-		    "be enrolled", r->name);
-	return sortes_enroller_commit(r->enroller, err);
+		    "be %s", r->name, r->spec->verb);
+	return r->spec->commit(r->spec->ctx, err);
 }
 
 int
-sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
-    int delimiter, int skip_invalid, const char *enrolled_at,
-    int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
+sortes_import_csv(const struct sortes_import_spec *spec, FILE *in,
+    const char *name, int delimiter, int skip_invalid,
+    sortes_reject_fn on_reject, void *reject_ctx,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	struct csv_run r = {
-		.trial = t, .name = name, .skip_invalid = skip_invalid,
-		.enrolled_at = enrolled_at, .enroll_day = enroll_day,
-		.on_reject = on_reject, .ctx = ctx, .summary = summary,
+		.spec = spec, .name = name, .skip_invalid = skip_invalid,
+		.on_reject = on_reject, .ctx = reject_ctx, .summary = summary,
 	};
 	int rc;
 
 	memset(summary, 0, sizeof(*summary));
-	summary->per_arm = calloc(t->protocol->narms, sizeof(long));
+	if (spec->nkeys > 8)
+		return sortes_error_set(err, SORTES_EUSAGE, "too many keys");
+	summary->per_arm = calloc(spec->nbuckets + 1, sizeof(long));
 	if (summary->per_arm == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	rc = sortes_csv_open(&r.csv, in, delimiter, name, err);
 	if (rc == 0)
-		rc = columns_read(&r.cols, r.csv, t->protocol, name, err);
-	if (rc == 0)
-		rc = sortes_enroller_new(&r.enroller, t, err);
+		rc = columns_read(&r.cols, r.csv, spec, name, err);
 	if (rc == 0)
 		rc = csv_rows(&r, err);
 	if (rc == 0)
 		rc = csv_finish(&r, err);
-	sortes_enroller_free(r.enroller);
 	sortes_csv_free(r.csv);
 	columns_free(&r.cols);
 	if (rc != 0) {
 		summary->enrolled = 0;
-		memset(summary->per_arm, 0, t->protocol->narms * sizeof(long));
+		memset(summary->per_arm, 0, spec->nbuckets * sizeof(long));
 	}
 	return rc;
 }
