@@ -47,7 +47,9 @@ CREATE TABLE allocations (
 -- contents and sizes are re-derived from the secret seed, so that this
 -- table does not reveal the next allocation.
 CREATE TABLE alloc_state (
-	stratum  TEXT PRIMARY KEY,
+	purpose  TEXT NOT NULL,          -- the stream purpose: simple, block, ...
+	stratum  TEXT NOT NULL,
 	counter  INTEGER NOT NULL,       -- current block, or draws made
-	position INTEGER NOT NULL        -- allocations made in the current block
+	position INTEGER NOT NULL,       -- allocations made in the current block
+	PRIMARY KEY (purpose, stratum)
 );

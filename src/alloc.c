@@ -65,11 +65,10 @@ sortes_alloc_simple(const struct sortes_protocol *p, struct sortes_pcg32 *rng)
 }
 
 void
-sortes_alloc_block(const struct sortes_protocol *p, struct sortes_pcg32 *rng,
-    size_t *arms, int *size)
+sortes_alloc_block(const struct sortes_protocol *p, const int *sizes,
+    size_t nsizes, struct sortes_pcg32 *rng, size_t *arms, int *size)
 {
-	int n = p->block_sizes[sortes_pcg32_bounded(rng,
-	    (uint32_t)p->nblock_sizes)];
+	int n = sizes[sortes_pcg32_bounded(rng, (uint32_t)nsizes)];
 	int per_unit = n / p->ratio_sum, k = 0;
 
 	/* Arms in protocol order, each ratio * per_unit times, then a
@@ -88,11 +87,14 @@ sortes_alloc_block(const struct sortes_protocol *p, struct sortes_pcg32 *rng,
 }
 
 /*
- * A stratum's position, read from alloc_state once and written back by
- * sortes_allocator_flush(), and the current block, derived once per
- * block rather than once per allocation.
+ * A sequence's position, read from alloc_state once and written back by
+ * sortes_allocator_flush(), and its current block, derived once per
+ * block rather than once per allocation.  Sequences are keyed by
+ * purpose and stratum.
  */
 struct stratum {
+	const char *purpose;	/* a static string */
+	const char *stratum;	/* points into the map's key */
 	int64_t counter, position;
 	int loaded, dirty;
 	int64_t block;		/* which block 'arms' holds; -1: none */
@@ -127,11 +129,12 @@ sortes_allocator_new(struct sortes_allocator **out, struct sortes_db *db,
 	rc = sortes_hmac_new(&a->seed_mac, seed, 32, err);
 	if (rc == 0)
 		rc = sortes_db_prepare(db, &a->get_state, "SELECT counter, "
-		    "position FROM alloc_state WHERE stratum = ?", err);
+		    "position FROM alloc_state WHERE purpose = ? AND "
+		    "stratum = ?", err);
 	if (rc == 0)
 		rc = sortes_db_prepare(db, &a->put_state, "INSERT OR REPLACE "
-		    "INTO alloc_state (stratum, counter, position) "
-		    "VALUES (?, ?, ?)", err);
+		    "INTO alloc_state (purpose, stratum, counter, position) "
+		    "VALUES (?, ?, ?, ?)", err);
 	if (rc != 0) {
 		sortes_allocator_free(a);
 		return rc;
@@ -154,13 +157,14 @@ sortes_allocator_free(struct sortes_allocator *a)
 }
 
 static int
-stratum_load(struct sortes_allocator *a, const char *key, struct stratum *s,
+stratum_load(struct sortes_allocator *a, struct stratum *s,
     struct sortes_error *err)
 {
 	int step, rc = 0;
 
 	s->block = -1;
-	sqlite3_bind_text(a->get_state, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(a->get_state, 1, s->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(a->get_state, 2, s->stratum, -1, SQLITE_STATIC);
 	step = sqlite3_step(a->get_state);
 	if (step == SQLITE_ROW) {
 		s->counter = sqlite3_column_int64(a->get_state, 0);
@@ -172,17 +176,34 @@ stratum_load(struct sortes_allocator *a, const char *key, struct stratum *s,
 	return rc;
 }
 
+/* The sequence of (purpose, stratum), loaded on first use. */
 static int
-stratum_get(struct sortes_allocator *a, const char *key, struct stratum **out,
-    struct sortes_error *err)
+stratum_get(struct sortes_allocator *a, const char *purpose,
+    const char *stratum, struct stratum **out, struct sortes_error *err)
 {
+	size_t plen = strlen(purpose), slen = strlen(stratum);
+	char *key = malloc(plen + slen + 2);
+	struct stratum *s;
+	const char *stored;
 	int added;
-	struct stratum *s = sortes_strmap_put(a->strata, key, &added);
 
-	*out = s;
+	*out = NULL;
+	if (key == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	/* Purposes are fixed words, so the first '|' ends the purpose. */
+	memcpy(key, purpose, plen);
+	key[plen] = '|';
+	memcpy(key + plen + 1, stratum, slen + 1);
+	s = sortes_strmap_put(a->strata, key, &added, &stored);
+	free(key);
 	if (s == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	return s->loaded ? 0 : stratum_load(a, key, s, err);
+	if (added) {
+		s->purpose = purpose;
+		s->stratum = strchr(stored, '|') + 1;
+	}
+	*out = s;
+	return s->loaded ? 0 : stratum_load(a, s, err);
 }
 
 static int
@@ -192,11 +213,13 @@ stratum_save(void *ctx, const char *key, void *value)
 	struct stratum *s = value;
 	int rc = 0;
 
+	(void)key;
 	if (!s->dirty)
 		return 0;
-	sqlite3_bind_text(a->put_state, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(a->put_state, 2, s->counter);
-	sqlite3_bind_int64(a->put_state, 3, s->position);
+	sqlite3_bind_text(a->put_state, 1, s->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(a->put_state, 2, s->stratum, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(a->put_state, 3, s->counter);
+	sqlite3_bind_int64(a->put_state, 4, s->position);
 	if (sqlite3_step(a->put_state) != SQLITE_DONE)
 		rc = SORTES_EIO;
 	sqlite3_reset(a->put_state);
@@ -212,10 +235,10 @@ sortes_allocator_flush(struct sortes_allocator *a, struct sortes_error *err)
 	return 0;
 }
 
-/* Derive block s->counter of the stratum unless it is at hand. */
+/* Derive block s->counter of the sequence unless it is at hand. */
 static int
-stratum_block(struct sortes_allocator *a, const char *key, struct stratum *s,
-    struct sortes_error *err)
+stratum_block(struct sortes_allocator *a, struct stratum *s, const int *sizes,
+    size_t nsizes, struct sortes_error *err)
 {
 	struct sortes_pcg32 rng;
 	int rc;
@@ -225,26 +248,27 @@ stratum_block(struct sortes_allocator *a, const char *key, struct stratum *s,
 	if (s->arms == NULL &&
 	    (s->arms = malloc(SORTES_BLOCK_MAX * sizeof(*s->arms))) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	rc = sortes_stream_derive(&rng, a->seed_mac, &a->scratch, "block",
-	    key, s->counter, err);
+	rc = sortes_stream_derive(&rng, a->seed_mac, &a->scratch, s->purpose,
+	    s->stratum, s->counter, err);
 	if (rc != 0)
 		return rc;
-	sortes_alloc_block(a->protocol, &rng, s->arms, &s->size);
+	sortes_alloc_block(a->protocol, sizes, nsizes, &rng, s->arms, &s->size);
 	s->block = s->counter;
 	return 0;
 }
 
 static int
-allocator_block(struct sortes_allocator *a, const char *key,
-    struct stratum *s, struct sortes_allocation *out, struct sortes_error *err)
+allocator_block(struct sortes_allocator *a, struct stratum *s,
+    const int *sizes, size_t nsizes, struct sortes_allocation *out,
+    struct sortes_error *err)
 {
-	int rc = stratum_block(a, key, s, err);
+	int rc = stratum_block(a, s, sizes, nsizes, err);
 
 	if (rc != 0)
 		return rc;
 	if (s->position >= s->size)
 		return sortes_error_set(err, SORTES_EVERIFY, "allocation state "
-		    "of stratum %s is past the end of block %lld", key,
+		    "of stratum %s is past the end of block %lld", s->stratum,
 		    (long long)s->counter);
 	out->arm = s->arms[s->position];
 	out->counter = s->counter;
@@ -253,23 +277,25 @@ allocator_block(struct sortes_allocator *a, const char *key,
 		s->counter++;
 		s->position = 0;
 	}
+	s->dirty = 1;
 	return 0;
 }
 
 static int
-allocator_simple(struct sortes_allocator *a, const char *key,
-    struct stratum *s, struct sortes_allocation *out, struct sortes_error *err)
+allocator_simple(struct sortes_allocator *a, struct stratum *s,
+    struct sortes_allocation *out, struct sortes_error *err)
 {
 	struct sortes_pcg32 rng;
 	int rc;
 
-	rc = sortes_stream_derive(&rng, a->seed_mac, &a->scratch, "simple",
-	    key, s->counter, err);
+	rc = sortes_stream_derive(&rng, a->seed_mac, &a->scratch, s->purpose,
+	    s->stratum, s->counter, err);
 	if (rc != 0)
 		return rc;
 	out->arm = sortes_alloc_simple(a->protocol, &rng);
 	out->counter = s->counter++;
 	out->position = -1;
+	s->dirty = 1;
 	return 0;
 }
 
@@ -277,25 +303,41 @@ int
 sortes_allocator_next(struct sortes_allocator *a, const char *stratum,
     struct sortes_allocation *out, struct sortes_error *err)
 {
+	const struct sortes_protocol *p = a->protocol;
 	struct stratum *s;
 	int rc;
 
-	if ((rc = stratum_get(a, stratum, &s, err)) != 0)
-		return rc;
-	switch (a->protocol->method) {
+	switch (p->method) {
 	case SORTES_METHOD_SIMPLE:
-		rc = allocator_simple(a, stratum, s, out, err);
-		break;
+		if ((rc = stratum_get(a, "simple", stratum, &s, err)) != 0)
+			return rc;
+		return allocator_simple(a, s, out, err);
 	case SORTES_METHOD_BLOCKS:
 	case SORTES_METHOD_STRATIFIED_BLOCKS:
-		rc = allocator_block(a, stratum, s, out, err);
-		break;
+		if ((rc = stratum_get(a, "block", stratum, &s, err)) != 0)
+			return rc;
+		return allocator_block(a, s, p->block_sizes, p->nblock_sizes,
+		    out, err);
 	default:
 		return sortes_error_set(err, SORTES_EUNSUPPORTED,
 		    "randomization method '%s' is not available in this "
-		    "version of sortes", sortes_method_name(a->protocol->method));
+		    "version of sortes", sortes_method_name(p->method));
 	}
-	if (rc == 0)
-		s->dirty = 1;
-	return rc;
+}
+
+int
+sortes_allocator_new_hire(struct sortes_allocator *a, const char *stratum,
+    struct sortes_allocation *out, struct sortes_error *err)
+{
+	const struct sortes_new_hires *nh = a->protocol->new_hires;
+	struct stratum *s;
+	int rc;
+
+	if (nh == NULL || nh->nblock_sizes == 0)
+		return sortes_error_set(err, SORTES_EINTERNAL,
+		    "the protocol declares no block sizes for new hires");
+	if ((rc = stratum_get(a, "new_hire", stratum, &s, err)) != 0)
+		return rc;
+	return allocator_block(a, s, nh->block_sizes, nh->nblock_sizes, out,
+	    err);
 }

@@ -70,3 +70,122 @@ sortes_record_enroll(struct sortes_jcs *j, const struct sortes_enroll_record *r)
 	sortes_jcs_raw(j, r->stratum, strlen(r->stratum));
 	sortes_jcs_object_end(j);
 }
+
+/* A string, or null when it is NULL. */
+static void
+string_or_null(struct sortes_jcs *j, const char *s)
+{
+	if (s == NULL)
+		sortes_jcs_null(j);
+	else
+		sortes_jcs_string(j, s);
+}
+
+void
+sortes_record_caseworker(struct sortes_jcs *j,
+    const struct sortes_caseworker_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "allocation");
+	if (r->arm == NULL) {
+		sortes_jcs_null(j);
+	} else {
+		sortes_jcs_object_begin(j);
+		sortes_jcs_key(j, "arm");
+		sortes_jcs_string(j, r->arm);
+		sortes_jcs_key(j, "counter");
+		sortes_jcs_integer(j, r->counter);
+		sortes_jcs_key(j, "method");
+		sortes_jcs_string(j, "new_hires");
+		sortes_jcs_key(j, "position");
+		sortes_jcs_integer(j, r->position);
+		sortes_jcs_object_end(j);
+	}
+	sortes_jcs_key(j, "caseworker");
+	sortes_jcs_string(j, r->caseworker);
+	sortes_jcs_key(j, "covariates");
+	sortes_jcs_raw(j, r->covariates, strlen(r->covariates));
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "caseworker");
+	sortes_jcs_key(j, "registered_at");
+	sortes_jcs_string(j, r->registered_at);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_key(j, "team");
+	sortes_jcs_string(j, r->team);
+	sortes_jcs_object_end(j);
+}
+
+void
+sortes_record_randomize(struct sortes_jcs *j,
+    const struct sortes_randomize_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "allocations");
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < r->narms; i++) {
+		sortes_jcs_object_begin(j);
+		sortes_jcs_key(j, "arm");
+		sortes_jcs_string(j, r->arms[i].arm);
+		sortes_jcs_key(j, "caseworker");
+		sortes_jcs_string(j, r->arms[i].caseworker);
+		sortes_jcs_object_end(j);
+	}
+	sortes_jcs_array_end(j);
+	sortes_jcs_key(j, "beacon");
+	string_or_null(j, r->beacon);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "randomize");
+	sortes_jcs_key(j, "method");
+	sortes_jcs_string(j, r->method);
+	sortes_jcs_key(j, "randomized_at");
+	sortes_jcs_string(j, r->randomized_at);
+	sortes_jcs_key(j, "report");
+	sortes_jcs_raw(j, r->report, strlen(r->report));
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_object_end(j);
+}
+
+void
+sortes_record_transfer(struct sortes_jcs *j,
+    const struct sortes_transfer_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "cross_arm");
+	if (r->cross_arm < 0)
+		sortes_jcs_null(j);
+	else
+		sortes_jcs_boolean(j, r->cross_arm);
+	sortes_jcs_key(j, "from");
+	sortes_jcs_string(j, r->from);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "transfer");
+	sortes_jcs_key(j, "participant");
+	sortes_jcs_string(j, r->participant);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_key(j, "to");
+	sortes_jcs_string(j, r->to);
+	sortes_jcs_key(j, "transferred_at");
+	sortes_jcs_string(j, r->transferred_at);
+	sortes_jcs_object_end(j);
+}
+
+void
+sortes_record_withdraw(struct sortes_jcs *j,
+    const struct sortes_withdraw_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "withdraw");
+	sortes_jcs_key(j, "participant");
+	sortes_jcs_string(j, r->participant);
+	sortes_jcs_key(j, "reason");
+	sortes_jcs_string(j, r->reason);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_key(j, "withdrawn_at");
+	sortes_jcs_string(j, r->withdrawn_at);
+	sortes_jcs_object_end(j);
+}

@@ -111,14 +111,18 @@ strmap_grow(struct sortes_strmap *m)
 }
 
 void *
-sortes_strmap_put(struct sortes_strmap *m, const char *key, int *added)
+sortes_strmap_put(struct sortes_strmap *m, const char *key, int *added,
+    const char **stored)
 {
 	uint64_t hash = fnv1a(key);
 	struct slot *s = strmap_find(m->slots, m->cap, key, hash);
 
 	*added = 0;
-	if (s->key != NULL)
+	if (s->key != NULL) {
+		if (stored != NULL)
+			*stored = s->key;
 		return s->value;
+	}
 	/* Keep the table at most half full, so probes stay short. */
 	if (2 * (m->count + 1) > m->cap) {
 		if (strmap_grow(m) != 0)
@@ -136,6 +140,8 @@ sortes_strmap_put(struct sortes_strmap *m, const char *key, int *added)
 	s->hash = hash;
 	m->count++;
 	*added = 1;
+	if (stored != NULL)
+		*stored = s->key;
 	return s->value;
 }
 
@@ -151,3 +157,4 @@ sortes_strmap_each(const struct sortes_strmap *m,
 			return rc;
 	return 0;
 }
+

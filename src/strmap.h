@@ -26,10 +26,12 @@ void *sortes_strmap_get(const struct sortes_strmap *m, const char *key);
 
 /*
  * The value under 'key', added zero-filled (*added set to 1) if it was
- * not there.  NULL when out of memory.  Values stay where they are
- * until the map is freed.
+ * not there.  NULL when out of memory.  Values and keys stay where they
+ * are until the map is freed; 'stored', when not NULL, receives the
+ * map's copy of the key.
  */
-void *sortes_strmap_put(struct sortes_strmap *m, const char *key, int *added);
+void *sortes_strmap_put(struct sortes_strmap *m, const char *key, int *added,
+    const char **stored);
 
 /*
  * Call 'fn' for every entry, in no particular order, until it returns

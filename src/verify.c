@@ -21,12 +21,24 @@ static const char verify_sql[] =
     "FROM log l LEFT JOIN participants p ON p.seq = l.seq "
     "LEFT JOIN allocations a ON a.seq = l.seq ORDER BY l.seq";
 
+/*
+ * A kind of allocation sequence: simple draws (no sizes) or permuted
+ * blocks of the given sizes.
+ */
+struct seqkind {
+	const char *purpose;	/* as in the stream and alloc_state */
+	const int *sizes;	/* NULL: simple draws */
+	size_t nsizes;
+};
+
 struct verify_state {
 	struct sortes_trial *trial;
 	struct sortes_hasher *hasher;
 	struct sortes_jcs jcs;
 	struct sortes_verify_report *report;
-	struct sortes_strmap *strata;	/* stratum -> struct sequence */
+	struct sortes_strmap *strata;	/* purpose|stratum -> struct sequence */
+	struct seqkind participant_kind;	/* how participants are drawn */
+	struct seqkind new_hire_kind;
 	uint8_t prev[SORTES_SHA256_LEN];
 	char prev_hex[SORTES_SHA256_HEX];
 	int64_t enroll_entries;
@@ -110,43 +122,90 @@ verify_genesis(struct verify_state *v, sqlite3_stmt *st,
  * allocation, kept in a map while the log is scanned.
  */
 struct sequence {
+	const struct seqkind *kind;
 	int64_t counter, position;	/* -1 before the first allocation */
 	int64_t seq;
 };
 
 static int
-block_size_declared(const struct sortes_protocol *p, int64_t size)
+block_size_declared(const struct seqkind *k, int64_t size)
 {
-	for (size_t i = 0; i < p->nblock_sizes; i++)
-		if (p->block_sizes[i] == size)
+	for (size_t i = 0; i < k->nsizes; i++)
+		if (k->sizes[i] == size)
 			return 1;
 	return 0;
 }
 
-static int
-is_blocked(const struct sortes_protocol *p)
-{
-	return p->method == SORTES_METHOD_BLOCKS ||
-	    p->method == SORTES_METHOD_STRATIFIED_BLOCKS;
-}
-
 /*
- * Does (counter, position) follow 'last' under the protocol's method?
- * Without the seed a block's size is unknown until the next block
- * starts; it must then be one of the declared sizes.
+ * Does (counter, position) follow 'last'?  Without the seed a block's
+ * size is unknown until the next block starts; it must then be one of
+ * the declared sizes.
  */
 static int
-sequence_follows(const struct sortes_protocol *p, const struct sequence *last,
+sequence_follows(const struct seqkind *k, const struct sequence *last,
     int64_t counter, int64_t position)
 {
-	if (!is_blocked(p))
+	if (k->sizes == NULL)
 		return position < 0 && counter == last->counter + 1;
 	if (last->counter < 0)
 		return counter == 0 && position == 0;
 	if (counter == last->counter && position == last->position + 1)
 		return 1;
 	return counter == last->counter + 1 && position == 0 &&
-	    block_size_declared(p, last->position + 1);
+	    block_size_declared(k, last->position + 1);
+}
+
+/* Does the stored state (counter, position) continue from 'last'? */
+static int
+state_continues(const struct sequence *last, int64_t counter,
+    int64_t position)
+{
+	if (last->kind->sizes == NULL)
+		return counter == last->counter + 1 && position == 0;
+	if (counter == last->counter)
+		return position == last->position + 1;
+	return position == 0 && sequence_follows(last->kind, last, counter, 0);
+}
+
+/* The map key of a sequence: purpose, '|', stratum. */
+static char *
+sequence_key(const char *purpose, const char *stratum)
+{
+	size_t plen = strlen(purpose), slen = strlen(stratum);
+	char *key = malloc(plen + slen + 2);
+
+	if (key != NULL) {
+		memcpy(key, purpose, plen);
+		key[plen] = '|';
+		memcpy(key + plen + 1, stratum, slen + 1);
+	}
+	return key;
+}
+
+/* Entry 'seq' makes allocation (counter, position) in a sequence. */
+static int
+verify_step(struct verify_state *v, const struct seqkind *k,
+    const char *stratum, int64_t seq, int64_t counter, int64_t position,
+    struct sortes_error *err)
+{
+	char *key = sequence_key(k->purpose, stratum);
+	struct sequence *last;
+	int added;
+
+	if (key == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	last = sortes_strmap_put(v->strata, key, &added, NULL);
+	free(key);
+	if (last == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	if (added)
+		*last = (struct sequence){ k, -1, -1, 0 };
+	if (!sequence_follows(k, last, counter, position))
+		return fail(v, seq, err, "allocation out of sequence in its "
+		    "stratum: an allocation before it is missing or was drawn "
+		    "again");
+	*last = (struct sequence){ k, counter, position, seq };
+	return 0;
 }
 
 static int
@@ -154,37 +213,38 @@ verify_sequence(struct verify_state *v, const struct sortes_enroll_record *r,
     struct sortes_error *err)
 {
 	const struct sortes_protocol *p = v->trial->protocol;
-	struct sequence *last;
-	int added;
 
 	if (strcmp(r->method, sortes_method_name(p->method)) != 0)
 		return fail(v, r->seq, err, "allocated by a method the "
 		    "protocol does not name");
-	if ((last = sortes_strmap_put(v->strata, r->stratum, &added)) == NULL)
-		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	if (added)
-		*last = (struct sequence){ -1, -1, 0 };
-	if (!sequence_follows(p, last, r->counter, r->position))
-		return fail(v, r->seq, err, "allocation out of sequence in its "
-		    "stratum: an allocation before it is missing or was drawn "
-		    "again");
-	*last = (struct sequence){ r->counter, r->position, r->seq };
-	return 0;
+	return verify_step(v, &v->participant_kind, r->stratum, r->seq,
+	    r->counter, r->position, err);
 }
 
-/* Does the stored state (counter, position) continue from 'last'? */
 static int
-state_continues(const struct sortes_protocol *p, const struct sequence *last,
-    int64_t counter, int64_t position)
+verify_state_row(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err)
 {
-	if (!is_blocked(p))
-		return counter == last->counter + 1 && position == 0;
-	if (counter == last->counter)
-		return position == last->position + 1;
-	return position == 0 && sequence_follows(p, last, counter, 0);
+	char *key = sequence_key(col_text(st, 0), col_text(st, 1));
+	const struct sequence *last;
+	int rc = 0;
+
+	if (key == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	last = sortes_strmap_get(v->strata, key);
+	free(key);
+	if (last == NULL)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the allocation "
+		    "state names stratum %s (%s), in which the log records no "
+		    "allocation", col_text(st, 1), col_text(st, 0));
+	else if (!state_continues(last, sqlite3_column_int64(st, 2),
+	    sqlite3_column_int64(st, 3)))
+		rc = fail(v, last->seq, err, "the stored allocation state of "
+		    "this entry's stratum does not continue from it");
+	return rc;
 }
 
-/* Every stratum's stored state, against its last allocation. */
+/* Every sequence's stored state, against its last allocation. */
 static int
 verify_states(struct verify_state *v, struct sortes_error *err)
 {
@@ -192,22 +252,11 @@ verify_states(struct verify_state *v, struct sortes_error *err)
 	size_t rows = 0;
 	int rc, step;
 
-	rc = sortes_db_prepare(v->trial->db, &st,
-	    "SELECT stratum, counter, position FROM alloc_state", err);
+	rc = sortes_db_prepare(v->trial->db, &st, "SELECT purpose, stratum, "
+	    "counter, position FROM alloc_state", err);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const struct sequence *last = sortes_strmap_get(v->strata,
-		    col_text(st, 0));
-
 		rows++;
-		if (last == NULL)
-			rc = sortes_error_set(err, SORTES_EVERIFY, "the "
-			    "allocation state names stratum %s, in which the "
-			    "log records no allocation", col_text(st, 0));
-		else if (!state_continues(v->trial->protocol, last,
-		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2)))
-			rc = fail(v, last->seq, err, "the stored allocation "
-			    "state of this entry's stratum does not continue "
-			    "from it");
+		rc = verify_state_row(v, st, err);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(v->trial->db, "reading allocation state",
@@ -321,6 +370,22 @@ verify_scan(struct verify_state *v, struct sortes_error *err)
 	return rc;
 }
 
+static void
+verify_kinds(struct verify_state *v)
+{
+	const struct sortes_protocol *p = v->trial->protocol;
+	int blocked = p->method == SORTES_METHOD_BLOCKS ||
+	    p->method == SORTES_METHOD_STRATIFIED_BLOCKS;
+
+	v->participant_kind = (struct seqkind){
+		blocked ? "block" : "simple",
+		blocked ? p->block_sizes : NULL, blocked ? p->nblock_sizes : 0,
+	};
+	if (p->new_hires != NULL)
+		v->new_hire_kind = (struct seqkind){ "new_hire",
+		    p->new_hires->block_sizes, p->new_hires->nblock_sizes };
+}
+
 int
 sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
     struct sortes_error *err)
@@ -332,6 +397,7 @@ sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
 	strcpy(report->head, ZERO_HASH);
 	strcpy(v.prev_hex, ZERO_HASH);
 	sortes_jcs_init(&v.jcs);
+	verify_kinds(&v);
 	if ((v.strata = sortes_strmap_new(sizeof(struct sequence))) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	/* One read transaction, so that the chain and the tables are seen

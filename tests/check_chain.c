@@ -245,7 +245,7 @@ START_TEST(test_state_tampered)
 	verify_fails(&f, "stored allocation state");
 	fixture_teardown(&f);
 	fixture_setup(&f);
-	tamper(&f, "INSERT INTO alloc_state VALUES ('{\"x\":1}', 0, 1)");
+	tamper(&f, "INSERT INTO alloc_state VALUES ('block', '{\"x\":1}', 0, 1)");
 	verify_fails(&f, "the log records no allocation");
 	fixture_teardown(&f);
 }

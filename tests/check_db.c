@@ -56,7 +56,7 @@ START_TEST(test_existing_database_kept)
 
 	ck_assert_int_eq(sortes_db_open(&db, path, SORTES_DB_CREATE, &err), 0);
 	ck_assert_int_eq(sortes_db_exec(db, "INSERT INTO alloc_state VALUES "
-	    "('{}', 3, 1)", &err), 0);
+	    "('block', '{}', 3, 1)", &err), 0);
 	sortes_db_close(db);
 	/* Reopening applies nothing twice and keeps the data. */
 	ck_assert_int_eq(sortes_db_open(&db, path, SORTES_DB_EXISTING, &err), 0);

@@ -42,8 +42,8 @@ struct sortes_allocation {
  */
 size_t sortes_alloc_simple(const struct sortes_protocol *p,
     struct sortes_pcg32 *rng);
-void sortes_alloc_block(const struct sortes_protocol *p,
-    struct sortes_pcg32 *rng, size_t *arms, int *size);
+void sortes_alloc_block(const struct sortes_protocol *p, const int *sizes,
+    size_t nsizes, struct sortes_pcg32 *rng, size_t *arms, int *size);
 
 struct sortes_allocator;
 
@@ -62,6 +62,14 @@ void sortes_allocator_free(struct sortes_allocator *a);
  * which must be called before the transaction commits.
  */
 int sortes_allocator_next(struct sortes_allocator *a, const char *stratum,
+    struct sortes_allocation *out, struct sortes_error *err);
+
+/*
+ * Allocate a caseworker registered after the randomization: permuted
+ * blocks of the protocol's new_hires sizes, purpose "new_hire", within
+ * 'stratum' (the team, as {"team":"..."}).
+ */
+int sortes_allocator_new_hire(struct sortes_allocator *a, const char *stratum,
     struct sortes_allocation *out, struct sortes_error *err);
 
 /* Write every changed stratum's counters to the database. */

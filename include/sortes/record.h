@@ -37,6 +37,55 @@ struct sortes_enroll_record {
 	int64_t position;		/* place in the block, or -1 */
 };
 
+struct sortes_caseworker_record {
+	int64_t seq;
+	const char *caseworker;		/* code */
+	const char *team;
+	const char *covariates;		/* canonical JSON object text */
+	const char *registered_at;
+	const char *arm;		/* new hire's arm, or NULL */
+	int64_t counter, position;	/* new hire's block and place */
+};
+
+/* One caseworker's arm in a randomization entry. */
+struct sortes_cluster_arm {
+	const char *caseworker;
+	const char *arm;
+};
+
+struct sortes_randomize_record {
+	int64_t seq;
+	const char *method;
+	const char *beacon;		/* or NULL */
+	const char *report;		/* canonical JSON object text */
+	const char *randomized_at;
+	const struct sortes_cluster_arm *arms;	/* sorted by caseworker code */
+	size_t narms;
+};
+
+struct sortes_transfer_record {
+	int64_t seq;
+	const char *participant;	/* UUID */
+	const char *from, *to;		/* caseworker codes */
+	int cross_arm;			/* 1, 0, or -1 when clusters have no arms */
+	const char *transferred_at;
+};
+
+struct sortes_withdraw_record {
+	int64_t seq;
+	const char *participant;	/* UUID */
+	const char *reason;
+	const char *withdrawn_at;
+};
+
+void sortes_record_caseworker(struct sortes_jcs *j,
+    const struct sortes_caseworker_record *r);
+void sortes_record_randomize(struct sortes_jcs *j,
+    const struct sortes_randomize_record *r);
+void sortes_record_transfer(struct sortes_jcs *j,
+    const struct sortes_transfer_record *r);
+void sortes_record_withdraw(struct sortes_jcs *j,
+    const struct sortes_withdraw_record *r);
 void sortes_record_genesis(struct sortes_jcs *j,
     const struct sortes_genesis_record *r);
 void sortes_record_enroll(struct sortes_jcs *j,
