@@ -8,6 +8,7 @@
 #include <uuid/uuid.h>
 
 #include "sortes/alloc.h"
+#include "sortes/caseworker.h"
 #include "sortes/chain.h"
 #include "sortes/enroll.h"
 #include "sortes/field.h"
@@ -22,6 +23,7 @@ struct sortes_enroller {
 	struct sortes_value *values;	/* one per protocol field */
 	struct sortes_jcs body, fields, stratum;
 	sqlite3_stmt *find_pseudonym;
+	sqlite3_stmt *find_caseworker;	/* caseworker-level trials */
 	sqlite3_stmt *insert_participant;
 	sqlite3_stmt *insert_allocation;
 	uint8_t random[4000];		/* from the CSPRNG, for UUIDs */
@@ -47,6 +49,11 @@ enroller_prepare(struct sortes_enroller *e, struct sortes_error *err)
 	rc = sortes_db_prepare(db, &e->find_pseudonym,
 	    "SELECT id FROM participants WHERE pseudonym = ?", err);
 	if (rc == 0)
+		rc = sortes_db_prepare(db, &e->find_caseworker, "SELECT "
+		    "ca.arm, ca.seq FROM caseworkers c LEFT JOIN "
+		    "caseworker_allocations ca ON ca.caseworker = c.seq "
+		    "WHERE c.code = ?", err);
+	if (rc == 0)
 		rc = sortes_db_prepare(db, &e->insert_participant,
 		    "INSERT INTO participants (id, pseudonym, caseworker, "
 		    "fields, stratum, enrolled_at, seq) "
@@ -69,10 +76,6 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 	if (!t->have_key)
 		return sortes_error_set(err, SORTES_EUSAGE,
 		    "enrolling needs the trial's key file");
-	if (t->protocol->unit != SORTES_UNIT_INDIVIDUAL)
-		return sortes_error_set(err, SORTES_EUNSUPPORTED, "trial '%s' "
-		    "randomizes caseworkers; this version of sortes enrolls "
-		    "only into individually randomized trials", t->trial_id);
 	if (t->protocol->method == SORTES_METHOD_MINIMIZATION)
 		return sortes_error_set(err, SORTES_EUNSUPPORTED, "trial '%s' "
 		    "uses minimization, which this version of sortes cannot "
@@ -130,6 +133,7 @@ sortes_enroller_free(struct sortes_enroller *e)
 		sortes_value_clear(&e->values[i]);
 	free(e->values);
 	sqlite3_finalize(e->find_pseudonym);
+	sqlite3_finalize(e->find_caseworker);
 	sqlite3_finalize(e->insert_participant);
 	sqlite3_finalize(e->insert_allocation);
 	sortes_chain_free(e->chain);
@@ -183,25 +187,6 @@ sortes_person_normalize(char out[SORTES_PERSON_MAX + 1], const char *person,
 	return 0;
 }
 
-static int
-check_caseworker(const char *code, struct sortes_error *err)
-{
-	size_t n = code == NULL ? 0 : strlen(code);
-
-	if (n == 0 || n > SORTES_CASEWORKER_MAX)
-		return sortes_error_set(err, SORTES_EDATA, "caseworker code "
-		    "must be 1 to %d characters", SORTES_CASEWORKER_MAX);
-	for (size_t i = 0; i < n; i++) {
-		char c = code[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
-			return sortes_error_set(err, SORTES_EDATA, "caseworker "
-			    "code '%s' may hold only letters, digits, '-', '_' "
-			    "and '.'", code);
-	}
-	return 0;
-}
 
 /* Parse the given field texts into e->values, by protocol field. */
 static int
@@ -209,59 +194,9 @@ enroll_values(struct sortes_enroller *e, const struct sortes_enroll_input *in,
     struct sortes_error *err)
 {
 	const struct sortes_protocol *p = e->protocol;
-	int rc;
 
-	for (size_t i = 0; i < p->nfields; i++)
-		sortes_value_clear(&e->values[i]);
-	for (size_t i = 0; i < in->nfields; i++) {
-		long f = sortes_protocol_field(p, in->names[i]);
-
-		if (f < 0)
-			return sortes_error_set(err, SORTES_EDATA, "unknown "
-			    "field '%s': the protocol does not declare it",
-			    in->names[i]);
-		if (e->values[f].present)
-			return sortes_error_set(err, SORTES_EDATA, "field '%s' "
-			    "is given twice", in->names[i]);
-		rc = sortes_value_parse(&e->values[f], &p->fields[f],
-		    in->values[i], err);
-		if (rc != 0)
-			return rc;
-	}
-	for (size_t i = 0; i < p->nfields; i++)
-		if (p->fields[i].required && !e->values[i].present)
-			return sortes_error_set(err, SORTES_EDATA, "field '%s' "
-			    "is required", p->fields[i].name);
-	return 0;
-}
-
-static void
-jcs_value(struct sortes_jcs *j, const struct sortes_value *v)
-{
-	if (v->type == SORTES_FIELD_INTEGER)
-		sortes_jcs_integer(j, v->integer);
-	else if (v->type == SORTES_FIELD_BOOLEAN)
-		sortes_jcs_boolean(j, v->boolean);
-	else
-		sortes_jcs_string(j, v->text);
-}
-
-/* Canonical JSON of the given fields (absent ones left out). */
-static int
-enroll_fields_json(struct sortes_enroller *e, struct sortes_error *err)
-{
-	const struct sortes_protocol *p = e->protocol;
-
-	sortes_jcs_reset(&e->fields);
-	sortes_jcs_object_begin(&e->fields);
-	for (size_t i = 0; i < p->nfields; i++) {
-		if (!e->values[i].present)
-			continue;
-		sortes_jcs_key(&e->fields, p->fields[i].name);
-		jcs_value(&e->fields, &e->values[i]);
-	}
-	sortes_jcs_object_end(&e->fields);
-	return sortes_jcs_finish(&e->fields, err);
+	return sortes_values_parse(e->values, p->fields, p->nfields, in->names,
+	    in->values, in->nfields, "field", err);
 }
 
 /*
@@ -295,7 +230,7 @@ enroll_stratum_json(struct sortes_enroller *e, struct sortes_error *err)
 			    "is needed: it defines the stratum",
 			    p->fields[order[i]].name);
 		sortes_jcs_key(&e->stratum, p->fields[order[i]].name);
-		jcs_value(&e->stratum, &e->values[order[i]]);
+		sortes_jcs_value(&e->stratum, &e->values[order[i]]);
 	}
 	sortes_jcs_object_end(&e->stratum);
 	return sortes_jcs_finish(&e->stratum, err);
@@ -326,6 +261,43 @@ enroll_pseudonym(struct sortes_enroller *e, struct enrollment *en,
 	return rc;
 }
 
+/*
+ * In a caseworker-level trial the participant takes the arm of the
+ * caseworker; the allocation's counter names the log entry that
+ * allocated the caseworker.
+ */
+static int
+enroll_inherit(struct sortes_enroller *e, const char *code,
+    struct sortes_allocation *out, struct sortes_error *err)
+{
+	sqlite3_stmt *st = e->find_caseworker;
+	int rc = 0, step;
+
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE)
+		rc = sortes_error_set(err, SORTES_EDATA, "caseworker '%s' is "
+		    "not registered (sortes caseworker add)", code);
+	else if (step != SQLITE_ROW)
+		rc = sortes_db_fail(e->trial->db, "looking up a caseworker", err);
+	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		rc = sortes_error_set(err, SORTES_EDATA, "caseworker '%s' is "
+		    "not allocated yet (sortes randomize)", code);
+	else {
+		long arm = sortes_protocol_arm(e->protocol,
+		    (const char *)sqlite3_column_text(st, 0));
+
+		out->arm = arm < 0 ? 0 : (size_t)arm;
+		out->counter = sqlite3_column_int64(st, 1);
+		out->position = -1;
+		if (arm < 0)
+			rc = sortes_error_set(err, SORTES_EINTERNAL, "caseworker "
+			    "'%s' has an arm the protocol does not name", code);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* Everything that can refuse a participant, before anything is written. */
 static int
 enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
@@ -335,18 +307,30 @@ enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 
 	if ((rc = sortes_person_normalize(en->person, in->person, err)) != 0)
 		return rc;
-	if ((rc = check_caseworker(in->caseworker, err)) != 0)
+	if ((rc = sortes_caseworker_code_check(in->caseworker, err)) != 0)
 		return rc;
 	if ((rc = enroll_values(e, in, err)) != 0)
 		return rc;
 	if ((rc = sortes_eligibility_check(e->protocol, e->values,
 	    in->enroll_day, err)) != 0)
 		return rc;
-	if ((rc = enroll_fields_json(e, err)) != 0)
+	if ((rc = sortes_values_json(&e->fields, e->protocol->fields,
+	    e->protocol->nfields, e->values, err)) != 0)
 		return rc;
 	if ((rc = enroll_stratum_json(e, err)) != 0)
 		return rc;
+	if (e->protocol->unit == SORTES_UNIT_CASEWORKER &&
+	    (rc = enroll_inherit(e, in->caseworker, &en->allocation, err)) != 0)
+		return rc;
 	return enroll_pseudonym(e, en, err);
+}
+
+/* The method recorded with a participant's allocation. */
+static const char *
+enroll_method(const struct sortes_protocol *p)
+{
+	return p->unit == SORTES_UNIT_CASEWORKER ? "caseworker" :
+	    sortes_method_name(p->method);
 }
 
 static int
@@ -362,7 +346,7 @@ enroll_log(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 		.stratum = e->stratum.data,
 		.enrolled_at = in->enrolled_at,
 		.arm = e->protocol->arms[en->allocation.arm].code,
-		.method = sortes_method_name(e->protocol->method),
+		.method = enroll_method(e->protocol),
 		.counter = en->allocation.counter,
 		.position = en->allocation.position,
 	};
@@ -401,7 +385,7 @@ enroll_insert(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 	sqlite3_bind_int64(a, 1, en->seq);
 	sqlite3_bind_text(a, 2, e->protocol->arms[en->allocation.arm].code,
 	    -1, SQLITE_STATIC);
-	sqlite3_bind_text(a, 3, sortes_method_name(e->protocol->method), -1,
+	sqlite3_bind_text(a, 3, enroll_method(e->protocol), -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(a, 4, en->allocation.counter);
 	if (en->allocation.position < 0)
@@ -462,8 +446,9 @@ sortes_enroller_add(struct sortes_enroller *e,
 	if ((rc = enroll_uuid(e, uu, err)) != 0)
 		return rc;
 	uuid_unparse_lower(uu, en.participant);
-	rc = sortes_allocator_next(e->allocator, e->stratum.data,
-	    &en.allocation, err);
+	if (e->protocol->unit == SORTES_UNIT_INDIVIDUAL)
+		rc = sortes_allocator_next(e->allocator, e->stratum.data,
+		    &en.allocation, err);
 	if (rc == 0)
 		rc = enroll_log(e, in, &en, err);
 	if (rc == 0)

@@ -523,3 +523,81 @@ sortes_eligibility_check(const struct sortes_protocol *p,
 	}
 	return 0;
 }
+
+static long
+var_index(const struct sortes_field *vars, size_t nvars, const char *name)
+{
+	size_t lo = 0, hi = nvars;
+
+	/* vars are sorted by name, as the protocol parser leaves them. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(vars[mid].name, name);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+int
+sortes_values_parse(struct sortes_value *values,
+    const struct sortes_field *vars, size_t nvars, const char *const *names,
+    const char *const *texts, size_t n, const char *what,
+    struct sortes_error *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < nvars; i++)
+		sortes_value_clear(&values[i]);
+	for (size_t i = 0; i < n; i++) {
+		long f = var_index(vars, nvars, names[i]);
+
+		if (f < 0)
+			return sortes_error_set(err, SORTES_EDATA, "unknown "
+			    "%s '%s': the protocol does not declare it", what,
+			    names[i]);
+		if (values[f].present)
+			return sortes_error_set(err, SORTES_EDATA, "%s '%s' "
+			    "is given twice", what, names[i]);
+		if ((rc = sortes_value_parse(&values[f], &vars[f], texts[i],
+		    err)) != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < nvars; i++)
+		if (vars[i].required && !values[i].present)
+			return sortes_error_set(err, SORTES_EDATA, "%s '%s' "
+			    "is required", what, vars[i].name);
+	return 0;
+}
+
+void
+sortes_jcs_value(struct sortes_jcs *j, const struct sortes_value *v)
+{
+	if (v->type == SORTES_FIELD_INTEGER)
+		sortes_jcs_integer(j, v->integer);
+	else if (v->type == SORTES_FIELD_BOOLEAN)
+		sortes_jcs_boolean(j, v->boolean);
+	else
+		sortes_jcs_string(j, v->text);
+}
+
+int
+sortes_values_json(struct sortes_jcs *j, const struct sortes_field *vars,
+    size_t nvars, const struct sortes_value *values, struct sortes_error *err)
+{
+	sortes_jcs_reset(j);
+	sortes_jcs_object_begin(j);
+	for (size_t i = 0; i < nvars; i++) {
+		if (!values[i].present)
+			continue;
+		sortes_jcs_key(j, vars[i].name);
+		sortes_jcs_value(j, &values[i]);
+	}
+	sortes_jcs_object_end(j);
+	return sortes_jcs_finish(j, err);
+}

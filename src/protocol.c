@@ -26,6 +26,11 @@
 #define MAX_BLOCK	1000
 #define MAX_AGE		150
 #define LIST_MAX	512	/* room for "one of a, b, c" in messages */
+#define MAX_WEIGHT	1000	/* minimization and balance weights */
+#define DECIMALS	4	/* in probability and keep: SORTES_PER10K */
+
+/* Strata may name the caseworker's team, so no field may take its name. */
+#define TEAM_NAME	"caseworker_team"
 
 struct ctx {
 	const char *file;		/* for messages only */
@@ -267,20 +272,86 @@ digits(const char *t, size_t n, int *out)
 
 /* Exactly "YYYY-MM-DD", a day that exists, years 1000-9999. */
 static int
-is_date(const char *t, size_t len)
+date_parts(const char *t, size_t len, int *y, int *m, int *d)
 {
 	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
 	    31, 30, 31 };
-	int y, m, d, leap;
+	int leap;
 
 	if (len != 10 || t[4] != '-' || t[7] != '-')
 		return 0;
-	if (digits(t, 4, &y) || digits(t + 5, 2, &m) || digits(t + 8, 2, &d))
+	if (digits(t, 4, y) || digits(t + 5, 2, m) || digits(t + 8, 2, d))
 		return 0;
-	if (y < 1000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+	if (*y < 1000 || *m < 1 || *m > 12 || *d < 1 || *d > mdays[*m - 1])
 		return 0;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return !(m == 2 && d == 29 && !leap);
+	leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+	return !(*m == 2 && *d == 29 && !leap);
+}
+
+static int
+is_date(const char *t, size_t len)
+{
+	int y, m, d;
+
+	return date_parts(t, len, &y, &m, &d);
+}
+
+/*
+ * Days since 1970-01-01 of a date date_parts() accepted, by Howard
+ * Hinnant's days_from_civil: years counted from March make the leap
+ * day the last day of the year.  Kept here rather than calling date.c
+ * so that this file depends on no other module.
+ */
+static int32_t
+day_number(int y, int m, int d)
+{
+	int era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;		/* y >= 999, so no negative division */
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+/*
+ * A plain decimal "25000", "0.8" or "0.0125", read exactly (no
+ * floating point) as an integer in units of 10^-ndec.  Returns 0, -1
+ * when not such a number, -2 with more than ndec decimals, -3 when
+ * beyond 2^53-1 units.
+ */
+static int
+fixed_text(const char *t, size_t len, int ndec, int64_t *out)
+{
+	const char *dot = memchr(t, '.', len);
+	size_t whole = dot != NULL ? (size_t)(dot - t) : len, i, frac;
+	int64_t v = 0, scale = 1, part = 0;
+	int k;
+
+	frac = dot != NULL ? len - whole - 1 : 0;
+	if (whole == 0 || (dot != NULL && frac == 0))
+		return -1;
+	for (i = 0; i < len; i++)
+		if (i != whole && (t[i] < '0' || t[i] > '9'))
+			return -1;
+	if (frac > (size_t)ndec)
+		return -2;
+	for (k = 0; k < ndec; k++)
+		scale *= 10;
+	for (i = 0; i < whole; i++) {
+		if (v > (SORTES_INT_MAX / scale - (t[i] - '0')) / 10)
+			return -3;
+		v = v * 10 + (t[i] - '0');
+	}
+	v *= scale;
+	for (k = 0; k < ndec; k++)	/* "0.8" with 4 decimals is 8000 */
+		part = part * 10 + ((size_t)k < frac ? t[whole + 1 + k] - '0' :
+		    0);
+	if (v > SORTES_INT_MAX - part)
+		return -3;
+	*out = v + part;
+	return 0;
 }
 
 /* Length of the UTF-8 sequence at t (at most n bytes), 0 if invalid. */
@@ -457,6 +528,10 @@ static const struct ident_kind ID_NAME = { "name", LOWER, LOWER DIGIT "_", 64,
 	"lower-case letters, digits and '_', starting with a letter" };
 static const struct ident_kind ID_ARM = { "arm code", UPPER LOWER DIGIT "_-",
 	UPPER LOWER DIGIT "_-", 32, "letters, digits, '_' and '-'" };
+
+static const struct ident_kind ID_CASEWORKER = { "caseworker code",
+	UPPER LOWER DIGIT "._-", UPPER LOWER DIGIT "._-", 64,
+	"letters, digits, '.', '_' and '-'" };
 
 static const struct ident_kind ID_CURRENCY = { "currency", UPPER, UPPER, 3,
 	"capital letters" };
@@ -718,16 +793,16 @@ find_measure(const struct sortes_protocol *p, const char *t, size_t len)
 	return -1;
 }
 
-/* p->fields is sorted by name once all are read. */
+/* Fields and caseworker covariates are sorted by name once all are read. */
 static long
-find_field(const struct sortes_protocol *p, const char *t, size_t len)
+find_var(const struct sortes_field *v, size_t n, const char *t, size_t len)
 {
-	size_t lo = 0, hi = p->nfields, mid;
+	size_t lo = 0, hi = n, mid;
 	int r;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		r = cmp_text(t, len, p->fields[mid].name);
+		r = cmp_text(t, len, v[mid].name);
 		if (r == 0)
 			return (long)mid;
 		if (r < 0)
@@ -735,6 +810,31 @@ find_field(const struct sortes_protocol *p, const char *t, size_t len)
 		else
 			lo = mid + 1;
 	}
+	return -1;
+}
+
+static long
+find_field(const struct sortes_protocol *p, const char *t, size_t len)
+{
+	return find_var(p->fields, p->nfields, t, len);
+}
+
+static long
+find_covariate(const struct sortes_protocol *p, const char *t, size_t len)
+{
+	return find_var(p->cw_covariates, p->ncw_covariates, t, len);
+}
+
+/* Derived fields keep protocol order, so they are searched in turn. */
+static long
+find_derived(const struct sortes_protocol *p, const char *t, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < p->nderived; i++)
+		if (p->derived[i].name != NULL && cmp_text(t, len,
+		    p->derived[i].name) == 0)
+			return (long)i;
 	return -1;
 }
 
@@ -1123,12 +1223,14 @@ name_seen(const struct sortes_field *v, size_t n, const char *name)
 }
 
 /*
- * Read a list of fields or measures into *out, in protocol order.
- * 'what' is the singular used in messages.
+ * Read a list of fields, measures or covariates into *out, in protocol
+ * order.  'what' is the singular used in messages; 'reserved', when
+ * not NULL, is a name none of them may take.
  */
 static int
 parse_variables(struct ctx *c, const struct slot *s, const struct key *keys,
-    const char *what, struct sortes_field **out, size_t *nout)
+    const char *what, const char *reserved, struct sortes_field **out,
+    size_t *nout)
 {
 	struct fy_node *item;
 	void *it = NULL;
@@ -1148,6 +1250,11 @@ parse_variables(struct ctx *c, const struct slot *s, const struct key *keys,
 		if (rc == 0 && name_seen(*out, i, (*out)[i].name))
 			rc = fail(c, item, "duplicate %s '%s'; expected each "
 			    "%s once", what, (*out)[i].name, what);
+		if (rc == 0 && reserved != NULL && strcmp((*out)[i].name,
+		    reserved) == 0)
+			rc = fail(c, item, "%s name '%s' is reserved for the "
+			    "caseworker's team; expected another name", what,
+			    reserved);
 		i++;
 	}
 	return rc;
@@ -1166,7 +1273,7 @@ parse_fields(struct ctx *c, const struct slot *s)
 	struct sortes_protocol *p = c->p;
 	int rc;
 
-	rc = parse_variables(c, s, field_keys, "field", &p->fields,
+	rc = parse_variables(c, s, field_keys, "field", TEAM_NAME, &p->fields,
 	    &p->nfields);
 	if (rc == 0 && p->nfields > 1)
 		qsort(p->fields, p->nfields, sizeof(*p->fields), cmp_fields);
@@ -1174,32 +1281,195 @@ parse_fields(struct ctx *c, const struct slot *s)
 }
 
 /* ------------------------------------------------------------------ */
+/* caseworkers: and derived:                                          */
+
+enum { CW_COVARIATES, CW_N };
+
+static const struct key caseworker_keys[CW_N] = {
+	[CW_COVARIATES] = { "covariates", 1,
+	    "a list of covariates recorded for each caseworker" },
+};
+
+static int
+parse_caseworkers(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	struct slot k[CW_N];
+	int rc;
+
+	if (s->key == NULL)
+		return 0;
+	rc = read_map(c, s, "caseworkers", caseworker_keys, CW_N, k);
+	if (rc == 0)
+		rc = parse_variables(c, &k[CW_COVARIATES], field_keys,
+		    "covariate", NULL, &p->cw_covariates, &p->ncw_covariates);
+	if (rc == 0 && p->ncw_covariates > 1)
+		qsort(p->cw_covariates, p->ncw_covariates,
+		    sizeof(*p->cw_covariates), cmp_fields);
+	return rc;
+}
+
+#define BANDS_EXPECT "at least 2 ascending ages, such as [18, 23, 29]"
+
+enum { DE_NAME, DE_AGE_OF, DE_BANDS, DE_N };
+
+static const struct key derived_keys[DE_N] = {
+	[DE_NAME] = { "name", 1, "the derived field's name, e.g. age_band" },
+	[DE_AGE_OF] = { "age_of", 1, "the date field the age is taken from" },
+	[DE_BANDS] = { "bands", 1, BANDS_EXPECT },
+};
+
+/* Strata name fields and derived fields alike, so names must differ. */
+static int
+derived_name_ok(struct ctx *c, const struct slot *s, size_t i)
+{
+	const char *name = c->p->derived[i].name;
+	size_t j;
+
+	if (strcmp(name, TEAM_NAME) == 0)
+		return fail(c, s->val, "derived field name '%s' is reserved "
+		    "for the caseworker's team; expected another name", name);
+	if (find_field(c->p, name, strlen(name)) >= 0)
+		return fail(c, s->val, "derived field '%s' has the name of a "
+		    "field; expected a name no field has", name);
+	for (j = 0; j < i; j++)
+		if (strcmp(c->p->derived[j].name, name) == 0)
+			return fail(c, s->val, "duplicate derived field '%s'; "
+			    "expected each name once", name);
+	return 0;
+}
+
+static int
+parse_band_cut(struct ctx *c, const struct slot *s, struct sortes_derived *d)
+{
+	int64_t v;
+	int rc;
+
+	rc = get_int(c, s, 0, MAX_AGE, &v);
+	if (rc != 0)
+		return rc;
+	if (d->ncuts > 0 && v <= d->cuts[d->ncuts - 1])
+		return fail(c, slot_at(s), "band age %" PRId64 " is not above "
+		    "the age before it, %" PRId64 "; expected ascending ages",
+		    v, d->cuts[d->ncuts - 1]);
+	d->cuts[d->ncuts++] = v;
+	return 0;
+}
+
+/* "18-22": people say a band by its first and last whole age. */
+static int
+band_labels(struct ctx *c, struct sortes_derived *d)
+{
+	char buf[48];
+	size_t i;
+	int rc;
+
+	rc = alloc_array(c, d->ncuts - 1, sizeof(*d->labels), &d->labels);
+	for (i = 0; rc == 0 && i + 1 < d->ncuts; i++) {
+		snprintf(buf, sizeof(buf), "%" PRId64 "-%" PRId64, d->cuts[i],
+		    d->cuts[i + 1] - 1);
+		rc = dup_text(c, buf, strlen(buf), &d->labels[i]);
+	}
+	return rc;
+}
+
+static int
+parse_bands(struct ctx *c, const struct slot *s, struct sortes_derived *d)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n;
+	int rc;
+
+	rc = get_list(c, s, 2, BANDS_EXPECT, &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*d->cuts), &d->cuts);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "band age");
+
+		rc = parse_band_cut(c, &is, d);
+	}
+	return rc == 0 ? band_labels(c, d) : rc;
+}
+
+static int
+parse_derived_field(struct ctx *c, const struct slot *s, size_t i)
+{
+	struct sortes_derived *d = &c->p->derived[i];
+	const struct sortes_field *f;
+	struct slot k[DE_N];
+	int rc;
+
+	rc = read_map(c, s, "derived field", derived_keys, DE_N, k);
+	if (rc == 0)
+		rc = get_ident(c, &k[DE_NAME], &ID_NAME, &d->name);
+	if (rc == 0)
+		rc = derived_name_ok(c, &k[DE_NAME], i);
+	if (rc == 0)
+		rc = get_field_ref(c, &k[DE_AGE_OF], &d->age_of);
+	if (rc != 0)
+		return rc;
+	f = &c->p->fields[d->age_of];
+	if (f->type != SORTES_FIELD_DATE)
+		return fail(c, k[DE_AGE_OF].val, "age_of names field '%s' of "
+		    "type %s; expected a date field", f->name,
+		    type_names[f->type]);
+	return parse_bands(c, &k[DE_BANDS], d);
+}
+
+static int
+parse_derived(struct ctx *c, const struct slot *s)
+{
+	struct sortes_protocol *p = c->p;
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n, i = 0;
+	int rc;
+
+	if (s->key == NULL)
+		return 0;
+	rc = get_list(c, s, 1, "a list of derived fields", &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*p->derived), &p->derived);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "derived field");
+
+		p->nderived = i + 1;
+		rc = parse_derived_field(c, &is, i++);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* randomization:                                                     */
 
-enum strata_rule { STRATA_FORBIDDEN, STRATA_OPTIONAL, STRATA_REQUIRED };
+enum { RA_UNIT, RA_METHOD, RA_STRATA, RA_BLOCKS, RA_MINIMIZATION,
+	RA_CONSTRAINED, RA_MATCHED_PAIRS, RA_NEW_HIRES, RA_BEACON, RA_N };
 
 static const struct method_info {
 	const char *name;
 	enum sortes_unit unit;
-	enum strata_rule strata;
+	int strata;		/* strata required (else forbidden) */
 	int blocks;		/* block_sizes required (else forbidden) */
+	int section;		/* the RA_ key only this method takes, or -1 */
 } methods[] = {
-	[SORTES_METHOD_SIMPLE] = { "simple", SORTES_UNIT_INDIVIDUAL,
-	    STRATA_FORBIDDEN, 0 },
-	[SORTES_METHOD_BLOCKS] = { "blocks", SORTES_UNIT_INDIVIDUAL,
-	    STRATA_FORBIDDEN, 1 },
+	[SORTES_METHOD_SIMPLE] = { "simple", SORTES_UNIT_INDIVIDUAL, 0, 0,
+	    -1 },
+	[SORTES_METHOD_BLOCKS] = { "blocks", SORTES_UNIT_INDIVIDUAL, 0, 1,
+	    -1 },
 	[SORTES_METHOD_STRATIFIED_BLOCKS] = { "stratified_blocks",
-	    SORTES_UNIT_INDIVIDUAL, STRATA_REQUIRED, 1 },
+	    SORTES_UNIT_INDIVIDUAL, 1, 1, -1 },
 	[SORTES_METHOD_MINIMIZATION] = { "minimization",
-	    SORTES_UNIT_INDIVIDUAL, STRATA_REQUIRED, 0 },
-	[SORTES_METHOD_COMPLETE] = { "complete", SORTES_UNIT_CASEWORKER,
-	    STRATA_FORBIDDEN, 0 },
+	    SORTES_UNIT_INDIVIDUAL, 0, 0, RA_MINIMIZATION },
+	[SORTES_METHOD_COMPLETE] = { "complete", SORTES_UNIT_CASEWORKER, 0, 0,
+	    -1 },
+	/* stratifies caseworkers by their team, so it names no strata */
 	[SORTES_METHOD_STRATIFIED] = { "stratified", SORTES_UNIT_CASEWORKER,
-	    STRATA_REQUIRED, 0 },
+	    0, 0, -1 },
 	[SORTES_METHOD_MATCHED_PAIRS] = { "matched_pairs",
-	    SORTES_UNIT_CASEWORKER, STRATA_OPTIONAL, 0 },
+	    SORTES_UNIT_CASEWORKER, 0, 0, RA_MATCHED_PAIRS },
 	[SORTES_METHOD_CONSTRAINED] = { "constrained", SORTES_UNIT_CASEWORKER,
-	    STRATA_OPTIONAL, 0 },
+	    0, 0, RA_CONSTRAINED },
 };
 
 static const char *const unit_names[] = {
@@ -1239,6 +1509,39 @@ parse_unit(struct ctx *c, const struct slot *s)
 	return 0;
 }
 
+/* "1:1" or "2:1:1", for messages. */
+static void
+ratio_text(const struct sortes_protocol *p, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->narms && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%d",
+		    i > 0 ? ":" : "", p->arms[i].ratio);
+}
+
+/* What a method needs from the rest of the protocol. */
+static int
+method_fits(struct ctx *c, const struct slot *s)
+{
+	const struct sortes_protocol *p = c->p;
+	char ratio[LIST_MAX];
+
+	if (p->method == SORTES_METHOD_CONSTRAINED && p->ncw_covariates == 0)
+		return fail(c, slot_at(s), "method constrained balances "
+		    "caseworker covariates, but none are declared; expected a "
+		    "caseworkers section with covariates");
+	if (p->method == SORTES_METHOD_MATCHED_PAIRS && (p->narms != 2 ||
+	    p->arms[0].ratio != p->arms[1].ratio)) {
+		ratio_text(p, ratio, sizeof(ratio));
+		return fail(c, slot_at(s), "method matched_pairs splits each "
+		    "pair between 2 arms, but the arms' ratio is %s; expected "
+		    "exactly 2 arms with ratio 1:1", ratio);
+	}
+	return 0;
+}
+
 static int
 parse_method(struct ctx *c, const struct slot *s)
 {
@@ -1263,141 +1566,796 @@ parse_method(struct ctx *c, const struct slot *s)
 		    "is %s; expected one of %s", methods[i].name,
 		    unit_names[methods[i].unit], unit_names[unit], list);
 	c->p->method = (enum sortes_method)i;
+	return method_fits(c, s);
+}
+
+/* strata and minimization factors ------------------------------------ */
+
+#define STRATUM_EXPECT "an enum or boolean field, a derived field or " \
+	TEAM_NAME
+
+static const char *
+stratum_name(const struct sortes_protocol *p, size_t idx)
+{
+	if (idx == SORTES_STRATUM_TEAM)
+		return TEAM_NAME;
+	if (idx < p->nfields)
+		return p->fields[idx].name;
+	return p->derived[idx - p->nfields].name;
+}
+
+/* The index protocol.h defines for a stratum name; 0, or -1: unknown. */
+static int
+find_stratum(const struct sortes_protocol *p, const char *t, size_t len,
+    size_t *out)
+{
+	long j;
+
+	if (text_is(t, len, TEAM_NAME))
+		*out = SORTES_STRATUM_TEAM;
+	else if ((j = find_field(p, t, len)) >= 0)
+		*out = (size_t)j;
+	else if ((j = find_derived(p, t, len)) >= 0)
+		*out = p->nfields + (size_t)j;
+	else
+		return -1;
 	return 0;
 }
 
+/*
+ * A stratum or minimization factor ('what'), listed in 'where', that
+ * is not among list[0..n) yet.
+ */
 static int
-parse_stratum(struct ctx *c, const struct slot *s)
+get_stratum_ref(struct ctx *c, const struct slot *s, const char *what,
+    const char *where, const size_t *list, size_t n, size_t *out)
 {
-	struct sortes_protocol *p = c->p;
+	const struct sortes_protocol *p = c->p;
 	const struct sortes_field *f;
-	size_t idx, i;
+	const char *t;
+	size_t len, i;
 	int rc;
 
-	rc = get_field_ref(c, s, &idx);
+	rc = scalar_text(c, s, STRATUM_EXPECT, &t, &len);
 	if (rc != 0)
 		return rc;
-	f = &p->fields[idx];
-	if (f->type != SORTES_FIELD_ENUM && f->type != SORTES_FIELD_BOOLEAN)
-		return fail(c, slot_at(s), "stratum '%s' is a field of type %s; "
-		    "expected an enum or boolean field", f->name,
-		    type_names[f->type]);
-	for (i = 0; i < p->nstrata; i++)
-		if (p->strata[i] == idx)
-			return fail(c, slot_at(s), "stratum '%s' is listed twice; "
-			    "expected each field once", f->name);
-	p->strata[p->nstrata++] = idx;
+	if (find_stratum(p, t, len, out) != 0)
+		return fail(c, slot_at(s), "unknown field '%.*s' in %s; expected "
+		    "%s", (int)(len > 64 ? 64 : len), t, where, STRATUM_EXPECT);
+	f = *out < p->nfields ? &p->fields[*out] : NULL;
+	if (f != NULL && f->type != SORTES_FIELD_ENUM &&
+	    f->type != SORTES_FIELD_BOOLEAN)
+		return fail(c, slot_at(s), "%s '%s' is a field of type %s; "
+		    "expected %s", what, f->name, type_names[f->type],
+		    STRATUM_EXPECT);
+	for (i = 0; i < n; i++)
+		if (list[i] == *out)
+			return fail(c, slot_at(s), "%s '%s' is listed twice; "
+			    "expected each %s once", what, stratum_name(p, *out),
+			    what);
 	return 0;
 }
 
 static int
 parse_strata(struct ctx *c, const struct slot *s)
 {
-	const struct method_info *m = &methods[c->p->method];
+	struct sortes_protocol *p = c->p;
 	struct fy_node *item;
 	void *it = NULL;
-	size_t n;
+	size_t n, idx;
 	int rc;
 
-	if (s->key == NULL)
-		return 0;
-	if (m->strata == STRATA_FORBIDDEN)
-		return fail(c, s->key, "strata given for method %s; expected "
-		    "no strata (use a stratified method to stratify)",
-		    m->name);
-	rc = get_list(c, s, 1, "a list of enum or boolean field names", &n);
+	rc = get_list(c, s, 1, "a list of strata: " STRATUM_EXPECT, &n);
 	if (rc == 0)
-		rc = alloc_array(c, n, sizeof(*c->p->strata), &c->p->strata);
+		rc = alloc_array(c, n, sizeof(*p->strata), &p->strata);
 	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
-		struct slot is = item_slot(s->val, item, "strata");
+		struct slot is = item_slot(s->val, item, "stratum");
 
-		rc = parse_stratum(c, &is);
+		rc = get_stratum_ref(c, &is, "stratum", "strata", p->strata,
+		    p->nstrata, &idx);
+		if (rc == 0)
+			p->strata[p->nstrata++] = idx;
 	}
 	return rc;
 }
 
+/* Fractions such as 0.8, exactly, in parts per SORTES_PER10K. */
+struct decimal_kind {
+	int lo, hi;
+	const char *expect;
+};
+
+static const struct decimal_kind DEC_PROBABILITY = { 5000, SORTES_PER10K,
+	"a decimal from 0.5 to 1 with at most 4 decimals, such as 0.8" };
+static const struct decimal_kind DEC_KEEP = { 1, SORTES_PER10K,
+	"a decimal above 0 and at most 1, with at most 4 decimals, such as "
+	"0.1" };
+
 static int
-parse_block_size(struct ctx *c, const struct slot *s)
+get_decimal(struct ctx *c, const struct slot *s, const struct decimal_kind *k,
+    int *out)
 {
-	struct sortes_protocol *p = c->p;
+	const char *t;
+	size_t len;
+	int64_t v;
+	int rc, w;
+
+	rc = scalar_text(c, s, k->expect, &t, &len);
+	if (rc != 0)
+		return rc;
+	w = (int)(len > 64 ? 64 : len);
+	if (fy_node_get_style(s->val) != FYNS_PLAIN)
+		return fail(c, slot_at(s), "%s is quoted text; expected %s, "
+		    "written without quotes", s->name, k->expect);
+	rc = fixed_text(t, len, DECIMALS, &v);
+	if (rc == -1)
+		return fail(c, slot_at(s), "%s '%.*s' is not a decimal; expected "
+		    "%s", s->name, w, t, k->expect);
+	if (rc == -2)
+		return fail(c, slot_at(s), "%s '%.*s' has more than %d decimals; "
+		    "expected %s", s->name, w, t, DECIMALS, k->expect);
+	if (rc != 0 || v < k->lo || v > k->hi)
+		return fail(c, slot_at(s), "%s %.*s is out of range; expected %s",
+		    s->name, w, t, k->expect);
+	*out = (int)v;
+	return 0;
+}
+
+enum { MF_NAME, MF_WEIGHT, MF_N };
+
+static const struct key factor_keys[MF_N] = {
+	[MF_NAME] = { "name", 1, STRATUM_EXPECT },
+	[MF_WEIGHT] = { "weight", 0, "" },
+};
+
+static int
+parse_factor(struct ctx *c, const struct slot *s, struct sortes_minimization *m)
+{
+	struct slot k[MF_N];
+	size_t idx = 0;
+	int64_t w = 1;
+	int rc;
+
+	rc = read_map(c, s, "minimization factor", factor_keys, MF_N, k);
+	if (rc == 0)
+		rc = get_stratum_ref(c, &k[MF_NAME], "factor",
+		    "minimization factors", m->factors, m->nfactors, &idx);
+	if (rc == 0 && k[MF_WEIGHT].key != NULL)
+		rc = get_int(c, &k[MF_WEIGHT], 1, MAX_WEIGHT, &w);
+	if (rc == 0) {
+		m->factors[m->nfactors] = idx;
+		m->weights[m->nfactors++] = w;
+	}
+	return rc;
+}
+
+#define FACTORS_EXPECT "a list of factors such as [{name: sex}, " \
+	"{name: age_band, weight: 2}]"
+
+enum { MI_FACTORS, MI_PROBABILITY, MI_N };
+
+static const struct key minimization_keys[MI_N] = {
+	[MI_FACTORS] = { "factors", 1, FACTORS_EXPECT },
+	[MI_PROBABILITY] = { "probability", 1,
+	    "the chance of following the minimizing arm, e.g. 0.8" },
+};
+
+static int
+parse_minimization(struct ctx *c, const struct slot *s)
+{
+	struct sortes_minimization *m;
+	struct fy_node *item;
+	struct slot k[MI_N];
+	void *it = NULL;
+	size_t n;
+	int rc;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return oom(c);
+	c->p->minimization = m;
+	rc = read_map(c, s, "minimization", minimization_keys, MI_N, k);
+	if (rc == 0)
+		rc = get_list(c, &k[MI_FACTORS], 1, FACTORS_EXPECT, &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*m->factors), &m->factors);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*m->weights), &m->weights);
+	while (rc == 0 && (item = fy_node_sequence_iterate(k[MI_FACTORS].val,
+	    &it))) {
+		struct slot is = item_slot(k[MI_FACTORS].val, item, "factor");
+
+		rc = parse_factor(c, &is, m);
+	}
+	if (rc == 0)
+		rc = get_decimal(c, &k[MI_PROBABILITY], &DEC_PROBABILITY,
+		    &m->probability_per10k);
+	return rc;
+}
+
+/* block sizes (method blocks and new_hires) -------------------------- */
+
+static int
+parse_block_size(struct ctx *c, const struct slot *s, int *sizes, size_t *n)
+{
+	int ratio_sum = c->p->ratio_sum;
 	size_t i;
 	int v, rc;
 
 	rc = get_small(c, s, 1, MAX_BLOCK, &v);
 	if (rc != 0)
 		return rc;
-	if (v % p->ratio_sum != 0)
+	if (v % ratio_sum != 0)
 		return fail(c, slot_at(s), "block size %d is not a multiple of the "
 		    "ratio sum %d; expected a positive multiple of %d", v,
-		    p->ratio_sum, p->ratio_sum);
-	for (i = 0; i < p->nblock_sizes; i++)
-		if (p->block_sizes[i] == v)
+		    ratio_sum, ratio_sum);
+	for (i = 0; i < *n; i++)
+		if (sizes[i] == v)
 			return fail(c, slot_at(s), "block size %d is listed twice; "
 			    "expected each size once", v);
-	p->block_sizes[p->nblock_sizes++] = v;
+	sizes[(*n)++] = v;
 	return 0;
+}
+
+static int
+parse_block_list(struct ctx *c, const struct slot *s, int **sizes, size_t *n)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t count;
+	int rc;
+
+	rc = get_list(c, s, 1, "a list of block sizes", &count);
+	if (rc == 0)
+		rc = alloc_array(c, count, sizeof(**sizes), sizes);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "block size");
+
+		rc = parse_block_size(c, &is, *sizes, n);
+	}
+	return rc;
 }
 
 static int
 parse_blocks(struct ctx *c, const struct slot *s)
 {
-	const struct method_info *m = &methods[c->p->method];
+	return parse_block_list(c, s, &c->p->block_sizes,
+	    &c->p->nblock_sizes);
+}
+
+/* constrained -------------------------------------------------------- */
+
+static int
+balances(enum sortes_field_type t)
+{
+	return t == SORTES_FIELD_INTEGER || t == SORTES_FIELD_ENUM ||
+	    t == SORTES_FIELD_BOOLEAN;
+}
+
+static int
+parse_balanced(struct ctx *c, const struct slot *s,
+    struct sortes_constrained *co)
+{
+	const struct sortes_field *f;
+	const char *t;
+	size_t len, i;
+	long j;
+	int rc;
+
+	rc = scalar_text(c, s, "the name of a caseworker covariate", &t, &len);
+	if (rc != 0)
+		return rc;
+	j = find_covariate(c->p, t, len);
+	if (j < 0)
+		return fail(c, slot_at(s), "unknown covariate '%.*s'; expected a "
+		    "covariate declared under caseworkers", (int)(len > 64 ?
+		    64 : len), t);
+	f = &c->p->cw_covariates[j];
+	if (!balances(f->type))
+		return fail(c, slot_at(s), "covariate '%s' is of type %s; "
+		    "expected an integer, enum or boolean covariate", f->name,
+		    type_names[f->type]);
+	for (i = 0; i < co->ncovariates; i++)
+		if (co->covariates[i] == (size_t)j)
+			return fail(c, slot_at(s), "covariate '%s' is listed "
+			    "twice; expected each covariate once", f->name);
+	co->covariates[co->ncovariates++] = (size_t)j;
+	return 0;
+}
+
+/* Absent: every covariate that can be balanced, in name order. */
+static int
+default_balanced(struct ctx *c, struct fy_node *at,
+    struct sortes_constrained *co)
+{
+	const struct sortes_protocol *p = c->p;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < p->ncw_covariates; i++)
+		n += balances(p->cw_covariates[i].type) ? 1 : 0;
+	if (n == 0)
+		return fail(c, at, "no caseworker covariate is of type integer, "
+		    "enum or boolean; expected at least one to balance");
+	rc = alloc_array(c, n, sizeof(*co->covariates), &co->covariates);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*co->weights), &co->weights);
+	for (i = 0; rc == 0 && i < p->ncw_covariates; i++)
+		if (balances(p->cw_covariates[i].type))
+			co->covariates[co->ncovariates++] = i;
+	return rc;
+}
+
+static int
+parse_balanced_list(struct ctx *c, const struct slot *s, struct fy_node *at,
+    struct sortes_constrained *co)
+{
 	struct fy_node *item;
 	void *it = NULL;
 	size_t n;
 	int rc;
 
-	if (s->key == NULL && !m->blocks)
-		return 0;
-	if (s->key != NULL && !m->blocks)
-		return fail(c, s->key, "block_sizes given for method %s; "
-		    "expected block_sizes only with blocks or "
-		    "stratified_blocks", m->name);
-	rc = get_list(c, s, 1, "a list of block sizes", &n);
+	if (s->key == NULL)
+		return default_balanced(c, at, co);
+	rc = get_list(c, s, 1, "a list of caseworker covariate names", &n);
 	if (rc == 0)
-		rc = alloc_array(c, n, sizeof(*c->p->block_sizes),
-		    &c->p->block_sizes);
+		rc = alloc_array(c, n, sizeof(*co->covariates), &co->covariates);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*co->weights), &co->weights);
 	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
-		struct slot is = item_slot(s->val, item, "block size");
+		struct slot is = item_slot(s->val, item, "covariate");
 
-		rc = parse_block_size(c, &is);
+		rc = parse_balanced(c, &is, co);
 	}
 	return rc;
 }
 
-enum { RA_UNIT, RA_METHOD, RA_STRATA, RA_BLOCKS, RA_N };
+static int
+parse_metric(struct ctx *c, const struct slot *s, int *out)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	*out = 2;
+	if (s->key == NULL)
+		return 0;
+	rc = scalar_text(c, s, "l2 or l1", &t, &len);
+	if (rc != 0)
+		return rc;
+	if (text_is(t, len, "l1"))
+		*out = 1;
+	else if (!text_is(t, len, "l2"))
+		return fail(c, slot_at(s), "unknown metric '%.*s'; expected l2 or "
+		    "l1", (int)(len > 64 ? 64 : len), t);
+	return 0;
+}
+
+/* Position of a weight's name among the balanced covariates, or -1. */
+static long
+balanced_pos(const struct sortes_protocol *p,
+    const struct sortes_constrained *co, const char *t, size_t len)
+{
+	long j = find_covariate(p, t, len);
+	size_t i;
+
+	for (i = 0; j >= 0 && i < co->ncovariates; i++)
+		if (co->covariates[i] == (size_t)j)
+			return (long)i;
+	return -1;
+}
+
+static void
+balanced_list(const struct sortes_protocol *p,
+    const struct sortes_constrained *co, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < co->ncovariates && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+		    i > 0 ? ", " : "", p->cw_covariates[co->covariates[i]].name);
+}
+
+/* Weights start at 0 (not given) so that a name given twice shows. */
+static int
+parse_weight(struct ctx *c, struct fy_node *map, struct fy_node_pair *pair,
+    struct sortes_constrained *co)
+{
+	struct slot ws = { fy_node_pair_key(pair), fy_node_pair_value(pair),
+	    "weight" };
+	char list[LIST_MAX];
+	const char *t;
+	size_t len;
+	long i;
+
+	balanced_list(c->p, co, list, sizeof(list));
+	if (is_null(ws.key) || !fy_node_is_scalar(ws.key))
+		return fail(c, has_pos(ws.key) ? ws.key : map, "a key in weights "
+		    "is not a covariate name; expected one of %s", list);
+	t = fy_node_get_scalar(ws.key, &len);
+	i = balanced_pos(c->p, co, t, len);
+	if (i < 0)
+		return fail(c, ws.key, "weight given for '%.*s', which is not a "
+		    "balanced covariate; expected one of %s",
+		    (int)(len > 64 ? 64 : len), t, list);
+	if (co->weights[i] != 0)
+		return fail(c, ws.key, "duplicate weight for '%.*s'; expected "
+		    "each covariate at most once", (int)len, t);
+	return get_int(c, &ws, 1, MAX_WEIGHT, &co->weights[i]);
+}
+
+static int
+parse_weights(struct ctx *c, const struct slot *s,
+    struct sortes_constrained *co)
+{
+	struct fy_node_pair *pair;
+	void *it = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (s->key != NULL && (is_null(s->val) || !fy_node_is_mapping(s->val)))
+		return fail(c, slot_at(s), "weights is %s; expected a mapping "
+		    "from covariate name to weight, such as {caseload: 2}",
+		    is_null(s->val) ? "empty" : fy_node_is_sequence(s->val) ?
+		    "a list" : "a scalar");
+	while (s->key != NULL && rc == 0 &&
+	    (pair = fy_node_mapping_iterate(s->val, &it)) != NULL)
+		rc = parse_weight(c, s->val, pair, co);
+	for (i = 0; rc == 0 && i < co->ncovariates; i++)
+		if (co->weights[i] == 0)
+			co->weights[i] = 1;
+	return rc;
+}
+
+enum { CO_COVARIATES, CO_METRIC, CO_WEIGHTS, CO_KEEP, CO_N };
+
+static const struct key constrained_keys[CO_N] = {
+	[CO_COVARIATES] = { "covariates", 0, "" },
+	[CO_METRIC] = { "metric", 0, "" },
+	[CO_WEIGHTS] = { "weights", 0, "" },
+	[CO_KEEP] = { "keep", 1, "the best-balanced fraction of allocations "
+	    "to draw from, e.g. 0.1" },
+};
+
+static int
+parse_constrained(struct ctx *c, const struct slot *s)
+{
+	struct sortes_constrained *co;
+	struct slot k[CO_N];
+	int rc;
+
+	if ((co = calloc(1, sizeof(*co))) == NULL)
+		return oom(c);
+	c->p->constrained = co;
+	rc = read_map(c, s, "constrained", constrained_keys, CO_N, k);
+	if (rc == 0)
+		rc = parse_balanced_list(c, &k[CO_COVARIATES], slot_at(s), co);
+	if (rc == 0)
+		rc = parse_metric(c, &k[CO_METRIC], &co->metric);
+	if (rc == 0)
+		rc = parse_weights(c, &k[CO_WEIGHTS], co);
+	if (rc == 0)
+		rc = get_decimal(c, &k[CO_KEEP], &DEC_KEEP, &co->keep_per10k);
+	return rc;
+}
+
+/* matched_pairs ------------------------------------------------------ */
+
+static int
+parse_pair_by(struct ctx *c, const struct slot *s, long *by)
+{
+	const struct sortes_field *f;
+	const char *t;
+	size_t len;
+	long j;
+	int rc;
+
+	rc = scalar_text(c, s, "an integer caseworker covariate", &t, &len);
+	if (rc != 0)
+		return rc;
+	j = find_covariate(c->p, t, len);
+	if (j < 0)
+		return fail(c, slot_at(s), "unknown covariate '%.*s'; expected an "
+		    "integer covariate declared under caseworkers",
+		    (int)(len > 64 ? 64 : len), t);
+	f = &c->p->cw_covariates[j];
+	if (f->type != SORTES_FIELD_INTEGER)
+		return fail(c, slot_at(s), "covariate '%s' is of type %s; "
+		    "expected an integer covariate to pair by", f->name,
+		    type_names[f->type]);
+	*by = j;
+	return 0;
+}
+
+static int
+parse_pair_code(struct ctx *c, const struct slot *s,
+    struct sortes_matched_pairs *mp, size_t at)
+{
+	size_t i;
+	int rc;
+
+	rc = get_ident(c, s, &ID_CASEWORKER, &mp->pairs[at]);
+	for (i = 0; rc == 0 && i < at; i++)
+		if (strcmp(mp->pairs[i], mp->pairs[at]) == 0)
+			return fail(c, slot_at(s), "caseworker '%s' is listed "
+			    "twice; expected each caseworker in one pair only",
+			    mp->pairs[at]);
+	return rc;
+}
+
+#define PAIR_EXPECT "a list of 2 caseworker codes, such as [CW01, CW02]"
+
+static int
+parse_pair(struct ctx *c, const struct slot *s,
+    struct sortes_matched_pairs *mp, size_t i)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n, j = 0;
+	int rc;
+
+	rc = get_list(c, s, 2, PAIR_EXPECT, &n);
+	if (rc == 0 && n != 2)
+		return fail(c, slot_at(s), "pair has %zu items; expected %s", n,
+		    PAIR_EXPECT);
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "caseworker code");
+
+		rc = parse_pair_code(c, &is, mp, 2 * i + j++);
+	}
+	return rc;
+}
+
+static int
+parse_pairs(struct ctx *c, const struct slot *s,
+    struct sortes_matched_pairs *mp)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n, i = 0;
+	int rc;
+
+	rc = get_list(c, s, 1, "a list of pairs such as [[CW01, CW02], "
+	    "[CW03, CW04]]", &n);
+	if (rc == 0)
+		rc = alloc_array(c, 2 * n, sizeof(*mp->pairs), &mp->pairs);
+	if (rc == 0)
+		mp->npairs = n;	/* unread codes stay NULL until freed */
+	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "pair");
+
+		rc = parse_pair(c, &is, mp, i++);
+	}
+	return rc;
+}
+
+enum { MP_BY, MP_PAIRS, MP_N };
+
+static const struct key matched_pairs_keys[MP_N] = {
+	[MP_BY] = { "by", 0, "" },
+	[MP_PAIRS] = { "pairs", 0, "" },
+};
+
+static int
+parse_matched_pairs(struct ctx *c, const struct slot *s)
+{
+	struct sortes_matched_pairs *mp;
+	struct slot k[MP_N];
+	int rc;
+
+	if ((mp = calloc(1, sizeof(*mp))) == NULL)
+		return oom(c);
+	c->p->matched_pairs = mp;
+	mp->by = -1;
+	rc = read_map(c, s, "matched_pairs", matched_pairs_keys, MP_N, k);
+	if (rc != 0)
+		return rc;
+	if (k[MP_BY].key != NULL && k[MP_PAIRS].key != NULL)
+		return fail(c, k[MP_PAIRS].key, "matched_pairs has both by and "
+		    "pairs; expected exactly one of them");
+	if (k[MP_BY].key != NULL)
+		return parse_pair_by(c, &k[MP_BY], &mp->by);
+	if (k[MP_PAIRS].key != NULL)
+		return parse_pairs(c, &k[MP_PAIRS], mp);
+	return fail(c, slot_at(s), "matched_pairs has neither by nor pairs; "
+	    "expected exactly one of them");
+}
+
+/* new_hires and beacon (unit caseworker) ----------------------------- */
+
+enum { NH_BLOCKS, NH_N };
+
+static const struct key new_hires_keys[NH_N] = {
+	[NH_BLOCKS] = { "block_sizes", 1, "a list of block sizes for "
+	    "caseworkers registered after randomization" },
+};
+
+static int
+parse_new_hires(struct ctx *c, const struct slot *s)
+{
+	struct sortes_new_hires *nh;
+	struct slot k[NH_N];
+	int rc;
+
+	if ((nh = calloc(1, sizeof(*nh))) == NULL)
+		return oom(c);
+	c->p->new_hires = nh;
+	rc = read_map(c, s, "new_hires", new_hires_keys, NH_N, k);
+	if (rc == 0)
+		rc = parse_block_list(c, &k[NH_BLOCKS], &nh->block_sizes,
+		    &nh->nblock_sizes);
+	return rc;
+}
+
+/*
+ * Caseworkers hired after the randomization still need an arm; the
+ * smallest block that holds every arm twice keeps them balanced
+ * without making the next allocation easy to guess.
+ */
+static int
+default_new_hires(struct ctx *c)
+{
+	struct sortes_new_hires *nh;
+	int rc;
+
+	if ((nh = calloc(1, sizeof(*nh))) == NULL)
+		return oom(c);
+	c->p->new_hires = nh;
+	rc = alloc_array(c, 1, sizeof(*nh->block_sizes), &nh->block_sizes);
+	if (rc == 0) {
+		nh->block_sizes[0] = 2 * c->p->ratio_sum;
+		nh->nblock_sizes = 1;
+	}
+	return rc;
+}
+
+static int
+get_date(struct ctx *c, const struct slot *s, int32_t *out)
+{
+	const char *t;
+	size_t len;
+	int y, m, d, rc;
+
+	rc = scalar_text(c, s, "a date YYYY-MM-DD", &t, &len);
+	if (rc != 0)
+		return rc;
+	if (!date_parts(t, len, &y, &m, &d))
+		return fail(c, slot_at(s), "%s '%.*s' is not a date; expected "
+		    "YYYY-MM-DD", s->name, (int)(len > 64 ? 64 : len), t);
+	*out = day_number(y, m, d);
+	return 0;
+}
+
+enum { BE_SOURCE, BE_ROUND, BE_DATE, BE_N };
+
+static const struct key beacon_keys[BE_N] = {
+	[BE_SOURCE] = { "source", 1,
+	    "what the beacon is, e.g. League of Entropy drand mainnet" },
+	[BE_ROUND] = { "round", 0, "" },
+	[BE_DATE] = { "date", 0, "" },
+};
+
+static int
+parse_beacon(struct ctx *c, const struct slot *s)
+{
+	struct sortes_beacon *b;
+	struct slot k[BE_N];
+	int rc;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return oom(c);
+	c->p->beacon = b;
+	b->round = -1;
+	rc = read_map(c, s, "beacon", beacon_keys, BE_N, k);
+	if (rc == 0)
+		rc = get_text(c, &k[BE_SOURCE], &b->source);
+	if (rc != 0)
+		return rc;
+	if (k[BE_ROUND].key != NULL && k[BE_DATE].key != NULL)
+		return fail(c, k[BE_DATE].key, "beacon has both round and date; "
+		    "expected exactly one of them");
+	if (k[BE_ROUND].key != NULL)
+		return get_int(c, &k[BE_ROUND], 0, SORTES_INT_MAX, &b->round);
+	if (k[BE_DATE].key != NULL)
+		return get_date(c, &k[BE_DATE], &b->date);
+	return fail(c, slot_at(s), "beacon has neither round nor date; "
+	    "expected exactly one of them");
+}
+
+/* the randomization mapping ------------------------------------------ */
 
 static const struct key rand_keys[RA_N] = {
 	[RA_UNIT] = { "unit", 1, "individual or caseworker" },
 	[RA_METHOD] = { "method", 1, "the randomization method" },
 	[RA_STRATA] = { "strata", 0, "" },
 	[RA_BLOCKS] = { "block_sizes", 0, "" },
+	[RA_MINIMIZATION] = { "minimization", 0, "" },
+	[RA_CONSTRAINED] = { "constrained", 0, "" },
+	[RA_MATCHED_PAIRS] = { "matched_pairs", 0, "" },
+	[RA_NEW_HIRES] = { "new_hires", 0, "" },
+	[RA_BEACON] = { "beacon", 0, "" },
 };
+
+/* The keys after unit and method: who may or must have them. */
+static const struct rand_section {
+	int (*parse)(struct ctx *, const struct slot *);
+	const char *missing;	/* what to write, said when required */
+	const char *only;	/* where it belongs, said when not allowed */
+	int by_unit;		/* allowed by unit caseworker, not by method */
+} rand_sections[RA_N] = {
+	[RA_STRATA] = { parse_strata, "a list of strata: " STRATUM_EXPECT,
+	    "strata only with method stratified_blocks (minimization takes "
+	    "minimization.factors; caseworker methods stratify by team)", 0 },
+	[RA_BLOCKS] = { parse_blocks, "a list of block sizes",
+	    "block_sizes only with blocks or stratified_blocks", 0 },
+	[RA_MINIMIZATION] = { parse_minimization,
+	    "a mapping with factors and probability",
+	    "minimization only with method minimization", 0 },
+	[RA_CONSTRAINED] = { parse_constrained,
+	    "a mapping with keep and optionally covariates, metric and weights",
+	    "constrained only with method constrained", 0 },
+	[RA_MATCHED_PAIRS] = { parse_matched_pairs,
+	    "a mapping with either by or pairs",
+	    "matched_pairs only with method matched_pairs", 0 },
+	[RA_NEW_HIRES] = { parse_new_hires, "",
+	    "new_hires only with unit caseworker", 1 },
+	[RA_BEACON] = { parse_beacon, "", "beacon only with unit caseworker",
+	    1 },
+};
+
+enum presence { FORBIDDEN, OPTIONAL, REQUIRED };
+
+static enum presence
+presence(const struct sortes_protocol *p, int key)
+{
+	const struct method_info *m = &methods[p->method];
+
+	if (rand_sections[key].by_unit)
+		return p->unit == SORTES_UNIT_CASEWORKER ? OPTIONAL : FORBIDDEN;
+	if (key == RA_STRATA)
+		return m->strata ? REQUIRED : FORBIDDEN;
+	if (key == RA_BLOCKS)
+		return m->blocks ? REQUIRED : FORBIDDEN;
+	return m->section == key ? REQUIRED : FORBIDDEN;
+}
+
+/* Randomization key 'key', checked against the unit and method. */
+static int
+parse_section(struct ctx *c, const struct slot *s, const struct slot *k,
+    int key)
+{
+	const struct rand_section *r = &rand_sections[key];
+	const struct sortes_protocol *p = c->p;
+	enum presence pr = presence(p, key);
+
+	if (k[key].key == NULL && pr == REQUIRED)
+		return fail(c, slot_at(s), "missing key '%s' in randomization; "
+		    "expected %s for method %s", rand_keys[key].name,
+		    r->missing, methods[p->method].name);
+	if (k[key].key != NULL && pr == FORBIDDEN)
+		return fail(c, k[key].key, "%s given for %s %s; expected %s",
+		    rand_keys[key].name, r->by_unit ? "unit" : "method",
+		    r->by_unit ? unit_names[p->unit] : methods[p->method].name,
+		    r->only);
+	return k[key].key == NULL ? 0 : r->parse(c, &k[key]);
+}
 
 static int
 parse_randomization(struct ctx *c, const struct slot *s)
 {
 	struct slot k[RA_N];
-	int rc;
+	int key, rc;
 
 	rc = read_map(c, s, "randomization", rand_keys, RA_N, k);
 	if (rc == 0)
 		rc = parse_unit(c, &k[RA_UNIT]);
 	if (rc == 0)
 		rc = parse_method(c, &k[RA_METHOD]);
-	if (rc == 0 && k[RA_STRATA].key == NULL &&
-	    methods[c->p->method].strata == STRATA_REQUIRED)
-		return fail(c, slot_at(s), "missing key 'strata' in randomization; "
-		    "expected a list of enum or boolean fields for method %s",
-		    methods[c->p->method].name);
-	if (rc == 0)
-		rc = parse_strata(c, &k[RA_STRATA]);
-	if (rc == 0 && k[RA_BLOCKS].key == NULL && methods[c->p->method].blocks)
-		return fail(c, slot_at(s), "missing key 'block_sizes' in "
-		    "randomization; expected a list of block sizes for method "
-		    "%s", methods[c->p->method].name);
-	if (rc == 0)
-		rc = parse_blocks(c, &k[RA_BLOCKS]);
+	for (key = RA_STRATA; rc == 0 && key < RA_N; key++)
+		rc = parse_section(c, s, k, key);
+	if (rc == 0 && c->p->unit == SORTES_UNIT_CASEWORKER &&
+	    c->p->new_hires == NULL)
+		rc = default_new_hires(c);
 	return rc;
 }
 
@@ -1665,7 +2623,7 @@ parse_eligibility(struct ctx *c, const struct slot *s)
 static int
 parse_measures(struct ctx *c, const struct slot *s)
 {
-	return parse_variables(c, s, measure_keys, "measure",
+	return parse_variables(c, s, measure_keys, "measure", NULL,
 	    &c->p->measures, &c->p->nmeasures);
 }
 
@@ -1921,39 +2879,6 @@ parse_followups(struct ctx *c, const struct slot *s)
 #define AMOUNT_EXPECT "an amount with at most 2 decimals, such as 25000 " \
 	"or \"25000.00\""
 
-/*
- * "25000", "25000.5" or "25000.00" in minor units.  Returns 0, -1 when
- * not such a number, -2 with more than 2 decimals, -3 when too large.
- */
-static int
-amount_minor(const char *t, size_t len, int64_t *out)
-{
-	const char *dot = memchr(t, '.', len);
-	size_t whole = dot != NULL ? (size_t)(dot - t) : len, i, frac;
-	int64_t v = 0;
-
-	frac = dot != NULL ? len - whole - 1 : 0;
-	if (whole == 0 || (dot != NULL && frac == 0))
-		return -1;
-	for (i = 0; i < len; i++)
-		if (i != whole && (t[i] < '0' || t[i] > '9'))
-			return -1;
-	if (frac > 2)
-		return -2;
-	for (i = 0; i < whole; i++) {
-		if (v > (SORTES_INT_MAX / 100 - (t[i] - '0')) / 10)
-			return -3;
-		v = v * 10 + (t[i] - '0');
-	}
-	v *= 100;
-	if (frac >= 1)
-		v += (t[whole + 1] - '0') * 10;
-	if (frac == 2)
-		v += t[whole + 2] - '0';
-	*out = v;
-	return 0;
-}
-
 static int
 parse_amount(struct ctx *c, const struct slot *s, int64_t *out)
 {
@@ -1965,7 +2890,7 @@ parse_amount(struct ctx *c, const struct slot *s, int64_t *out)
 	if (rc != 0)
 		return rc;
 	w = (int)(len > 64 ? 64 : len);
-	rc = amount_minor(t, len, out);
+	rc = fixed_text(t, len, 2, out);
 	if (rc == -2)
 		return fail(c, slot_at(s), "amount '%.*s' has more than 2 decimals; "
 		    "expected %s", w, t, AMOUNT_EXPECT);
@@ -2032,8 +2957,9 @@ parse_budget(struct ctx *c, const struct slot *s)
 /* ------------------------------------------------------------------ */
 /* The document                                                       */
 
-enum { TOP_SORTES, TOP_TRIAL, TOP_ARMS, TOP_FIELDS, TOP_RANDOMIZATION,
-	TOP_ELIGIBILITY, TOP_MEASURES, TOP_FOLLOWUPS, TOP_BUDGET, TOP_N };
+enum { TOP_SORTES, TOP_TRIAL, TOP_ARMS, TOP_FIELDS, TOP_CASEWORKERS,
+	TOP_DERIVED, TOP_RANDOMIZATION, TOP_ELIGIBILITY, TOP_MEASURES,
+	TOP_FOLLOWUPS, TOP_BUDGET, TOP_N };
 
 static const struct key top_keys[TOP_N] = {
 	[TOP_SORTES] = { "sortes", 1, "the format version, 'sortes: 1'" },
@@ -2041,6 +2967,8 @@ static const struct key top_keys[TOP_N] = {
 	    "a mapping with id, title, sponsor and target_enrollment" },
 	[TOP_ARMS] = { "arms", 1, "a list of at least 2 arms" },
 	[TOP_FIELDS] = { "fields", 0, "" },
+	[TOP_CASEWORKERS] = { "caseworkers", 0, "" },
+	[TOP_DERIVED] = { "derived", 0, "" },
 	[TOP_RANDOMIZATION] = { "randomization", 1,
 	    "a mapping with unit and method" },
 	[TOP_ELIGIBILITY] = { "eligibility", 0, "" },
@@ -2055,6 +2983,8 @@ static int (*const top_parsers[TOP_N])(struct ctx *, const struct slot *) = {
 	[TOP_TRIAL] = parse_trial,
 	[TOP_ARMS] = parse_arms,
 	[TOP_FIELDS] = parse_fields,
+	[TOP_CASEWORKERS] = parse_caseworkers,
+	[TOP_DERIVED] = parse_derived,
 	[TOP_RANDOMIZATION] = parse_randomization,
 	[TOP_ELIGIBILITY] = parse_eligibility,
 	[TOP_MEASURES] = parse_measures,
@@ -2364,6 +3294,52 @@ free_occasions(struct sortes_occasion *o, size_t n)
 	free(o);
 }
 
+static void
+free_derived(struct sortes_derived *d, size_t n)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(d[i].name);
+		free(d[i].cuts);
+		/* labels exist only once all ncuts >= 2 cuts are read */
+		free_strings(d[i].labels, d[i].labels != NULL ?
+		    d[i].ncuts - 1 : 0);
+	}
+	free(d);
+}
+
+/* The optional sections of randomization. */
+static void
+free_methods(struct sortes_protocol *p)
+{
+	if (p->constrained != NULL) {
+		free(p->constrained->covariates);
+		free(p->constrained->weights);
+		free(p->constrained);
+	}
+	if (p->matched_pairs != NULL) {
+		free_strings(p->matched_pairs->pairs,
+		    2 * p->matched_pairs->npairs);
+		free(p->matched_pairs);
+	}
+	if (p->new_hires != NULL) {
+		free(p->new_hires->block_sizes);
+		free(p->new_hires);
+	}
+	if (p->beacon != NULL) {
+		free(p->beacon->source);
+		free(p->beacon);
+	}
+	if (p->minimization != NULL) {
+		free(p->minimization->factors);
+		free(p->minimization->weights);
+		free(p->minimization);
+	}
+}
+
 void
 sortes_protocol_free(struct sortes_protocol *p)
 {
@@ -2382,6 +3358,9 @@ sortes_protocol_free(struct sortes_protocol *p)
 	free(p->arms);
 	free(p->strata);
 	free(p->block_sizes);
+	free_methods(p);
+	free_derived(p->derived, p->nderived);
+	free_variables(p->cw_covariates, p->ncw_covariates);
 	free_variables(p->fields, p->nfields);
 	for (i = 0; p->rules != NULL && i < p->nrules; i++) {
 		free(p->rules[i].name);

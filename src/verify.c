@@ -1,59 +1,51 @@
 /*
  * verify.c - recomputing the chain and checking the tables against it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sortes/record.h"
 #include "sortes/verify.h"
 #include "strmap.h"
+#include "verify_int.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 /*
- * Every log entry with whatever participant and allocation rows claim
- * it, in log order, so that one pass checks the chain and the tables.
+ * Every log entry with whatever rows claim it, in log order, so that
+ * one pass checks the chain and the tables.  Columns: the C_ enum.
  */
 static const char verify_sql[] =
     "SELECT l.seq, l.kind, l.body, l.prev_hash, l.hash, "
     "p.id, p.pseudonym, p.caseworker, p.fields, p.stratum, p.enrolled_at, "
-    "a.arm, a.method, a.counter, a.position "
+    "a.arm, a.method, a.counter, a.position, "
+    "c.code, c.team, c.covariates, c.registered_at, "
+    "ca.arm, ca.counter, ca.position, "
+    "r.method, r.beacon, r.report, r.randomized_at, "
+    "tp.id, t.from_caseworker, t.to_caseworker, t.cross_arm, "
+    "t.transferred_at, wp.id, w.reason, w.withdrawn_at "
     "FROM log l LEFT JOIN participants p ON p.seq = l.seq "
-    "LEFT JOIN allocations a ON a.seq = l.seq ORDER BY l.seq";
+    "LEFT JOIN allocations a ON a.seq = l.seq "
+    "LEFT JOIN caseworkers c ON c.seq = l.seq "
+    "LEFT JOIN caseworker_allocations ca ON ca.caseworker = l.seq "
+    "AND ca.seq = l.seq "
+    "LEFT JOIN randomization r ON r.seq = l.seq "
+    "LEFT JOIN transfers t ON t.seq = l.seq "
+    "LEFT JOIN participants tp ON tp.seq = t.participant "
+    "LEFT JOIN withdrawals w ON w.seq = l.seq "
+    "LEFT JOIN participants wp ON wp.seq = w.participant ORDER BY l.seq";
 
-/*
- * A kind of allocation sequence: simple draws (no sizes) or permuted
- * blocks of the given sizes.
- */
-struct seqkind {
-	const char *purpose;	/* as in the stream and alloc_state */
-	const int *sizes;	/* NULL: simple draws */
-	size_t nsizes;
-};
-
-struct verify_state {
-	struct sortes_trial *trial;
-	struct sortes_hasher *hasher;
-	struct sortes_jcs jcs;
-	struct sortes_verify_report *report;
-	struct sortes_strmap *strata;	/* purpose|stratum -> struct sequence */
-	struct seqkind participant_kind;	/* how participants are drawn */
-	struct seqkind new_hire_kind;
-	uint8_t prev[SORTES_SHA256_LEN];
-	char prev_hex[SORTES_SHA256_HEX];
-	int64_t enroll_entries;
-};
-
-static const char *
-col_text(sqlite3_stmt *st, int i)
+const char *
+verify_col(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 
 	return s != NULL ? s : "";
 }
 
-static int
-fail(struct verify_state *v, int64_t seq, struct sortes_error *err,
+int
+verify_fail(struct verify_state *v, int64_t seq, struct sortes_error *err,
     const char *what)
 {
 	v->report->bad_seq = seq;
@@ -72,10 +64,10 @@ verify_link(struct verify_state *v, sqlite3_stmt *st, struct sortes_error *err)
 	int rc;
 
 	if (seq != v->report->entries + 1)
-		return fail(v, v->report->entries + 1, err, "missing: the log "
+		return verify_fail(v, v->report->entries + 1, err, "missing: the log "
 		    "skips from this entry to a later one");
-	if (strcmp(col_text(st, 3), v->prev_hex) != 0)
-		return fail(v, seq, err, "previous-hash field does not match "
+	if (strcmp(verify_col(st, 3), v->prev_hex) != 0)
+		return verify_fail(v, seq, err, "previous-hash field does not match "
 		    "the hash of the entry before it");
 	rc = sortes_hasher_two(v->hasher, hash, v->prev, sizeof(v->prev),
 	    body != NULL ? body : "", len, err);
@@ -84,8 +76,8 @@ verify_link(struct verify_state *v, sqlite3_stmt *st, struct sortes_error *err)
 	/* Compared as text: encoding is cheaper than decoding, and a
 	 * stored hash in upper case or of the wrong length must fail. */
 	sortes_hex_encode(hash_hex, hash, sizeof(hash));
-	if (strcmp(col_text(st, 4), hash_hex) != 0)
-		return fail(v, seq, err, "hash does not match its content");
+	if (strcmp(verify_col(st, 4), hash_hex) != 0)
+		return verify_fail(v, seq, err, "hash does not match its content");
 	memcpy(v->prev, hash, sizeof(hash));
 	memcpy(v->prev_hex, hash_hex, sizeof(hash_hex));
 	v->report->entries = seq;
@@ -108,9 +100,9 @@ verify_genesis(struct verify_state *v, sqlite3_stmt *st,
 	sortes_record_genesis(&v->jcs, &g);
 	if ((rc = sortes_jcs_finish(&v->jcs, err)) != 0)
 		return rc;
-	if (strcmp(col_text(st, 1), "genesis") != 0 ||
-	    strcmp(col_text(st, 2), v->jcs.data) != 0)
-		return fail(v, 1, err, "genesis entry does not match the "
+	if (strcmp(verify_col(st, 1), "genesis") != 0 ||
+	    strcmp(verify_col(st, 2), v->jcs.data) != 0)
+		return verify_fail(v, 1, err, "genesis entry does not match the "
 		    "trial's protocol hash, seed commitment or creation time");
 	return 0;
 }
@@ -182,8 +174,7 @@ sequence_key(const char *purpose, const char *stratum)
 	return key;
 }
 
-/* Entry 'seq' makes allocation (counter, position) in a sequence. */
-static int
+int
 verify_step(struct verify_state *v, const struct seqkind *k,
     const char *stratum, int64_t seq, int64_t counter, int64_t position,
     struct sortes_error *err)
@@ -201,31 +192,19 @@ verify_step(struct verify_state *v, const struct seqkind *k,
 	if (added)
 		*last = (struct sequence){ k, -1, -1, 0 };
 	if (!sequence_follows(k, last, counter, position))
-		return fail(v, seq, err, "allocation out of sequence in its "
+		return verify_fail(v, seq, err, "allocation out of sequence in its "
 		    "stratum: an allocation before it is missing or was drawn "
 		    "again");
 	*last = (struct sequence){ k, counter, position, seq };
 	return 0;
 }
 
-static int
-verify_sequence(struct verify_state *v, const struct sortes_enroll_record *r,
-    struct sortes_error *err)
-{
-	const struct sortes_protocol *p = v->trial->protocol;
-
-	if (strcmp(r->method, sortes_method_name(p->method)) != 0)
-		return fail(v, r->seq, err, "allocated by a method the "
-		    "protocol does not name");
-	return verify_step(v, &v->participant_kind, r->stratum, r->seq,
-	    r->counter, r->position, err);
-}
 
 static int
 verify_state_row(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err)
 {
-	char *key = sequence_key(col_text(st, 0), col_text(st, 1));
+	char *key = sequence_key(verify_col(st, 0), verify_col(st, 1));
 	const struct sequence *last;
 	int rc = 0;
 
@@ -236,10 +215,10 @@ verify_state_row(struct verify_state *v, sqlite3_stmt *st,
 	if (last == NULL)
 		rc = sortes_error_set(err, SORTES_EVERIFY, "the allocation "
 		    "state names stratum %s (%s), in which the log records no "
-		    "allocation", col_text(st, 1), col_text(st, 0));
+		    "allocation", verify_col(st, 1), verify_col(st, 0));
 	else if (!state_continues(last, sqlite3_column_int64(st, 2),
 	    sqlite3_column_int64(st, 3)))
-		rc = fail(v, last->seq, err, "the stored allocation state of "
+		rc = verify_fail(v, last->seq, err, "the stored allocation state of "
 		    "this entry's stratum does not continue from it");
 	return rc;
 }
@@ -269,60 +248,138 @@ verify_states(struct verify_state *v, struct sortes_error *err)
 	return rc;
 }
 
+int
+verify_same(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err, const char *subject)
+{
+	char what[160];
+	int rc = sortes_jcs_finish(&v->jcs, err);
+
+	if (rc == SORTES_EDATA || (rc == 0 &&
+	    strcmp(verify_col(st, C_BODY), v->jcs.data) != 0)) {
+		snprintf(what, sizeof(what), "the %s not agree with this "
+		    "entry", subject);
+		return verify_fail(v, sqlite3_column_int64(st, C_SEQ), err,
+		    what);
+	}
+	return rc;
+}
+
+/* The participant's allocation: its method's sequence, or inherited. */
+static int
+verify_allocation(struct verify_state *v, const struct sortes_enroll_record *r,
+    struct sortes_error *err)
+{
+	const struct sortes_protocol *p = v->trial->protocol;
+
+	if (p->unit == SORTES_UNIT_CASEWORKER) {
+		if (strcmp(r->method, "caseworker") != 0 || r->position >= 0)
+			return verify_fail(v, r->seq, err, "a caseworker-level "
+			    "participant not allocated by its caseworker");
+		return verify_inherited(v, r->seq, r->caseworker, r->arm,
+		    r->counter, err);
+	}
+	if (strcmp(r->method, sortes_method_name(p->method)) != 0)
+		return verify_fail(v, r->seq, err, "allocated by a method the "
+		    "protocol does not name");
+	return verify_step(v, &v->participant_kind, r->stratum, r->seq,
+	    r->counter, r->position, err);
+}
+
 static int
 verify_enroll(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err)
 {
-	int64_t seq = sqlite3_column_int64(st, 0);
+	int64_t seq = sqlite3_column_int64(st, C_SEQ);
 	struct sortes_enroll_record r;
 	int rc;
 
-	v->enroll_entries++;
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
-		return fail(v, seq, err, "no participant row records this "
-		    "enrollment");
-	if (sqlite3_column_type(st, 11) == SQLITE_NULL)
-		return fail(v, seq, err, "no allocation row records this "
-		    "enrollment");
+	v->counts.enroll++;
+	if (sqlite3_column_type(st, C_P_ID) == SQLITE_NULL)
+		return verify_fail(v, seq, err, "no participant row records "
+		    "this enrollment");
+	if (sqlite3_column_type(st, C_A_ARM) == SQLITE_NULL)
+		return verify_fail(v, seq, err, "no allocation row records "
+		    "this enrollment");
 	r = (struct sortes_enroll_record){
-		.seq = seq, .participant = col_text(st, 5),
-		.pseudonym = col_text(st, 6), .caseworker = col_text(st, 7),
-		.fields = col_text(st, 8), .stratum = col_text(st, 9),
-		.enrolled_at = col_text(st, 10), .arm = col_text(st, 11),
-		.method = col_text(st, 12),
-		.counter = sqlite3_column_int64(st, 13),
-		.position = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 14),
+		.seq = seq, .participant = verify_col(st, C_P_ID),
+		.pseudonym = verify_col(st, C_P_PSEUDONYM),
+		.caseworker = verify_col(st, C_P_CASEWORKER),
+		.fields = verify_col(st, C_P_FIELDS),
+		.stratum = verify_col(st, C_P_STRATUM),
+		.enrolled_at = verify_col(st, C_P_AT),
+		.arm = verify_col(st, C_A_ARM),
+		.method = verify_col(st, C_A_METHOD),
+		.counter = sqlite3_column_int64(st, C_A_COUNTER),
+		.position = sqlite3_column_type(st, C_A_POSITION) ==
+		    SQLITE_NULL ? -1 : sqlite3_column_int64(st, C_A_POSITION),
 	};
 	sortes_jcs_reset(&v->jcs);
 	sortes_record_enroll(&v->jcs, &r);
-	rc = sortes_jcs_finish(&v->jcs, err);
-	if (rc == SORTES_EDATA || (rc == 0 &&
-	    strcmp(col_text(st, 2), v->jcs.data) != 0))
-		return fail(v, seq, err, "the participant and allocation "
-		    "tables do not agree with this entry");
+	if ((rc = verify_same(v, st, err, "participant and allocation "
+	    "tables do")) != 0)
+		return rc;
 	v->report->participants++;
-	return rc == 0 ? verify_sequence(v, &r, err) : rc;
+	return verify_allocation(v, &r, err);
+}
+
+/* Which table's row (column) may claim an entry of each kind. */
+static const struct {
+	const char *kind;
+	int column;
+	const char *table;
+} claims[] = {
+	{ "enroll", C_P_ID, "participant" },
+	{ "enroll", C_A_ARM, "allocation" },
+	{ "caseworker", C_C_CODE, "caseworker" },
+	{ "randomize", C_R_METHOD, "randomization" },
+	{ "transfer", C_T_FROM, "transfer" },
+	{ "withdraw", C_W_REASON, "withdrawal" },
+};
+
+/* No row of another kind may claim this entry. */
+static int
+verify_claims(struct verify_state *v, sqlite3_stmt *st, const char *kind,
+    struct sortes_error *err)
+{
+	char what[128];
+
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
+		if (strcmp(claims[i].kind, kind) == 0 ||
+		    sqlite3_column_type(st, claims[i].column) == SQLITE_NULL)
+			continue;
+		snprintf(what, sizeof(what), "a %s row claims this entry, "
+		    "which is not of its kind", claims[i].table);
+		return verify_fail(v, sqlite3_column_int64(st, C_SEQ), err,
+		    what);
+	}
+	return 0;
 }
 
 static int
 verify_entry(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err)
 {
-	int64_t seq = sqlite3_column_int64(st, 0);
-	const char *kind = col_text(st, 1);
+	int64_t seq = sqlite3_column_int64(st, C_SEQ);
+	const char *kind = seq == 1 ? "genesis" : verify_col(st, C_KIND);
 	int rc;
 
-	if ((rc = verify_link(v, st, err)) != 0)
+	if ((rc = verify_link(v, st, err)) != 0 ||
+	    (rc = verify_claims(v, st, kind, err)) != 0)
 		return rc;
-	if (seq != 1 && strcmp(kind, "enroll") == 0)
-		return verify_enroll(v, st, err);
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-		return fail(v, seq, err, "a participant row claims this entry, "
-		    "which is not an enrollment");
 	if (seq == 1)
 		return verify_genesis(v, st, err);
-	return fail(v, seq, err, "unexpected entry kind");
+	if (strcmp(kind, "enroll") == 0)
+		return verify_enroll(v, st, err);
+	if (strcmp(kind, "caseworker") == 0)
+		return verify_caseworker(v, st, err);
+	if (strcmp(kind, "randomize") == 0)
+		return verify_randomize(v, st, err);
+	if (strcmp(kind, "transfer") == 0)
+		return verify_transfer(v, st, err);
+	if (strcmp(kind, "withdraw") == 0)
+		return verify_withdraw(v, st, err);
+	return verify_fail(v, seq, err, "unexpected entry kind");
 }
 
 /* Rows that no enrollment entry accounts for. */
@@ -339,14 +396,14 @@ verify_counts(struct verify_state *v, struct sortes_error *err)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_ROW)
 		rc = sortes_db_fail(v->trial->db, "counting rows", err);
-	else if (sqlite3_column_int64(st, 0) != v->enroll_entries ||
-	    sqlite3_column_int64(st, 1) != v->enroll_entries)
+	else if (sqlite3_column_int64(st, 0) != v->counts.enroll ||
+	    sqlite3_column_int64(st, 1) != v->counts.enroll)
 		rc = sortes_error_set(err, SORTES_EVERIFY, "the tables hold "
 		    "%lld participants and %lld allocations, but the log "
 		    "records %lld enrollments",
 		    (long long)sqlite3_column_int64(st, 0),
 		    (long long)sqlite3_column_int64(st, 1),
-		    (long long)v->enroll_entries);
+		    (long long)v->counts.enroll);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -366,7 +423,7 @@ verify_scan(struct verify_state *v, struct sortes_error *err)
 		rc = sortes_db_fail(v->trial->db, "reading the log", err);
 	sqlite3_finalize(st);
 	if (rc == 0 && v->report->entries == 0)
-		rc = fail(v, 1, err, "missing: the log is empty");
+		rc = verify_fail(v, 1, err, "missing: the log is empty");
 	return rc;
 }
 
@@ -406,14 +463,20 @@ sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
 	if (rc == 0)
 		rc = sortes_hasher_new(&v.hasher, err);
 	if (rc == 0)
+		rc = verify_events_prepare(&v, err);
+	if (rc == 0)
 		rc = verify_scan(&v, err);
 	if (rc == 0)
 		rc = verify_counts(&v, err);
+	if (rc == 0)
+		rc = verify_event_counts(&v, err);
 	if (rc == 0)
 		rc = verify_states(&v, err);
 	memcpy(report->head, v.prev_hex, sizeof(v.prev_hex));
 	sortes_db_rollback(t->db);
 	sortes_hasher_free(v.hasher);
+	sqlite3_finalize(v.randomized);
+	sqlite3_finalize(v.cluster);
 	sortes_jcs_free(&v.jcs);
 	sortes_strmap_free(v.strata, NULL);
 	return rc;

@@ -157,7 +157,8 @@ START_TEST(test_unsupported_method)
 {
 	char *dir = tu_tmpdir();
 	struct sortes_trial *t = tu_trial(dir,
-	    TU_PROTOCOL("minimization", "  strata: [sex]\n"));
+	    TU_PROTOCOL("minimization",
+	    "  minimization: {factors: [{name: sex}], probability: 0.8}\n"));
 	struct sortes_enroller *e = NULL;
 	struct sortes_error err = { 0 };
 

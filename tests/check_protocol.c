@@ -21,7 +21,7 @@
 #endif
 
 #define BAD_DIR SORTES_TEST_DATA "/protocols/bad"
-#define MIN_CORPUS 30
+#define MIN_CORPUS 165
 
 static struct sortes_protocol *
 load_ok(const char *path)
@@ -152,6 +152,31 @@ check_indexes(const size_t *idx, size_t n, size_t want_n, size_t a, size_t b,
 		ck_assert_uint_eq(idx[i], want[i]);
 }
 
+/* The method sections a protocol without them must leave NULL. */
+static void
+check_no_methods(const struct sortes_protocol *p)
+{
+	if (p->method != SORTES_METHOD_CONSTRAINED)
+		ck_assert_ptr_null(p->constrained);
+	if (p->method != SORTES_METHOD_MATCHED_PAIRS)
+		ck_assert_ptr_null(p->matched_pairs);
+	if (p->method != SORTES_METHOD_MINIMIZATION)
+		ck_assert_ptr_null(p->minimization);
+	if (p->unit == SORTES_UNIT_INDIVIDUAL)
+		ck_assert_ptr_null(p->beacon);
+}
+
+static void
+check_sizes(const int *sizes, size_t n, size_t want_n, int a, int b)
+{
+	int want[2] = { a, b };
+	size_t i;
+
+	ck_assert_uint_eq(n, want_n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(sizes[i], want[i]);
+}
+
 START_TEST(test_ungifokus)
 {
 	struct sortes_protocol *p;
@@ -234,6 +259,12 @@ START_TEST(test_ungifokus)
 	}
 	ck_assert_str_eq(p->occasions[0].label, "6 months after enrollment");
 	ck_assert_ptr_null(p->budget);
+	check_no_methods(p);
+	ck_assert_ptr_null(p->new_hires);	/* individual: no default */
+	ck_assert_ptr_null(p->derived);
+	ck_assert_uint_eq(p->nderived, 0);
+	ck_assert_ptr_null(p->cw_covariates);
+	ck_assert_uint_eq(p->ncw_covariates, 0);
 	sortes_protocol_free(p);
 }
 END_TEST
@@ -261,6 +292,56 @@ check_ungebudgetter_occasions(const struct sortes_protocol *p)
 	ck_assert_str_eq(o[4].label, "One year after the intervention ended");
 }
 
+/* Caseworker covariates, sorted: caseload office share_... years_... */
+static void
+check_ungebudgetter_covariates(const struct sortes_protocol *p)
+{
+	const struct sortes_field *v = p->cw_covariates;
+
+	ck_assert_uint_eq(p->ncw_covariates, 4);
+	check_var(&v[0], "caseload", "Number of citizens in the caseworker's "
+	    "caseload", SORTES_FIELD_INTEGER, 1);
+	check_bounds(v[0].has_min, v[0].min, v[0].has_max, v[0].max, 1, 0, 1,
+	    200);
+	check_var(&v[1], "office", "Jobcenter Aarhus unit the caseworker "
+	    "works in", SORTES_FIELD_ENUM, 1);
+	check_values(v[1].values, v[1].nvalues, "midt nord syd vest");
+	check_var(&v[2], "share_education_benefit", "Share of the caseload on "
+	    "education benefit (uddannelseshjaelp), in percent",
+	    SORTES_FIELD_INTEGER, 1);
+	check_bounds(v[2].has_min, v[2].min, v[2].has_max, v[2].max, 1, 0, 1,
+	    100);
+	check_var(&v[3], "years_experience", "Whole years of experience as a "
+	    "caseworker", SORTES_FIELD_INTEGER, 0);
+	check_bounds(v[3].has_min, v[3].min, v[3].has_max, v[3].max, 1, 0, 1,
+	    50);
+}
+
+static void
+check_ungebudgetter_caseworkers(const struct sortes_protocol *p)
+{
+	const struct sortes_constrained *co = p->constrained;
+
+	check_ungebudgetter_covariates(p);
+	ck_assert_ptr_nonnull(co);
+	/* as listed: caseload, share_education_benefit, office */
+	check_indexes(co->covariates, co->ncovariates, 3, 0, 2, 1);
+	ck_assert_int_eq(co->weights[0], 1);
+	ck_assert_int_eq(co->weights[1], 2);
+	ck_assert_int_eq(co->weights[2], 1);
+	ck_assert_int_eq(co->metric, 2);
+	ck_assert_int_eq(co->keep_per10k, 1000);
+	ck_assert_ptr_nonnull(p->new_hires);
+	check_sizes(p->new_hires->block_sizes, p->new_hires->nblock_sizes, 1,
+	    2, 0);
+	ck_assert_ptr_nonnull(p->beacon);
+	ck_assert_str_eq(p->beacon->source, "League of Entropy drand mainnet");
+	ck_assert_int_eq(p->beacon->round, 5000000);
+	ck_assert_ptr_null(p->derived);
+	ck_assert_uint_eq(p->nderived, 0);
+	check_no_methods(p);
+}
+
 START_TEST(test_ungebudgetter)
 {
 	struct sortes_protocol *p;
@@ -281,11 +362,12 @@ START_TEST(test_ungebudgetter)
 	check_arm(&p->arms[1], "C", "Ordinary casework", 1);
 	ck_assert_int_eq(p->ratio_sum, 2);
 	ck_assert_int_eq(p->unit, SORTES_UNIT_CASEWORKER);
-	ck_assert_int_eq(p->method, SORTES_METHOD_COMPLETE);
+	ck_assert_int_eq(p->method, SORTES_METHOD_CONSTRAINED);
 	ck_assert_ptr_null(p->strata);
 	ck_assert_uint_eq(p->nstrata, 0);
 	ck_assert_ptr_null(p->block_sizes);
 	ck_assert_uint_eq(p->nblock_sizes, 0);
+	check_ungebudgetter_caseworkers(p);
 
 	ck_assert_uint_eq(p->nfields, 3);
 	check_var(&p->fields[0], "benefit", "Benefit received at enrollment",
@@ -299,15 +381,15 @@ START_TEST(test_ungebudgetter)
 	    p->fields[2].has_max, p->fields[2].max, 1, 0, 0, 0);
 
 	ck_assert_uint_eq(p->nrules, 3);
-	check_rule(&p->rules[0], "age 18-30", SORTES_RULE_AGE, 1, 49);
+	check_rule(&p->rules[0], "age 18-30", SORTES_RULE_AGE, 1, 97);
 	check_bounds(p->rules[0].has_min, p->rules[0].min, p->rules[0].has_max,
 	    p->rules[0].max, 1, 18, 1, 30);
 	check_rule(&p->rules[1], "out of job and education for at least 10 "
-	    "months", SORTES_RULE_RANGE, 2, 53);
+	    "months", SORTES_RULE_RANGE, 2, 101);
 	check_bounds(p->rules[1].has_min, p->rules[1].min, p->rules[1].has_max,
 	    p->rules[1].max, 1, 10, 0, 0);
 	check_rule(&p->rules[2], "on education benefit", SORTES_RULE_EQUALS, 0,
-	    56);
+	    104);
 	check_values(p->rules[2].values, p->rules[2].nvalues,
 	    "uddannelseshjaelp");
 
@@ -464,8 +546,8 @@ START_TEST(test_canonical_values)
 	struct sortes_protocol *p;
 
 	p = parse_ok(HEAD
-	    "randomization: {unit: individual, method: minimization, "
-	    "strata: [z_flag, a_kind]}\n"
+	    "randomization: {unit: individual, method: stratified_blocks, "
+	    "strata: [z_flag, a_kind], block_sizes: [3]}\n"
 	    "fields:\n"
 	    "  - {name: z_flag, type: boolean}\n"
 	    "  - {name: n, type: integer, min: -5}\n"
@@ -481,7 +563,7 @@ START_TEST(test_canonical_values)
 	    "  - {name: range, field: n, max: -1}\n");
 	ck_assert_int_eq(p->target_enrollment, SORTES_INT_MAX);
 	ck_assert_int_eq(p->ratio_sum, 3);
-	ck_assert_int_eq(p->method, SORTES_METHOD_MINIMIZATION);
+	ck_assert_int_eq(p->method, SORTES_METHOD_STRATIFIED_BLOCKS);
 	/* sorted: a_kind d n s z_flag */
 	check_indexes(p->strata, p->nstrata, 2, 4, 0, 0);
 	ck_assert_int_eq(p->fields[2].has_min, 1);
@@ -540,11 +622,367 @@ START_TEST(test_offsets_and_amounts)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Derived fields, caseworkers and the method sections                */
+
+static void
+check_derived(const struct sortes_derived *d, const char *name, size_t age_of,
+    const char *cuts, const char *labels)
+{
+	char buf[64];
+	size_t i, used = 0;
+
+	ck_assert_str_eq(d->name, name);
+	ck_assert_uint_eq(d->age_of, age_of);
+	buf[0] = '\0';
+	for (i = 0; i < d->ncuts; i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+		    "%s%lld", i > 0 ? " " : "", (long long)d->cuts[i]);
+	ck_assert_str_eq(buf, cuts);
+	check_values(d->labels, d->ncuts - 1, labels);
+}
+
+#define AGE_FIELDS \
+	"fields:\n" \
+	"  - {name: sex, type: enum, values: [F, M]}\n" \
+	"  - {name: birth_date, type: date}\n" \
+	"  - {name: ready, type: boolean}\n" \
+	"derived:\n" \
+	"  - {name: age_band, age_of: birth_date, bands: [18, 23, 29]}\n" \
+	"  - {name: teen, age_of: birth_date, bands: [15, 18]}\n" \
+	"  - {name: any_age, age_of: birth_date, bands: [0, 1, 150]}\n"
+
+/* fields sorted: birth_date ready sex; derived follow from index 3 */
+START_TEST(test_derived_strata)
+{
+	struct sortes_protocol *p;
+
+	p = parse_ok(HEAD AGE_FIELDS
+	    "randomization:\n"
+	    "  unit: individual\n"
+	    "  method: stratified_blocks\n"
+	    "  strata: [age_band, caseworker_team, sex, any_age]\n"
+	    "  block_sizes: [3]\n");
+	ck_assert_uint_eq(p->nfields, 3);
+	ck_assert_uint_eq(p->nderived, 3);
+	check_derived(&p->derived[0], "age_band", 0, "18 23 29",
+	    "18-22 23-28");
+	check_derived(&p->derived[1], "teen", 0, "15 18", "15-17");
+	check_derived(&p->derived[2], "any_age", 0, "0 1 150", "0-0 1-149");
+	ck_assert_uint_eq(p->nstrata, 4);
+	ck_assert_uint_eq(p->strata[0], 3);
+	ck_assert_uint_eq(p->strata[1], SORTES_STRATUM_TEAM);
+	ck_assert_uint_eq(p->strata[2], 2);
+	ck_assert_uint_eq(p->strata[3], 5);
+	/* derived fields are not fields */
+	ck_assert_int_eq(sortes_protocol_field(p, "age_band"), -1);
+	check_no_methods(p);
+	ck_assert_ptr_null(p->new_hires);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+START_TEST(test_minimization)
+{
+	const struct sortes_minimization *m;
+	struct sortes_protocol *p;
+
+	p = parse_ok(HEAD AGE_FIELDS
+	    "randomization:\n"
+	    "  unit: individual\n"
+	    "  method: minimization\n"
+	    "  minimization:\n"
+	    "    factors:\n"
+	    "      - {name: ready}\n"
+	    "      - {name: teen, weight: 2}\n"
+	    "      - {name: caseworker_team, weight: 3}\n"
+	    "      - {name: sex, weight: 1000}\n"
+	    "    probability: 0.75\n");
+	m = p->minimization;
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->nfactors, 4);
+	ck_assert_uint_eq(m->factors[0], 1);
+	ck_assert_uint_eq(m->factors[1], 4);
+	ck_assert_uint_eq(m->factors[2], SORTES_STRATUM_TEAM);
+	ck_assert_uint_eq(m->factors[3], 2);
+	ck_assert_int_eq(m->weights[0], 1);	/* default */
+	ck_assert_int_eq(m->weights[1], 2);
+	ck_assert_int_eq(m->weights[2], 3);
+	ck_assert_int_eq(m->weights[3], 1000);
+	ck_assert_int_eq(m->probability_per10k, 7500);
+	ck_assert_ptr_null(p->strata);
+	ck_assert_uint_eq(p->nstrata, 0);
+	ck_assert_ptr_null(p->block_sizes);
+	check_no_methods(p);
+	ck_assert_ptr_null(p->new_hires);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+#define PROBABILITY_FMT HEAD \
+	"fields: [{name: sex, type: enum, values: [F, M]}]\n" \
+	"randomization:\n" \
+	"  unit: individual\n" \
+	"  method: minimization\n" \
+	"  minimization:\n" \
+	"    factors: [{name: sex}]\n" \
+	"    probability: %s\n"
+
+#define KEEP_FMT HEAD \
+	"caseworkers: {covariates: [{name: load, type: integer}]}\n" \
+	"randomization:\n" \
+	"  unit: caseworker\n" \
+	"  method: constrained\n" \
+	"  constrained:\n" \
+	"    keep: %s\n"
+
+/* Parse fmt with 'value' in it: the fraction, or -1 and the message. */
+static int
+decimal_of(const char *fmt, const char *value, int keep, char *msg,
+    size_t size)
+{
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	char text[2048];
+	int rc, v;
+
+	snprintf(text, sizeof(text), fmt, value);
+	rc = sortes_protocol_parse(&p, text, strlen(text), "d.yaml", &err);
+	snprintf(msg, size, "%s", rc == 0 ? "" : err.msg);
+	if (rc != 0) {
+		ck_assert_int_eq(rc, SORTES_EDATA);
+		ck_assert_ptr_null(p);
+		return -1;
+	}
+	v = keep ? p->constrained->keep_per10k :
+	    p->minimization->probability_per10k;
+	sortes_protocol_free(p);
+	return v;
+}
+
+static const struct {
+	int keep;		/* 1: keep, 0: probability */
+	const char *text;
+	int per10k;		/* -1: refused */
+	const char *why;	/* in the refusal */
+} decimals[] = {
+	{ 0, "0.8", 8000, NULL },
+	{ 0, "0.75", 7500, NULL },
+	{ 0, "1", 10000, NULL },
+	{ 0, "1.0", 10000, NULL },
+	{ 0, "1.0000", 10000, NULL },
+	{ 0, "0.5", 5000, NULL },
+	{ 0, "0.5001", 5001, NULL },
+	{ 0, "0.9999", 9999, NULL },
+	{ 0, "0.80", 8000, NULL },
+	{ 1, "0.1", 1000, NULL },
+	{ 1, "0.0001", 1, NULL },
+	{ 1, "0.25", 2500, NULL },
+	{ 1, "1", 10000, NULL },
+	{ 0, "8e-1", -1, "probability '8e-1' is not a decimal" },
+	{ 0, ".8", -1, "probability '.8' is not a decimal" },
+	{ 0, "0.80001", -1, "probability '0.80001' has more than 4 decimals" },
+	{ 0, "0.80000", -1, "has more than 4 decimals" },
+	{ 0, "-0.5", -1, "probability '-0.5' is not a decimal" },
+	{ 0, "+0.8", -1, "is not a decimal" },
+	{ 0, "1.", -1, "probability '1.' is not a decimal" },
+	{ 0, "0,8", -1, "is not a decimal" },
+	{ 0, "1e0", -1, "is not a decimal" },
+	{ 0, "0.4999", -1, "probability 0.4999 is out of range" },
+	{ 0, "1.0001", -1, "probability 1.0001 is out of range" },
+	{ 0, "2", -1, "probability 2 is out of range" },
+	{ 0, "99999999999999999999", -1, "is out of range" },
+	{ 0, "'0.8'", -1, "probability is quoted text" },
+	{ 0, "~", -1, "probability is empty" },
+	{ 0, "[0.8]", -1, "probability is a list" },
+	{ 1, "0", -1, "keep 0 is out of range" },
+	{ 1, "0.0", -1, "keep 0.0 is out of range" },
+	{ 1, "0.00001", -1, "keep '0.00001' has more than 4 decimals" },
+	{ 1, "1.5", -1, "keep 1.5 is out of range" },
+	{ 1, "-0.1", -1, "keep '-0.1' is not a decimal" },
+};
+
+START_TEST(test_decimals)
+{
+	char msg[SORTES_ERROR_MSG_MAX];
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(decimals) / sizeof(decimals[0]); i++) {
+		v = decimal_of(decimals[i].keep ? KEEP_FMT : PROBABILITY_FMT,
+		    decimals[i].text, decimals[i].keep, msg, sizeof(msg));
+		ck_assert_msg(v == decimals[i].per10k, "'%s': %d, expected %d "
+		    "(%s)", decimals[i].text, v, decimals[i].per10k, msg);
+		if (decimals[i].why != NULL)
+			ck_assert_msg(strstr(msg, decimals[i].why) != NULL,
+			    "'%s': '%s' lacks '%s'", decimals[i].text, msg,
+			    decimals[i].why);
+	}
+}
+END_TEST
+
+#define COVARIATES \
+	"caseworkers:\n" \
+	"  covariates:\n" \
+	"    - {name: zeta, type: integer, required: true}\n" \
+	"    - {name: hired, type: date}\n" \
+	"    - {name: note, type: string}\n" \
+	"    - {name: big, type: boolean}\n" \
+	"    - {name: area, type: enum, values: [a, b]}\n"
+
+/* sorted: area big hired note zeta */
+START_TEST(test_constrained)
+{
+	const struct sortes_constrained *co;
+	struct sortes_protocol *p;
+
+	p = parse_ok(HEAD COVARIATES "randomization: {unit: caseworker, "
+	    "method: constrained, constrained: {keep: 1}}\n");
+	ck_assert_uint_eq(p->ncw_covariates, 5);
+	ck_assert_str_eq(p->cw_covariates[0].name, "area");
+	ck_assert_str_eq(p->cw_covariates[4].name, "zeta");
+	ck_assert_int_eq(p->cw_covariates[4].required, 1);
+	co = p->constrained;
+	ck_assert_ptr_nonnull(co);
+	/* default: the integer, enum and boolean ones, in name order */
+	check_indexes(co->covariates, co->ncovariates, 3, 0, 1, 4);
+	ck_assert_int_eq(co->weights[0], 1);
+	ck_assert_int_eq(co->weights[1], 1);
+	ck_assert_int_eq(co->weights[2], 1);
+	ck_assert_int_eq(co->metric, 2);
+	ck_assert_int_eq(co->keep_per10k, SORTES_PER10K);
+	/* default new_hires: 2 * ratio sum 3 */
+	ck_assert_ptr_nonnull(p->new_hires);
+	check_sizes(p->new_hires->block_sizes, p->new_hires->nblock_sizes, 1,
+	    6, 0);
+	ck_assert_ptr_null(p->beacon);
+	check_no_methods(p);
+	sortes_protocol_free(p);
+
+	p = parse_ok(HEAD COVARIATES
+	    "randomization:\n"
+	    "  unit: caseworker\n"
+	    "  method: constrained\n"
+	    "  constrained:\n"
+	    "    covariates: [zeta, area]\n"
+	    "    metric: l1\n"
+	    "    weights: {area: 7}\n"
+	    "    keep: 0.0001\n"
+	    "  new_hires: {block_sizes: [6, 3]}\n");
+	co = p->constrained;
+	check_indexes(co->covariates, co->ncovariates, 2, 4, 0, 0);
+	ck_assert_int_eq(co->weights[0], 1);
+	ck_assert_int_eq(co->weights[1], 7);
+	ck_assert_int_eq(co->metric, 1);
+	ck_assert_int_eq(co->keep_per10k, 1);
+	check_sizes(p->new_hires->block_sizes, p->new_hires->nblock_sizes, 2,
+	    6, 3);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+/* Equal ratios: 2:2 allocates 1:1 too. */
+#define HEAD_EVEN "sortes: 1\n" \
+	"trial: {id: t, title: T, sponsor: S, target_enrollment: 8}\n" \
+	"arms: [{code: A, name: One, ratio: 2}, {code: B, name: Two, ratio: 2}]\n"
+
+START_TEST(test_matched_pairs)
+{
+	const struct sortes_matched_pairs *mp;
+	struct sortes_protocol *p;
+
+	p = parse_ok(HEAD_EVEN
+	    "caseworkers:\n"
+	    "  covariates:\n"
+	    "    - {name: office, type: enum, values: [nord, syd]}\n"
+	    "    - {name: years, type: integer}\n"
+	    "randomization:\n"
+	    "  unit: caseworker\n"
+	    "  method: matched_pairs\n"
+	    "  matched_pairs: {by: years}\n");
+	mp = p->matched_pairs;
+	ck_assert_ptr_nonnull(mp);
+	ck_assert_int_eq(mp->by, 1);
+	ck_assert_ptr_null(mp->pairs);
+	ck_assert_uint_eq(mp->npairs, 0);
+	check_sizes(p->new_hires->block_sizes, p->new_hires->nblock_sizes, 1,
+	    8, 0);
+	check_no_methods(p);
+	sortes_protocol_free(p);
+
+	/* pairs need no covariates */
+	p = parse_ok(HEAD_EVEN
+	    "randomization:\n"
+	    "  unit: caseworker\n"
+	    "  method: matched_pairs\n"
+	    "  matched_pairs:\n"
+	    "    pairs:\n"
+	    "      - [CW01, CW02]\n"
+	    "      - [cw.3, \"007\"]\n"
+	    "      - [X_-9, y]\n");
+	mp = p->matched_pairs;
+	ck_assert_int_eq(mp->by, -1);
+	ck_assert_uint_eq(mp->npairs, 3);
+	check_values(mp->pairs, 2 * mp->npairs, "CW01 CW02 cw.3 007 X_-9 y");
+	ck_assert_ptr_null(p->cw_covariates);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+#define BEACON_FMT HEAD \
+	"randomization:\n" \
+	"  unit: caseworker\n" \
+	"  method: stratified\n" \
+	"  beacon: {source: NIST Randomness Beacon, date: %s}\n"
+
+START_TEST(test_beacon)
+{
+	static const struct {
+		const char *date;
+		int32_t day;
+	} dates[] = {
+		{ "1970-01-01", 0 }, { "1969-12-31", -1 },
+		{ "2000-03-01", 11017 }, { "2024-02-29", 19782 },
+		{ "2100-03-01", 47541 }, { "1000-01-01", -354285 },
+		{ "9999-12-31", 2932896 },
+	};
+	struct sortes_protocol *p;
+	char text[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		snprintf(text, sizeof(text), BEACON_FMT, dates[i].date);
+		p = parse_ok(text);
+		ck_assert_str_eq(p->beacon->source, "NIST Randomness Beacon");
+		ck_assert_int_eq(p->beacon->round, -1);
+		ck_assert_msg(p->beacon->date == dates[i].day, "%s: day %d, "
+		    "expected %d", dates[i].date, (int)p->beacon->date,
+		    (int)dates[i].day);
+		sortes_protocol_free(p);
+	}
+
+	p = parse_ok(HEAD "randomization:\n"
+	    "  unit: caseworker\n"
+	    "  method: complete\n"
+	    "  beacon:\n"
+	    "    source: League of Entropy drand mainnet\n"
+	    "    round: 0\n");
+	ck_assert_int_eq(p->method, SORTES_METHOD_COMPLETE);
+	ck_assert_int_eq(p->beacon->round, 0);
+	ck_assert_int_eq(p->beacon->date, 0);
+	check_sizes(p->new_hires->block_sizes, p->new_hires->nblock_sizes, 1,
+	    6, 0);
+	check_no_methods(p);
+	sortes_protocol_free(p);
+}
+END_TEST
+
 /* The length is honoured: ASan catches a read past the buffer. */
+#define LAST_LINE "randomization: {unit: caseworker, method: complete}\n"
+
 START_TEST(test_not_nul_terminated)
 {
-	static const char text[] = HEAD
-	    "randomization: {unit: caseworker, method: constrained}\n";
+	static const char text[] = HEAD LAST_LINE;
 	struct sortes_error err = { 0, "" };
 	struct sortes_protocol *p = NULL;
 	size_t len = sizeof(text) - 1;
@@ -557,11 +995,12 @@ START_TEST(test_not_nul_terminated)
 	rc = sortes_protocol_parse(&p, copy, len, "t.yaml", &err);
 	free(copy);
 	ck_assert_msg(rc == 0, "%s", err.msg);
-	ck_assert_int_eq(p->method, SORTES_METHOD_CONSTRAINED);
+	ck_assert_int_eq(p->method, SORTES_METHOD_COMPLETE);
 	sortes_protocol_free(p);
 
 	/* cut off before the last line: randomization is missing */
-	rc = sortes_protocol_parse(&p, text, len - 55, "t.yaml", &err);
+	rc = sortes_protocol_parse(&p, text, len - (sizeof(LAST_LINE) - 1),
+	    "t.yaml", &err);
 	ck_assert_int_eq(rc, SORTES_EDATA);
 	ck_assert_ptr_null(p);
 	ck_assert_str_eq(err.msg, "t.yaml:1:1: missing key 'randomization' "
@@ -672,6 +1111,12 @@ suite_protocol(void)
 	tcase_add_test(tc, test_corpus_size);
 	tcase_add_test(tc, test_canonical_values);
 	tcase_add_test(tc, test_offsets_and_amounts);
+	tcase_add_test(tc, test_derived_strata);
+	tcase_add_test(tc, test_minimization);
+	tcase_add_test(tc, test_decimals);
+	tcase_add_test(tc, test_constrained);
+	tcase_add_test(tc, test_matched_pairs);
+	tcase_add_test(tc, test_beacon);
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_lookups_and_names);
 	tcase_add_test(tc, test_load_errors);

@@ -18,7 +18,6 @@
 #include "sortes/trial.h"
 
 #define SORTES_PERSON_MAX 64
-#define SORTES_CASEWORKER_MAX 64
 #define SORTES_UUID_LEN 37
 
 struct sortes_enroll_input {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sortes/error.h"
+#include "sortes/jcs.h"
 #include "sortes/protocol.h"
 
 struct sortes_value {
@@ -39,6 +40,29 @@ int sortes_value_parse(struct sortes_value *out, const struct sortes_field *f,
 
 /* Free what a value owns and mark it absent; NULL is allowed. */
 void sortes_value_clear(struct sortes_value *v);
+
+/*
+ * Parse named texts into values[], one per variable of 'vars' (fields
+ * or caseworker covariates, 'nvars' of them, sorted by name), clearing
+ * what values[] held.  'what' names a variable in messages ("field",
+ * "covariate").  SORTES_EDATA for an unknown or repeated name, a bad
+ * value, or a required variable not given.
+ */
+int sortes_values_parse(struct sortes_value *values,
+    const struct sortes_field *vars, size_t nvars, const char *const *names,
+    const char *const *texts, size_t n, const char *what,
+    struct sortes_error *err);
+
+/*
+ * Write the canonical JSON object of the present values (keys in name
+ * order; integers and booleans as JSON integers and booleans, other
+ * types as strings) to 'j', which is reset first.
+ */
+int sortes_values_json(struct sortes_jcs *j, const struct sortes_field *vars,
+    size_t nvars, const struct sortes_value *values, struct sortes_error *err);
+
+/* Write one value as canonical JSON (see sortes_values_json()). */
+void sortes_jcs_value(struct sortes_jcs *j, const struct sortes_value *v);
 
 /*
  * Check the protocol's eligibility rules against 'values' (one per

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "sortes/error.h"
+#include "sortes/import.h"
 
 /* Exit codes (docs/exit-codes.md); sysexits.h values where they fit. */
 #define EXIT_VERIFY	1
@@ -39,13 +40,40 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_table[];
 
+int cmd_caseworker(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_protocol(int argc, char **argv);
+int cmd_randomize(int argc, char **argv);
 int cmd_rng(int argc, char **argv);
+int cmd_transfer(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_withdraw(int argc, char **argv);
+
+/*
+ * A CSV import as the commands run it: 'path' ("-" for stdin), an
+ * optional --delimiter text, an optional rejects file (which also means
+ * "skip invalid rows"), and the library call that does the import.
+ */
+struct cli_csv {
+	const char *path;
+	const char *delimiter;
+	const char *rejects;
+	int (*import)(void *ctx, FILE *in, int delimiter, int skip_invalid,
+	    sortes_reject_fn on_reject, void *reject_ctx,
+	    struct sortes_csv_summary *summary, struct sortes_error *err);
+	void *ctx;
+};
+
+/*
+ * Run an import: refused rows are printed as "sortes: FILE:LINE: why"
+ * and written to the rejects file, which is removed again if the import
+ * fails.  The caller frees *summary with sortes_csv_summary_free().
+ */
+int cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
+    struct sortes_error *err);
 
 /* Dispatch argv[0] through the table; returns the exit code. */
 int cli_run(int argc, char **argv);

@@ -40,6 +40,7 @@ struct enroll_args {
 /* What a run needs besides the arguments. */
 struct enroll_env {
 	struct sortes_trial *trial;
+	const char *csv_name;
 	char now[21];
 	int32_t day;
 };
@@ -92,76 +93,6 @@ enroll_one(const struct enroll_args *a, struct enroll_env *env,
 	return 0;
 }
 
-/* Where refused CSV rows go: stderr, and the rejects file if any. */
-struct reject_sink {
-	const char *csv_name;
-	FILE *fp;
-	int wrote_header;
-};
-
-/* Write a record of two leading cells followed by 'cells'. */
-static int
-write_prefixed(FILE *fp, const char *first, const char *second,
-    const char *const *cells, size_t n)
-{
-	const char *row[SORTES_CSV_FIELDS_MAX + 2];
-
-	row[0] = first;
-	row[1] = second;
-	memcpy(row + 2, cells, n * sizeof(*cells));
-	return sortes_csv_write_record(fp, row, n + 2, ',');
-}
-
-static int
-reject_row(void *ctx, long line, const char *const *header, size_t nheader,
-    const char *const *cells, size_t ncells, const char *reason)
-{
-	struct reject_sink *sink = ctx;
-	char linebuf[32];
-
-	fprintf(stderr, "sortes: %s:%ld: %s\n", sink->csv_name, line, reason);
-	if (sink->fp == NULL)
-		return 0;
-	if (!sink->wrote_header) {
-		if (write_prefixed(sink->fp, "line", "reason", header,
-		    nheader) != 0)
-			return -1;
-		sink->wrote_header = 1;
-	}
-	snprintf(linebuf, sizeof(linebuf), "%ld", line);
-	return write_prefixed(sink->fp, linebuf, reason, cells, ncells);
-}
-
-static int
-parse_delimiter(const char *s, int *out)
-{
-	*out = 0;
-	if (s == NULL)
-		return 0;
-	if (strcmp(s, ",") == 0 || strcmp(s, ";") == 0)
-		*out = s[0];
-	else if (strcmp(s, "tab") == 0 || strcmp(s, "\t") == 0)
-		*out = '\t';
-	else
-		return -1;
-	return 0;
-}
-
-static FILE *
-open_rejects(const char *path, struct sortes_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	FILE *fp = fd < 0 ? NULL : fdopen(fd, "w");
-
-	if (fp == NULL) {
-		sortes_error_set(err, SORTES_ECANTCREAT, "cannot create '%s': "
-		    "%s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return fp;
-}
-
 static void
 csv_report(const struct sortes_csv_summary *s, const struct sortes_protocol *p,
     const char *rejects)
@@ -176,47 +107,33 @@ csv_report(const struct sortes_csv_summary *s, const struct sortes_protocol *p,
 }
 
 static int
-enroll_csv_run(const struct enroll_args *a, struct enroll_env *env, FILE *in,
-    struct reject_sink *sink, struct sortes_error *err)
+enroll_import(void *ctx, FILE *in, int delimiter, int skip_invalid,
+    sortes_reject_fn on_reject, void *reject_ctx,
+    struct sortes_csv_summary *summary, struct sortes_error *err)
 {
-	struct sortes_csv_summary s;
-	int delimiter, rc;
+	struct enroll_env *env = ctx;
 
-	if (parse_delimiter(a->delimiter, &delimiter) != 0)
-		return sortes_error_set(err, SORTES_EUSAGE, "--delimiter '%s' "
-		    "is not ',', ';' or 'tab'", a->delimiter);
-	rc = sortes_enroll_csv(env->trial, in, a->csv, delimiter,
-	    a->rejects != NULL, env->now, env->day, reject_row, sink, &s, err);
-	if (rc == 0)
-		csv_report(&s, env->trial->protocol, a->rejects);
-	sortes_csv_summary_free(&s);
-	return rc;
+	return sortes_enroll_csv(env->trial, in, env->csv_name, delimiter,
+	    skip_invalid, env->now, env->day, on_reject, reject_ctx, summary,
+	    err);
 }
 
 static int
 enroll_csv(const struct enroll_args *a, struct enroll_env *env,
     struct sortes_error *err)
 {
-	struct reject_sink sink = { .csv_name = a->csv };
-	int from_stdin = strcmp(a->csv, "-") == 0, rc;
-	FILE *in = from_stdin ? stdin : fopen(a->csv, "rb");
+	struct cli_csv c = {
+		.path = a->csv, .delimiter = a->delimiter,
+		.rejects = a->rejects, .import = enroll_import, .ctx = env,
+	};
+	struct sortes_csv_summary s;
+	int rc;
 
-	if (in == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
-		    "%s", a->csv, strerror(errno));
-	if (a->rejects != NULL && (sink.fp = open_rejects(a->rejects,
-	    err)) == NULL)
-		rc = err->code;
-	else
-		rc = enroll_csv_run(a, env, in, &sink, err);
-	if (sink.fp != NULL && fclose(sink.fp) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    a->rejects, strerror(errno));
-	/* A refused cohort leaves nothing behind, rejects file included. */
-	if (rc != 0 && sink.fp != NULL)
-		unlink(a->rejects);
-	if (!from_stdin)
-		fclose(in);
+	env->csv_name = a->csv;
+	rc = cli_csv_import(&c, &s, err);
+	if (rc == 0)
+		csv_report(&s, env->trial->protocol, a->rejects);
+	sortes_csv_summary_free(&s);
 	return rc;
 }
 

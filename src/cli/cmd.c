@@ -32,6 +32,42 @@ const struct cmd_entry cmd_table[] = {
 	  "\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
 	  cmd_protocol },
+	{ "caseworker", "register caseworkers (the clusters), one or from CSV",
+	  "usage: sortes caseworker add CODE --team TEAM [--covariate NAME=VALUE]...\n"
+	  "       sortes caseworker import FILE [--delimiter C] [--skip-invalid REJECTS]\n"
+	  "       sortes caseworker list\n"
+	  "\n"
+	  "Register caseworkers with their team (or job centre) and the\n"
+	  "caseworker covariates the protocol declares.  In a caseworker-level\n"
+	  "trial, caseworkers are the units randomized by 'sortes randomize';\n"
+	  "one registered after that is a new hire and is allocated at once, by\n"
+	  "permuted blocks within its team (this needs the key file).  An import\n"
+	  "file has a header naming its columns: code, team and covariates; it\n"
+	  "is registered all or nothing, unless --skip-invalid is given.\n"
+	  "\n"
+	  "  -t, --team TEAM            the caseworker's team or job centre\n"
+	  "  -v, --covariate NAME=VALUE a caseworker covariate; repeat for each\n"
+	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
+	  "  -s, --skip-invalid REJECTS register valid rows, write refused ones\n"
+	  "  -d, --db FILE              the trial database\n"
+	  "  -k, --key FILE             the trial's key file (for new hires)\n",
+	  cmd_caseworker },
+	{ "randomize", "allocate all registered caseworkers to arms",
+	  "usage: sortes randomize [--beacon VALUE] [--db FILE] [--key FILE]\n"
+	  "\n"
+	  "Allocate every registered caseworker of a caseworker-level trial in\n"
+	  "one step, by the protocol's method, and record the allocation in the\n"
+	  "log.  Done once; caseworkers registered later are new hires and are\n"
+	  "allocated as they register.  Participants then inherit the arm of\n"
+	  "their caseworker.  If the protocol fixes a public randomness beacon,\n"
+	  "its value must be given and is mixed with the secret seed\n"
+	  "(docs/randomization.md), so that nobody could know the allocation\n"
+	  "when the seed was committed.\n"
+	  "\n"
+	  "  -b, --beacon VALUE   the beacon's published value, in hex\n"
+	  "  -d, --db FILE        the trial database\n"
+	  "  -k, --key FILE       the trial's key file\n",
+	  cmd_randomize },
 	{ "enroll", "enroll one participant, or a cohort from CSV",
 	  "usage: sortes enroll --person ID --caseworker CODE [--field NAME=VALUE]...\n"
 	  "       sortes enroll --csv FILE [--delimiter C] [--skip-invalid REJECTS]\n"
@@ -54,6 +90,28 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE              the trial database\n"
 	  "  -k, --key FILE             the trial's key file\n",
 	  cmd_enroll },
+	{ "transfer", "move a participant to another caseworker",
+	  "usage: sortes transfer PARTICIPANT --to CODE [--db FILE]\n"
+	  "\n"
+	  "Move a participant (by UUID) to another caseworker.  The arm stays\n"
+	  "the one first allocated (intention to treat); the move is logged.\n"
+	  "In a caseworker-level trial the new caseworker must be allocated,\n"
+	  "and a move to a caseworker of another arm is flagged as possible\n"
+	  "contamination.\n"
+	  "\n"
+	  "  -t, --to CODE        the new caseworker\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_transfer },
+	{ "withdraw", "record that a participant withdrew",
+	  "usage: sortes withdraw PARTICIPANT --reason TEXT [--db FILE]\n"
+	  "\n"
+	  "Record a participant's withdrawal, with the reason, in the log.\n"
+	  "Nothing is deleted, and the participant stays in the arm first\n"
+	  "allocated for the analysis (intention to treat).\n"
+	  "\n"
+	  "  -r, --reason TEXT    why (1 to 1000 bytes)\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_withdraw },
 	{ "verify", "recompute the log's hash chain and check the tables",
 	  "usage: sortes verify [--db FILE] [--json]\n"
 	  "\n"

@@ -11,7 +11,7 @@ expect_err_empty
 
 run "$SORTES" protocol check "$UNGEBUDGETTER"
 expect_status 0
-expect_out_contains "$UNGEBUDGETTER: ok: trial 'ungebudgetter', 2 arms, caseworker randomization (complete), 3 fields, 3 eligibility rules, 5 follow-ups"
+expect_out_contains "$UNGEBUDGETTER: ok: trial 'ungebudgetter', 2 arms, caseworker randomization (constrained), 3 fields, 3 eligibility rules, 5 follow-ups"
 expect_err_empty
 
 # Several files at once: one "ok" line each.

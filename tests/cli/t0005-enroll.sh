@@ -203,14 +203,15 @@ expect_out_empty
 expect_err_contains "database 'no-such.db' does not exist"
 check "enroll created a database" test ! -e no-such.db
 
-# Caseworker-level randomization (Ungebudgetter) is not supported yet.
+# In a caseworker-level trial (Ungebudgetter) the participant's
+# caseworker must be registered and allocated first.
 run "$SORTES" enroll --db b.db --person TEST-0006 --caseworker CW1 \
     --field birth_date=2000-05-17 \
     --field months_without_job_or_education=12 \
     --field benefit=uddannelseshjaelp
-expect_status 69
+expect_status 65
 expect_out_empty
-expect_err_contains "randomizes caseworkers"
+expect_err_contains "caseworker 'CW1' is not registered"
 expect_eq "$(log_count b.db)" 1 "log entries in b.db"
 
 # The trial is still sound after all the refusals.

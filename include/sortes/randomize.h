@@ -1,0 +1,47 @@
+/*
+ * randomize.h - allocating the caseworkers of a caseworker-level trial,
+ * all at once (docs/randomization.md, "Caseworker-level randomization").
+ */
+#ifndef SORTES_RANDOMIZE_H
+#define SORTES_RANDOMIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sortes/error.h"
+#include "sortes/jcs.h"
+#include "sortes/trial.h"
+
+#define SORTES_BEACON_MAX 256	/* hex digits of a beacon value */
+
+struct sortes_randomize_result {
+	int64_t seq;			/* the randomize log entry */
+	size_t ncaseworkers;		/* allocated now */
+	size_t *per_arm;		/* caseworkers per arm; owned */
+	struct sortes_jcs report;	/* canonical JSON of what was logged */
+	char **codes;			/* caseworkers allocated, by code ... */
+	size_t *arms;			/* ... and their arms; owned */
+};
+
+/*
+ * Allocate every registered caseworker of 't' (unlocked, unit
+ * caseworker, not yet randomized) by the protocol's method, log it as
+ * one entry and commit.  'beacon' is the public beacon value (hex) the
+ * protocol requires, or NULL when it declares none.  Frees nothing of
+ * 'out' on failure; call sortes_randomize_result_free() either way.
+ */
+int sortes_randomize(struct sortes_trial *t, const char *beacon,
+    const char *randomized_at, struct sortes_randomize_result *out,
+    struct sortes_error *err);
+
+void sortes_randomize_result_free(struct sortes_randomize_result *r);
+
+/*
+ * The seed that the caseworker allocation streams are keyed with:
+ * the trial seed itself, or, with a beacon,
+ * HMAC-SHA256(seed, JCS(["sortes/1", "beacon", value])).
+ */
+int sortes_randomize_seed(uint8_t out[32], const uint8_t seed[32],
+    const char *beacon, struct sortes_error *err);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * cmd-caseworker.c - sortes caseworker add|import|list.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sortes/caseworker.h"
+#include "cli.h"
+
+#define COVARIATES_MAX 256
+
+static const struct option caseworker_options[] = {
+	{ "team", required_argument, NULL, 't' },
+	{ "covariate", required_argument, NULL, 'v' },
+	{ "delimiter", required_argument, NULL, 'D' },
+	{ "skip-invalid", required_argument, NULL, 's' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct caseworker_args {
+	const char *team, *delimiter, *rejects, *db, *key;
+	const char *path;		/* the import file */
+	const char *names[COVARIATES_MAX];
+	const char *values[COVARIATES_MAX];
+	char *copies[COVARIATES_MAX];
+	size_t n;
+	char now[21];
+	struct sortes_trial *trial;
+};
+
+static int
+add_covariate(struct caseworker_args *a, const char *arg)
+{
+	char *copy, *eq;
+
+	if (a->n == COVARIATES_MAX)
+		return cli_usage_error("caseworker", "more than %d --covariate "
+		    "options", COVARIATES_MAX);
+	if ((eq = strchr(arg, '=')) == NULL || eq == arg)
+		return cli_usage_error("caseworker", "--covariate '%s' is not "
+		    "NAME=VALUE", arg);
+	if ((copy = strdup(arg)) == NULL)
+		return EXIT_OSERR;
+	copy[eq - arg] = '\0';
+	a->copies[a->n] = copy;
+	a->names[a->n] = copy;
+	a->values[a->n++] = copy + (eq - arg) + 1;
+	return 0;
+}
+
+static void
+print_arm(const struct sortes_protocol *p, const char *code,
+    const struct sortes_caseworker_result *res)
+{
+	if (res->allocated)
+		printf("registered caseworker %s: new hire, arm %s (%s), "
+		    "log entry %lld\n", code, p->arms[res->arm].code,
+		    p->arms[res->arm].name, (long long)res->seq);
+	else
+		printf("registered caseworker %s, log entry %lld\n", code,
+		    (long long)res->seq);
+}
+
+static int
+caseworker_add(struct caseworker_args *a, const char *code,
+    struct sortes_error *err)
+{
+	struct sortes_registrar *r = NULL;
+	struct sortes_caseworker_result res;
+	struct sortes_caseworker_input in = {
+		.code = code, .team = a->team, .names = a->names,
+		.values = a->values, .ncovariates = a->n,
+		.registered_at = a->now,
+	};
+	int rc;
+
+	if (a->team == NULL)
+		return sortes_error_set(err, SORTES_EUSAGE,
+		    "caseworker add needs --team TEAM");
+	rc = sortes_registrar_new(&r, a->trial, err);
+	if (rc == 0)
+		rc = sortes_registrar_add(r, &in, &res, err);
+	if (rc == 0)
+		rc = sortes_registrar_commit(r, err);
+	sortes_registrar_free(r);
+	if (rc == 0)
+		print_arm(a->trial->protocol, code, &res);
+	return rc;
+}
+
+static int
+caseworker_import_csv(void *ctx, FILE *in, int delimiter, int skip_invalid,
+    sortes_reject_fn on_reject, void *reject_ctx,
+    struct sortes_csv_summary *summary, struct sortes_error *err)
+{
+	struct caseworker_args *a = ctx;
+
+	return sortes_caseworker_import(a->trial, in, a->path, delimiter,
+	    skip_invalid, a->now, on_reject, reject_ctx, summary, err);
+}
+
+static int
+caseworker_import(struct caseworker_args *a, const char *path,
+    struct sortes_error *err)
+{
+	struct cli_csv c = {
+		.path = path, .delimiter = a->delimiter, .rejects = a->rejects,
+		.import = caseworker_import_csv, .ctx = a,
+	};
+	const struct sortes_protocol *p = a->trial->protocol;
+	struct sortes_csv_summary s;
+	int rc;
+
+	a->path = path;
+	rc = cli_csv_import(&c, &s, err);
+
+	if (rc == 0) {
+		printf("registered %ld of %ld caseworkers", s.enrolled, s.rows);
+		for (size_t i = 0; i < p->narms; i++)
+			if (s.per_arm[i] > 0)
+				printf("%s new hires in %s: %ld", i ? "," : ";",
+				    p->arms[i].code, s.per_arm[i]);
+		printf("\n");
+		if (s.rejected > 0)
+			printf("refused %ld rows, written to %s\n", s.rejected,
+			    a->rejects);
+	}
+	sortes_csv_summary_free(&s);
+	return rc;
+}
+
+static int
+caseworker_list(struct caseworker_args *a, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	rc = sortes_db_prepare(a->trial->db, &st, "SELECT c.code, c.team, "
+	    "coalesce(a.arm, '-'), c.covariates FROM caseworkers c "
+	    "LEFT JOIN caseworker_allocations a ON a.caseworker = c.seq "
+	    "ORDER BY c.code", err);
+	if (rc != 0)
+		return rc;
+	printf("code\tteam\tarm\tcovariates\n");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		printf("%s\t%s\t%s\t%s\n", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+		    sqlite3_column_text(st, 3));
+	if (step != SQLITE_DONE)
+		rc = sortes_db_fail(a->trial->db, "listing caseworkers", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Unlock only where registering allocates: after the randomization. */
+static int
+caseworker_open(struct caseworker_args *a, struct sortes_error *err)
+{
+	const char *db = cli_db_path(a->db);
+	int64_t randomized = 0;
+	char *key;
+	int rc;
+
+	if ((rc = cli_now(a->now, err)) != 0 ||
+	    (rc = sortes_trial_open(&a->trial, db, err)) != 0)
+		return rc;
+	if (a->trial->protocol->unit != SORTES_UNIT_CASEWORKER ||
+	    (rc = sortes_caseworker_randomized(a->trial, &randomized,
+	    err)) != 0 || randomized == 0)
+		return rc;
+	if ((key = cli_key_path(a->key, db)) == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	rc = sortes_trial_unlock(a->trial, key, err);
+	free(key);
+	return rc;
+}
+
+static int
+caseworker_run(struct caseworker_args *a, int argc, char **argv)
+{
+	struct sortes_error err = { 0 };
+	const char *verb = argv[0];
+	int rc;
+
+	if ((strcmp(verb, "add") == 0 || strcmp(verb, "import") == 0) ?
+	    argc != 2 : (strcmp(verb, "list") != 0 || argc != 1))
+		return cli_usage_error("caseworker", "expected 'add CODE', "
+		    "'import FILE' or 'list'");
+	rc = caseworker_open(a, &err);
+	if (rc == 0 && strcmp(verb, "add") == 0)
+		rc = caseworker_add(a, argv[1], &err);
+	else if (rc == 0 && strcmp(verb, "import") == 0)
+		rc = caseworker_import(a, argv[1], &err);
+	else if (rc == 0)
+		rc = caseworker_list(a, &err);
+	sortes_trial_close(a->trial);
+	return rc == 0 ? cli_finish(0) : cli_fail(&err);
+}
+
+static int
+caseworker_parse(struct caseworker_args *a, int argc, char **argv)
+{
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:v:D:s:d:k:h",
+	    caseworker_options, NULL)) != -1)
+		switch (c) {
+		case 't': a->team = optarg; break;
+		case 'v':
+			if ((rc = add_covariate(a, optarg)) != 0)
+				return rc;
+			break;
+		case 'D': a->delimiter = optarg; break;
+		case 's': a->rejects = optarg; break;
+		case 'd': a->db = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'h': return -1;
+		default: return cli_option_error("caseworker", c, argv);
+		}
+	if (optind == argc)
+		return cli_usage_error("caseworker", "expected 'add CODE', "
+		    "'import FILE' or 'list'");
+	return 0;
+}
+
+int
+cmd_caseworker(int argc, char **argv)
+{
+	struct caseworker_args a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	rc = caseworker_parse(&a, argc, argv);
+	if (rc == -1)
+		rc = cli_help("caseworker");
+	else if (rc == 0)
+		rc = caseworker_run(&a, argc - optind, argv + optind);
+	for (size_t i = 0; i < a.n; i++)
+		free(a.copies[i]);
+	return rc;
+}

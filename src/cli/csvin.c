@@ -1,0 +1,125 @@
+/*
+ * csvin.c - what the CSV-reading commands share: opening the input
+ * (a file or stdin), reporting refused rows on stderr and into an
+ * optional rejects file, and leaving no rejects file behind when the
+ * whole import fails.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sortes/csv.h"
+#include "cli.h"
+
+/* Where refused CSV rows go: stderr, and the rejects file if any. */
+struct reject_sink {
+	const char *csv_name;
+	FILE *fp;
+	int wrote_header;
+};
+
+/* Write a record of two leading cells followed by 'cells'. */
+static int
+write_prefixed(FILE *fp, const char *first, const char *second,
+    const char *const *cells, size_t n)
+{
+	const char *row[SORTES_CSV_FIELDS_MAX + 2];
+
+	row[0] = first;
+	row[1] = second;
+	memcpy(row + 2, cells, n * sizeof(*cells));
+	return sortes_csv_write_record(fp, row, n + 2, ',');
+}
+
+static int
+reject_row(void *ctx, long line, const char *const *header, size_t nheader,
+    const char *const *cells, size_t ncells, const char *reason)
+{
+	struct reject_sink *sink = ctx;
+	char linebuf[32];
+
+	fprintf(stderr, "sortes: %s:%ld: %s\n", sink->csv_name, line, reason);
+	if (sink->fp == NULL)
+		return 0;
+	if (!sink->wrote_header) {
+		if (write_prefixed(sink->fp, "line", "reason", header,
+		    nheader) != 0)
+			return -1;
+		sink->wrote_header = 1;
+	}
+	snprintf(linebuf, sizeof(linebuf), "%ld", line);
+	return write_prefixed(sink->fp, linebuf, reason, cells, ncells);
+}
+
+static int
+parse_delimiter(const char *s, int *out)
+{
+	*out = 0;
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, ",") == 0 || strcmp(s, ";") == 0)
+		*out = s[0];
+	else if (strcmp(s, "tab") == 0 || strcmp(s, "\t") == 0)
+		*out = '\t';
+	else
+		return -1;
+	return 0;
+}
+
+static FILE *
+open_rejects(const char *path, struct sortes_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *fp = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (fp == NULL) {
+		sortes_error_set(err, SORTES_ECANTCREAT, "cannot create '%s': "
+		    "%s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return fp;
+}
+
+static int
+csv_run(const struct cli_csv *c, FILE *in, struct reject_sink *sink,
+    struct sortes_csv_summary *summary, struct sortes_error *err)
+{
+	int delimiter;
+
+	if (parse_delimiter(c->delimiter, &delimiter) != 0)
+		return sortes_error_set(err, SORTES_EUSAGE, "--delimiter '%s' "
+		    "is not ',', ';' or 'tab'", c->delimiter);
+	return c->import(c->ctx, in, delimiter, c->rejects != NULL,
+	    reject_row, sink, summary, err);
+}
+
+int
+cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
+    struct sortes_error *err)
+{
+	struct reject_sink sink = { .csv_name = c->path };
+	int from_stdin = strcmp(c->path, "-") == 0, rc;
+	FILE *in = from_stdin ? stdin : fopen(c->path, "rb");
+
+	memset(summary, 0, sizeof(*summary));
+	if (in == NULL)
+		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
+		    "%s", c->path, strerror(errno));
+	if (c->rejects != NULL && (sink.fp = open_rejects(c->rejects,
+	    err)) == NULL)
+		rc = err->code;
+	else
+		rc = csv_run(c, in, &sink, summary, err);
+	if (sink.fp != NULL && fclose(sink.fp) != 0 && rc == 0)
+		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
+		    c->rejects, strerror(errno));
+	/* A refused file leaves nothing behind, rejects file included. */
+	if (rc != 0 && sink.fp != NULL)
+		unlink(c->rejects);
+	if (!from_stdin)
+		fclose(in);
+	return rc;
+}

@@ -1,0 +1,471 @@
+/*
+ * randomize.c - allocating all registered caseworkers in one step.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sortes/alloc.h"
+#include "sortes/caseworker.h"
+#include "sortes/chain.h"
+#include "sortes/randomize.h"
+#include "sortes/record.h"
+
+/* The caseworkers to allocate, sorted by team, then code. */
+struct cluster_set {
+	char **codes;
+	char **teams;
+	int64_t *seqs;		/* their registration entries */
+	size_t n;
+	size_t *arms;		/* the allocation being made */
+};
+
+struct randomizer {
+	struct sortes_trial *trial;
+	const struct sortes_protocol *protocol;
+	struct sortes_hmac *mac;	/* keyed with the randomization seed */
+	struct sortes_jcs scratch;
+	struct cluster_set set;
+	const char *beacon;
+};
+
+int
+sortes_randomize_seed(uint8_t out[32], const uint8_t seed[32],
+    const char *beacon, struct sortes_error *err)
+{
+	struct sortes_hmac *mac = NULL;
+	struct sortes_jcs j;
+	int rc;
+
+	if (beacon == NULL) {
+		memcpy(out, seed, 32);
+		return 0;
+	}
+	sortes_jcs_init(&j);
+	sortes_jcs_array_begin(&j);
+	sortes_jcs_string(&j, "sortes/1");
+	sortes_jcs_string(&j, "beacon");
+	sortes_jcs_string(&j, beacon);
+	sortes_jcs_array_end(&j);
+	rc = sortes_jcs_finish(&j, err);
+	if (rc == 0)
+		rc = sortes_hmac_new(&mac, seed, 32, err);
+	if (rc == 0)
+		rc = sortes_hmac(mac, out, j.data, j.len, err);
+	sortes_hmac_free(mac);
+	sortes_jcs_free(&j);
+	return rc;
+}
+
+static void
+set_free(struct cluster_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->codes[i]);
+		free(s->teams[i]);
+	}
+	free(s->codes);
+	free(s->teams);
+	free(s->seqs);
+	free(s->arms);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+set_push(struct cluster_set *s, size_t cap, sqlite3_stmt *st)
+{
+	if (s->n == cap)
+		return -1;
+	s->codes[s->n] = strdup((const char *)sqlite3_column_text(st, 0));
+	s->teams[s->n] = strdup((const char *)sqlite3_column_text(st, 1));
+	s->seqs[s->n] = sqlite3_column_int64(st, 2);
+	if (s->codes[s->n] == NULL || s->teams[s->n] == NULL) {
+		free(s->codes[s->n]);
+		free(s->teams[s->n]);
+		return -1;
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+set_load(struct randomizer *r, struct sortes_error *err)
+{
+	struct cluster_set *s = &r->set;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc, step;
+
+	rc = sortes_db_prepare(r->trial->db, &st, "SELECT count(*) FROM "
+	    "caseworkers", err);
+	if (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		cap = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	s->codes = calloc(cap + 1, sizeof(*s->codes));
+	s->teams = calloc(cap + 1, sizeof(*s->teams));
+	s->seqs = calloc(cap + 1, sizeof(*s->seqs));
+	s->arms = calloc(cap + 1, sizeof(*s->arms));
+	if (!s->codes || !s->teams || !s->seqs || !s->arms)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	rc = sortes_db_prepare(r->trial->db, &st, "SELECT code, team, seq "
+	    "FROM caseworkers ORDER BY team, code", err);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		if (set_push(s, cap, st) != 0)
+			rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sortes_db_fail(r->trial->db, "reading caseworkers", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+shuffle(size_t *a, size_t n, struct sortes_pcg32 *rng)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = sortes_pcg32_bounded(rng, (uint32_t)i), t = a[j];
+
+		a[j] = a[i - 1];
+		a[i - 1] = t;
+	}
+}
+
+/*
+ * Arms for n clusters in exact ratio: each arm ratio * (n / ratio_sum)
+ * times; the n % ratio_sum left over take the first places of one
+ * shuffled ratio cycle; then the whole list is shuffled.
+ */
+static int
+complete_arms(const struct sortes_protocol *p, size_t n, struct sortes_pcg32 *rng,
+    size_t *out)
+{
+	size_t full = n / (size_t)p->ratio_sum, k = 0, c = 0;
+	size_t *cycle = malloc((size_t)p->ratio_sum * sizeof(*cycle));
+
+	if (cycle == NULL)
+		return -1;
+	for (size_t a = 0; a < p->narms; a++)
+		for (size_t i = 0; i < (size_t)p->arms[a].ratio; i++) {
+			cycle[c++] = a;
+			for (size_t f = 0; f < full; f++)
+				out[k++] = a;
+		}
+	if (k < n) {
+		shuffle(cycle, c, rng);
+		memcpy(out + k, cycle, (n - k) * sizeof(*out));
+	}
+	shuffle(out, n, rng);
+	free(cycle);
+	return 0;
+}
+
+/* Allocate s->arms[first .. first + n) within 'stratum'. */
+static int
+allocate_stratum(struct randomizer *r, size_t first, size_t n,
+    const char *stratum, struct sortes_error *err)
+{
+	struct sortes_pcg32 rng;
+	int rc;
+
+	rc = sortes_stream_derive(&rng, r->mac, &r->scratch, "cluster",
+	    stratum, 0, err);
+	if (rc == 0 && complete_arms(r->protocol, n, &rng,
+	    r->set.arms + first) != 0)
+		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	return rc;
+}
+
+static int
+team_stratum(struct sortes_jcs *j, const char *team, struct sortes_error *err)
+{
+	sortes_jcs_reset(j);
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "team");
+	sortes_jcs_string(j, team);
+	sortes_jcs_object_end(j);
+	return sortes_jcs_finish(j, err);
+}
+
+static int
+allocate_stratified(struct randomizer *r, struct sortes_error *err)
+{
+	struct sortes_jcs stratum;
+	size_t first = 0;
+	int rc = 0;
+
+	sortes_jcs_init(&stratum);
+	while (rc == 0 && first < r->set.n) {
+		size_t n = 1;
+
+		while (first + n < r->set.n &&
+		    strcmp(r->set.teams[first], r->set.teams[first + n]) == 0)
+			n++;
+		rc = team_stratum(&stratum, r->set.teams[first], err);
+		if (rc == 0)
+			rc = allocate_stratum(r, first, n, stratum.data, err);
+		first += n;
+	}
+	sortes_jcs_free(&stratum);
+	return rc;
+}
+
+static int
+allocate(struct randomizer *r, struct sortes_error *err)
+{
+	switch (r->protocol->method) {
+	case SORTES_METHOD_COMPLETE:
+		return allocate_stratum(r, 0, r->set.n, "{}", err);
+	case SORTES_METHOD_STRATIFIED:
+		return allocate_stratified(r, err);
+	default:
+		return sortes_error_set(err, SORTES_EUNSUPPORTED, "method '%s' "
+		    "is not available in this version of sortes",
+		    sortes_method_name(r->protocol->method));
+	}
+}
+
+static int
+randomize_check(struct sortes_trial *t, const char *beacon,
+    struct sortes_error *err)
+{
+	const struct sortes_protocol *p = t->protocol;
+	int64_t done;
+	int rc;
+
+	if (p->unit != SORTES_UNIT_CASEWORKER)
+		return sortes_error_set(err, SORTES_EUSAGE, "trial '%s' "
+		    "randomizes individuals as they enroll; 'randomize' is for "
+		    "caseworker-level trials", t->trial_id);
+	if (!t->have_key)
+		return sortes_error_set(err, SORTES_EUSAGE, "randomizing needs "
+		    "the trial's key file");
+	if ((rc = sortes_caseworker_randomized(t, &done, err)) != 0)
+		return rc;
+	if (done != 0)
+		return sortes_error_set(err, SORTES_EDATA, "the caseworkers of "
+		    "trial '%s' were randomized already, in log entry %lld",
+		    t->trial_id, (long long)done);
+	if (p->beacon != NULL && beacon == NULL)
+		return sortes_error_set(err, SORTES_EUSAGE, "the protocol fixes "
+		    "a beacon (%s): give its value with --beacon", p->beacon->source);
+	if (p->beacon == NULL && beacon != NULL)
+		return sortes_error_set(err, SORTES_EUSAGE, "the protocol "
+		    "declares no beacon, so --beacon cannot be used");
+	return 0;
+}
+
+static int
+beacon_check(const char *beacon, struct sortes_error *err)
+{
+	size_t n = strlen(beacon);
+
+	if (n < 16 || n > SORTES_BEACON_MAX || n % 2 != 0)
+		return sortes_error_set(err, SORTES_EDATA, "beacon value must "
+		    "be 16 to %d hex digits, an even number", SORTES_BEACON_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!((beacon[i] >= '0' && beacon[i] <= '9') ||
+		    (beacon[i] >= 'a' && beacon[i] <= 'f')))
+			return sortes_error_set(err, SORTES_EDATA, "beacon value "
+			    "must be lower-case hex digits");
+	return 0;
+}
+
+/* Indexes of the set in caseworker-code order, for the log entry. */
+static int
+by_code(const void *a, const void *b, void *ctx)
+{
+	char **codes = ctx;
+
+	return strcmp(codes[*(const size_t *)a], codes[*(const size_t *)b]);
+}
+
+static int
+randomize_log(struct randomizer *r, struct sortes_chain *chain,
+    struct sortes_randomize_result *out, const char *at,
+    struct sortes_error *err)
+{
+	struct sortes_cluster_arm *arms = calloc(r->set.n + 1, sizeof(*arms));
+	size_t *order = calloc(r->set.n + 1, sizeof(*order));
+	struct sortes_jcs body;
+	int rc;
+
+	if (arms == NULL || order == NULL) {
+		free(arms);
+		free(order);
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < r->set.n; i++)
+		order[i] = i;
+	qsort_r(order, r->set.n, sizeof(*order), by_code, r->set.codes);
+	for (size_t i = 0; i < r->set.n; i++) {
+		arms[i].caseworker = r->set.codes[order[i]];
+		arms[i].arm = r->protocol->arms[r->set.arms[order[i]]].code;
+	}
+	sortes_jcs_init(&body);
+	sortes_record_randomize(&body, &(struct sortes_randomize_record){
+	    .seq = out->seq, .method = sortes_method_name(r->protocol->method),
+	    .beacon = r->beacon, .report = out->report.data,
+	    .randomized_at = at, .arms = arms, .narms = r->set.n });
+	rc = sortes_jcs_finish(&body, err);
+	if (rc == 0)
+		rc = sortes_chain_append(chain, "randomize", body.data,
+		    body.len, err);
+	sortes_jcs_free(&body);
+	free(arms);
+	free(order);
+	return rc;
+}
+
+static int
+randomize_store(struct randomizer *r, int64_t seq, const char *report,
+    const char *at, struct sortes_error *err)
+{
+	struct sortes_db *db = r->trial->db;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sortes_db_prepare(db, &st, "INSERT INTO randomization (seq, "
+	    "method, beacon, report, randomized_at) VALUES (?, ?, ?, ?, ?)",
+	    err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, sortes_method_name(r->protocol->method), -1,
+	    SQLITE_STATIC);
+	if (r->beacon != NULL)
+		sqlite3_bind_text(st, 3, r->beacon, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, report, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sortes_db_fail(db, "storing the randomization", err);
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = sortes_db_prepare(db, &st, "INSERT INTO "
+		    "caseworker_allocations (caseworker, arm, seq) "
+		    "VALUES (?, ?, ?)", err);
+	for (size_t i = 0; rc == 0 && i < r->set.n; i++) {
+		sqlite3_bind_int64(st, 1, r->set.seqs[i]);
+		sqlite3_bind_text(st, 2, r->protocol->arms[r->set.arms[i]].code,
+		    -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, seq);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sortes_db_fail(db, "storing an allocation", err);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* What the log keeps of how the allocation was made (integers only). */
+static int
+randomize_report(struct randomizer *r, struct sortes_jcs *j,
+    struct sortes_error *err)
+{
+	sortes_jcs_reset(j);
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "caseworkers");
+	sortes_jcs_integer(j, (int64_t)r->set.n);
+	sortes_jcs_object_end(j);
+	return sortes_jcs_finish(j, err);
+}
+
+static int
+randomize_result(struct randomizer *r, struct sortes_randomize_result *out)
+{
+	out->ncaseworkers = r->set.n;
+	out->per_arm = calloc(r->protocol->narms, sizeof(*out->per_arm));
+	if (out->per_arm == NULL)
+		return -1;
+	for (size_t i = 0; i < r->set.n; i++)
+		out->per_arm[r->set.arms[i]]++;
+	/* Hand the allocation over instead of copying it. */
+	out->codes = r->set.codes;
+	out->arms = r->set.arms;
+	r->set.codes = NULL;
+	r->set.arms = NULL;
+	for (size_t i = 0; i < r->set.n; i++)
+		free(r->set.teams[i]);
+	free(r->set.teams);
+	free(r->set.seqs);
+	memset(&r->set, 0, sizeof(r->set));
+	return 0;
+}
+
+static int
+randomize_run(struct randomizer *r, struct sortes_randomize_result *out,
+    const char *at, struct sortes_error *err)
+{
+	struct sortes_chain *chain = NULL;
+	int rc;
+
+	rc = sortes_chain_open(&chain, r->trial->db, err);
+	if (rc == 0)
+		rc = set_load(r, err);
+	if (rc == 0 && r->set.n < 2)
+		rc = sortes_error_set(err, SORTES_EDATA, "there are %zu "
+		    "caseworkers registered; randomizing needs at least 2",
+		    r->set.n);
+	if (rc == 0)
+		rc = allocate(r, err);
+	if (rc == 0)
+		rc = randomize_report(r, &out->report, err);
+	if (rc == 0) {
+		out->seq = sortes_chain_next_seq(chain);
+		rc = randomize_log(r, chain, out, at, err);
+	}
+	if (rc == 0)
+		rc = randomize_store(r, out->seq, out->report.data, at, err);
+	sortes_chain_free(chain);
+	return rc;
+}
+
+int
+sortes_randomize(struct sortes_trial *t, const char *beacon,
+    const char *randomized_at, struct sortes_randomize_result *out,
+    struct sortes_error *err)
+{
+	struct randomizer r = { .trial = t, .protocol = t->protocol,
+	    .beacon = beacon };
+	uint8_t seed[32];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sortes_jcs_init(&out->report);
+	sortes_jcs_init(&r.scratch);
+	rc = randomize_check(t, beacon, err);
+	if (rc == 0 && beacon != NULL)
+		rc = beacon_check(beacon, err);
+	if (rc == 0)
+		rc = sortes_randomize_seed(seed, t->key.seed, beacon, err);
+	if (rc == 0)
+		rc = sortes_hmac_new(&r.mac, seed, sizeof(seed), err);
+	sortes_wipe(seed, sizeof(seed));
+	if (rc == 0)
+		rc = sortes_db_begin(t->db, err);
+	if (rc == 0)
+		rc = randomize_run(&r, out, randomized_at, err);
+	if (rc == 0)
+		rc = sortes_db_commit(t->db, err);
+	if (rc == 0 && randomize_result(&r, out) != 0)
+		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	if (rc != 0)
+		sortes_db_rollback(t->db);
+	set_free(&r.set);
+	sortes_hmac_free(r.mac);
+	sortes_jcs_free(&r.scratch);
+	return rc;
+}
+
+void
+sortes_randomize_result_free(struct sortes_randomize_result *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; r->codes != NULL && i < r->ncaseworkers; i++)
+		free(r->codes[i]);
+	free(r->codes);
+	free(r->arms);
+	free(r->per_arm);
+	sortes_jcs_free(&r->report);
+	memset(r, 0, sizeof(*r));
+}
