@@ -1,6 +1,7 @@
 -- 0002-caseworkers.sql: caseworkers (the clusters of caseworker-level
--- trials), the one-time randomization of caseworkers, and transfers and
--- withdrawals of participants.  Like the tables of 0001, each row is a
+-- trials), the one-time randomization of caseworkers, transfers and
+-- withdrawals of participants, and the marginal counts minimization
+-- allocates by.  Like the tables of 0001, each row is a
 -- projection of a log entry, keyed by that entry's sequence number.
 
 CREATE TABLE caseworkers (
@@ -47,4 +48,14 @@ CREATE TABLE withdrawals (
 	participant  INTEGER NOT NULL UNIQUE REFERENCES participants (seq),
 	reason       TEXT NOT NULL,
 	withdrawn_at TEXT NOT NULL
+);
+
+-- Minimization: how many participants of each level of each factor each
+-- arm holds, kept so that an allocation does not scan the earlier ones.
+CREATE TABLE minimization_counts (
+	factor TEXT NOT NULL,            -- factor name
+	level  TEXT NOT NULL,            -- canonical JSON of the level
+	arm    TEXT NOT NULL,
+	n      INTEGER NOT NULL,
+	PRIMARY KEY (factor, level, arm)
 );

@@ -341,3 +341,26 @@ sortes_allocator_new_hire(struct sortes_allocator *a, const char *stratum,
 	return allocator_block(a, s, nh->block_sizes, nh->nblock_sizes, out,
 	    err);
 }
+
+int
+sortes_allocator_claim(struct sortes_allocator *a, const char *purpose,
+    const char *stratum, int64_t *counter, struct sortes_error *err)
+{
+	struct stratum *s;
+	int rc;
+
+	if ((rc = stratum_get(a, purpose, stratum, &s, err)) != 0)
+		return rc;
+	*counter = s->counter++;
+	s->dirty = 1;
+	return 0;
+}
+
+int
+sortes_allocator_stream(struct sortes_allocator *a, struct sortes_pcg32 *rng,
+    const char *purpose, const char *stratum, int64_t counter,
+    struct sortes_error *err)
+{
+	return sortes_stream_derive(rng, a->seed_mac, &a->scratch, purpose,
+	    stratum, counter, err);
+}

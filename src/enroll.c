@@ -2,6 +2,7 @@
  * enroll.c - validating, allocating and logging one participant.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,17 +14,23 @@
 #include "sortes/enroll.h"
 #include "sortes/field.h"
 #include "sortes/record.h"
+#include "minimize.h"
+#include "strata.h"
 
 struct sortes_enroller {
 	struct sortes_trial *trial;
 	const struct sortes_protocol *protocol;
 	struct sortes_chain *chain;
 	struct sortes_allocator *allocator;
+	struct sortes_minimizer *minimizer;	/* method minimization */
+	struct sortes_levels_input levels;	/* the current participant's */
 	struct sortes_hmac *pseudonym_mac;
 	struct sortes_value *values;	/* one per protocol field */
 	struct sortes_jcs body, fields, stratum;
 	sqlite3_stmt *find_pseudonym;
 	sqlite3_stmt *find_caseworker;	/* caseworker-level trials */
+	sqlite3_stmt *find_team;	/* strata by caseworker team */
+	char team[SORTES_TEAM_MAX + 1];
 	sqlite3_stmt *insert_participant;
 	sqlite3_stmt *insert_allocation;
 	uint8_t random[4000];		/* from the CSPRNG, for UUIDs */
@@ -54,6 +61,9 @@ enroller_prepare(struct sortes_enroller *e, struct sortes_error *err)
 		    "caseworker_allocations ca ON ca.caseworker = c.seq "
 		    "WHERE c.code = ?", err);
 	if (rc == 0)
+		rc = sortes_db_prepare(db, &e->find_team, "SELECT team FROM "
+		    "caseworkers WHERE code = ?", err);
+	if (rc == 0)
 		rc = sortes_db_prepare(db, &e->insert_participant,
 		    "INSERT INTO participants (id, pseudonym, caseworker, "
 		    "fields, stratum, enrolled_at, seq) "
@@ -76,10 +86,6 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 	if (!t->have_key)
 		return sortes_error_set(err, SORTES_EUSAGE,
 		    "enrolling needs the trial's key file");
-	if (t->protocol->method == SORTES_METHOD_MINIMIZATION)
-		return sortes_error_set(err, SORTES_EUNSUPPORTED, "trial '%s' "
-		    "uses minimization, which this version of sortes cannot "
-		    "allocate yet", t->trial_id);
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
 	    (e->values = calloc(t->protocol->nfields + 1,
 	    sizeof(*e->values))) == NULL) {
@@ -97,6 +103,9 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 	if (rc == 0)
 		rc = sortes_allocator_new(&e->allocator, t->db, t->protocol,
 		    t->key.seed, err);
+	if (rc == 0 && t->protocol->method == SORTES_METHOD_MINIMIZATION)
+		rc = sortes_minimizer_new(&e->minimizer, t->db, t->protocol,
+		    e->allocator, err);
 	if (rc == 0)
 		rc = sortes_hmac_new(&e->pseudonym_mac, t->key.pseudonym_key,
 		    sizeof(t->key.pseudonym_key), err);
@@ -113,8 +122,12 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 int
 sortes_enroller_commit(struct sortes_enroller *e, struct sortes_error *err)
 {
-	int rc = sortes_allocator_flush(e->allocator, err);
+	int rc = 0;
 
+	if (e->minimizer != NULL)
+		rc = sortes_minimizer_flush(e->minimizer, err);
+	if (rc == 0)
+		rc = sortes_allocator_flush(e->allocator, err);
 	if (rc == 0)
 		rc = sortes_db_commit(e->trial->db, err);
 	if (rc == 0)
@@ -134,9 +147,11 @@ sortes_enroller_free(struct sortes_enroller *e)
 	free(e->values);
 	sqlite3_finalize(e->find_pseudonym);
 	sqlite3_finalize(e->find_caseworker);
+	sqlite3_finalize(e->find_team);
 	sqlite3_finalize(e->insert_participant);
 	sqlite3_finalize(e->insert_allocation);
 	sortes_chain_free(e->chain);
+	sortes_minimizer_free(e->minimizer);
 	sortes_allocator_free(e->allocator);
 	sortes_hmac_free(e->pseudonym_mac);
 	sortes_jcs_free(&e->body);
@@ -199,41 +214,63 @@ enroll_values(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 	    in->values, in->nfields, "field", err);
 }
 
+/* Whether any of factors[0..n) is the caseworker's team. */
+static int
+uses_team(const size_t *factors, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (factors[i] == SORTES_STRATUM_TEAM)
+			return 1;
+	return 0;
+}
+
+/* The team of caseworker 'code' into e->team, or "" if unregistered. */
+static int
+enroll_team(struct sortes_enroller *e, const char *code,
+    struct sortes_error *err)
+{
+	sqlite3_stmt *st = e->find_team;
+	int rc = 0, step;
+
+	e->team[0] = '\0';
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		snprintf(e->team, sizeof(e->team), "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+	else if (step != SQLITE_DONE)
+		rc = sortes_db_fail(e->trial->db, "looking up a team", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
 /*
- * The stratum is the canonical JSON object of the stratification
- * fields' values, in name order: "{}" for an unstratified trial.
+ * The stratum is the canonical JSON object of the participant's levels
+ * of the strata (or of the minimization factors): "{}" when there are
+ * none.
  */
 static int
-enroll_stratum_json(struct sortes_enroller *e, struct sortes_error *err)
+enroll_stratum_json(struct sortes_enroller *e,
+    const struct sortes_enroll_input *in, struct sortes_error *err)
 {
 	const struct sortes_protocol *p = e->protocol;
-	size_t order[64], n = p->nstrata;
+	const size_t *factors = p->strata;
+	size_t n = p->nstrata;
+	struct sortes_levels_input *levels = &e->levels;
+	int rc;
 
-	if (n > 64)
-		return sortes_error_set(err, SORTES_EUNSUPPORTED,
-		    "more than 64 strata fields");
-	/* p->fields is sorted by name, so field indexes sort names too. */
-	if (n > 0)
-		memcpy(order, p->strata, n * sizeof(*order));
-	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && order[k - 1] > order[k]; k--) {
-			size_t tmp = order[k];
-
-			order[k] = order[k - 1];
-			order[k - 1] = tmp;
-		}
-	sortes_jcs_reset(&e->stratum);
-	sortes_jcs_object_begin(&e->stratum);
-	for (size_t i = 0; i < n; i++) {
-		if (!e->values[order[i]].present)
-			return sortes_error_set(err, SORTES_EDATA, "field '%s' "
-			    "is needed: it defines the stratum",
-			    p->fields[order[i]].name);
-		sortes_jcs_key(&e->stratum, p->fields[order[i]].name);
-		sortes_jcs_value(&e->stratum, &e->values[order[i]]);
+	*levels = (struct sortes_levels_input){ .protocol = p,
+	    .values = e->values, .enroll_day = in->enroll_day };
+	if (p->minimization != NULL) {
+		factors = p->minimization->factors;
+		n = p->minimization->nfactors;
 	}
-	sortes_jcs_object_end(&e->stratum);
-	return sortes_jcs_finish(&e->stratum, err);
+	if (uses_team(factors, n)) {
+		if ((rc = enroll_team(e, in->caseworker, err)) != 0)
+			return rc;
+		levels->team = e->team[0] != '\0' ? e->team : NULL;
+	}
+	return sortes_levels_json(&e->stratum, factors, n, levels, err);
 }
 
 static int
@@ -317,7 +354,7 @@ enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 	if ((rc = sortes_values_json(&e->fields, e->protocol->fields,
 	    e->protocol->nfields, e->values, err)) != 0)
 		return rc;
-	if ((rc = enroll_stratum_json(e, err)) != 0)
+	if ((rc = enroll_stratum_json(e, in, err)) != 0)
 		return rc;
 	if (e->protocol->unit == SORTES_UNIT_CASEWORKER &&
 	    (rc = enroll_inherit(e, in->caseworker, &en->allocation, err)) != 0)
@@ -446,7 +483,10 @@ sortes_enroller_add(struct sortes_enroller *e,
 	if ((rc = enroll_uuid(e, uu, err)) != 0)
 		return rc;
 	uuid_unparse_lower(uu, en.participant);
-	if (e->protocol->unit == SORTES_UNIT_INDIVIDUAL)
+	if (e->minimizer != NULL)
+		rc = sortes_minimizer_next(e->minimizer, &e->levels,
+		    &en.allocation, err);
+	else if (e->protocol->unit == SORTES_UNIT_INDIVIDUAL)
 		rc = sortes_allocator_next(e->allocator, e->stratum.data,
 		    &en.allocation, err);
 	if (rc == 0)

@@ -282,8 +282,10 @@ verify_allocation(struct verify_state *v, const struct sortes_enroll_record *r,
 	if (strcmp(r->method, sortes_method_name(p->method)) != 0)
 		return verify_fail(v, r->seq, err, "allocated by a method the "
 		    "protocol does not name");
-	return verify_step(v, &v->participant_kind, r->stratum, r->seq,
-	    r->counter, r->position, err);
+	/* Minimization draws from one sequence, whatever the levels. */
+	return verify_step(v, &v->participant_kind,
+	    p->method == SORTES_METHOD_MINIMIZATION ? "{}" : r->stratum,
+	    r->seq, r->counter, r->position, err);
 }
 
 static int
@@ -435,7 +437,8 @@ verify_kinds(struct verify_state *v)
 	    p->method == SORTES_METHOD_STRATIFIED_BLOCKS;
 
 	v->participant_kind = (struct seqkind){
-		blocked ? "block" : "simple",
+		blocked ? "block" : p->method == SORTES_METHOD_MINIMIZATION ?
+		    "minimization" : "simple",
 		blocked ? p->block_sizes : NULL, blocked ? p->nblock_sizes : 0,
 	};
 	if (p->new_hires != NULL)

@@ -72,6 +72,17 @@ int sortes_allocator_next(struct sortes_allocator *a, const char *stratum,
 int sortes_allocator_new_hire(struct sortes_allocator *a, const char *stratum,
     struct sortes_allocation *out, struct sortes_error *err);
 
+/*
+ * For methods that keep their own state (minimization): claim the next
+ * draw number of (purpose, stratum), kept and flushed like the others,
+ * and seed a stream from the allocator's seed.
+ */
+int sortes_allocator_claim(struct sortes_allocator *a, const char *purpose,
+    const char *stratum, int64_t *counter, struct sortes_error *err);
+int sortes_allocator_stream(struct sortes_allocator *a,
+    struct sortes_pcg32 *rng, const char *purpose, const char *stratum,
+    int64_t counter, struct sortes_error *err);
+
 /* Write every changed stratum's counters to the database. */
 int sortes_allocator_flush(struct sortes_allocator *a, struct sortes_error *err);
 
