@@ -1,6 +1,7 @@
 /*
  * randomize.c - allocating all registered caseworkers in one step.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,13 +88,27 @@ set_push(struct cluster_set *s, size_t cap, sqlite3_stmt *st)
 	return 0;
 }
 
+/*
+ * Load the caseworkers in the order the method works in: by team and
+ * code, or, for pairs formed by a covariate, by that covariate and code.
+ */
 static int
 set_load(struct randomizer *r, struct sortes_error *err)
 {
+	const struct sortes_matched_pairs *mp = r->protocol->matched_pairs;
 	struct cluster_set *s = &r->set;
 	sqlite3_stmt *st = NULL;
+	char sql[256];
 	size_t cap = 0;
 	int rc, step;
+
+	if (r->protocol->method == SORTES_METHOD_MATCHED_PAIRS && mp->by >= 0)
+		snprintf(sql, sizeof(sql), "SELECT code, team, seq FROM "
+		    "caseworkers ORDER BY json_extract(covariates, '$.%s'), code",
+		    r->protocol->cw_covariates[mp->by].name);
+	else
+		snprintf(sql, sizeof(sql), "SELECT code, team, seq FROM "
+		    "caseworkers ORDER BY team, code");
 
 	rc = sortes_db_prepare(r->trial->db, &st, "SELECT count(*) FROM "
 	    "caseworkers", err);
@@ -108,8 +123,7 @@ set_load(struct randomizer *r, struct sortes_error *err)
 	s->arms = calloc(cap + 1, sizeof(*s->arms));
 	if (!s->codes || !s->teams || !s->seqs || !s->arms)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	rc = sortes_db_prepare(r->trial->db, &st, "SELECT code, team, seq "
-	    "FROM caseworkers ORDER BY team, code", err);
+	rc = sortes_db_prepare(r->trial->db, &st, sql, err);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		if (set_push(s, cap, st) != 0)
 			rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
@@ -209,6 +223,82 @@ allocate_stratified(struct randomizer *r, struct sortes_error *err)
 	return rc;
 }
 
+/* Index of caseworker 'code' in the set, or -1. */
+static long
+set_find(const struct cluster_set *s, const char *code)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->codes[i], code) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * The pairs as set indexes: declared in the protocol, or adjacent in
+ * covariate order (an odd one out is returned as a pair with itself).
+ */
+static int
+pairs_make(struct randomizer *r, size_t *pairs, size_t *npairs,
+    struct sortes_error *err)
+{
+	const struct sortes_matched_pairs *mp = r->protocol->matched_pairs;
+	size_t used = 0;
+
+	*npairs = 0;
+	if (mp->by >= 0) {
+		for (size_t i = 0; i < r->set.n; i += 2) {
+			pairs[2 * *npairs] = i;
+			pairs[2 * (*npairs)++ + 1] = i + 1 < r->set.n ? i + 1 : i;
+		}
+		return 0;
+	}
+	for (size_t k = 0; k < 2 * mp->npairs; k++) {
+		long i = set_find(&r->set, mp->pairs[k]);
+
+		if (i < 0)
+			return sortes_error_set(err, SORTES_EDATA, "caseworker "
+			    "'%s' of a declared pair is not registered",
+			    mp->pairs[k]);
+		pairs[k] = (size_t)i;
+	}
+	*npairs = mp->npairs;
+	used = 2 * mp->npairs;
+	if (used != r->set.n)
+		return sortes_error_set(err, SORTES_EDATA, "%zu caseworkers are "
+		    "registered but the declared pairs hold %zu; every "
+		    "caseworker must be in a pair", r->set.n, used);
+	return 0;
+}
+
+/*
+ * One coin per pair, in pair order, from the stream (cluster, {}, 0):
+ * 0 puts the pair's first caseworker in the first arm, 1 in the second.
+ * A caseworker without a partner gets the arm of its coin.
+ */
+static int
+allocate_pairs(struct randomizer *r, struct sortes_error *err)
+{
+	size_t *pairs = calloc(2 * r->set.n + 2, sizeof(*pairs)), npairs;
+	struct sortes_pcg32 rng;
+	int rc;
+
+	if (pairs == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	rc = pairs_make(r, pairs, &npairs, err);
+	if (rc == 0)
+		rc = sortes_stream_derive(&rng, r->mac, &r->scratch, "cluster",
+		    "{}", 0, err);
+	for (size_t k = 0; rc == 0 && k < npairs; k++) {
+		uint32_t coin = sortes_pcg32_bounded(&rng, 2);
+
+		r->set.arms[pairs[2 * k]] = coin;
+		if (pairs[2 * k + 1] != pairs[2 * k])
+			r->set.arms[pairs[2 * k + 1]] = 1 - coin;
+	}
+	free(pairs);
+	return rc;
+}
+
 static int
 allocate(struct randomizer *r, struct sortes_error *err)
 {
@@ -217,6 +307,8 @@ allocate(struct randomizer *r, struct sortes_error *err)
 		return allocate_stratum(r, 0, r->set.n, "{}", err);
 	case SORTES_METHOD_STRATIFIED:
 		return allocate_stratified(r, err);
+	case SORTES_METHOD_MATCHED_PAIRS:
+		return allocate_pairs(r, err);
 	default:
 		return sortes_error_set(err, SORTES_EUNSUPPORTED, "method '%s' "
 		    "is not available in this version of sortes",
