@@ -544,6 +544,28 @@ var_index(const struct sortes_field *vars, size_t nvars, const char *name)
 	return -1;
 }
 
+/* Messages of sortes_value_parse() say "field"; say what it is. */
+static int
+values_rename(struct sortes_error *err, int rc, const char *what)
+{
+	char old[SORTES_ERROR_MSG_MAX];
+	size_t wl, rl;
+
+	if (err == NULL || strncmp(err->msg, "field ", 6) != 0 ||
+	    strcmp(what, "field") == 0)
+		return rc;
+	/* "field 'x': ..." becomes "<what> 'x': ...". */
+	memcpy(old, err->msg, sizeof(old));
+	wl = strlen(what);
+	rl = strlen(old + 5);
+	if (wl + rl + 1 > sizeof(err->msg))
+		rl = sizeof(err->msg) - wl - 1;
+	memcpy(err->msg, what, wl);
+	memcpy(err->msg + wl, old + 5, rl);
+	err->msg[wl + rl] = '\0';
+	return rc;
+}
+
 int
 sortes_values_parse(struct sortes_value *values,
     const struct sortes_field *vars, size_t nvars, const char *const *names,
@@ -566,7 +588,7 @@ sortes_values_parse(struct sortes_value *values,
 			    "is given twice", what, names[i]);
 		if ((rc = sortes_value_parse(&values[f], &vars[f], texts[i],
 		    err)) != 0)
-			return rc;
+			return values_rename(err, rc, what);
 	}
 	for (size_t i = 0; i < nvars; i++)
 		if (vars[i].required && !values[i].present)

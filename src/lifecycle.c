@@ -213,6 +213,10 @@ reason_check(const char *reason, struct sortes_error *err)
 	if (!sortes_utf8_valid(reason, n))
 		return sortes_error_set(err, SORTES_EDATA, "reason is not "
 		    "valid UTF-8");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)reason[i] < 0x20 || reason[i] == 0x7f)
+			return sortes_error_set(err, SORTES_EDATA, "reason holds "
+			    "a control character");
 	return 0;
 }
 

@@ -20,8 +20,18 @@ struct cluster_set {
 	size_t *arms;		/* the allocation being made */
 };
 
+/* The covariate matrix of constrained randomization. */
+struct columns {
+	size_t k;
+	int64_t *x;		/* n x k, row-major */
+	int64_t *w;
+	char **names;
+};
+
 struct randomizer {
 	struct sortes_trial *trial;
+	struct columns cols;
+	struct sortes_cr_result cr;
 	const struct sortes_protocol *protocol;
 	struct sortes_hmac *mac;	/* keyed with the randomization seed */
 	struct sortes_jcs scratch;
@@ -223,6 +233,164 @@ allocate_stratified(struct randomizer *r, struct sortes_error *err)
 	return rc;
 }
 
+static void
+columns_free(struct columns *c)
+{
+	for (size_t j = 0; c->names != NULL && j < c->k; j++)
+		free(c->names[j]);
+	free(c->names);
+	free(c->x);
+	free(c->w);
+	memset(c, 0, sizeof(*c));
+}
+
+/* How many columns covariate 'f' takes: one, or one per enum value. */
+static size_t
+covariate_width(const struct sortes_field *f)
+{
+	return f->type == SORTES_FIELD_ENUM ? f->nvalues : 1;
+}
+
+static int
+columns_alloc(struct randomizer *r, struct sortes_error *err)
+{
+	const struct sortes_protocol *p = r->protocol;
+	const struct sortes_constrained *c = p->constrained;
+	struct columns *cols = &r->cols;
+	size_t j = 0;
+
+	for (size_t i = 0; i < c->ncovariates; i++)
+		cols->k += covariate_width(&p->cw_covariates[c->covariates[i]]);
+	cols->x = calloc(r->set.n * cols->k + 1, sizeof(*cols->x));
+	cols->w = calloc(cols->k + 1, sizeof(*cols->w));
+	cols->names = calloc(cols->k + 1, sizeof(*cols->names));
+	if (!cols->x || !cols->w || !cols->names)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	for (size_t i = 0; i < c->ncovariates; i++) {
+		const struct sortes_field *f = &p->cw_covariates[c->covariates[i]];
+
+		for (size_t v = 0; v < covariate_width(f); v++, j++) {
+			cols->w[j] = c->weights[i];
+			if (asprintf(&cols->names[j], f->type == SORTES_FIELD_ENUM ?
+			    "%s=%s" : "%s", f->name, f->type ==
+			    SORTES_FIELD_ENUM ? f->values[v] : "") < 0) {
+				cols->names[j] = NULL;
+				return sortes_error_set(err, SORTES_ENOMEM,
+				    "out of memory");
+			}
+		}
+	}
+	return 0;
+}
+
+/* Fill the columns of covariate 'f', starting at column 'j0'. */
+static int
+columns_fill(struct randomizer *r, const struct sortes_field *f, size_t j0,
+    struct sortes_error *err)
+{
+	struct columns *cols = &r->cols;
+	sqlite3_stmt *st = NULL;
+	char sql[160];
+	size_t i = 0;
+	int rc, step;
+
+	snprintf(sql, sizeof(sql), "SELECT json_extract(covariates, '$.%s') "
+	    "FROM caseworkers ORDER BY team, code", f->name);
+	if ((rc = sortes_db_prepare(r->trial->db, &st, sql, err)) != 0)
+		return rc;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW && i < r->set.n) {
+		int64_t *row = cols->x + i * cols->k + j0;
+
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			rc = sortes_error_set(err, SORTES_EDATA, "caseworker "
+			    "'%s' has no '%s', which constrained randomization "
+			    "balances", r->set.codes[i], f->name);
+		else if (f->type != SORTES_FIELD_ENUM)
+			row[0] = sqlite3_column_int64(st, 0);
+		else
+			for (size_t v = 0; v < f->nvalues; v++)
+				row[v] = strcmp(f->values[v], (const char *)
+				    sqlite3_column_text(st, 0)) == 0;
+		i++;
+	}
+	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = sortes_db_fail(r->trial->db, "reading covariates", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+columns_load(struct randomizer *r, struct sortes_error *err)
+{
+	const struct sortes_protocol *p = r->protocol;
+	const struct sortes_constrained *c = p->constrained;
+	size_t j = 0;
+	int rc = columns_alloc(r, err);
+
+	for (size_t i = 0; rc == 0 && i < c->ncovariates; i++) {
+		const struct sortes_field *f = &p->cw_covariates[c->covariates[i]];
+
+		rc = columns_fill(r, f, j, err);
+		j += covariate_width(f);
+	}
+	return rc;
+}
+
+/*
+ * Arm A's size: ratio_A x floor(n / ratio_sum), plus how many of the
+ * n mod ratio_sum left over fall to arm A in one shuffled ratio cycle,
+ * as for complete randomization.
+ */
+static size_t
+constrained_m(const struct sortes_protocol *p, size_t n,
+    struct sortes_pcg32 *rng)
+{
+	size_t rest = n % (size_t)p->ratio_sum, cycle[2 * 100], c = 0, m;
+
+	m = (size_t)p->arms[0].ratio * (n / (size_t)p->ratio_sum);
+	if (rest == 0)
+		return m;
+	for (size_t a = 0; a < 2; a++)
+		for (int i = 0; i < p->arms[a].ratio; i++)
+			cycle[c++] = a;
+	shuffle(cycle, c, rng);
+	for (size_t i = 0; i < rest; i++)
+		m += cycle[i] == 0;
+	return m;
+}
+
+static int
+allocate_constrained(struct randomizer *r, struct sortes_error *err)
+{
+	const struct sortes_constrained *c = r->protocol->constrained;
+	struct sortes_cr_problem pb;
+	struct sortes_pcg32 rng;
+	int rc;
+
+	if (r->protocol->narms != 2)
+		return sortes_error_set(err, SORTES_EUNSUPPORTED, "constrained "
+		    "randomization allocates between two arms");
+	if (r->set.n > SORTES_CR_N_MAX)
+		return sortes_error_set(err, SORTES_EUNSUPPORTED, "constrained "
+		    "randomization takes at most %d caseworkers",
+		    SORTES_CR_N_MAX);
+	if ((rc = columns_load(r, err)) != 0)
+		return rc;
+	rc = sortes_stream_derive(&rng, r->mac, &r->scratch, "cluster", "{}",
+	    0, err);
+	if (rc != 0)
+		return rc;
+	pb = (struct sortes_cr_problem){ .n = r->set.n,
+	    .m = constrained_m(r->protocol, r->set.n, &rng), .k = r->cols.k,
+	    .x = r->cols.x, .w = r->cols.w, .metric = c->metric,
+	    .keep_per10k = c->keep_per10k };
+	if ((rc = sortes_cr_run(&pb, &rng, &r->cr, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < r->set.n; i++)
+		r->set.arms[i] = (r->cr.chosen >> i & 1) ? 0 : 1;
+	return 0;
+}
+
 /* Index of caseworker 'code' in the set, or -1. */
 static long
 set_find(const struct cluster_set *s, const char *code)
@@ -309,6 +477,8 @@ allocate(struct randomizer *r, struct sortes_error *err)
 		return allocate_stratified(r, err);
 	case SORTES_METHOD_MATCHED_PAIRS:
 		return allocate_pairs(r, err);
+	case SORTES_METHOD_CONSTRAINED:
+		return allocate_constrained(r, err);
 	default:
 		return sortes_error_set(err, SORTES_EUNSUPPORTED, "method '%s' "
 		    "is not available in this version of sortes",
@@ -457,13 +627,55 @@ randomize_report(struct randomizer *r, struct sortes_jcs *j,
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "caseworkers");
 	sortes_jcs_integer(j, (int64_t)r->set.n);
+	if (r->protocol->method == SORTES_METHOD_CONSTRAINED) {
+		sortes_jcs_key(j, "exact");
+		sortes_jcs_boolean(j, r->cr.exact);
+		sortes_jcs_key(j, "kept");
+		sortes_jcs_integer(j, (int64_t)r->cr.kept);
+		sortes_jcs_key(j, "rank");
+		sortes_jcs_integer(j, (int64_t)r->cr.chosen_rank);
+		sortes_jcs_key(j, "space");
+		sortes_jcs_integer(j, (int64_t)r->cr.space);
+	}
 	sortes_jcs_object_end(j);
 	return sortes_jcs_finish(j, err);
+}
+
+/* Column means per arm, for the balance table. */
+static int
+balance_table(struct randomizer *r, struct sortes_randomize_result *out)
+{
+	size_t k = r->cols.k, na = 0;
+
+	out->mean_a = calloc(k + 1, sizeof(double));
+	out->mean_b = calloc(k + 1, sizeof(double));
+	if (out->mean_a == NULL || out->mean_b == NULL)
+		return -1;
+	for (size_t i = 0; i < r->set.n; i++) {
+		double *mean = r->set.arms[i] == 0 ? out->mean_a : out->mean_b;
+
+		na += r->set.arms[i] == 0;
+		for (size_t j = 0; j < k; j++)
+			mean[j] += (double)r->cols.x[i * k + j];
+	}
+	for (size_t j = 0; j < k; j++) {
+		out->mean_a[j] /= (double)na;
+		out->mean_b[j] /= (double)(r->set.n - na);
+	}
+	out->ncols = k;
+	out->col_names = r->cols.names;
+	r->cols.names = NULL;
+	out->cr = r->cr;
+	memset(&r->cr, 0, sizeof(r->cr));
+	return 0;
 }
 
 static int
 randomize_result(struct randomizer *r, struct sortes_randomize_result *out)
 {
+	if (r->protocol->method == SORTES_METHOD_CONSTRAINED &&
+	    balance_table(r, out) != 0)
+		return -1;
 	out->ncaseworkers = r->set.n;
 	out->per_arm = calloc(r->protocol->narms, sizeof(*out->per_arm));
 	if (out->per_arm == NULL)
@@ -543,6 +755,8 @@ sortes_randomize(struct sortes_trial *t, const char *beacon,
 	if (rc != 0)
 		sortes_db_rollback(t->db);
 	set_free(&r.set);
+	columns_free(&r.cols);
+	sortes_cr_result_free(&r.cr);
 	sortes_hmac_free(r.mac);
 	sortes_jcs_free(&r.scratch);
 	return rc;
@@ -558,6 +772,12 @@ sortes_randomize_result_free(struct sortes_randomize_result *r)
 	free(r->codes);
 	free(r->arms);
 	free(r->per_arm);
+	for (size_t j = 0; r->col_names != NULL && j < r->ncols; j++)
+		free(r->col_names[j]);
+	free(r->col_names);
+	free(r->mean_a);
+	free(r->mean_b);
+	sortes_cr_result_free(&r->cr);
 	sortes_jcs_free(&r->report);
 	memset(r, 0, sizeof(*r));
 }

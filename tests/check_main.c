@@ -22,6 +22,8 @@ main(void)
 	srunner_add_suite(sr, suite_db());
 	srunner_add_suite(sr, suite_chain());
 	srunner_add_suite(sr, suite_enroll());
+	srunner_add_suite(sr, suite_caseworker());
+	srunner_add_suite(sr, suite_constrained());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -14,5 +14,7 @@ Suite *suite_keyfile(void);
 Suite *suite_db(void);
 Suite *suite_chain(void);
 Suite *suite_enroll(void);
+Suite *suite_caseworker(void);
+Suite *suite_constrained(void);
 
 #endif

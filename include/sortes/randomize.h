@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sortes/constrained.h"
 #include "sortes/error.h"
 #include "sortes/jcs.h"
 #include "sortes/trial.h"
@@ -19,8 +20,15 @@ struct sortes_randomize_result {
 	size_t ncaseworkers;		/* allocated now */
 	size_t *per_arm;		/* caseworkers per arm; owned */
 	struct sortes_jcs report;	/* canonical JSON of what was logged */
-	char **codes;			/* caseworkers allocated, by code ... */
+	char **codes;			/* caseworkers allocated ... */
 	size_t *arms;			/* ... and their arms; owned */
+
+	/* Method constrained only (cr.space == 0 otherwise): the engine's
+	 * report and a balance table, one row per covariate column. */
+	struct sortes_cr_result cr;
+	size_t ncols;
+	char **col_names;		/* "caseload", "office=midt" */
+	double *mean_a, *mean_b;	/* column means in the two arms */
 };
 
 /*

@@ -120,15 +120,19 @@ caseworker_import(struct caseworker_args *a, const char *path,
 	rc = cli_csv_import(&c, &s, err);
 
 	if (rc == 0) {
+		const char *sep = ";";
+
 		printf("registered %ld of %ld caseworkers", s.enrolled, s.rows);
 		for (size_t i = 0; i < p->narms; i++)
-			if (s.per_arm[i] > 0)
-				printf("%s new hires in %s: %ld", i ? "," : ";",
+			if (s.per_arm[i] > 0) {
+				printf("%s new hires in %s: %ld", sep,
 				    p->arms[i].code, s.per_arm[i]);
+				sep = ",";
+			}
 		printf("\n");
 		if (s.rejected > 0)
-			printf("refused %ld rows, written to %s\n", s.rejected,
-			    a->rejects);
+			printf("refused %ld row%s, written to %s\n", s.rejected,
+			    s.rejected == 1 ? "" : "s", a->rejects);
 	}
 	sortes_csv_summary_free(&s);
 	return rc;
@@ -157,9 +161,13 @@ caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 	return rc;
 }
 
-/* Unlock only where registering allocates: after the randomization. */
+/*
+ * Unlock only where registering allocates: adding or importing after
+ * the randomization.  Listing never needs the key.
+ */
 static int
-caseworker_open(struct caseworker_args *a, struct sortes_error *err)
+caseworker_open(struct caseworker_args *a, int registering,
+    struct sortes_error *err)
 {
 	const char *db = cli_db_path(a->db);
 	int64_t randomized = 0;
@@ -169,7 +177,7 @@ caseworker_open(struct caseworker_args *a, struct sortes_error *err)
 	if ((rc = cli_now(a->now, err)) != 0 ||
 	    (rc = sortes_trial_open(&a->trial, db, err)) != 0)
 		return rc;
-	if (a->trial->protocol->unit != SORTES_UNIT_CASEWORKER ||
+	if (!registering || a->trial->protocol->unit != SORTES_UNIT_CASEWORKER ||
 	    (rc = sortes_caseworker_randomized(a->trial, &randomized,
 	    err)) != 0 || randomized == 0)
 		return rc;
@@ -191,7 +199,7 @@ caseworker_run(struct caseworker_args *a, int argc, char **argv)
 	    argc != 2 : (strcmp(verb, "list") != 0 || argc != 1))
 		return cli_usage_error("caseworker", "expected 'add CODE', "
 		    "'import FILE' or 'list'");
-	rc = caseworker_open(a, &err);
+	rc = caseworker_open(a, strcmp(verb, "list") != 0, &err);
 	if (rc == 0 && strcmp(verb, "add") == 0)
 		rc = caseworker_add(a, argv[1], &err);
 	else if (rc == 0 && strcmp(verb, "import") == 0)

@@ -103,7 +103,8 @@ csv_report(const struct sortes_csv_summary *s, const struct sortes_protocol *p,
 		    i + 1 < p->narms ? "," : "");
 	printf("\n");
 	if (s->rejected > 0)
-		printf("refused %ld rows, written to %s\n", s->rejected, rejects);
+		printf("refused %ld row%s, written to %s\n", s->rejected,
+		    s->rejected == 1 ? "" : "s", rejects);
 }
 
 static int

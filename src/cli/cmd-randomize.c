@@ -17,6 +17,41 @@ static const struct option randomize_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* The constrained randomization's report: what an evaluator needs. */
+static void
+print_constrained(const struct sortes_protocol *p,
+    const struct sortes_randomize_result *r)
+{
+	const struct sortes_cr_result *cr = &r->cr;
+
+	printf("space: %llu allocations (%s), constrained: %llu kept "
+	    "(best %.2f%%, ties at the cutoff kept), cutoff score %.6g\n",
+	    (unsigned long long)cr->space, cr->exact ? "all enumerated" :
+	    "sampled", (unsigned long long)cr->kept,
+	    100.0 * (double)cr->kept / (double)cr->space, cr->cutoff);
+	printf("scores: min %.6g  5%% %.6g  10%% %.6g  25%% %.6g  50%% %.6g  "
+	    "75%% %.6g  95%% %.6g  max %.6g  mean %.6g  sd %.6g\n", cr->min,
+	    cr->q05, cr->q10, cr->q25, cr->q50, cr->q75, cr->q95, cr->max,
+	    cr->mean, cr->sd);
+	printf("chosen: score %.6g, rank %llu of %llu\n", cr->chosen_score,
+	    (unsigned long long)cr->chosen_rank,
+	    (unsigned long long)cr->space);
+	printf("balance:\tmean %s\tmean %s\tsd\tstd. difference\n",
+	    p->arms[0].code, p->arms[1].code);
+	for (size_t j = 0; j < r->ncols; j++)
+		printf("  %s\t%.4g\t%.4g\t%.4g\t%s%.3f\n", r->col_names[j],
+		    r->mean_a[j], r->mean_b[j], cr->col_sd[j],
+		    cr->col_constant[j] ? "(constant) " : "",
+		    cr->col_constant[j] ? 0.0 :
+		    (r->mean_a[j] - r->mean_b[j]) / cr->col_sd[j]);
+	for (size_t i = 0; i < cr->n_fixed; i++)
+		fprintf(stderr, "sortes: warning: caseworkers %s and %s are %s "
+		    "in every kept allocation: the constraint is too tight for "
+		    "a valid randomization test\n",
+		    r->codes[cr->fixed[i].i], r->codes[cr->fixed[i].j],
+		    cr->fixed[i].together ? "together" : "apart");
+}
+
 static void
 randomize_print(const struct sortes_protocol *p,
     const struct sortes_randomize_result *r)
@@ -27,6 +62,8 @@ randomize_print(const struct sortes_protocol *p,
 		printf(" %s %zu%s", p->arms[a].code, r->per_arm[a],
 		    a + 1 < p->narms ? "," : "\n");
 	printf("report %s\n", r->report.data);
+	if (r->cr.space > 0)
+		print_constrained(p, r);
 	for (size_t i = 0; i < r->ncaseworkers; i++)
 		printf("%s\t%s\n", r->codes[i], p->arms[r->arms[i]].code);
 }
