@@ -11,6 +11,7 @@
 #include "sortes/field.h"
 #include "sortes/jcs.h"
 #include "sortes/record.h"
+#include "strata.h"
 
 struct sortes_registrar {
 	struct sortes_trial *trial;
@@ -238,12 +239,7 @@ registrar_allocate(struct sortes_registrar *r, const char *team,
 {
 	int rc;
 
-	sortes_jcs_reset(&r->stratum);
-	sortes_jcs_object_begin(&r->stratum);
-	sortes_jcs_key(&r->stratum, "team");
-	sortes_jcs_string(&r->stratum, team);
-	sortes_jcs_object_end(&r->stratum);
-	if ((rc = sortes_jcs_finish(&r->stratum, err)) != 0)
+	if ((rc = sortes_team_stratum(&r->stratum, team, err)) != 0)
 		return rc;
 	return sortes_allocator_new_hire(r->allocator, r->stratum.data, a, err);
 }

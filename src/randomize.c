@@ -10,6 +10,7 @@
 #include "sortes/chain.h"
 #include "sortes/randomize.h"
 #include "sortes/record.h"
+#include "strata.h"
 
 /* The caseworkers to allocate, sorted by team, then code. */
 struct cluster_set {
@@ -200,17 +201,6 @@ allocate_stratum(struct randomizer *r, size_t first, size_t n,
 }
 
 static int
-team_stratum(struct sortes_jcs *j, const char *team, struct sortes_error *err)
-{
-	sortes_jcs_reset(j);
-	sortes_jcs_object_begin(j);
-	sortes_jcs_key(j, "team");
-	sortes_jcs_string(j, team);
-	sortes_jcs_object_end(j);
-	return sortes_jcs_finish(j, err);
-}
-
-static int
 allocate_stratified(struct randomizer *r, struct sortes_error *err)
 {
 	struct sortes_jcs stratum;
@@ -224,7 +214,7 @@ allocate_stratified(struct randomizer *r, struct sortes_error *err)
 		while (first + n < r->set.n &&
 		    strcmp(r->set.teams[first], r->set.teams[first + n]) == 0)
 			n++;
-		rc = team_stratum(&stratum, r->set.teams[first], err);
+		rc = sortes_team_stratum(&stratum, r->set.teams[first], err);
 		if (rc == 0)
 			rc = allocate_stratum(r, first, n, stratum.data, err);
 		first += n;

@@ -107,3 +107,15 @@ sortes_level_json(struct sortes_jcs *j, size_t i,
 		return rc;
 	return sortes_jcs_finish(j, err);
 }
+
+int
+sortes_team_stratum(struct sortes_jcs *j, const char *team,
+    struct sortes_error *err)
+{
+	sortes_jcs_reset(j);
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "team");
+	sortes_jcs_string(j, team);
+	sortes_jcs_object_end(j);
+	return sortes_jcs_finish(j, err);
+}

@@ -40,4 +40,8 @@ int sortes_levels_json(struct sortes_jcs *j, const size_t *factors, size_t n,
 int sortes_level_json(struct sortes_jcs *j, size_t i,
     const struct sortes_levels_input *in, struct sortes_error *err);
 
+/* Write {"team":"<team>"} to 'j' (reset first): a team as a stratum. */
+int sortes_team_stratum(struct sortes_jcs *j, const char *team,
+    struct sortes_error *err);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sortes/record.h"
+#include "strata.h"
 #include "verify_int.h"
 
 int
@@ -24,17 +25,6 @@ verify_events_prepare(struct verify_state *v, struct sortes_error *err)
 	return rc;
 }
 
-static int
-team_stratum(struct sortes_jcs *j, const char *team, struct sortes_error *err)
-{
-	sortes_jcs_reset(j);
-	sortes_jcs_object_begin(j);
-	sortes_jcs_key(j, "team");
-	sortes_jcs_string(j, team);
-	sortes_jcs_object_end(j);
-	return sortes_jcs_finish(j, err);
-}
-
 /* A new hire's allocation continues its team's block sequence. */
 static int
 verify_new_hire(struct verify_state *v, sqlite3_stmt *st,
@@ -49,7 +39,7 @@ verify_new_hire(struct verify_state *v, sqlite3_stmt *st,
 		return verify_fail(v, seq, err, "a caseworker allocated at "
 		    "registration in a trial without new hires");
 	sortes_jcs_init(&stratum);
-	rc = team_stratum(&stratum, verify_col(st, C_C_TEAM), err);
+	rc = sortes_team_stratum(&stratum, verify_col(st, C_C_TEAM), err);
 	if (rc == 0)
 		rc = verify_step(v, &v->new_hire_kind, stratum.data, seq,
 		    sqlite3_column_int64(st, C_CA_COUNTER),

@@ -196,3 +196,33 @@ cli_key_path(const char *given, const char *db)
 	strcat(key, ".key");
 	return key;
 }
+
+int
+cli_pairs_add(struct cli_pairs *p, const char *arg, const char *command,
+    const char *option)
+{
+	const char *eq = strchr(arg, '=');
+	char *copy;
+
+	if (p->n == CLI_PAIRS_MAX)
+		return cli_usage_error(command, "more than %d --%s options",
+		    CLI_PAIRS_MAX, option);
+	if (eq == NULL || eq == arg)
+		return cli_usage_error(command, "--%s '%s' is not NAME=VALUE",
+		    option, arg);
+	if ((copy = strdup(arg)) == NULL)
+		return EXIT_OSERR;
+	copy[eq - arg] = '\0';
+	p->copies[p->n] = copy;
+	p->names[p->n] = copy;
+	p->values[p->n++] = copy + (eq - arg) + 1;
+	return 0;
+}
+
+void
+cli_pairs_free(struct cli_pairs *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->copies[i]);
+	p->n = 0;
+}

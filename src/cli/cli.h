@@ -75,6 +75,26 @@ struct cli_csv {
 int cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
     struct sortes_error *err);
 
+#define CLI_PAIRS_MAX 256
+
+/* NAME=VALUE options (--field, --covariate), split at the first '='. */
+struct cli_pairs {
+	const char *names[CLI_PAIRS_MAX];
+	const char *values[CLI_PAIRS_MAX];
+	char *copies[CLI_PAIRS_MAX];	/* owned */
+	size_t n;
+};
+
+/*
+ * Add 'arg' of option --'option' of 'command'.  Returns 0, or the exit
+ * code of the usage error it printed.
+ */
+int cli_pairs_add(struct cli_pairs *p, const char *arg, const char *command,
+    const char *option);
+
+/* Free the copies; the struct may be reused. */
+void cli_pairs_free(struct cli_pairs *p);
+
 /* Dispatch argv[0] through the table; returns the exit code. */
 int cli_run(int argc, char **argv);
 

@@ -9,8 +9,6 @@
 #include "sortes/caseworker.h"
 #include "cli.h"
 
-#define COVARIATES_MAX 256
-
 static const struct option caseworker_options[] = {
 	{ "team", required_argument, NULL, 't' },
 	{ "covariate", required_argument, NULL, 'v' },
@@ -25,33 +23,11 @@ static const struct option caseworker_options[] = {
 struct caseworker_args {
 	const char *team, *delimiter, *rejects, *db, *key;
 	const char *path;		/* the import file */
-	const char *names[COVARIATES_MAX];
-	const char *values[COVARIATES_MAX];
-	char *copies[COVARIATES_MAX];
-	size_t n;
+	struct cli_pairs covariates;
 	char now[21];
 	struct sortes_trial *trial;
 };
 
-static int
-add_covariate(struct caseworker_args *a, const char *arg)
-{
-	char *copy, *eq;
-
-	if (a->n == COVARIATES_MAX)
-		return cli_usage_error("caseworker", "more than %d --covariate "
-		    "options", COVARIATES_MAX);
-	if ((eq = strchr(arg, '=')) == NULL || eq == arg)
-		return cli_usage_error("caseworker", "--covariate '%s' is not "
-		    "NAME=VALUE", arg);
-	if ((copy = strdup(arg)) == NULL)
-		return EXIT_OSERR;
-	copy[eq - arg] = '\0';
-	a->copies[a->n] = copy;
-	a->names[a->n] = copy;
-	a->values[a->n++] = copy + (eq - arg) + 1;
-	return 0;
-}
 
 static void
 print_arm(const struct sortes_protocol *p, const char *code,
@@ -73,8 +49,8 @@ caseworker_add(struct caseworker_args *a, const char *code,
 	struct sortes_registrar *r = NULL;
 	struct sortes_caseworker_result res;
 	struct sortes_caseworker_input in = {
-		.code = code, .team = a->team, .names = a->names,
-		.values = a->values, .ncovariates = a->n,
+		.code = code, .team = a->team, .names = a->covariates.names,
+		.values = a->covariates.values, .ncovariates = a->covariates.n,
 		.registered_at = a->now,
 	};
 	int rc;
@@ -222,7 +198,8 @@ caseworker_parse(struct caseworker_args *a, int argc, char **argv)
 		switch (c) {
 		case 't': a->team = optarg; break;
 		case 'v':
-			if ((rc = add_covariate(a, optarg)) != 0)
+			if ((rc = cli_pairs_add(&a->covariates, optarg,
+			    "caseworker", "covariate")) != 0)
 				return rc;
 			break;
 		case 'D': a->delimiter = optarg; break;
@@ -250,7 +227,6 @@ cmd_caseworker(int argc, char **argv)
 		rc = cli_help("caseworker");
 	else if (rc == 0)
 		rc = caseworker_run(&a, argc - optind, argv + optind);
-	for (size_t i = 0; i < a.n; i++)
-		free(a.copies[i]);
+	cli_pairs_free(&a.covariates);
 	return rc;
 }

@@ -13,7 +13,6 @@
 #include "sortes/enroll.h"
 #include "cli.h"
 
-#define FIELDS_MAX 256
 
 static const struct option enroll_options[] = {
 	{ "person", required_argument, NULL, 'P' },
@@ -31,10 +30,7 @@ static const struct option enroll_options[] = {
 struct enroll_args {
 	const char *person, *caseworker, *csv, *delimiter, *rejects;
 	const char *db, *key;
-	const char *names[FIELDS_MAX];
-	const char *values[FIELDS_MAX];
-	char *fields[FIELDS_MAX];	/* owned copies, split at '=' */
-	size_t nfields;
+	struct cli_pairs fields;
 };
 
 /* What a run needs besides the arguments. */
@@ -45,25 +41,6 @@ struct enroll_env {
 	int32_t day;
 };
 
-static int
-enroll_add_field(struct enroll_args *a, const char *arg)
-{
-	char *copy, *eq;
-
-	if (a->nfields == FIELDS_MAX)
-		return cli_usage_error("enroll", "more than %d --field options",
-		    FIELDS_MAX);
-	if ((eq = strchr(arg, '=')) == NULL || eq == arg)
-		return cli_usage_error("enroll", "--field '%s' is not "
-		    "NAME=VALUE", arg);
-	if ((copy = strdup(arg)) == NULL)
-		return EXIT_OSERR;
-	copy[eq - arg] = '\0';
-	a->fields[a->nfields] = copy;
-	a->names[a->nfields] = copy;
-	a->values[a->nfields++] = copy + (eq - arg) + 1;
-	return 0;
-}
 
 static int
 enroll_one(const struct enroll_args *a, struct enroll_env *env,
@@ -73,7 +50,8 @@ enroll_one(const struct enroll_args *a, struct enroll_env *env,
 	struct sortes_enroll_result res;
 	struct sortes_enroll_input in = {
 		.person = a->person, .caseworker = a->caseworker,
-		.names = a->names, .values = a->values, .nfields = a->nfields,
+		.names = a->fields.names, .values = a->fields.values,
+		.nfields = a->fields.n,
 		.enrolled_at = env->now, .enroll_day = env->day,
 	};
 	const struct sortes_arm *arm;
@@ -169,7 +147,8 @@ static int
 enroll_check_args(const struct enroll_args *a)
 {
 	if (a->csv != NULL) {
-		if (a->person != NULL || a->caseworker != NULL || a->nfields)
+		if (a->person != NULL || a->caseworker != NULL ||
+		    a->fields.n)
 			return cli_usage_error("enroll", "--csv cannot be "
 			    "combined with --person, --caseworker or --field");
 		return 0;
@@ -196,7 +175,8 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 		case 'P': a->person = optarg; break;
 		case 'c': a->caseworker = optarg; break;
 		case 'f':
-			if ((rc = enroll_add_field(a, optarg)) != 0)
+			if ((rc = cli_pairs_add(&a->fields, optarg, "enroll",
+			    "field")) != 0)
 				return rc;
 			break;
 		case 'C': a->csv = optarg; break;
@@ -225,7 +205,6 @@ cmd_enroll(int argc, char **argv)
 		rc = cli_help("enroll");
 	else if (rc == 0)
 		rc = enroll_run(&a);
-	for (size_t i = 0; i < a.nfields; i++)
-		free(a.fields[i]);
+	cli_pairs_free(&a.fields);
 	return rc;
 }
