@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "sortes/alloc.h"
+#include "sortes/caseworker.h"
+#include "sortes/date.h"
 #include "sortes/enroll.h"
 #include "sortes/verify.h"
 #include "minimize.h"
@@ -148,6 +150,108 @@ START_TEST(test_pseudonym_not_clear)
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
 	sqlite3_finalize(st);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Stratified blocks by a derived age band and the caseworker's team. */
+static const char derived_strata[] =
+    "sortes: 1\n"
+    "trial: {id: ds, title: D, sponsor: S, target_enrollment: 10}\n"
+    "arms:\n"
+    "  - {code: I, name: Intervention, ratio: 1}\n"
+    "  - {code: C, name: Control, ratio: 1}\n"
+    "randomization:\n"
+    "  unit: individual\n"
+    "  method: stratified_blocks\n"
+    "  strata: [caseworker_team, age_band]\n"
+    "  block_sizes: [2, 4]\n"
+    "fields:\n"
+    "  - {name: birth_date, type: date, required: true}\n"
+    "derived:\n"
+    "  - {name: age_band, age_of: birth_date, bands: [18, 23, 29]}\n";
+
+static int
+enroll_aged(struct sortes_trial *t, const char *person, const char *cw,
+    const char *birth, struct sortes_enroll_result *res,
+    struct sortes_error *err)
+{
+	const char *names[] = { "birth_date" }, *values[] = { birth };
+	struct sortes_enroll_input in = {
+		.person = person, .caseworker = cw, .names = names,
+		.values = values, .nfields = 1,
+		.enrolled_at = "2026-01-15T10:00:00Z",
+		.enroll_day = sortes_date_from_ymd(2026, 1, 15),
+	};
+	struct sortes_enroller *e = NULL;
+	int rc = sortes_enroller_new(&e, t, err);
+
+	if (rc == 0)
+		rc = sortes_enroller_add(e, &in, res, err);
+	if (rc == 0)
+		rc = sortes_enroller_commit(e, err);
+	sortes_enroller_free(e);
+	return rc;
+}
+
+static void
+register_team(struct sortes_trial *t, const char *code, const char *team)
+{
+	struct sortes_caseworker_input in = { .code = code, .team = team,
+	    .registered_at = "2026-01-15T09:00:00Z" };
+	struct sortes_caseworker_result res;
+	struct sortes_registrar *r = NULL;
+	struct sortes_error err = { 0 };
+
+	ck_assert_int_eq(sortes_registrar_new(&r, t, &err), 0);
+	ck_assert_msg(sortes_registrar_add(r, &in, &res, &err) == 0, "%s",
+	    err.msg);
+	ck_assert_int_eq(sortes_registrar_commit(r, &err), 0);
+	sortes_registrar_free(r);
+}
+
+START_TEST(test_derived_and_team_strata)
+{
+	char *dir = tu_tmpdir(), person[16], birth[16];
+	struct sortes_trial *t = tu_trial(dir, derived_strata);
+	struct sortes_enroll_result res;
+	struct sortes_error err = { 0 };
+	struct sortes_verify_report rep;
+	sqlite3_stmt *st = NULL;
+	long diff[4] = { 0 };
+
+	register_team(t, "CW1", "Nord");
+	register_team(t, "CW2", "Syd");
+	for (int i = 0; i < 80; i++) {
+		/* ages 19..28 on 2026-01-15: 19-22 fall in band 18-22 */
+		snprintf(person, sizeof(person), "D%d", i);
+		snprintf(birth, sizeof(birth), "%d-01-01", 2007 - i % 10);
+		ck_assert_msg(enroll_aged(t, person, i % 3 ? "CW1" : "CW2",
+		    birth, &res, &err) == 0, "%s", err.msg);
+		diff[(i % 3 ? 0 : 2) + (i % 10 >= 4)] += res.arm == 0 ? 1 : -1;
+		for (int k = 0; k < 4; k++)
+			ck_assert_int_le(labs(diff[k]), 2);
+	}
+	ck_assert_int_eq(sortes_db_prepare(t->db, &st, "SELECT count(DISTINCT "
+	    "stratum) FROM participants WHERE stratum IN ("
+	    "'{\"age_band\":\"18-22\",\"caseworker_team\":\"Nord\"}', "
+	    "'{\"age_band\":\"23-28\",\"caseworker_team\":\"Nord\"}', "
+	    "'{\"age_band\":\"18-22\",\"caseworker_team\":\"Syd\"}', "
+	    "'{\"age_band\":\"23-28\",\"caseworker_team\":\"Syd\"}')",
+	    &err), 0);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 4);
+	sqlite3_finalize(st);
+	/* Outside every band, or with an unregistered caseworker. */
+	ck_assert_int_eq(enroll_aged(t, "X1", "CW1", "1990-01-01", &res, &err),
+	    SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "falls in none of its bands"));
+	ck_assert_int_eq(enroll_aged(t, "X2", "CW9", "2005-01-01", &res, &err),
+	    SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "team is needed"));
+	ck_assert_int_eq(sortes_verify(t, &rep, &err), 0);
 	sortes_trial_close(t);
 	tu_rmtree(dir);
 	free(dir);
@@ -559,6 +663,7 @@ suite_enroll(void)
 	tcase_add_test(st, test_simple_chi_square);
 	tcase_add_test(st, test_replay_and_seed);
 	tcase_add_test(st, test_minimization_balances);
+	tcase_add_test(st, test_derived_and_team_strata);
 	tcase_add_test(st, test_stream_derivation_vector);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, st);

@@ -17,6 +17,35 @@ static const struct option randomize_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * The validity check: how often each pair of caseworkers shares an arm
+ * across the kept allocations, as its least and most frequent pairs.
+ */
+static void
+print_pairs(const struct sortes_randomize_result *r)
+{
+	const struct sortes_cr_result *cr = &r->cr;
+	size_t n = cr->n, lo_i = 0, lo_j = 1, hi_i = 0, hi_j = 1;
+
+	if (n < 2 || cr->kept == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			uint64_t x = cr->same_arm[i * n + j];
+
+			if (x < cr->same_arm[lo_i * n + lo_j])
+				lo_i = i, lo_j = j;
+			if (x > cr->same_arm[hi_i * n + hi_j])
+				hi_i = i, hi_j = j;
+		}
+	printf("pairs: share an arm in %.1f%% (%s, %s) to %.1f%% (%s, %s) of "
+	    "the kept allocations\n",
+	    100.0 * (double)cr->same_arm[lo_i * n + lo_j] / (double)cr->kept,
+	    r->codes[lo_i], r->codes[lo_j],
+	    100.0 * (double)cr->same_arm[hi_i * n + hi_j] / (double)cr->kept,
+	    r->codes[hi_i], r->codes[hi_j]);
+}
+
 /* The constrained randomization's report: what an evaluator needs. */
 static void
 print_constrained(const struct sortes_protocol *p,
@@ -44,6 +73,7 @@ print_constrained(const struct sortes_protocol *p,
 		    cr->col_constant[j] ? "(constant) " : "",
 		    cr->col_constant[j] ? 0.0 :
 		    (r->mean_a[j] - r->mean_b[j]) / cr->col_sd[j]);
+	print_pairs(r);
 	for (size_t i = 0; i < cr->n_fixed; i++)
 		fprintf(stderr, "sortes: warning: caseworkers %s and %s are %s "
 		    "in every kept allocation: the constraint is too tight for "

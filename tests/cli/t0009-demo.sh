@@ -14,6 +14,7 @@ expect_err_contains "log entry 10: the participant and allocation tables do not 
 expect_out_contains "registered 20 of 20 caseworkers"
 expect_out_contains "randomized 20 caseworkers by constrained"
 expect_out_contains "space: 184756 allocations (all enumerated)"
+expect_out_contains "pairs: share an arm in"
 expect_out_contains "new hire, arm"
 expect_out_contains "enrolled 20 of 20 rows: B 10, C 10"
 expect_out_contains "the arm stays (intention to treat)"
