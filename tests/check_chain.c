@@ -42,13 +42,32 @@ fixture_teardown(struct fixture *f)
 	free(f->dir);
 }
 
+/* As an attacker with write access would: the triggers go first. */
 static void
 tamper(struct fixture *f, const char *sql)
 {
 	struct sortes_error err = { 0 };
 
+	ck_assert_msg(sortes_db_exec(f->t->db, "DROP TRIGGER log_no_update; "
+	    "DROP TRIGGER log_no_delete", &err) == 0, "%s", err.msg);
 	ck_assert_msg(sortes_db_exec(f->t->db, sql, &err) == 0, "%s", err.msg);
 }
+
+START_TEST(test_log_append_only)
+{
+	struct fixture f;
+	struct sortes_error err = { 0 };
+
+	fixture_setup(&f);
+	ck_assert_int_ne(sortes_db_exec(f.t->db, "UPDATE log SET kind = 'x' "
+	    "WHERE seq = 2", &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "append-only"));
+	ck_assert_int_ne(sortes_db_exec(f.t->db, "DELETE FROM log "
+	    "WHERE seq = 6", &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "append-only"));
+	fixture_teardown(&f);
+}
+END_TEST
 
 static int64_t
 verify_fails(struct fixture *f, const char *expect)
@@ -326,6 +345,7 @@ suite_chain(void)
 	tcase_add_test(tc, test_genesis_mismatch);
 	tcase_add_test(tc, test_chain_appends_from_head);
 	tcase_add_test(tc, test_documented_example);
+	tcase_add_test(tc, test_log_append_only);
 	tcase_add_test(tc, test_redrawn_allocation);
 	tcase_add_test(tc, test_tail_removed_state_kept);
 	tcase_add_test(tc, test_state_tampered);
