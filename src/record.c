@@ -189,3 +189,35 @@ sortes_record_withdraw(struct sortes_jcs *j,
 	sortes_jcs_string(j, r->withdrawn_at);
 	sortes_jcs_object_end(j);
 }
+
+void
+sortes_record_freeze(struct sortes_jcs *j, const struct sortes_freeze_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "freeze");
+	sortes_jcs_key(j, "note");
+	sortes_jcs_string(j, r->note);
+	sortes_jcs_key(j, "sealed_at");
+	sortes_jcs_string(j, r->sealed_at);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_key(j, "signer");
+	sortes_jcs_string(j, r->signer);
+	sortes_jcs_object_end(j);
+}
+
+void
+sortes_record_reveal(struct sortes_jcs *j, const struct sortes_reveal_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "reveal");
+	sortes_jcs_key(j, "revealed_at");
+	sortes_jcs_string(j, r->revealed_at);
+	sortes_jcs_key(j, "seed");
+	sortes_jcs_string(j, r->seed);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_object_end(j);
+}

@@ -24,7 +24,8 @@ static const char verify_sql[] =
     "ca.arm, ca.counter, ca.position, "
     "r.method, r.beacon, r.report, r.randomized_at, "
     "tp.id, t.from_caseworker, t.to_caseworker, t.cross_arm, "
-    "t.transferred_at, wp.id, w.reason, w.withdrawn_at "
+    "t.transferred_at, wp.id, w.reason, w.withdrawn_at, "
+    "s.note, s.sealed_at, s.signer, rv.seed, rv.revealed_at "
     "FROM log l LEFT JOIN participants p ON p.seq = l.seq "
     "LEFT JOIN allocations a ON a.seq = l.seq "
     "LEFT JOIN caseworkers c ON c.seq = l.seq "
@@ -34,7 +35,9 @@ static const char verify_sql[] =
     "LEFT JOIN transfers t ON t.seq = l.seq "
     "LEFT JOIN participants tp ON tp.seq = t.participant "
     "LEFT JOIN withdrawals w ON w.seq = l.seq "
-    "LEFT JOIN participants wp ON wp.seq = w.participant ORDER BY l.seq";
+    "LEFT JOIN participants wp ON wp.seq = w.participant "
+    "LEFT JOIN seals s ON s.seq = l.seq "
+    "LEFT JOIN reveals rv ON rv.seq = l.seq ORDER BY l.seq";
 
 const char *
 verify_col(sqlite3_stmt *st, int i)
@@ -337,6 +340,8 @@ static const struct {
 	{ "randomize", C_R_METHOD, "randomization" },
 	{ "transfer", C_T_FROM, "transfer" },
 	{ "withdraw", C_W_REASON, "withdrawal" },
+	{ "freeze", C_S_SIGNER, "seal" },
+	{ "reveal", C_RV_SEED, "reveal" },
 };
 
 /* No row of another kind may claim this entry. */
@@ -381,6 +386,10 @@ verify_entry(struct verify_state *v, sqlite3_stmt *st,
 		return verify_transfer(v, st, err);
 	if (strcmp(kind, "withdraw") == 0)
 		return verify_withdraw(v, st, err);
+	if (strcmp(kind, "freeze") == 0)
+		return verify_freeze(v, st, err);
+	if (strcmp(kind, "reveal") == 0)
+		return verify_reveal(v, st, err);
 	return verify_fail(v, seq, err, "unexpected entry kind");
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/keyfile.h"
 #include "sortes/record.h"
 #include "strata.h"
 #include "verify_int.h"
@@ -220,6 +221,51 @@ verify_inherited(struct verify_state *v, int64_t seq, const char *caseworker,
 	return rc;
 }
 
+int
+verify_freeze(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err)
+{
+	int64_t seq = sqlite3_column_int64(st, C_SEQ);
+
+	v->counts.freeze++;
+	if (sqlite3_column_type(st, C_S_SIGNER) == SQLITE_NULL)
+		return verify_fail(v, seq, err, "no seal row records this "
+		    "freeze");
+	sortes_jcs_reset(&v->jcs);
+	sortes_record_freeze(&v->jcs, &(struct sortes_freeze_record){
+	    .seq = seq, .note = verify_col(st, C_S_NOTE),
+	    .sealed_at = verify_col(st, C_S_AT),
+	    .signer = verify_col(st, C_S_SIGNER) });
+	return verify_same(v, st, err, "seals table does");
+}
+
+int
+verify_reveal(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err)
+{
+	int64_t seq = sqlite3_column_int64(st, C_SEQ);
+	const char *seed = verify_col(st, C_RV_SEED);
+	char commitment[SORTES_SHA256_HEX];
+	uint8_t raw[32];
+	int rc;
+
+	v->counts.reveal++;
+	if (sqlite3_column_type(st, C_RV_SEED) == SQLITE_NULL)
+		return verify_fail(v, seq, err, "no reveal row records this "
+		    "entry");
+	sortes_jcs_reset(&v->jcs);
+	sortes_record_reveal(&v->jcs, &(struct sortes_reveal_record){
+	    .seq = seq, .seed = seed, .revealed_at = verify_col(st, C_RV_AT) });
+	if ((rc = verify_same(v, st, err, "reveals table does")) != 0)
+		return rc;
+	if (sortes_hex_decode(raw, sizeof(raw), seed) != 0 ||
+	    sortes_key_commitment(commitment, raw, err) != 0 ||
+	    strcmp(commitment, v->trial->seed_commitment) != 0)
+		return verify_fail(v, seq, err, "the revealed seed does not "
+		    "match the commitment made at init");
+	return 0;
+}
+
 /* Table rows beyond those the log's entries account for. */
 int
 verify_event_counts(struct verify_state *v, struct sortes_error *err)
@@ -228,18 +274,20 @@ verify_event_counts(struct verify_state *v, struct sortes_error *err)
 	    "(SELECT count(*) FROM randomization), "
 	    "(SELECT count(*) FROM caseworker_allocations), "
 	    "(SELECT count(*) FROM transfers), "
-	    "(SELECT count(*) FROM withdrawals)";
-	const int64_t want[5] = { v->counts.caseworker, v->counts.randomize,
+	    "(SELECT count(*) FROM withdrawals), "
+	    "(SELECT count(*) FROM seals), (SELECT count(*) FROM reveals)";
+	const int64_t want[7] = { v->counts.caseworker, v->counts.randomize,
 	    v->counts.cluster_allocations, v->counts.transfer,
-	    v->counts.withdraw };
-	static const char *const names[5] = { "caseworkers", "randomization",
-	    "caseworker_allocations", "transfers", "withdrawals" };
+	    v->counts.withdraw, v->counts.freeze, v->counts.reveal };
+	static const char *const names[7] = { "caseworkers", "randomization",
+	    "caseworker_allocations", "transfers", "withdrawals", "seals",
+	    "reveals" };
 	sqlite3_stmt *st = NULL;
 	int rc = sortes_db_prepare(v->trial->db, &st, sql, err);
 
 	if (rc == 0 && sqlite3_step(st) != SQLITE_ROW)
 		rc = sortes_db_fail(v->trial->db, "counting rows", err);
-	for (int i = 0; rc == 0 && i < 5; i++)
+	for (int i = 0; rc == 0 && i < 7; i++)
 		if (sqlite3_column_int64(st, i) != want[i])
 			rc = sortes_error_set(err, SORTES_EVERIFY, "table %s "
 			    "holds %lld rows, but the log accounts for %lld",

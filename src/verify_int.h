@@ -23,7 +23,9 @@ enum {
 	C_CA_ARM, C_CA_COUNTER, C_CA_POSITION,
 	C_R_METHOD, C_R_BEACON, C_R_REPORT, C_R_AT,
 	C_T_PARTICIPANT, C_T_FROM, C_T_TO, C_T_CROSS, C_T_AT,
-	C_W_PARTICIPANT, C_W_REASON, C_W_AT
+	C_W_PARTICIPANT, C_W_REASON, C_W_AT,
+	C_S_NOTE, C_S_AT, C_S_SIGNER,
+	C_RV_SEED, C_RV_AT
 };
 
 /*
@@ -38,7 +40,8 @@ struct seqkind {
 
 /* How many entries of each kind, and rows they account for. */
 struct verify_counts {
-	int64_t enroll, caseworker, randomize, transfer, withdraw;
+	int64_t enroll, caseworker, randomize, transfer, withdraw, freeze,
+	    reveal;
 	int64_t cluster_allocations;	/* new hires + randomized */
 };
 
@@ -84,6 +87,10 @@ int verify_randomize(struct verify_state *v, sqlite3_stmt *st,
 int verify_transfer(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err);
 int verify_withdraw(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err);
+int verify_freeze(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err);
+int verify_reveal(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err);
 /* A caseworker-level participant has its caseworker's arm. */
 int verify_inherited(struct verify_state *v, int64_t seq,

@@ -78,6 +78,23 @@ struct sortes_withdraw_record {
 	const char *withdrawn_at;
 };
 
+struct sortes_freeze_record {
+	int64_t seq;
+	const char *note;
+	const char *sealed_at;
+	const char *signer;		/* public key fingerprint */
+};
+
+struct sortes_reveal_record {
+	int64_t seq;
+	const char *seed;		/* 64 hex digits */
+	const char *revealed_at;
+};
+
+void sortes_record_freeze(struct sortes_jcs *j,
+    const struct sortes_freeze_record *r);
+void sortes_record_reveal(struct sortes_jcs *j,
+    const struct sortes_reveal_record *r);
 void sortes_record_caseworker(struct sortes_jcs *j,
     const struct sortes_caseworker_record *r);
 void sortes_record_randomize(struct sortes_jcs *j,

@@ -113,13 +113,18 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_withdraw },
 	{ "verify", "recompute the log's hash chain and check the tables",
-	  "usage: sortes verify [--db FILE] [--json]\n"
+	  "usage: sortes verify [--seal FILE]... [--pubkey FILE] [--db FILE] [--json]\n"
 	  "\n"
 	  "Recompute every entry's hash from genesis to head, check the genesis\n"
 	  "entry against the stored protocol and seed commitment, and check\n"
 	  "that the participant and allocation tables say exactly what the log\n"
-	  "says.  Exit status 0 when all holds, 1 when anything does not.\n"
+	  "says.  Then check every seal, those kept in the database and those\n"
+	  "given as files: the log must reach each seal's entry with the sealed\n"
+	  "hash; with --pubkey, each signature must be valid for that key.\n"
+	  "Exit status 0 when all holds, 1 when anything does not.\n"
 	  "\n"
+	  "  -s, --seal FILE      a seal file; repeat for each\n"
+	  "  -p, --pubkey FILE    the public key the seals must be signed with\n"
 	  "  -d, --db FILE        the trial database\n"
 	  "  -j, --json           print the result as JSON\n",
 	  cmd_verify },
@@ -135,6 +140,42 @@ const struct cmd_entry cmd_table[] = {
 	  "  -o, --output FILE    write to FILE, which must not exist (default: stdout)\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_export },
+	{ "keygen", "make an Ed25519 key pair for signing seals",
+	  "usage: sortes keygen --out NAME\n"
+	  "\n"
+	  "Write NAME.pem (the private key, mode 600) and NAME.pub (the public\n"
+	  "key, for evaluators and auditors), as PEM files the openssl command\n"
+	  "line reads.  Neither may exist.\n"
+	  "\n"
+	  "  -o, --out NAME       where to write the keys\n",
+	  cmd_keygen },
+	{ "freeze", "seal the log with a signature",
+	  "usage: sortes freeze --key PRIVATE.pem [--note TEXT] [--seal FILE]\n"
+	  "                     [--db FILE]\n"
+	  "\n"
+	  "Append a freeze entry and write a seal: the trial, its protocol\n"
+	  "hash and seed commitment, the number of entries and the hash of the\n"
+	  "last, the time and note, the signer's key fingerprint, and an\n"
+	  "Ed25519 signature.  The seal is kept in the database and written to\n"
+	  "FILE (default: the database name with .seal-N), to be kept apart\n"
+	  "from the database: docs/audit.md shows how to check it with openssl.\n"
+	  "\n"
+	  "  -k, --key FILE       the signing key (from sortes keygen)\n"
+	  "  -n, --note TEXT      a one-line note, e.g. \"after cohort 3\"\n"
+	  "  -s, --seal FILE      where to write the seal; must not exist\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_freeze },
+	{ "reveal", "publish the randomization seed in the log, for audit",
+	  "usage: sortes reveal [--key FILE] [--db FILE]\n"
+	  "\n"
+	  "Append the trial's secret seed to the log, once enrollment has\n"
+	  "closed, so that anyone can replay every allocation.  The seed must\n"
+	  "match the commitment made at init.  The pseudonym key is never\n"
+	  "revealed.\n"
+	  "\n"
+	  "  -k, --key FILE       the trial's key file\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_reveal },
 	{ "rng", "print raw PCG32 outputs, to cross-check the generator",
 	  "usage: sortes rng --seed N --stream M [--count K] [--bound B]\n"
 	  "\n"

@@ -17,7 +17,7 @@ done
 head_hash=$("$SQLITE3" t.db 'select hash from log order by seq desc limit 1')
 run "$SORTES" verify --db t.db
 expect_status 0
-expect_out_is "ok: 5 entries, 4 participants, head $head_hash"
+expect_out_is "ok: 5 entries, 4 participants, 0 seals, head $head_hash"
 expect_err_empty
 
 run "$SORTES" verify --db t.db --json

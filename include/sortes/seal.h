@@ -1,0 +1,93 @@
+/*
+ * seal.h - freezing the log into signed seals, and checking them.
+ *
+ * A freeze appends a "freeze" entry; its seal signs, with Ed25519, a
+ * short text naming the trial, its protocol and seed commitment, and
+ * the number and hash of the entries it covers, up to and including the
+ * freeze entry.  The seal is kept in the database and written to a file
+ * held outside it: docs/audit.md gives the exact format and the openssl
+ * commands that check it without sortes.
+ */
+#ifndef SORTES_SEAL_H
+#define SORTES_SEAL_H
+
+#include <stdint.h>
+
+#include "sortes/crypto.h"
+#include "sortes/error.h"
+#include "sortes/keyfile.h"
+#include "sortes/sign.h"
+#include "sortes/trial.h"
+
+#define SORTES_NOTE_MAX 500
+#define SORTES_SEAL_MAX 4096	/* bytes of a seal file */
+
+struct sortes_seal {
+	char trial[SORTES_TRIAL_ID_MAX + 1];
+	char protocol_sha256[SORTES_SHA256_HEX];
+	char commitment[SORTES_SHA256_HEX];
+	int64_t entries;		/* entries covered, 1..entries */
+	char head[SORTES_SHA256_HEX];	/* hash of entry 'entries' */
+	char sealed_at[SORTES_TIME_LEN];
+	char note[SORTES_NOTE_MAX + 1];
+	char signer[SORTES_SHA256_HEX];	/* public key fingerprint */
+	uint8_t signature[SORTES_SIG_LEN];
+};
+
+/*
+ * The signed text of a seal (every line but the signature) into buf;
+ * *len receives its length.  SORTES_EINTERNAL if buf is too small.
+ */
+int sortes_seal_text(const struct sortes_seal *s, char *buf, size_t size,
+    size_t *len, struct sortes_error *err);
+
+/* The whole seal file: the signed text and a signature line. */
+int sortes_seal_format(const struct sortes_seal *s, char *buf, size_t size,
+    size_t *len, struct sortes_error *err);
+
+/* Parse a seal file's text; 'name' is used in messages. */
+int sortes_seal_parse(struct sortes_seal *out, const char *text, size_t len,
+    const char *name, struct sortes_error *err);
+
+/* Read and parse a seal file (at most SORTES_SEAL_MAX bytes). */
+int sortes_seal_read(struct sortes_seal *out, const char *path,
+    struct sortes_error *err);
+
+/*
+ * Freeze trial 't' at 'at': append a freeze entry with 'note' (may be
+ * empty), sign the seal with 'signer' and store it; commits.  *out is
+ * the seal, for the caller to write to a file.
+ */
+int sortes_freeze(struct sortes_trial *t, struct sortes_signer *signer,
+    const char *note, const char *at, struct sortes_seal *out,
+    struct sortes_error *err);
+
+/*
+ * Check a seal against trial 't', whose chain must already be verified:
+ * same trial, protocol and commitment; the log reaches entry
+ * s->entries and that entry's hash is s->head.  With 'pub', also that
+ * the seal names pub's fingerprint and its signature is valid.
+ * SORTES_EVERIFY says which part failed.
+ */
+int sortes_seal_check(struct sortes_trial *t, const struct sortes_seal *s,
+    struct sortes_signer *pub, struct sortes_error *err);
+
+/*
+ * Check every seal: those kept in the database (rebuilt from the seals
+ * table and the log) and those in 'files'.  With 'pub' the signatures
+ * are checked too (database seals signed by another key then fail).
+ * *checked counts the seals checked.  The chain must already be
+ * verified.
+ */
+int sortes_seals_verify(struct sortes_trial *t, const char *const *files,
+    size_t nfiles, struct sortes_signer *pub, int64_t *checked,
+    struct sortes_error *err);
+
+/*
+ * Reveal the seed of unlocked trial 't' in the log, for audit; refused
+ * when revealed already.  *seq is the reveal entry.  Commits.
+ */
+int sortes_reveal(struct sortes_trial *t, const char *at, int64_t *seq,
+    struct sortes_error *err);
+
+#endif
