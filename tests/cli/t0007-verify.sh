@@ -22,7 +22,7 @@ expect_err_empty
 
 run "$SORTES" verify --db t.db --json
 expect_status 0
-expect_out_is "{\"entries\":5,\"error\":null,\"first_bad_entry\":null,\"head\":\"$head_hash\",\"ok\":true,\"participants\":4}"
+expect_out_is "{\"entries\":5,\"error\":null,\"first_bad_entry\":null,\"head\":\"$head_hash\",\"ok\":true,\"participants\":4,\"seals\":0}"
 expect_err_empty
 
 # An auditor verifies without the key, and the default database name
