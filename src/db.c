@@ -150,7 +150,8 @@ db_migrate(struct sortes_db *db, struct sortes_error *err)
 }
 
 static int
-db_configure(struct sortes_db *db, struct sortes_error *err)
+db_configure(struct sortes_db *db, enum sortes_db_mode mode,
+    struct sortes_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -161,6 +162,8 @@ db_configure(struct sortes_db *db, struct sortes_error *err)
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA cache_size = -32768;", err)) != 0)
 		return rc;
+	if (mode == SORTES_DB_SCRATCH)
+		return 0;
 	/* journal_mode answers with the mode in force; a file on a system
 	 * without shared memory may stay in another, which is refused. */
 	if ((rc = sortes_db_prepare(db, &st, "PRAGMA journal_mode = WAL",
@@ -187,6 +190,8 @@ db_check_exists(const char *path, enum sortes_db_mode mode,
 	struct stat st;
 	int fd;
 
+	if (mode == SORTES_DB_SCRATCH)
+		return 0;
 	if (mode == SORTES_DB_EXISTING) {
 		if (stat(path, &st) != 0)
 			return sortes_error_set(err, SORTES_ENOINPUT,
@@ -223,13 +228,16 @@ sortes_db_open(struct sortes_db **out, const char *path,
 		free(db);
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	}
-	if (sqlite3_open_v2(path, &db->sql, flags, NULL) != SQLITE_OK)
+	if (mode == SORTES_DB_SCRATCH)
+		flags |= SQLITE_OPEN_MEMORY | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(mode == SORTES_DB_SCRATCH ? ":memory:" : path,
+	    &db->sql, flags, NULL) != SQLITE_OK)
 		rc = sortes_error_set(err, mode == SORTES_DB_CREATE ?
 		    SORTES_ECANTCREAT : SORTES_EIO, "cannot open database "
 		    "'%s': %s", path, db->sql ? sqlite3_errmsg(db->sql) :
 		    "out of memory");
 	if (rc == 0)
-		rc = db_configure(db, err);
+		rc = db_configure(db, mode, err);
 	if (rc == 0)
 		rc = db_migrate(db, err);
 	if (rc != 0) {

@@ -484,7 +484,7 @@ sortes_enroller_add(struct sortes_enroller *e,
 		return rc;
 	uuid_unparse_lower(uu, en.participant);
 	if (e->minimizer != NULL)
-		rc = sortes_minimizer_next(e->minimizer, &e->levels,
+		rc = sortes_minimizer_next(e->minimizer, e->stratum.data,
 		    &en.allocation, err);
 	else if (e->protocol->unit == SORTES_UNIT_INDIVIDUAL)
 		rc = sortes_allocator_next(e->allocator, e->stratum.data,

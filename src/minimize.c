@@ -28,7 +28,6 @@ struct sortes_minimizer {
 	struct sortes_allocator *alloc;
 	struct sortes_db *db;
 	struct sortes_strmap *cells;	/* "factor|level" -> struct cell */
-	struct sortes_jcs level;
 	sqlite3_stmt *get, *put;
 	int64_t scale[ARMS_MAX];	/* count multipliers for the ratios */
 };
@@ -75,7 +74,6 @@ sortes_minimizer_new(struct sortes_minimizer **out, struct sortes_db *db,
 	m->protocol = p;
 	m->alloc = alloc;
 	m->db = db;
-	sortes_jcs_init(&m->level);
 	ratio_scale(p, m->scale);
 	rc = sortes_db_prepare(db, &m->get, "SELECT arm, n FROM "
 	    "minimization_counts WHERE factor = ? AND level = ?", err);
@@ -99,7 +97,6 @@ sortes_minimizer_free(struct sortes_minimizer *m)
 	sqlite3_finalize(m->get);
 	sqlite3_finalize(m->put);
 	sortes_strmap_free(m->cells, NULL);
-	sortes_jcs_free(&m->level);
 	free(m);
 }
 
@@ -124,25 +121,41 @@ cell_load(struct sortes_minimizer *m, struct cell *c, struct sortes_error *err)
 	return rc;
 }
 
+/* The level of factor 'name' among the members, or NULL. */
+static const struct sortes_member *
+level_of(const struct sortes_member *members, long n, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (long i = 0; i < n; i++)
+		if (members[i].keylen == len &&
+		    memcmp(members[i].key, name, len) == 0)
+			return &members[i];
+	return NULL;
+}
+
 /* The counts of factor 'i' at the participant's level. */
 static int
 cell_get(struct sortes_minimizer *m, size_t i,
-    const struct sortes_levels_input *in, struct cell **out,
+    const struct sortes_member *members, long nmembers, struct cell **out,
     struct sortes_error *err)
 {
 	const char *name = sortes_factor_name(m->protocol, i), *stored;
+	const struct sortes_member *level = level_of(members, nmembers, name);
 	size_t nlen = strlen(name);
 	char *key;
-	int added, rc;
+	int added;
 
-	if ((rc = sortes_level_json(&m->level, i, in, err)) != 0)
-		return rc;
-	if ((key = malloc(nlen + m->level.len + 2)) == NULL)
+	if (level == NULL)
+		return sortes_error_set(err, SORTES_EDATA, "no level of factor "
+		    "'%s' in the stratum", name);
+	if ((key = malloc(nlen + level->valuelen + 2)) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	/* Factor names have no '|', so the first one ends the name. */
 	memcpy(key, name, nlen);
 	key[nlen] = '|';
-	memcpy(key + nlen + 1, m->level.data, m->level.len + 1);
+	memcpy(key + nlen + 1, level->value, level->valuelen);
+	key[nlen + 1 + level->valuelen] = '\0';
 	*out = sortes_strmap_put(m->cells, key, &added, &stored);
 	free(key);
 	if (*out == NULL)
@@ -199,21 +212,23 @@ choose(const struct sortes_minimizer *m, const int64_t *score,
 }
 
 int
-sortes_minimizer_next(struct sortes_minimizer *m,
-    const struct sortes_levels_input *in, struct sortes_allocation *out,
-    struct sortes_error *err)
+sortes_minimizer_next(struct sortes_minimizer *m, const char *levels,
+    struct sortes_allocation *out, struct sortes_error *err)
 {
 	const struct sortes_minimization *mz = m->protocol->minimization;
+	struct sortes_member members[64];
 	struct cell *cells[64];
 	int64_t score[ARMS_MAX], counter;
 	struct sortes_pcg32 rng;
+	long nmembers = sortes_object_split(levels, members, 64);
 	int rc = 0;
 
-	if (mz->nfactors > 64)
-		return sortes_error_set(err, SORTES_EUNSUPPORTED,
-		    "more than 64 minimization factors");
+	if (mz->nfactors > 64 || nmembers < 0)
+		return sortes_error_set(err, SORTES_EDATA, "the levels '%.64s' "
+		    "are not a stratum of at most 64 factors", levels);
 	for (size_t f = 0; f < mz->nfactors && rc == 0; f++)
-		rc = cell_get(m, mz->factors[f], in, &cells[f], err);
+		rc = cell_get(m, mz->factors[f], members, nmembers, &cells[f],
+		    err);
 	if (rc == 0)
 		rc = sortes_allocator_claim(m->alloc, "minimization", "{}",
 		    &counter, err);

@@ -22,10 +22,12 @@ int sortes_minimizer_new(struct sortes_minimizer **out, struct sortes_db *db,
     struct sortes_error *err);
 void sortes_minimizer_free(struct sortes_minimizer *m);
 
-/* Allocate the participant whose levels 'in' gives, and count it. */
-int sortes_minimizer_next(struct sortes_minimizer *m,
-    const struct sortes_levels_input *in, struct sortes_allocation *out,
-    struct sortes_error *err);
+/*
+ * Allocate the participant whose levels of the factors 'levels' gives
+ * (the canonical JSON object that is its stratum), and count it.
+ */
+int sortes_minimizer_next(struct sortes_minimizer *m, const char *levels,
+    struct sortes_allocation *out, struct sortes_error *err);
 
 /* Write the changed counts; before the transaction commits. */
 int sortes_minimizer_flush(struct sortes_minimizer *m, struct sortes_error *err);

@@ -119,3 +119,52 @@ sortes_team_stratum(struct sortes_jcs *j, const char *team,
 	sortes_jcs_object_end(j);
 	return sortes_jcs_finish(j, err);
 }
+
+/* End of the scalar value starting at p: after a string's closing quote,
+ * or at the ',' or '}' after a bare value; NULL if malformed. */
+static const char *
+value_end(const char *p)
+{
+	if (*p != '"') {
+		while (*p != '\0' && *p != ',' && *p != '}')
+			p++;
+		return *p != '\0' ? p : NULL;
+	}
+	for (p++; *p != '\0' && *p != '"'; p++)
+		if (*p == '\\' && *++p == '\0')
+			return NULL;
+	return *p == '"' ? p + 1 : NULL;
+}
+
+long
+sortes_object_split(const char *json, struct sortes_member *out, size_t max)
+{
+	const char *p = json;
+	size_t n = 0;
+
+	if (*p++ != '{')
+		return -1;
+	if (*p == '}')
+		return p[1] == '\0' ? 0 : -1;
+	for (;;) {
+		const char *key, *end;
+
+		if (*p++ != '"' || n == max)
+			return -1;
+		key = p;
+		if ((p = strchr(p, '"')) == NULL || p[1] != ':')
+			return -1;
+		out[n].key = key;
+		out[n].keylen = (size_t)(p - key);
+		p += 2;
+		if ((end = value_end(p)) == NULL || end == p)
+			return -1;
+		out[n].value = p;
+		out[n++].valuelen = (size_t)(end - p);
+		p = end;
+		if (*p == '}')
+			return p[1] == '\0' ? (long)n : -1;
+		if (*p++ != ',')
+			return -1;
+	}
+}

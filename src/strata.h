@@ -40,6 +40,20 @@ int sortes_levels_json(struct sortes_jcs *j, const size_t *factors, size_t n,
 int sortes_level_json(struct sortes_jcs *j, size_t i,
     const struct sortes_levels_input *in, struct sortes_error *err);
 
+/* One member of a flat canonical JSON object, as slices of its text. */
+struct sortes_member {
+	const char *key, *value;	/* value: its canonical JSON text */
+	size_t keylen, valuelen;
+};
+
+/*
+ * Split a flat canonical JSON object (keys without escapes, scalar
+ * values), such as a stratum, into at most 'max' members.  Returns the
+ * number of members, or -1 when the text is not such an object.
+ */
+long sortes_object_split(const char *json, struct sortes_member *out,
+    size_t max);
+
 /* Write {"team":"<team>"} to 'j' (reset first): a team as a stratum. */
 int sortes_team_stratum(struct sortes_jcs *j, const char *team,
     struct sortes_error *err);

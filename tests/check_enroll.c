@@ -298,7 +298,9 @@ marginal_imbalance(int simple, uint8_t seed_byte, int n, long *total,
 	struct sortes_value values[2];
 	long diff[6] = { 0 };
 	uint8_t seed[32];
+	struct sortes_jcs levels;
 
+	sortes_jcs_init(&levels);
 	memset(seed, seed_byte, sizeof(seed));
 	memset(values, 0, sizeof(values));
 	sortes_pcg32_seed(&people, 99, 1);
@@ -323,9 +325,13 @@ marginal_imbalance(int simple, uint8_t seed_byte, int n, long *total,
 		if (simple)
 			ck_assert_int_eq(sortes_allocator_next(a, "{}", &al,
 			    &err), 0);
-		else
-			ck_assert_msg(sortes_minimizer_next(m, &in, &al,
+		else {
+			ck_assert_int_eq(sortes_levels_json(&levels,
+			    p->minimization->factors, p->minimization->nfactors,
+			    &in, &err), 0);
+			ck_assert_msg(sortes_minimizer_next(m, levels.data, &al,
 			    &err) == 0, "%s", err.msg);
+		}
 		diff[j] += al.arm == 0 ? 1 : -1;
 		diff[4 + x] += al.arm == 0 ? 1 : -1;
 	}
@@ -334,6 +340,7 @@ marginal_imbalance(int simple, uint8_t seed_byte, int n, long *total,
 		*total += labs(diff[k]);
 		*largest = labs(diff[k]) > *largest ? labs(diff[k]) : *largest;
 	}
+	sortes_jcs_free(&levels);
 	sortes_minimizer_free(m);
 	sortes_allocator_free(a);
 	sortes_db_close(db);

@@ -14,7 +14,8 @@
 
 enum sortes_db_mode {
 	SORTES_DB_CREATE,	/* the file must not exist yet */
-	SORTES_DB_EXISTING	/* the file must exist */
+	SORTES_DB_EXISTING,	/* the file must exist */
+	SORTES_DB_SCRATCH	/* in memory, for replaying; path is ignored */
 };
 
 #define SORTES_DB_BUSY_MS 5000
