@@ -1,6 +1,7 @@
 /*
  * randomize.c - allocating all registered caseworkers in one step.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct columns {
 
 struct randomizer {
 	struct sortes_trial *trial;
+	int64_t before;		/* caseworkers registered before this entry */
 	struct columns cols;
 	struct sortes_cr_result cr;
 	const struct sortes_protocol *protocol;
@@ -115,11 +117,14 @@ set_load(struct randomizer *r, struct sortes_error *err)
 
 	if (r->protocol->method == SORTES_METHOD_MATCHED_PAIRS && mp->by >= 0)
 		snprintf(sql, sizeof(sql), "SELECT code, team, seq FROM "
-		    "caseworkers ORDER BY json_extract(covariates, '$.%s'), code",
+		    "caseworkers WHERE seq < %lld ORDER BY "
+		    "json_extract(covariates, '$.%s'), code",
+		    (long long)r->before,
 		    r->protocol->cw_covariates[mp->by].name);
 	else
 		snprintf(sql, sizeof(sql), "SELECT code, team, seq FROM "
-		    "caseworkers ORDER BY team, code");
+		    "caseworkers WHERE seq < %lld ORDER BY team, code",
+		    (long long)r->before);
 
 	rc = sortes_db_prepare(r->trial->db, &st, "SELECT count(*) FROM "
 	    "caseworkers", err);
@@ -285,7 +290,8 @@ columns_fill(struct randomizer *r, const struct sortes_field *f, size_t j0,
 	int rc, step;
 
 	snprintf(sql, sizeof(sql), "SELECT json_extract(covariates, '$.%s') "
-	    "FROM caseworkers ORDER BY team, code", f->name);
+	    "FROM caseworkers WHERE seq < %lld ORDER BY team, code", f->name,
+	    (long long)r->before);
 	if ((rc = sortes_db_prepare(r->trial->db, &st, sql, err)) != 0)
 		return rc;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW && i < r->set.n) {
@@ -719,7 +725,7 @@ sortes_randomize(struct sortes_trial *t, const char *beacon,
     struct sortes_error *err)
 {
 	struct randomizer r = { .trial = t, .protocol = t->protocol,
-	    .beacon = beacon };
+	    .beacon = beacon, .before = INT64_MAX };
 	uint8_t seed[32];
 	int rc;
 
@@ -770,4 +776,35 @@ sortes_randomize_result_free(struct sortes_randomize_result *r)
 	sortes_cr_result_free(&r->cr);
 	sortes_jcs_free(&r->report);
 	memset(r, 0, sizeof(*r));
+}
+
+int
+sortes_randomize_replay(struct sortes_trial *t, const uint8_t seed[32],
+    const char *beacon, int64_t seq, struct sortes_randomize_result *out,
+    struct sortes_error *err)
+{
+	struct randomizer r = { .trial = t, .protocol = t->protocol,
+	    .beacon = beacon, .before = seq };
+	uint8_t key[32];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sortes_jcs_init(&out->report);
+	sortes_jcs_init(&r.scratch);
+	rc = sortes_randomize_seed(key, seed, beacon, err);
+	if (rc == 0)
+		rc = sortes_hmac_new(&r.mac, key, sizeof(key), err);
+	sortes_wipe(key, sizeof(key));
+	if (rc == 0)
+		rc = set_load(&r, err);
+	if (rc == 0)
+		rc = allocate(&r, err);
+	if (rc == 0 && randomize_result(&r, out) != 0)
+		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	set_free(&r.set);
+	columns_free(&r.cols);
+	sortes_cr_result_free(&r.cr);
+	sortes_hmac_free(r.mac);
+	sortes_jcs_free(&r.scratch);
+	return rc;
 }

@@ -9,6 +9,7 @@
 #include "sortes/chain.h"
 #include "sortes/crypto.h"
 #include "sortes/record.h"
+#include "sortes/replay.h"
 #include "sortes/verify.h"
 #include "suites.h"
 #include "testutil.h"
@@ -270,6 +271,66 @@ START_TEST(test_state_tampered)
 }
 END_TEST
 
+/* Rewrite every hash from entry 1 on, as a forger with the code could. */
+static void
+rehash(struct fixture *f)
+{
+	struct sortes_hasher *h = NULL;
+	struct sortes_error err = { 0 };
+	sqlite3_stmt *st = NULL, *up = NULL;
+	uint8_t prev[32] = { 0 }, hash[32];
+	char prev_hex[65], hash_hex[65];
+
+	ck_assert_int_eq(sortes_hasher_new(&h, &err), 0);
+	ck_assert_int_eq(sortes_db_prepare(f->t->db, &st, "SELECT seq, body "
+	    "FROM log ORDER BY seq", &err), 0);
+	ck_assert_int_eq(sortes_db_prepare(f->t->db, &up, "UPDATE log SET "
+	    "prev_hash = ?, hash = ? WHERE seq = ?", &err), 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ck_assert_int_eq(sortes_hasher_two(h, hash, prev, 32,
+		    sqlite3_column_text(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), &err), 0);
+		sortes_hex_encode(prev_hex, prev, 32);
+		sortes_hex_encode(hash_hex, hash, 32);
+		sqlite3_bind_text(up, 1, prev_hex, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(up, 2, hash_hex, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(up, 3, sqlite3_column_int64(st, 0));
+		ck_assert_int_eq(sqlite3_step(up), SQLITE_DONE);
+		sqlite3_reset(up);
+		memcpy(prev, hash, 32);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	sortes_hasher_free(h);
+}
+
+START_TEST(test_replay_catches_forged_arm)
+{
+	struct fixture f;
+	struct sortes_verify_report r;
+	struct sortes_replay_report rep;
+	struct sortes_error err = { 0 };
+
+	fixture_setup(&f);
+	ck_assert_int_eq(sortes_replay(f.t, f.t->key.seed, &rep, &err), 0);
+	ck_assert_int_eq(rep.allocations, 5);
+	/* The arm of entry 4 flipped in the log and the table alike, and
+	 * every hash recomputed: the chain and tables agree again. */
+	tamper(&f, "UPDATE log SET body = CASE WHEN body LIKE "
+	    "'%\"arm\":\"I\"%' THEN replace(body, '\"arm\":\"I\"', "
+	    "'\"arm\":\"C\"') ELSE replace(body, '\"arm\":\"C\"', "
+	    "'\"arm\":\"I\"') END WHERE seq = 4; UPDATE allocations SET "
+	    "arm = CASE arm WHEN 'I' THEN 'C' ELSE 'I' END WHERE seq = 4");
+	rehash(&f);
+	ck_assert_int_eq(sortes_verify(f.t, &r, &err), 0);
+	ck_assert_int_eq(sortes_replay(f.t, f.t->key.seed, &rep, &err),
+	    SORTES_EVERIFY);
+	ck_assert_int_eq(rep.bad_seq, 4);
+	ck_assert_ptr_nonnull(strstr(err.msg, "log entry 4: replay"));
+	fixture_teardown(&f);
+}
+END_TEST
+
 /* The worked example of docs/log-format.md, built by sortes's own code. */
 static const char doc_genesis[] =
     "{\"commitment\":\"66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925\","
@@ -346,6 +407,7 @@ suite_chain(void)
 	tcase_add_test(tc, test_chain_appends_from_head);
 	tcase_add_test(tc, test_documented_example);
 	tcase_add_test(tc, test_log_append_only);
+	tcase_add_test(tc, test_replay_catches_forged_arm);
 	tcase_add_test(tc, test_redrawn_allocation);
 	tcase_add_test(tc, test_tail_removed_state_kept);
 	tcase_add_test(tc, test_state_tampered);

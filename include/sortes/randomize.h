@@ -45,6 +45,16 @@ int sortes_randomize(struct sortes_trial *t, const char *beacon,
 void sortes_randomize_result_free(struct sortes_randomize_result *r);
 
 /*
+ * Recompute, for replay, the allocation that the randomize entry 'seq'
+ * should have made: the caseworkers registered before it, allocated
+ * from 'seed' and 'beacon' (NULL if none).  Writes nothing.  out->codes
+ * and out->arms give the result.
+ */
+int sortes_randomize_replay(struct sortes_trial *t, const uint8_t seed[32],
+    const char *beacon, int64_t seq, struct sortes_randomize_result *out,
+    struct sortes_error *err);
+
+/*
  * The seed that the caseworker allocation streams are keyed with:
  * the trial seed itself, or, with a beacon,
  * HMAC-SHA256(seed, JCS(["sortes/1", "beacon", value])).

@@ -3,8 +3,10 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sortes/jcs.h"
+#include "sortes/replay.h"
 #include "sortes/seal.h"
 #include "sortes/verify.h"
 #include "cli.h"
@@ -14,6 +16,8 @@
 static const struct option verify_options[] = {
 	{ "seal", required_argument, NULL, 's' },
 	{ "pubkey", required_argument, NULL, 'p' },
+	{ "replay", no_argument, NULL, 'r' },
+	{ "key", required_argument, NULL, 'k' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
@@ -21,7 +25,8 @@ static const struct option verify_options[] = {
 };
 
 struct verify_args {
-	const char *db, *pubkey;
+	const char *db, *pubkey, *key;
+	int replay;
 	const char *seals[SEALS_MAX];
 	size_t nseals;
 	int json;
@@ -61,10 +66,44 @@ verify_print_json(const struct sortes_verify_report *r, int64_t seals, int rc,
 	sortes_jcs_free(&j);
 }
 
-/* The chain and tables first; the seals only over a sound chain. */
+/* The revealed seed, or before the reveal the key file's. */
+static int
+replay_seed(struct sortes_trial *t, const struct verify_args *a,
+    uint8_t seed[32], struct sortes_error *err)
+{
+	int found, rc = sortes_replay_revealed_seed(t, seed, &found, err);
+
+	if (rc != 0 || found)
+		return rc;
+	if (a->key == NULL)
+		return sortes_error_set(err, SORTES_EUSAGE, "the seed is not "
+		    "revealed yet: replaying needs --key, the trial's key file");
+	if ((rc = sortes_trial_unlock(t, a->key, err)) != 0)
+		return rc;
+	memcpy(seed, t->key.seed, 32);
+	return 0;
+}
+
+static int
+verify_replay(struct sortes_trial *t, const struct verify_args *a,
+    int64_t *replayed, struct sortes_error *err)
+{
+	struct sortes_replay_report rep;
+	uint8_t seed[32];
+	int rc = replay_seed(t, a, seed, err);
+
+	if (rc == 0)
+		rc = sortes_replay(t, seed, &rep, err);
+	sortes_wipe(seed, sizeof(seed));
+	*replayed = rc == 0 ? rep.allocations : 0;
+	return rc;
+}
+
+/* The chain and tables first; seals and replay only over a sound chain. */
 static int
 verify_all(struct sortes_trial *t, const struct verify_args *a,
-    struct sortes_verify_report *r, int64_t *seals, struct sortes_error *err)
+    struct sortes_verify_report *r, int64_t *seals, int64_t *replayed,
+    struct sortes_error *err)
 {
 	struct sortes_signer *pub = NULL;
 	int rc = 0;
@@ -75,6 +114,8 @@ verify_all(struct sortes_trial *t, const struct verify_args *a,
 		rc = sortes_verify(t, r, err);
 	if (rc == 0)
 		rc = sortes_seals_verify(t, a->seals, a->nseals, pub, seals, err);
+	if (rc == 0 && a->replay)
+		rc = verify_replay(t, a, replayed, err);
 	sortes_signer_free(pub);
 	return rc;
 }
@@ -85,12 +126,12 @@ verify_run(const struct verify_args *a)
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
 	struct sortes_verify_report r = { 0 };
-	int64_t seals = 0;
+	int64_t seals = 0, replayed = -1;
 	int rc;
 
 	if ((rc = sortes_trial_open(&t, cli_db_path(a->db), &err)) != 0)
 		return cli_fail(&err);
-	rc = verify_all(t, a, &r, &seals, &err);
+	rc = verify_all(t, a, &r, &seals, &replayed, &err);
 	sortes_trial_close(t);
 	if (a->json && (rc == 0 || rc == SORTES_EVERIFY))
 		verify_print_json(&r, seals, rc, &err);
@@ -100,6 +141,9 @@ verify_run(const struct verify_args *a)
 		    (long long)r.participants, (long long)seals,
 		    seals == 1 ? "" : "s",
 		    a->pubkey != NULL ? " (signatures checked)" : "", r.head);
+	if (rc == 0 && a->replay)
+		printf("replay: all %lld allocations re-derived from the seed "
+		    "match the log\n", (long long)replayed);
 	if (rc != 0)
 		return cli_finish(cli_fail(&err));
 	return cli_finish(0);
@@ -113,7 +157,7 @@ cmd_verify(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:p:d:jh", verify_options,
+	while ((c = getopt_long(argc, argv, ":s:p:rk:d:jh", verify_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 's':
@@ -123,6 +167,8 @@ cmd_verify(int argc, char **argv)
 			a.seals[a.nseals++] = optarg;
 			break;
 		case 'p': a.pubkey = optarg; break;
+		case 'r': a.replay = 1; break;
+		case 'k': a.key = optarg; break;
 		case 'd': a.db = optarg; break;
 		case 'j': a.json = 1; break;
 		case 'h': return cli_help("verify");

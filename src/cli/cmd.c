@@ -113,7 +113,8 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_withdraw },
 	{ "verify", "recompute the log's hash chain and check the tables",
-	  "usage: sortes verify [--seal FILE]... [--pubkey FILE] [--db FILE] [--json]\n"
+	  "usage: sortes verify [--seal FILE]... [--pubkey FILE] [--replay [--key FILE]]\n"
+	  "                     [--db FILE] [--json]\n"
 	  "\n"
 	  "Recompute every entry's hash from genesis to head, check the genesis\n"
 	  "entry against the stored protocol and seed commitment, and check\n"
@@ -121,9 +122,14 @@ const struct cmd_entry cmd_table[] = {
 	  "says.  Then check every seal, those kept in the database and those\n"
 	  "given as files: the log must reach each seal's entry with the sealed\n"
 	  "hash; with --pubkey, each signature must be valid for that key.\n"
+	  "With --replay, re-derive every allocation from the seed, the\n"
+	  "protocol and the order of the log, and compare: the revealed seed,\n"
+	  "or before the reveal the key file's (--key).\n"
 	  "Exit status 0 when all holds, 1 when anything does not.\n"
 	  "\n"
 	  "  -s, --seal FILE      a seal file; repeat for each\n"
+	  "  -r, --replay         re-derive every allocation from the seed\n"
+	  "  -k, --key FILE       the key file, to replay before the reveal\n"
 	  "  -p, --pubkey FILE    the public key the seals must be signed with\n"
 	  "  -d, --db FILE        the trial database\n"
 	  "  -j, --json           print the result as JSON\n",
