@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sortes/chain.h"
+#include "sortes/date.h"
 #include "sortes/record.h"
 #include "sortes/seal.h"
 
@@ -56,6 +57,24 @@ static const char *const line_names[L_COUNT] = {
 	"entries", "head", "sealed-at", "note", "signer", "signature",
 };
 
+/* "YYYY-MM-DDTHH:MM:SSZ" with a real date and time. */
+static int
+utc_time_valid(const char *t)
+{
+	char date[11];
+	int32_t day;
+	int h, m, sec, n = 0;
+
+	if (strlen(t) != 20 || t[10] != 'T' || t[19] != 'Z')
+		return 0;
+	memcpy(date, t, 10);
+	date[10] = '\0';
+	return sortes_date_parse(date, &day) == 0 &&
+	    sscanf(t + 11, "%2d:%2d:%2dZ%n", &h, &m, &sec, &n) == 3 &&
+	    n == 9 && h >= 0 && h <= 23 && m >= 0 && m <= 59 && sec >= 0 &&
+	    sec <= 59 && t[11] != ' ' && t[14] != ' ' && t[17] != ' ';
+}
+
 static int
 hex64(const char *v)
 {
@@ -92,6 +111,31 @@ seal_field(struct sortes_seal *s, int i, const char *v)
 	}
 }
 
+static int note_check(const char *note, struct sortes_error *err);
+
+/*
+ * A seal has one spelling: the text must be exactly what sortes_seal_
+ * format() writes for the values read, or sortes (which signs the
+ * re-formatted text) and openssl (which checks the file's bytes) could
+ * disagree about an edited seal.
+ */
+static int
+seal_canonical(const struct sortes_seal *s, const char *text, size_t len,
+    const char *name, struct sortes_error *err)
+{
+	char buf[SORTES_SEAL_MAX];
+	size_t n;
+	struct sortes_error ignored;
+
+	if (note_check(s->note, &ignored) != 0 ||
+	    !utc_time_valid(s->sealed_at) ||
+	    sortes_seal_format(s, buf, sizeof(buf), &n, &ignored) != 0 ||
+	    n != len || memcmp(buf, text, len) != 0)
+		return sortes_error_set(err, SORTES_EDATA, "seal '%s' is not in "
+		    "the form sortes writes (a value was edited)", name);
+	return 0;
+}
+
 int
 sortes_seal_parse(struct sortes_seal *out, const char *text, size_t len,
     const char *name, struct sortes_error *err)
@@ -120,7 +164,7 @@ sortes_seal_parse(struct sortes_seal *out, const char *text, size_t len,
 	if (i != L_COUNT || (line != NULL && *line != '\0'))
 		return sortes_error_set(err, SORTES_EDATA, "seal '%s': expected "
 		    "exactly the %d lines of a seal", name, L_COUNT);
-	return 0;
+	return seal_canonical(out, text, len, name, err);
 }
 
 int

@@ -225,19 +225,32 @@ sortes_base64_encode(char *out, const uint8_t *in, size_t n)
 long
 sortes_base64_decode(uint8_t *out, size_t max, const char *in)
 {
-	size_t n = strlen(in), pad = 0;
+	size_t n = strlen(in), pad, len;
 	uint8_t *buf;
-	int got;
+	char *again;
+	int got, same;
 
 	if (n == 0 || n % 4 != 0 || (buf = malloc(n)) == NULL)
 		return -1;
 	got = EVP_DecodeBlock(buf, (const unsigned char *)in, (int)n);
 	pad = (in[n - 1] == '=') + (in[n - 2] == '=');
-	if (got < 0 || (size_t)got - pad > max) {
+	if (got < 0 || (size_t)got < pad || (size_t)got - pad > max) {
 		free(buf);
 		return -1;
 	}
-	memcpy(out, buf, (size_t)got - pad);
+	len = (size_t)got - pad;
+	/* EVP_DecodeBlock lets misplaced padding and stray bits through:
+	 * only the text that encodes these bytes is accepted, so a
+	 * signature has exactly one spelling. */
+	if ((again = malloc(n + 1)) == NULL) {
+		free(buf);
+		return -1;
+	}
+	sortes_base64_encode(again, buf, len);
+	same = strcmp(again, in) == 0;
+	if (same)
+		memcpy(out, buf, len);
+	free(again);
 	free(buf);
-	return (long)((size_t)got - pad);
+	return same ? (long)len : -1;
 }

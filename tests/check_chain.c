@@ -335,7 +335,7 @@ END_TEST
 static const char doc_genesis[] =
     "{\"commitment\":\"66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925\","
     "\"created_at\":\"2026-01-15T10:00:00Z\",\"kind\":\"genesis\",\"log_format\":1,"
-    "\"protocol_sha256\":\"0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc\","
+    "\"protocol_sha256\":\"0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccd\","
     "\"seq\":1,\"trial\":\"example\"}";
 
 static void
@@ -358,7 +358,7 @@ START_TEST(test_documented_example)
 {
 	struct sortes_genesis_record g = {
 		.seq = 1, .trial = "example",
-		.protocol_sha256 = "0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc",
+		.protocol_sha256 = "0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccd",
 		.commitment = "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925",
 		.created_at = "2026-01-15T10:00:00Z",
 	};
@@ -378,13 +378,13 @@ START_TEST(test_documented_example)
 	sortes_record_genesis(&j, &g);
 	ck_assert_int_eq(sortes_jcs_finish(&j, &err), 0);
 	ck_assert_str_eq(j.data, doc_genesis);
-	check_link(zero, j.data, "57ab75a0a27440f32b1e60cb62f0c9ae"
-	    "b87dc294b5f2787e19b0660749eacd96", h1);
+	check_link(zero, j.data, "7596ca1c8e111d79c77e03c72a8494d4"
+	    "da35ef1d5ed0180f5b9884c4d7309395", h1);
 	sortes_jcs_reset(&j);
 	sortes_record_enroll(&j, &e);
 	ck_assert_int_eq(sortes_jcs_finish(&j, &err), 0);
-	check_link(h1, j.data, "9e7d9d9aa768e0236b43446dd3770b3e"
-	    "7d09a703e693ae473fd8af47249d3ff6", h2);
+	check_link(h1, j.data, "3943a5b05ff0f4be1cd733cd9044966a"
+	    "64987a085769e7fca3680878d1b1d883", h2);
 	sortes_jcs_free(&j);
 }
 END_TEST

@@ -16,5 +16,6 @@ Suite *suite_chain(void);
 Suite *suite_enroll(void);
 Suite *suite_caseworker(void);
 Suite *suite_constrained(void);
+Suite *suite_seal(void);
 
 #endif
