@@ -719,6 +719,30 @@ randomize_run(struct randomizer *r, struct sortes_randomize_result *out,
 	return rc;
 }
 
+/* Key the randomizer's streams with the seed and beacon. */
+static int
+randomizer_key(struct randomizer *r, const uint8_t seed[32],
+    struct sortes_error *err)
+{
+	uint8_t key[32];
+	int rc = sortes_randomize_seed(key, seed, r->beacon, err);
+
+	if (rc == 0)
+		rc = sortes_hmac_new(&r->mac, key, sizeof(key), err);
+	sortes_wipe(key, sizeof(key));
+	return rc;
+}
+
+static void
+randomizer_free(struct randomizer *r)
+{
+	set_free(&r->set);
+	columns_free(&r->cols);
+	sortes_cr_result_free(&r->cr);
+	sortes_hmac_free(r->mac);
+	sortes_jcs_free(&r->scratch);
+}
+
 int
 sortes_randomize(struct sortes_trial *t, const char *beacon,
     const char *randomized_at, struct sortes_randomize_result *out,
@@ -726,7 +750,6 @@ sortes_randomize(struct sortes_trial *t, const char *beacon,
 {
 	struct randomizer r = { .trial = t, .protocol = t->protocol,
 	    .beacon = beacon, .before = INT64_MAX };
-	uint8_t seed[32];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -736,10 +759,7 @@ sortes_randomize(struct sortes_trial *t, const char *beacon,
 	if (rc == 0 && beacon != NULL)
 		rc = beacon_check(beacon, err);
 	if (rc == 0)
-		rc = sortes_randomize_seed(seed, t->key.seed, beacon, err);
-	if (rc == 0)
-		rc = sortes_hmac_new(&r.mac, seed, sizeof(seed), err);
-	sortes_wipe(seed, sizeof(seed));
+		rc = randomizer_key(&r, t->key.seed, err);
 	if (rc == 0)
 		rc = sortes_db_begin(t->db, err);
 	if (rc == 0)
@@ -750,11 +770,7 @@ sortes_randomize(struct sortes_trial *t, const char *beacon,
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	if (rc != 0)
 		sortes_db_rollback(t->db);
-	set_free(&r.set);
-	columns_free(&r.cols);
-	sortes_cr_result_free(&r.cr);
-	sortes_hmac_free(r.mac);
-	sortes_jcs_free(&r.scratch);
+	randomizer_free(&r);
 	return rc;
 }
 
@@ -785,26 +801,18 @@ sortes_randomize_replay(struct sortes_trial *t, const uint8_t seed[32],
 {
 	struct randomizer r = { .trial = t, .protocol = t->protocol,
 	    .beacon = beacon, .before = seq };
-	uint8_t key[32];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	sortes_jcs_init(&out->report);
 	sortes_jcs_init(&r.scratch);
-	rc = sortes_randomize_seed(key, seed, beacon, err);
-	if (rc == 0)
-		rc = sortes_hmac_new(&r.mac, key, sizeof(key), err);
-	sortes_wipe(key, sizeof(key));
+	rc = randomizer_key(&r, seed, err);
 	if (rc == 0)
 		rc = set_load(&r, err);
 	if (rc == 0)
 		rc = allocate(&r, err);
 	if (rc == 0 && randomize_result(&r, out) != 0)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	set_free(&r.set);
-	columns_free(&r.cols);
-	sortes_cr_result_free(&r.cr);
-	sortes_hmac_free(r.mac);
-	sortes_jcs_free(&r.scratch);
+	randomizer_free(&r);
 	return rc;
 }
