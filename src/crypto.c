@@ -122,6 +122,37 @@ sortes_hasher_two(struct sortes_hasher *h, uint8_t out[SORTES_SHA256_LEN],
 }
 
 int
+sortes_hasher_reset(struct sortes_hasher *h, struct sortes_error *err)
+{
+	if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1)
+		return sortes_error_set(err, SORTES_EINTERNAL,
+		    "SHA-256 failed in libcrypto");
+	return 0;
+}
+
+int
+sortes_hasher_update(struct sortes_hasher *h, const void *data, size_t len,
+    struct sortes_error *err)
+{
+	if (EVP_DigestUpdate(h->ctx, data, len) != 1)
+		return sortes_error_set(err, SORTES_EINTERNAL,
+		    "SHA-256 failed in libcrypto");
+	return 0;
+}
+
+int
+sortes_hasher_final(struct sortes_hasher *h, uint8_t out[SORTES_SHA256_LEN],
+    struct sortes_error *err)
+{
+	unsigned int outlen = 0;
+
+	if (EVP_DigestFinal_ex(h->ctx, out, &outlen) != 1)
+		return sortes_error_set(err, SORTES_EINTERNAL,
+		    "SHA-256 failed in libcrypto");
+	return 0;
+}
+
+int
 sortes_hmac_new(struct sortes_hmac **out, const uint8_t *key, size_t keylen,
     struct sortes_error *err)
 {

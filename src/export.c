@@ -2,6 +2,7 @@
  * export.c - allocations as CSV or JSON.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@ static const char export_sql[] =
     "SELECT p.pseudonym, p.id, p.caseworker, p.stratum, a.arm, "
     "p.enrolled_at, p.seq, l.hash FROM participants p "
     "JOIN allocations a ON a.seq = p.seq "
-    "JOIN log l ON l.seq = p.seq ORDER BY p.seq";
+    "JOIN log l ON l.seq = p.seq WHERE p.seq <= ? ORDER BY p.seq";
 
 /* Column names, in the order of export_sql. */
 static const char *const export_columns[] = {
@@ -67,7 +68,8 @@ export_json_row(FILE *out, sqlite3_stmt *st, struct sortes_jcs *j,
 
 static int
 export_rows(struct sortes_trial *t, sqlite3_stmt *st, FILE *out,
-    enum sortes_export_format format, struct sortes_error *err)
+    enum sortes_export_format format, int64_t *rows,
+    struct sortes_error *err)
 {
 	struct sortes_jcs j;
 	int rc = 0, step, first = 1;
@@ -82,6 +84,7 @@ export_rows(struct sortes_trial *t, sqlite3_stmt *st, FILE *out,
 		else
 			rc = export_json_row(out, st, &j, first, err);
 		first = 0;
+		(*rows)++;
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(t->db, "reading allocations", err);
@@ -94,20 +97,61 @@ export_rows(struct sortes_trial *t, sqlite3_stmt *st, FILE *out,
 
 int
 sortes_export_allocations(struct sortes_trial *t, FILE *out,
-    enum sortes_export_format format, struct sortes_error *err)
+    enum sortes_export_format format, int64_t at, int64_t *rows,
+    struct sortes_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	*rows = 0;
 	if ((rc = sortes_db_exec(t->db, "BEGIN", err)) != 0)
 		return rc;
 	rc = sortes_db_prepare(t->db, &st, export_sql, err);
-	if (rc == 0)
-		rc = export_rows(t, st, out, format, err);
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, at > 0 ? at : INT64_MAX);
+		rc = export_rows(t, st, out, format, rows, err);
+	}
 	sqlite3_finalize(st);
 	sortes_db_rollback(t->db);
 	if (rc == SORTES_EIO)
 		return sortes_error_set(err, SORTES_EIO,
 		    "cannot write the export: %s", strerror(errno));
 	return rc;
+}
+
+int
+sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,
+    const struct sortes_manifest *m, struct sortes_error *err)
+{
+	sortes_jcs_reset(j);
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "entries");
+	sortes_jcs_integer(j, m->entries);
+	sortes_jcs_key(j, "export");
+	sortes_jcs_string(j, m->name);
+	sortes_jcs_key(j, "export_sha256");
+	sortes_jcs_string(j, m->sha256);
+	sortes_jcs_key(j, "format");
+	sortes_jcs_string(j, m->format == SORTES_EXPORT_CSV ? "csv" : "json");
+	sortes_jcs_key(j, "head");
+	sortes_jcs_string(j, m->head);
+	sortes_jcs_key(j, "protocol_sha256");
+	sortes_jcs_string(j, t->protocol_sha256);
+	sortes_jcs_key(j, "rows");
+	sortes_jcs_integer(j, m->rows);
+	sortes_jcs_key(j, "seal");
+	if (m->sealed_at == NULL) {
+		sortes_jcs_null(j);
+	} else {
+		sortes_jcs_object_begin(j);
+		sortes_jcs_key(j, "sealed_at");
+		sortes_jcs_string(j, m->sealed_at);
+		sortes_jcs_key(j, "signer");
+		sortes_jcs_string(j, m->signer);
+		sortes_jcs_object_end(j);
+	}
+	sortes_jcs_key(j, "trial");
+	sortes_jcs_string(j, t->trial_id);
+	sortes_jcs_object_end(j);
+	return sortes_jcs_finish(j, err);
 }

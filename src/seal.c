@@ -506,3 +506,23 @@ sortes_seals_verify(struct sortes_trial *t, const char *const *files,
 	}
 	return 0;
 }
+
+int
+sortes_seal_point(struct sortes_trial *t, int64_t at, struct sortes_seal *out,
+    struct sortes_error *err)
+{
+	int64_t last = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	strcpy(out->trial, t->trial_id);
+	strcpy(out->protocol_sha256, t->protocol_sha256);
+	strcpy(out->commitment, t->seed_commitment);
+	out->entries = at;
+	if ((rc = log_hash_at(t, at, out->head, &last, err)) != 0)
+		return rc;
+	if (at > last || out->head[0] == '\0')
+		return sortes_error_set(err, SORTES_EDATA, "the log has %lld "
+		    "entries, not %lld", (long long)last, (long long)at);
+	return 0;
+}

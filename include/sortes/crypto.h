@@ -36,6 +36,14 @@ int sortes_hasher_two(struct sortes_hasher *h, uint8_t out[SORTES_SHA256_LEN],
     const void *a, size_t alen, const void *b, size_t blen,
     struct sortes_error *err);
 
+/* Incremental SHA-256 of a stream: reset, update as often as needed,
+ * final. */
+int sortes_hasher_reset(struct sortes_hasher *h, struct sortes_error *err);
+int sortes_hasher_update(struct sortes_hasher *h, const void *data,
+    size_t len, struct sortes_error *err);
+int sortes_hasher_final(struct sortes_hasher *h, uint8_t out[SORTES_SHA256_LEN],
+    struct sortes_error *err);
+
 /*
  * HMAC-SHA256 with a fixed key, reusable for many messages.  The key is
  * copied into OpenSSL's context and the caller may wipe its own copy.

@@ -4,9 +4,11 @@
 #ifndef SORTES_EXPORT_H
 #define SORTES_EXPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sortes/error.h"
+#include "sortes/jcs.h"
 #include "sortes/trial.h"
 
 enum sortes_export_format {
@@ -15,13 +17,31 @@ enum sortes_export_format {
 };
 
 /*
- * Write one row per participant, in log order: pseudonym, participant
- * UUID, caseworker, stratum, arm, enrollment time, log sequence number
- * and entry hash.  CSV has a header line; JSON is an array of objects,
- * one a line, each in canonical form.  Returns 0, or SORTES_EIO when
- * writing to 'out' fails.
+ * Write one row per participant enrolled by entry 'at' (0: all), in log
+ * order: pseudonym, participant UUID, caseworker, stratum, arm,
+ * enrollment time, log sequence number and entry hash.  CSV has a
+ * header line; JSON is an array of objects, one a line, each in
+ * canonical form.  The same 'at' always gives the same bytes.  *rows
+ * counts the rows.  Returns 0, or SORTES_EIO when writing fails.
  */
 int sortes_export_allocations(struct sortes_trial *t, FILE *out,
-    enum sortes_export_format format, struct sortes_error *err);
+    enum sortes_export_format format, int64_t at, int64_t *rows,
+    struct sortes_error *err);
+
+/* What an export's manifest says (docs/audit.md, "Exports"). */
+struct sortes_manifest {
+	const char *name;		/* the export file's name */
+	const char *sha256;		/* of its bytes, hex */
+	enum sortes_export_format format;
+	int64_t entries;		/* the entries it is as of */
+	const char *head;		/* the hash of entry 'entries' */
+	int64_t rows;
+	const char *sealed_at;		/* the seal's, or NULL */
+	const char *signer;		/* the seal's signer, or NULL */
+};
+
+/* The manifest as canonical JSON in 'j' (reset first). */
+int sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,
+    const struct sortes_manifest *m, struct sortes_error *err);
 
 #endif

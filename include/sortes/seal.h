@@ -73,6 +73,14 @@ int sortes_seal_check(struct sortes_trial *t, const struct sortes_seal *s,
     struct sortes_signer *pub, struct sortes_error *err);
 
 /*
+ * The unsigned "seal" of trial 't' at entry 'at' (its identity, the
+ * entry count and hash), for exports as of an entry.  SORTES_EDATA if
+ * the log has no such entry.
+ */
+int sortes_seal_point(struct sortes_trial *t, int64_t at,
+    struct sortes_seal *out, struct sortes_error *err);
+
+/*
  * Check every seal: those kept in the database (rebuilt from the seals
  * table and the log) and those in 'files'.  With 'pub' the signatures
  * are checked too (database seals signed by another key then fail).

@@ -136,12 +136,20 @@ const struct cmd_entry cmd_table[] = {
 	  cmd_verify },
 	{ "export", "export allocations for evaluators",
 	  "usage: sortes export allocations [--format csv|json] [--output FILE]\n"
+	  "                                 [--seal FILE [--pubkey FILE] | --at N]\n"
 	  "                                 [--db FILE]\n"
 	  "\n"
 	  "Write one row per participant, in log order: pseudonym, participant\n"
 	  "UUID, caseworker, stratum, arm, enrollment time, log sequence number\n"
 	  "and entry hash.  No person identifiers and no baseline fields.\n"
+	  "With --seal or --at, only the participants the log holds as of the\n"
+	  "seal's (or the N-th) entry, always the same bytes for the same seal,\n"
+	  "and a manifest FILE.manifest.json naming the entry, its hash, the\n"
+	  "seal and the export's SHA-256.\n"
 	  "\n"
+	  "  -s, --seal FILE      export as of this seal (checked against the log)\n"
+	  "  -p, --pubkey FILE    also check the seal's signature\n"
+	  "  -a, --at N           export as of log entry N\n"
 	  "  -F, --format FMT     csv (default) or json\n"
 	  "  -o, --output FILE    write to FILE, which must not exist (default: stdout)\n"
 	  "  -d, --db FILE        the trial database\n",
