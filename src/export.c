@@ -23,23 +23,24 @@ static const char *const export_columns[] = {
 };
 #define NCOLUMNS (sizeof(export_columns) / sizeof(export_columns[0]))
 
-static int
-export_csv_row(FILE *out, sqlite3_stmt *st)
-{
-	const char *cells[NCOLUMNS];
-
-	for (size_t i = 0; i < NCOLUMNS; i++)
-		cells[i] = (const char *)sqlite3_column_text(st, (int)i);
-	return sortes_csv_write_record(out, cells, NCOLUMNS, ',');
-}
-
 /* JSON keys must go in ascending order: this is that order. */
 static const int json_order[] = { 4, 2, 5, 7, 1, 0, 6, 3 };
 
-static int
-export_json_row(FILE *out, sqlite3_stmt *st, struct sortes_jcs *j,
-    int first, struct sortes_error *err)
+void
+sortes_export_begin(struct sortes_export_writer *w, FILE *out,
+    enum sortes_export_format format)
 {
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->format = format;
+	sortes_jcs_init(&w->j);
+}
+
+static int
+export_json_row(struct sortes_export_writer *w, const char *const *cells,
+    int64_t seq, struct sortes_error *err)
+{
+	struct sortes_jcs *j = &w->j;
 	int rc;
 
 	sortes_jcs_reset(j);
@@ -49,21 +50,67 @@ export_json_row(FILE *out, sqlite3_stmt *st, struct sortes_jcs *j,
 
 		sortes_jcs_key(j, export_columns[c]);
 		if (c == 6)
-			sortes_jcs_integer(j, sqlite3_column_int64(st, c));
+			sortes_jcs_integer(j, seq);
 		else if (c == 3)
-			sortes_jcs_raw(j, (const char *)sqlite3_column_text(st,
-			    c), (size_t)sqlite3_column_bytes(st, c));
+			sortes_jcs_raw(j, cells[c], strlen(cells[c]));
 		else
-			sortes_jcs_string(j,
-			    (const char *)sqlite3_column_text(st, c));
+			sortes_jcs_string(j, cells[c]);
 	}
 	sortes_jcs_object_end(j);
 	if ((rc = sortes_jcs_finish(j, err)) != 0)
 		return rc;
-	if (fputs(first ? "[\n" : ",\n", out) == EOF ||
-	    fwrite(j->data, 1, j->len, out) != j->len)
+	if (fputs(w->rows == 0 ? "[\n" : ",\n", w->out) == EOF ||
+	    fwrite(j->data, 1, j->len, w->out) != j->len)
 		return SORTES_EIO;
 	return 0;
+}
+
+int
+sortes_export_row(struct sortes_export_writer *w,
+    const struct sortes_export_row *row, struct sortes_error *err)
+{
+	char seq[24];
+	const char *cells[NCOLUMNS] = { row->pseudonym, row->participant,
+	    row->caseworker, row->stratum, row->arm, row->enrolled_at, seq,
+	    row->entry_hash };
+	int rc;
+
+	snprintf(seq, sizeof(seq), "%lld", (long long)row->seq);
+	if (w->format == SORTES_EXPORT_CSV) {
+		rc = w->rows == 0 ? sortes_csv_write_record(w->out,
+		    export_columns, NCOLUMNS, ',') : 0;
+		if (rc == 0)
+			rc = sortes_csv_write_record(w->out, cells, NCOLUMNS,
+			    ',');
+	} else
+		rc = export_json_row(w, cells, row->seq, err);
+	if (rc == 0)
+		w->rows++;
+	return rc;
+}
+
+int
+sortes_export_end(struct sortes_export_writer *w, struct sortes_error *err)
+{
+	const char *const *header = export_columns;
+	int rc = 0;
+
+	(void)err;
+	if (w->format == SORTES_EXPORT_CSV && w->rows == 0)
+		rc = sortes_csv_write_record(w->out, header, NCOLUMNS, ',');
+	else if (w->format == SORTES_EXPORT_JSON &&
+	    fputs(w->rows == 0 ? "[]\n" : "\n]\n", w->out) == EOF)
+		rc = SORTES_EIO;
+	sortes_jcs_free(&w->j);
+	return rc;
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
 }
 
 static int
@@ -71,27 +118,28 @@ export_rows(struct sortes_trial *t, sqlite3_stmt *st, FILE *out,
     enum sortes_export_format format, int64_t *rows,
     struct sortes_error *err)
 {
-	struct sortes_jcs j;
-	int rc = 0, step, first = 1;
+	struct sortes_export_writer w;
+	int rc = 0, step;
 
-	sortes_jcs_init(&j);
-	if (format == SORTES_EXPORT_CSV)
-		rc = sortes_csv_write_record(out, export_columns, NCOLUMNS,
-		    ',');
+	sortes_export_begin(&w, out, format);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (format == SORTES_EXPORT_CSV)
-			rc = export_csv_row(out, st);
-		else
-			rc = export_json_row(out, st, &j, first, err);
-		first = 0;
-		(*rows)++;
+		struct sortes_export_row row = {
+			.pseudonym = col(st, 0), .participant = col(st, 1),
+			.caseworker = col(st, 2), .stratum = col(st, 3),
+			.arm = col(st, 4), .enrolled_at = col(st, 5),
+			.seq = sqlite3_column_int64(st, 6),
+			.entry_hash = col(st, 7),
+		};
+
+		rc = sortes_export_row(&w, &row, err);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(t->db, "reading allocations", err);
-	if (rc == 0 && format == SORTES_EXPORT_JSON &&
-	    fputs(first ? "[]\n" : "\n]\n", out) == EOF)
-		rc = SORTES_EIO;
-	sortes_jcs_free(&j);
+	*rows = w.rows;
+	if (rc == 0)
+		rc = sortes_export_end(&w, err);
+	else
+		sortes_jcs_free(&w.j);
 	return rc;
 }
 

@@ -28,6 +28,32 @@ int sortes_export_allocations(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t at, int64_t *rows,
     struct sortes_error *err);
 
+/* One row of an allocation export. */
+struct sortes_export_row {
+	const char *pseudonym, *participant, *caseworker;
+	const char *stratum;		/* canonical JSON object text */
+	const char *arm, *enrolled_at, *entry_hash;
+	int64_t seq;
+};
+
+/*
+ * Writing an export row by row: the same bytes whether the rows come
+ * from the database or, in sortes_verify_export(), from the log.
+ */
+struct sortes_export_writer {
+	FILE *out;
+	enum sortes_export_format format;
+	struct sortes_jcs j;
+	int64_t rows;
+};
+
+void sortes_export_begin(struct sortes_export_writer *w, FILE *out,
+    enum sortes_export_format format);
+int sortes_export_row(struct sortes_export_writer *w,
+    const struct sortes_export_row *row, struct sortes_error *err);
+/* Finish the file and free what the writer holds. */
+int sortes_export_end(struct sortes_export_writer *w, struct sortes_error *err);
+
 /* What an export's manifest says (docs/audit.md, "Exports"). */
 struct sortes_manifest {
 	const char *name;		/* the export file's name */
