@@ -120,20 +120,42 @@ sortes_team_stratum(struct sortes_jcs *j, const char *team,
 	return sortes_jcs_finish(j, err);
 }
 
-/* End of the scalar value starting at p: after a string's closing quote,
- * or at the ',' or '}' after a bare value; NULL if malformed. */
+/* End of the string starting at its opening quote p, or NULL. */
 static const char *
-value_end(const char *p)
+string_end(const char *p)
 {
-	if (*p != '"') {
-		while (*p != '\0' && *p != ',' && *p != '}')
-			p++;
-		return *p != '\0' ? p : NULL;
-	}
 	for (p++; *p != '\0' && *p != '"'; p++)
 		if (*p == '\\' && *++p == '\0')
 			return NULL;
 	return *p == '"' ? p + 1 : NULL;
+}
+
+/*
+ * End of the value starting at p: after a string's closing quote or a
+ * nested object's or array's closing bracket, or at the ',' or '}'
+ * after a bare value; NULL if malformed.
+ */
+static const char *
+value_end(const char *p)
+{
+	int depth = 0;
+
+	if (*p == '"')
+		return string_end(p);
+	if (*p != '{' && *p != '[') {
+		while (*p != '\0' && *p != ',' && *p != '}')
+			p++;
+		return *p != '\0' ? p : NULL;
+	}
+	for (; *p != '\0'; p++) {
+		if (*p == '"' && (p = string_end(p)) == NULL)
+			return NULL;
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+	}
+	return NULL;
 }
 
 long

@@ -47,9 +47,10 @@ struct sortes_member {
 };
 
 /*
- * Split a flat canonical JSON object (keys without escapes, scalar
- * values), such as a stratum, into at most 'max' members.  Returns the
- * number of members, or -1 when the text is not such an object.
+ * Split a canonical JSON object (keys without escapes), such as a
+ * stratum or a log entry's body, into at most 'max' members; a nested
+ * object or array is one member.  Returns the number of members, or -1
+ * when the text is not such an object.
  */
 long sortes_object_split(const char *json, struct sortes_member *out,
     size_t max);

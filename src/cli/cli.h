@@ -53,6 +53,7 @@ int cmd_reveal(int argc, char **argv);
 int cmd_rng(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_verify_export(int argc, char **argv);
 int cmd_withdraw(int argc, char **argv);
 
 /*

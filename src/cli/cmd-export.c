@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sortes/bundle.h"
 #include "sortes/export.h"
 #include "sortes/seal.h"
 #include "cli.h"
@@ -161,6 +162,38 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
+/* The log's entries up to the export's, for sortes verify-export. */
+static int
+export_log(struct sortes_trial *t, const struct export_args *a, int64_t at,
+    struct sortes_error *err)
+{
+	char path[4096];
+	FILE *fp;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s.log", a->output);
+	if ((fp = export_create(path, err)) == NULL)
+		return err->code;
+	rc = sortes_bundle_write_log(t, fp, at, err);
+	if (fclose(fp) != 0 && rc == 0)
+		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
+		    path, strerror(errno));
+	if (rc != 0)
+		unlink(path);
+	return rc;
+}
+
+/* Remove what a failed export wrote. */
+static void
+export_unlink(const char *output)
+{
+	char path[4096];
+
+	unlink(output);
+	snprintf(path, sizeof(path), "%s.manifest.json", output);
+	unlink(path);
+}
+
 static int
 export_run(const struct export_args *a)
 {
@@ -177,9 +210,12 @@ export_run(const struct export_args *a)
 		rc = export_point(t, a, &seal, &at, &err);
 	if (rc == 0)
 		rc = export_write(t, a, at, &rows, &err);
+	/* From here on the export is ours: a failure takes it back. */
 	if (rc == 0 && frozen && (rc = export_manifest(t, a, &seal, rows,
 	    &err)) != 0)
 		unlink(a->output);
+	else if (rc == 0 && frozen && (rc = export_log(t, a, at, &err)) != 0)
+		export_unlink(a->output);
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }

@@ -134,6 +134,19 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE        the trial database\n"
 	  "  -j, --json           print the result as JSON\n",
 	  cmd_verify },
+	{ "verify-export", "check an export against a seal, without the database",
+	  "usage: sortes verify-export EXPORT --seal FILE --pubkey FILE\n"
+	  "\n"
+	  "Check an export made with 'sortes export allocations --seal': the\n"
+	  "seal's signature; the log extract EXPORT.log, entry by entry, up to\n"
+	  "the sealed hash; the export, byte for byte, against the rows the\n"
+	  "enrollments of that extract make; and the manifest\n"
+	  "EXPORT.manifest.json against both.  Needs no database: this is the\n"
+	  "evaluator's check (docs/audit.md).\n"
+	  "\n"
+	  "  -s, --seal FILE      the seal the export was made at\n"
+	  "  -p, --pubkey FILE    the public key the seal must be signed with\n",
+	  cmd_verify_export },
 	{ "export", "export allocations for evaluators",
 	  "usage: sortes export allocations [--format csv|json] [--output FILE]\n"
 	  "                                 [--seal FILE [--pubkey FILE] | --at N]\n"
@@ -144,8 +157,10 @@ const struct cmd_entry cmd_table[] = {
 	  "and entry hash.  No person identifiers and no baseline fields.\n"
 	  "With --seal or --at, only the participants the log holds as of the\n"
 	  "seal's (or the N-th) entry, always the same bytes for the same seal,\n"
-	  "and a manifest FILE.manifest.json naming the entry, its hash, the\n"
-	  "seal and the export's SHA-256.\n"
+	  "a manifest FILE.manifest.json naming the entry, its hash, the seal\n"
+	  "and the export's SHA-256, and FILE.log, the log's entries up to it,\n"
+	  "with which 'sortes verify-export' checks the export without the\n"
+	  "database (it holds baseline fields, but no person identifiers).\n"
 	  "\n"
 	  "  -s, --seal FILE      export as of this seal (checked against the log)\n"
 	  "  -p, --pubkey FILE    also check the seal's signature\n"

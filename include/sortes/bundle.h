@@ -1,0 +1,48 @@
+/*
+ * bundle.h - what an evaluator receives, and checks without the
+ * database: an export as of a seal (EXPORT), its manifest
+ * (EXPORT.manifest.json), the log's entries up to the seal
+ * (EXPORT.log), the seal and the public key.
+ *
+ * The check is sound because every part is bound to the signature:
+ * the log extract must hash, entry by entry, to the sealed head; the
+ * export must be byte for byte the rows that the enrollment entries of
+ * that extract make (its SHA-256 is compared, computed as the rows are
+ * rebuilt); and the manifest must name the same seal and hash.  So an
+ * export that adds, drops or changes a row, or a log extract that
+ * differs from the sealed chain, fails.  docs/audit.md explains it.
+ */
+#ifndef SORTES_BUNDLE_H
+#define SORTES_BUNDLE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sortes/error.h"
+#include "sortes/seal.h"
+#include "sortes/sign.h"
+#include "sortes/trial.h"
+
+/*
+ * Write the log's entries 1..at as lines "SEQ PREV_HASH HASH BODY".
+ * The bodies hold what the log holds: baseline fields, but no person
+ * identifiers.
+ */
+int sortes_bundle_write_log(struct sortes_trial *t, FILE *out, int64_t at,
+    struct sortes_error *err);
+
+struct sortes_bundle_report {
+	int64_t entries;		/* log entries recomputed */
+	int64_t rows;			/* export rows rebuilt and matched */
+};
+
+/*
+ * Check the bundle whose export is 'export_path' (with the manifest
+ * and log extract beside it, as above) against 'seal', signed by
+ * 'pub'.  0 when everything holds; SORTES_EVERIFY saying what does not.
+ */
+int sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
+    struct sortes_signer *pub, struct sortes_bundle_report *out,
+    struct sortes_error *err);
+
+#endif
