@@ -202,34 +202,6 @@ check_log(struct checker *c, const char *path, struct sortes_error *err)
 	return rc;
 }
 
-/* SHA-256 of a file, hex. */
-static int
-file_sha256(const char *path, char out[SORTES_SHA256_HEX],
-    struct sortes_error *err)
-{
-	struct sortes_hasher *h = NULL;
-	uint8_t digest[SORTES_SHA256_LEN];
-	FILE *fp = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
-	int rc;
-
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
-		    "%s", path, strerror(errno));
-	rc = sortes_hasher_new(&h, err);
-	if (rc == 0)
-		rc = sortes_hasher_reset(h, err);
-	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		rc = sortes_hasher_update(h, buf, n, err);
-	if (rc == 0)
-		rc = sortes_hasher_final(h, digest, err);
-	sortes_hasher_free(h);
-	fclose(fp);
-	if (rc == 0)
-		sortes_hex_encode(out, digest, sizeof(digest));
-	return rc;
-}
 
 struct manifest {
 	char text[8192];
@@ -363,7 +335,7 @@ sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
 	format = manifest_is(mf, "format", "json") ? SORTES_EXPORT_JSON :
 	    SORTES_EXPORT_CSV;
 	if (rc == 0)
-		rc = file_sha256(export_path, actual, err);
+		rc = sortes_file_sha256(actual, export_path, err);
 	if (rc == 0)
 		rc = sortes_hasher_new(&c.chain, err);
 	snprintf(path, sizeof(path), "%s.log", export_path);

@@ -2,6 +2,7 @@
  * crypto.c - SHA-256, HMAC-SHA256 and OS randomness over libcrypto.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -233,4 +234,34 @@ int
 sortes_memeq_const(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n);
+}
+
+int
+sortes_file_sha256(char out[SORTES_SHA256_HEX], const char *path,
+    struct sortes_error *err)
+{
+	struct sortes_hasher *h = NULL;
+	uint8_t digest[SORTES_SHA256_LEN];
+	FILE *fp = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+	int rc;
+
+	if (fp == NULL)
+		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
+		    "%s", path, strerror(errno));
+	rc = sortes_hasher_new(&h, err);
+	if (rc == 0)
+		rc = sortes_hasher_reset(h, err);
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		rc = sortes_hasher_update(h, buf, n, err);
+	if (rc == 0 && ferror(fp))
+		rc = sortes_error_set(err, SORTES_EIO, "cannot read '%s'", path);
+	if (rc == 0)
+		rc = sortes_hasher_final(h, digest, err);
+	sortes_hasher_free(h);
+	fclose(fp);
+	if (rc == 0)
+		sortes_hex_encode(out, digest, sizeof(digest));
+	return rc;
 }

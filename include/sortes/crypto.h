@@ -44,6 +44,10 @@ int sortes_hasher_update(struct sortes_hasher *h, const void *data,
 int sortes_hasher_final(struct sortes_hasher *h, uint8_t out[SORTES_SHA256_LEN],
     struct sortes_error *err);
 
+/* SHA-256 of the file at 'path', in hex (SORTES_ENOINPUT, SORTES_EIO). */
+int sortes_file_sha256(char out[SORTES_SHA256_HEX], const char *path,
+    struct sortes_error *err);
+
 /*
  * HMAC-SHA256 with a fixed key, reusable for many messages.  The key is
  * copied into OpenSSL's context and the caller may wipe its own copy.

@@ -49,36 +49,6 @@ struct export_args {
 	enum sortes_export_format format;
 };
 
-/* SHA-256 of the file at 'path', hex. */
-static int
-file_sha256(const char *path, char out[SORTES_SHA256_HEX],
-    struct sortes_error *err)
-{
-	struct sortes_hasher *h = NULL;
-	uint8_t digest[SORTES_SHA256_LEN];
-	FILE *fp = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
-	int rc;
-
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_EIO, "cannot read '%s': %s",
-		    path, strerror(errno));
-	rc = sortes_hasher_new(&h, err);
-	if (rc == 0)
-		rc = sortes_hasher_reset(h, err);
-	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		rc = sortes_hasher_update(h, buf, n, err);
-	if (rc == 0 && ferror(fp))
-		rc = sortes_error_set(err, SORTES_EIO, "cannot read '%s'", path);
-	if (rc == 0)
-		rc = sortes_hasher_final(h, digest, err);
-	sortes_hasher_free(h);
-	fclose(fp);
-	if (rc == 0)
-		sortes_hex_encode(out, digest, sizeof(digest));
-	return rc;
-}
 
 /* Which entry the export is as of, and that entry's hash. */
 static int
@@ -125,7 +95,7 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 	int rc;
 
 	snprintf(path, sizeof(path), "%s.manifest.json", a->output);
-	if ((rc = file_sha256(a->output, sha, err)) != 0)
+	if ((rc = sortes_file_sha256(sha, a->output, err)) != 0)
 		return rc;
 	sortes_jcs_init(&j);
 	rc = sortes_export_manifest(&j, t, &m, err);
