@@ -680,6 +680,35 @@ alloc_array(struct ctx *c, size_t n, size_t size, void *out)
 	return 0;
 }
 
+/*
+ * Read list 's' of at least 'min' items ('expect' describes it in
+ * messages, 'what' names one item) into a new array at *array of
+ * 'size'-byte items, calling 'item' on each with its index.  *count
+ * follows the items parsed, so that after a failure the protocol frees
+ * exactly what was made.
+ */
+static int
+parse_list(struct ctx *c, const struct slot *s, size_t min,
+    const char *expect, const char *what, size_t size, void *array,
+    size_t *count, int (*item)(struct ctx *, const struct slot *, size_t))
+{
+	struct fy_node *node;
+	void *it = NULL;
+	size_t n, i = 0;
+	int rc;
+
+	rc = get_list(c, s, min, expect, &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, size, array);
+	while (rc == 0 && (node = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, node, what);
+
+		*count = i + 1;
+		rc = item(c, &is, i++);
+	}
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Mappings                                                           */
 
@@ -1008,24 +1037,14 @@ static int
 parse_arms(struct ctx *c, const struct slot *s)
 {
 	struct sortes_protocol *p = c->p;
-	struct fy_node *item;
-	void *it = NULL;
-	size_t n, i = 0;
-	int rc;
+	int n = s->val != NULL && fy_node_is_sequence(s->val) ?
+	    fy_node_sequence_item_count(s->val) : 0;
 
-	rc = get_list(c, s, 2, "a list of at least 2 arms", &n);
-	if (rc == 0 && n > MAX_ARMS)
-		return fail(c, slot_at(s), "arms has %zu items; expected at most %d",
+	if (n > MAX_ARMS)
+		return fail(c, slot_at(s), "arms has %d items; expected at most %d",
 		    n, MAX_ARMS);
-	if (rc == 0)
-		rc = alloc_array(c, n, sizeof(*p->arms), &p->arms);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
-		struct slot is = item_slot(s->val, item, "arm");
-
-		p->narms = i + 1;
-		rc = parse_arm(c, &is, i++);
-	}
-	return rc;
+	return parse_list(c, s, 2, "a list of at least 2 arms", "arm",
+	    sizeof(*p->arms), &p->arms, &p->narms, parse_arm);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1421,23 +1440,12 @@ static int
 parse_derived(struct ctx *c, const struct slot *s)
 {
 	struct sortes_protocol *p = c->p;
-	struct fy_node *item;
-	void *it = NULL;
-	size_t n, i = 0;
-	int rc;
 
 	if (s->key == NULL)
 		return 0;
-	rc = get_list(c, s, 1, "a list of derived fields", &n);
-	if (rc == 0)
-		rc = alloc_array(c, n, sizeof(*p->derived), &p->derived);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
-		struct slot is = item_slot(s->val, item, "derived field");
-
-		p->nderived = i + 1;
-		rc = parse_derived_field(c, &is, i++);
-	}
-	return rc;
+	return parse_list(c, s, 1, "a list of derived fields", "derived field",
+	    sizeof(*p->derived), &p->derived, &p->nderived,
+	    parse_derived_field);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2601,23 +2609,11 @@ static int
 parse_eligibility(struct ctx *c, const struct slot *s)
 {
 	struct sortes_protocol *p = c->p;
-	struct fy_node *item;
-	void *it = NULL;
-	size_t n, i = 0;
-	int rc;
 
 	if (s->key == NULL)
 		return 0;
-	rc = get_list(c, s, 1, "a list of rules", &n);
-	if (rc == 0)
-		rc = alloc_array(c, n, sizeof(*p->rules), &p->rules);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
-		struct slot is = item_slot(s->val, item, "eligibility rule");
-
-		p->nrules = i + 1;
-		rc = parse_rule(c, &is, i++);
-	}
-	return rc;
+	return parse_list(c, s, 1, "a list of rules", "eligibility rule",
+	    sizeof(*p->rules), &p->rules, &p->nrules, parse_rule);
 }
 
 static int
@@ -2854,23 +2850,12 @@ static int
 parse_followups(struct ctx *c, const struct slot *s)
 {
 	struct sortes_protocol *p = c->p;
-	struct fy_node *item;
-	void *it = NULL;
-	size_t n, i = 0;
-	int rc;
 
 	if (s->key == NULL)
 		return 0;
-	rc = get_list(c, s, 1, "a list of followup occasions", &n);
-	if (rc == 0)
-		rc = alloc_array(c, n, sizeof(*p->occasions), &p->occasions);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
-		struct slot is = item_slot(s->val, item, "followup");
-
-		p->noccasions = i + 1;
-		rc = parse_followup(c, &is, i++);
-	}
-	return rc;
+	return parse_list(c, s, 1, "a list of followup occasions", "followup",
+	    sizeof(*p->occasions), &p->occasions, &p->noccasions,
+	    parse_followup);
 }
 
 /* ------------------------------------------------------------------ */
