@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "sortes/bundle.h"
@@ -27,9 +28,9 @@ static const struct option export_options[] = {
 
 /* Create 'path' for writing; it must not exist, so nothing is clobbered. */
 static FILE *
-export_create(const char *path, struct sortes_error *err)
+export_create(const char *path, mode_t mode, struct sortes_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	FILE *fp;
 
 	if (fd < 0) {
@@ -99,7 +100,7 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 		return rc;
 	sortes_jcs_init(&j);
 	rc = sortes_export_manifest(&j, t, &m, err);
-	if (rc == 0 && (fp = export_create(path, err)) == NULL)
+	if (rc == 0 && (fp = export_create(path, 0644, err)) == NULL)
 		rc = err->code;
 	else if (rc == 0) {
 		if (fprintf(fp, "%s\n", j.data) < 0)
@@ -121,7 +122,8 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 	FILE *out = stdout;
 	int rc = 0;
 
-	if (a->output != NULL && (out = export_create(a->output, err)) == NULL)
+	if (a->output != NULL && (out = export_create(a->output, 0644,
+	    err)) == NULL)
 		return err->code;
 	rc = sortes_export_allocations(t, out, a->format, at, rows, err);
 	if (out != stdout && fclose(out) != 0 && rc == 0)
@@ -142,7 +144,8 @@ export_log(struct sortes_trial *t, const struct export_args *a, int64_t at,
 	int rc;
 
 	snprintf(path, sizeof(path), "%s.log", a->output);
-	if ((fp = export_create(path, err)) == NULL)
+	/* The extract holds baseline data: its owner alone reads it. */
+	if ((fp = export_create(path, 0600, err)) == NULL)
 		return err->code;
 	rc = sortes_bundle_write_log(t, fp, at, err);
 	if (fclose(fp) != 0 && rc == 0)

@@ -21,6 +21,7 @@ for fmt in csv json; do
 	    --output "e.$fmt"
 	expect_status 0
 	check "no log extract beside the export" test -s "e.$fmt.log"
+	expect_eq "$(stat -c %a "e.$fmt.log")" 600 "mode of the log extract"
 	# The evaluator has no database.
 	mkdir "eval-$fmt"
 	cp "e.$fmt" "e.$fmt.log" "e.$fmt.manifest.json" s1 lead.pub "eval-$fmt/"
