@@ -25,6 +25,7 @@ main(void)
 	srunner_add_suite(sr, suite_caseworker());
 	srunner_add_suite(sr, suite_constrained());
 	srunner_add_suite(sr, suite_seal());
+	srunner_add_suite(sr, suite_calendar());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

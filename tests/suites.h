@@ -17,5 +17,6 @@ Suite *suite_enroll(void);
 Suite *suite_caseworker(void);
 Suite *suite_constrained(void);
 Suite *suite_seal(void);
+Suite *suite_calendar(void);
 
 #endif
