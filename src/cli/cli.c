@@ -226,3 +226,30 @@ cli_pairs_free(struct cli_pairs *p)
 		free(p->copies[i]);
 	p->n = 0;
 }
+
+int
+cli_unlock(struct sortes_trial *t, const char *db, const char *key,
+    struct sortes_error *err)
+{
+	char *path = cli_key_path(key, db);
+	int rc;
+
+	if (path == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	rc = sortes_trial_unlock(t, path, err);
+	free(path);
+	return rc;
+}
+
+int
+cli_trial_unlocked(struct sortes_trial **out, const char *db, const char *key,
+    struct sortes_error *err)
+{
+	int rc = sortes_trial_open(out, db, err);
+
+	if (rc == 0 && (rc = cli_unlock(*out, db, key, err)) != 0) {
+		sortes_trial_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}

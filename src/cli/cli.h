@@ -17,6 +17,7 @@
 
 #include "sortes/error.h"
 #include "sortes/import.h"
+#include "sortes/trial.h"
 
 /* Exit codes (docs/exit-codes.md); sysexits.h values where they fit. */
 #define EXIT_VERIFY	1
@@ -148,5 +149,16 @@ int cli_local_day(int32_t *out, const char *now, const char *tz,
  */
 const char *cli_db_path(const char *given);
 char *cli_key_path(const char *given, const char *db);
+
+/*
+ * Open the trial in 'db' and load its key file ('key', or the default
+ * path beside 'db').  On failure *out is NULL.
+ */
+int cli_trial_unlocked(struct sortes_trial **out, const char *db,
+    const char *key, struct sortes_error *err);
+
+/* Load the key file of the open trial 't' (path as above). */
+int cli_unlock(struct sortes_trial *t, const char *db, const char *key,
+    struct sortes_error *err);
 
 #endif

@@ -147,7 +147,6 @@ caseworker_open(struct caseworker_args *a, int registering,
 {
 	const char *db = cli_db_path(a->db);
 	int64_t randomized = 0;
-	char *key;
 	int rc;
 
 	if ((rc = cli_now(a->now, err)) != 0 ||
@@ -157,11 +156,7 @@ caseworker_open(struct caseworker_args *a, int registering,
 	    (rc = sortes_caseworker_randomized(a->trial, &randomized,
 	    err)) != 0 || randomized == 0)
 		return rc;
-	if ((key = cli_key_path(a->key, db)) == NULL)
-		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	rc = sortes_trial_unlock(a->trial, key, err);
-	free(key);
-	return rc;
+	return cli_unlock(a->trial, db, a->key, err);
 }
 
 static int

@@ -121,17 +121,12 @@ enroll_run(const struct enroll_args *a)
 {
 	struct enroll_env env = { 0 };
 	struct sortes_error err = { 0 };
-	const char *db = cli_db_path(a->db);
-	char *key = cli_key_path(a->key, db);
 	int rc;
 
-	if (key == NULL)
-		return EXIT_OSERR;
 	rc = cli_now(env.now, &err);
 	if (rc == 0)
-		rc = sortes_trial_open(&env.trial, db, &err);
-	if (rc == 0)
-		rc = sortes_trial_unlock(env.trial, key, &err);
+		rc = cli_trial_unlocked(&env.trial, cli_db_path(a->db), a->key,
+		    &err);
 	if (rc == 0)
 		rc = cli_local_day(&env.day, env.now,
 		    env.trial->protocol->timezone, &err);
@@ -139,7 +134,6 @@ enroll_run(const struct enroll_args *a)
 		rc = a->csv != NULL ? enroll_csv(a, &env, &err) :
 		    enroll_one(a, &env, &err);
 	sortes_trial_close(env.trial);
-	free(key);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 

@@ -104,25 +104,19 @@ randomize_run(const char *db_arg, const char *key_arg, const char *beacon)
 	struct sortes_trial *t = NULL;
 	struct sortes_randomize_result r;
 	struct sortes_error err = { 0 };
-	const char *db = cli_db_path(db_arg);
-	char now[21], *key = cli_key_path(key_arg, db);
+	char now[21];
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	if (key == NULL)
-		return EXIT_OSERR;
 	rc = cli_now(now, &err);
 	if (rc == 0)
-		rc = sortes_trial_open(&t, db, &err);
-	if (rc == 0)
-		rc = sortes_trial_unlock(t, key, &err);
+		rc = cli_trial_unlocked(&t, cli_db_path(db_arg), key_arg, &err);
 	if (rc == 0)
 		rc = sortes_randomize(t, beacon, now, &r, &err);
 	if (rc == 0)
 		randomize_print(t->protocol, &r);
 	sortes_randomize_result_free(&r);
 	sortes_trial_close(t);
-	free(key);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 

@@ -20,25 +20,19 @@ reveal_run(const char *db_arg, const char *key_arg)
 {
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
-	const char *db = cli_db_path(db_arg);
-	char now[21], *key = cli_key_path(key_arg, db);
+	char now[21];
 	int64_t seq = 0;
 	int rc;
 
-	if (key == NULL)
-		return EXIT_OSERR;
 	rc = cli_now(now, &err);
 	if (rc == 0)
-		rc = sortes_trial_open(&t, db, &err);
-	if (rc == 0)
-		rc = sortes_trial_unlock(t, key, &err);
+		rc = cli_trial_unlocked(&t, cli_db_path(db_arg), key_arg, &err);
 	if (rc == 0)
 		rc = sortes_reveal(t, now, &seq, &err);
 	if (rc == 0)
 		printf("revealed the seed in log entry %lld; it matches the "
 		    "commitment %s\n", (long long)seq, t->seed_commitment);
 	sortes_trial_close(t);
-	free(key);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 
