@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sortes/date.h"
+#include "sortes/decimal.h"
 #include "sortes/field.h"
 
 #define STRING_MAX_BYTES 1000
@@ -215,6 +216,40 @@ parse_integer(struct sortes_value *out, const struct sortes_field *f,
 }
 
 static int
+parse_decimal(struct sortes_value *out, const struct sortes_field *f,
+    struct span sp, struct sortes_error *err)
+{
+	char canon[SORTES_DECIMAL_BUF], bound[SORTES_DECIMAL_BUF];
+	char what[80];
+	int64_t v;
+	int rc;
+
+	rc = sortes_decimal_parse(sp.s, sp.len, f->decimals, &v);
+	if (rc == SORTES_DECIMAL_PLACES) {
+		snprintf(what, sizeof(what), "has more than %d decimals",
+		    f->decimals);
+		return reject(err, f, sp, what);
+	}
+	if (rc != 0)
+		return reject(err, f, sp, rc == SORTES_DECIMAL_RANGE ?
+		    "is out of range" : "is not a number; expected digits "
+		    "with an optional '.' and decimals, such as 12.5");
+	sortes_decimal_format(v, f->decimals, canon);
+	if (f->has_min && v < f->min) {
+		sortes_decimal_format(f->min, f->decimals, bound);
+		return sortes_error_set(err, SORTES_EDATA, "field '%s': %s is "
+		    "below the minimum %s", f->name, canon, bound);
+	}
+	if (f->has_max && v > f->max) {
+		sortes_decimal_format(f->max, f->decimals, bound);
+		return sortes_error_set(err, SORTES_EDATA, "field '%s': %s is "
+		    "above the maximum %s", f->name, canon, bound);
+	}
+	out->integer = v;
+	return set_text(out, canon, strlen(canon), err);
+}
+
+static int
 parse_date(struct sortes_value *out, const struct sortes_field *f,
     struct span sp, struct sortes_error *err)
 {
@@ -339,6 +374,7 @@ parse_typed(struct sortes_value *out, const struct sortes_field *f,
 	case SORTES_FIELD_BOOLEAN: return parse_boolean(out, f, sp, err);
 	case SORTES_FIELD_ENUM:	   return parse_enum(out, f, sp, err);
 	case SORTES_FIELD_STRING:  return parse_string(out, f, sp, err);
+	case SORTES_FIELD_DECIMAL: return parse_decimal(out, f, sp, err);
 	}
 	return sortes_error_set(err, SORTES_EINTERNAL,
 	    "field '%s': unknown type %d", f->name, (int)f->type);

@@ -16,6 +16,7 @@
 
 #include <libfyaml.h>
 
+#include "sortes/decimal.h"
 #include "sortes/protocol.h"
 
 /* A protocol is a page or two; anything bigger is not one. */
@@ -25,6 +26,7 @@
 #define MAX_RATIO	100	/* keeps ratio_sum and block sizes in an int */
 #define MAX_BLOCK	1000
 #define MAX_AGE		150
+#define MAX_DECIMALS	6	/* places of a decimal measure */
 #define LIST_MAX	512	/* room for "one of a, b, c" in messages */
 #define MAX_WEIGHT	1000	/* minimization and balance weights */
 #define DECIMALS	4	/* in probability and keep: SORTES_PER10K */
@@ -313,45 +315,6 @@ day_number(int y, int m, int d)
 	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return (int32_t)(era * 146097 + doe - 719468);
-}
-
-/*
- * A plain decimal "25000", "0.8" or "0.0125", read exactly (no
- * floating point) as an integer in units of 10^-ndec.  Returns 0, -1
- * when not such a number, -2 with more than ndec decimals, -3 when
- * beyond 2^53-1 units.
- */
-static int
-fixed_text(const char *t, size_t len, int ndec, int64_t *out)
-{
-	const char *dot = memchr(t, '.', len);
-	size_t whole = dot != NULL ? (size_t)(dot - t) : len, i, frac;
-	int64_t v = 0, scale = 1, part = 0;
-	int k;
-
-	frac = dot != NULL ? len - whole - 1 : 0;
-	if (whole == 0 || (dot != NULL && frac == 0))
-		return -1;
-	for (i = 0; i < len; i++)
-		if (i != whole && (t[i] < '0' || t[i] > '9'))
-			return -1;
-	if (frac > (size_t)ndec)
-		return -2;
-	for (k = 0; k < ndec; k++)
-		scale *= 10;
-	for (i = 0; i < whole; i++) {
-		if (v > (SORTES_INT_MAX / scale - (t[i] - '0')) / 10)
-			return -3;
-		v = v * 10 + (t[i] - '0');
-	}
-	v *= scale;
-	for (k = 0; k < ndec; k++)	/* "0.8" with 4 decimals is 8000 */
-		part = part * 10 + ((size_t)k < frac ? t[whole + 1 + k] - '0' :
-		    0);
-	if (v > SORTES_INT_MAX - part)
-		return -3;
-	*out = v + part;
-	return 0;
 }
 
 /* Length of the UTF-8 sequence at t (at most n bytes), 0 if invalid. */
@@ -966,13 +929,47 @@ parse_timezone(struct ctx *c, const struct slot *s)
 	return dup_text(c, t, len, &c->p->timezone);
 }
 
-enum { TR_ID, TR_TITLE, TR_SPONSOR, TR_TIMEZONE, TR_TARGET, TR_N };
+static const char *const weekend_rules[] = {
+	[SORTES_WEEKEND_KEEP] = "keep",
+	[SORTES_WEEKEND_NEXT_MONDAY] = "next_monday",
+	[SORTES_WEEKEND_PREVIOUS_FRIDAY] = "previous_friday",
+	[SORTES_WEEKEND_NEAREST] = "nearest",
+};
+
+#define WEEKENDS_EXPECT "one of keep, next_monday, previous_friday, nearest"
+
+static int
+parse_weekends(struct ctx *c, const struct slot *s)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	c->p->weekends = SORTES_WEEKEND_KEEP;
+	if (s->key == NULL)
+		return 0;
+	rc = scalar_text(c, s, WEEKENDS_EXPECT, &t, &len);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < NKEYS(weekend_rules); i++) {
+		if (text_is(t, len, weekend_rules[i])) {
+			c->p->weekends = (enum sortes_weekend_rule)i;
+			return 0;
+		}
+	}
+	return fail(c, slot_at(s), "unknown weekend rule '%.*s'; expected %s",
+	    (int)(len > 64 ? 64 : len), t, WEEKENDS_EXPECT);
+}
+
+enum { TR_ID, TR_TITLE, TR_SPONSOR, TR_TIMEZONE, TR_WEEKENDS, TR_TARGET,
+	TR_N };
 
 static const struct key trial_keys[TR_N] = {
 	[TR_ID] = { "id", 1, "the trial id, e.g. ungifokus" },
 	[TR_TITLE] = { "title", 1, "the trial's title" },
 	[TR_SPONSOR] = { "sponsor", 1, "who runs and funds the trial" },
 	[TR_TIMEZONE] = { "timezone", 0, "" },
+	[TR_WEEKENDS] = { "weekends", 0, "" },
 	[TR_TARGET] = { "target_enrollment", 1,
 	    "the planned number of participants" },
 };
@@ -993,6 +990,8 @@ parse_trial(struct ctx *c, const struct slot *s)
 		rc = get_text(c, &k[TR_SPONSOR], &p->sponsor);
 	if (rc == 0)
 		rc = parse_timezone(c, &k[TR_TIMEZONE]);
+	if (rc == 0)
+		rc = parse_weekends(c, &k[TR_WEEKENDS]);
 	if (rc == 0)
 		rc = get_int(c, &k[TR_TARGET], 1, SORTES_INT_MAX,
 		    &p->target_enrollment);
@@ -1056,9 +1055,11 @@ static const char *const type_names[] = {
 	[SORTES_FIELD_DATE] = "date",
 	[SORTES_FIELD_ENUM] = "enum",
 	[SORTES_FIELD_BOOLEAN] = "boolean",
+	[SORTES_FIELD_DECIMAL] = "decimal",
 };
 
-enum { V_ID, V_LABEL, V_TYPE, V_REQUIRED, V_VALUES, V_MIN, V_MAX, V_N };
+enum { V_ID, V_LABEL, V_TYPE, V_REQUIRED, V_VALUES, V_MIN, V_MAX,
+	V_DECIMALS, V_N };
 
 static const struct key field_keys[V_N] = {
 	[V_ID] = { "name", 1, "the field name, e.g. birth_date" },
@@ -1069,38 +1070,47 @@ static const struct key field_keys[V_N] = {
 	[V_VALUES] = { "values", 0, "" },
 	[V_MIN] = { "min", 0, "" },
 	[V_MAX] = { "max", 0, "" },
+	[V_DECIMALS] = { NULL, 0, NULL },
 };
 
-/* Measures have a code and are never "required" at enrollment. */
+/*
+ * Measures have a code and are never "required" at enrollment; they
+ * alone may be decimal, since fields feed strata and eligibility rules
+ * that count in whole numbers.
+ */
 static const struct key measure_keys[V_N] = {
 	[V_ID] = { "code", 1, "the measure code, e.g. who5" },
 	[V_LABEL] = { "label", 0, "" },
 	[V_TYPE] = { "type", 1,
-	    "one of string, integer, date, enum, boolean" },
+	    "one of string, integer, decimal, date, enum, boolean" },
 	[V_REQUIRED] = { NULL, 0, NULL },
 	[V_VALUES] = { "values", 0, "" },
 	[V_MIN] = { "min", 0, "" },
 	[V_MAX] = { "max", 0, "" },
+	[V_DECIMALS] = { "decimals", 0, "" },
 };
 
 static int
-parse_type(struct ctx *c, const struct slot *s, enum sortes_field_type *out)
+parse_type(struct ctx *c, const struct slot *s, const struct key *keys,
+    enum sortes_field_type *out)
 {
 	const char *t;
 	size_t len, i;
 	int rc;
 
-	rc = scalar_text(c, s, field_keys[V_TYPE].expect, &t, &len);
+	rc = scalar_text(c, s, keys[V_TYPE].expect, &t, &len);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < NKEYS(type_names); i++) {
+		if (i == SORTES_FIELD_DECIMAL && keys[V_DECIMALS].name == NULL)
+			continue;
 		if (text_is(t, len, type_names[i])) {
 			*out = (enum sortes_field_type)i;
 			return 0;
 		}
 	}
 	return fail(c, slot_at(s), "unknown type '%.*s'; expected %s",
-	    (int)(len > 64 ? 64 : len), t, field_keys[V_TYPE].expect);
+	    (int)(len > 64 ? 64 : len), t, keys[V_TYPE].expect);
 }
 
 /* An enum value: one line of text without blanks at either end. */
@@ -1170,12 +1180,59 @@ parse_range(struct ctx *c, const struct slot *min, const struct slot *max,
 	return rc;
 }
 
+/* A decimal bound such as 2.5, with at most f->decimals places. */
+static int
+get_decimal_bound(struct ctx *c, const struct slot *s,
+    const struct sortes_field *f, int64_t *out)
+{
+	const char *t;
+	size_t len;
+	int rc, w;
+
+	rc = scalar_text(c, s, "a number such as 2.5", &t, &len);
+	if (rc != 0)
+		return rc;
+	w = (int)(len > 64 ? 64 : len);
+	rc = sortes_decimal_parse(t, len, f->decimals, out);
+	if (rc == SORTES_DECIMAL_PLACES)
+		return fail(c, slot_at(s), "%s '%.*s' has more than %d "
+		    "decimals; expected at most the measure's decimals",
+		    s->name, w, t, f->decimals);
+	if (rc != 0)
+		return fail(c, slot_at(s), "%s '%.*s' is not a decimal number; "
+		    "expected a number such as 2.5", s->name, w, t);
+	return 0;
+}
+
+static int
+parse_decimal_bounds(struct ctx *c, const struct slot *k,
+    struct sortes_field *f)
+{
+	int rc = 0;
+
+	f->decimals = 2;
+	if (k[V_DECIMALS].key != NULL)
+		rc = get_small(c, &k[V_DECIMALS], 0, MAX_DECIMALS, &f->decimals);
+	f->has_min = k[V_MIN].key != NULL;
+	f->has_max = k[V_MAX].key != NULL;
+	if (rc == 0 && f->has_min)
+		rc = get_decimal_bound(c, &k[V_MIN], f, &f->min);
+	if (rc == 0 && f->has_max)
+		rc = get_decimal_bound(c, &k[V_MAX], f, &f->max);
+	if (rc == 0 && f->has_min && f->has_max && f->min > f->max)
+		return fail(c, k[V_MAX].val, "max is below min; expected "
+		    "max >= min");
+	return rc;
+}
+
 static int
 parse_bounds(struct ctx *c, const struct slot *k, struct sortes_field *f)
 {
 	struct range r;
 	int rc;
 
+	if (f->type == SORTES_FIELD_DECIMAL)
+		return parse_decimal_bounds(c, k, f);
 	rc = parse_range(c, &k[V_MIN], &k[V_MAX], -SORTES_INT_MAX,
 	    SORTES_INT_MAX, &r);
 	f->has_min = r.has_min;
@@ -1187,25 +1244,32 @@ parse_bounds(struct ctx *c, const struct slot *k, struct sortes_field *f)
 
 /* type, values, min and max: the rules fields and measures share. */
 static int
-parse_typing(struct ctx *c, const struct slot *k, struct fy_node *at,
-    struct sortes_field *f)
+parse_typing(struct ctx *c, const struct slot *k, const struct key *keys,
+    struct fy_node *at, struct sortes_field *f)
 {
+	int numeric;
 	int rc;
 
-	rc = parse_type(c, &k[V_TYPE], &f->type);
+	rc = parse_type(c, &k[V_TYPE], keys, &f->type);
 	if (rc != 0)
 		return rc;
+	numeric = f->type == SORTES_FIELD_INTEGER ||
+	    f->type == SORTES_FIELD_DECIMAL;
 	if (f->type == SORTES_FIELD_ENUM && k[V_VALUES].key == NULL)
 		return fail(c, at, "enum '%s' has no values; expected a list "
 		    "of values", f->name);
 	if (f->type != SORTES_FIELD_ENUM && k[V_VALUES].key != NULL)
 		return fail(c, k[V_VALUES].key, "values given with type %s; "
 		    "expected values only with type enum", type_names[f->type]);
-	if (f->type != SORTES_FIELD_INTEGER && (k[V_MIN].key != NULL ||
-	    k[V_MAX].key != NULL))
+	if (!numeric && (k[V_MIN].key != NULL || k[V_MAX].key != NULL))
 		return fail(c, k[V_MIN].key != NULL ? k[V_MIN].key :
 		    k[V_MAX].key, "min or max given with type %s; expected "
-		    "them only with type integer", type_names[f->type]);
+		    "them only with type integer or decimal",
+		    type_names[f->type]);
+	if (f->type != SORTES_FIELD_DECIMAL && k[V_DECIMALS].key != NULL)
+		return fail(c, k[V_DECIMALS].key, "decimals given with type %s; "
+		    "expected decimals only with type decimal",
+		    type_names[f->type]);
 	if (f->type == SORTES_FIELD_ENUM)
 		return parse_values(c, &k[V_VALUES], f);
 	return parse_bounds(c, k, f);
@@ -1226,7 +1290,7 @@ parse_variable(struct ctx *c, const struct slot *s, const struct key *keys,
 	if (rc == 0 && k[V_REQUIRED].key != NULL)
 		rc = get_bool(c, &k[V_REQUIRED], &f->required);
 	if (rc == 0)
-		rc = parse_typing(c, k, s->val, f);
+		rc = parse_typing(c, k, keys, s->val, f);
 	return rc;
 }
 
@@ -1695,7 +1759,7 @@ get_decimal(struct ctx *c, const struct slot *s, const struct decimal_kind *k,
 	if (fy_node_get_style(s->val) != FYNS_PLAIN)
 		return fail(c, slot_at(s), "%s is quoted text; expected %s, "
 		    "written without quotes", s->name, k->expect);
-	rc = fixed_text(t, len, DECIMALS, &v);
+	rc = sortes_decimal_parse(t, len, DECIMALS, &v);
 	if (rc == -1)
 		return fail(c, slot_at(s), "%s '%.*s' is not a decimal; expected "
 		    "%s", s->name, w, t, k->expect);
@@ -2424,6 +2488,7 @@ canon_value(struct ctx *c, const struct slot *s, const struct sortes_field *f,
 		return fail(c, slot_at(s), "'%.*s' is not a date; expected "
 		    "YYYY-MM-DD", (int)len, t);
 	case SORTES_FIELD_STRING:
+	case SORTES_FIELD_DECIMAL:	/* a measure type; fields are never */
 		break;
 	}
 	return dup_text(c, t, len, out);
@@ -2875,7 +2940,7 @@ parse_amount(struct ctx *c, const struct slot *s, int64_t *out)
 	if (rc != 0)
 		return rc;
 	w = (int)(len > 64 ? 64 : len);
-	rc = fixed_text(t, len, 2, out);
+	rc = sortes_decimal_parse(t, len, 2, out);
 	if (rc == -2)
 		return fail(c, slot_at(s), "amount '%.*s' has more than 2 decimals; "
 		    "expected %s", w, t, AMOUNT_EXPECT);
@@ -2885,8 +2950,9 @@ parse_amount(struct ctx *c, const struct slot *s, int64_t *out)
 	if (rc != 0)
 		return fail(c, slot_at(s), "amount '%.*s' is not a number; expected "
 		    "%s", w, t, AMOUNT_EXPECT);
-	if (*out == 0)
-		return fail(c, slot_at(s), "amount is 0; expected an amount above 0");
+	if (*out <= 0)
+		return fail(c, slot_at(s), "amount '%.*s' is not above 0; expected "
+		    "an amount above 0", w, t);
 	return 0;
 }
 
@@ -2907,13 +2973,29 @@ parse_currency(struct ctx *c, const struct slot *s, char **out)
 	return dup_text(c, t, len, out);
 }
 
-enum { BU_AMOUNT, BU_CURRENCY, BU_ARMS, BU_N };
+static int
+parse_category(struct ctx *c, const struct slot *s, size_t i)
+{
+	struct sortes_budget *b = c->p->budget;
+	int rc;
+
+	rc = get_ident(c, s, &ID_NAME, &b->categories[i]);
+	for (size_t j = 0; rc == 0 && j < i; j++)
+		if (strcmp(b->categories[j], b->categories[i]) == 0)
+			return fail(c, slot_at(s), "category '%s' is listed "
+			    "twice; expected each category once",
+			    b->categories[i]);
+	return rc;
+}
+
+enum { BU_AMOUNT, BU_CURRENCY, BU_ARMS, BU_CATEGORIES, BU_N };
 
 static const struct key budget_keys[BU_N] = {
 	[BU_AMOUNT] = { "amount", 1, "the amount per participant, e.g. "
 	    "\"25000.00\"" },
 	[BU_CURRENCY] = { "currency", 1, "an ISO 4217 code such as DKK" },
 	[BU_ARMS] = { "arms", 1, "the codes of the arms that get a budget" },
+	[BU_CATEGORIES] = { "categories", 0, "" },
 };
 
 static int
@@ -2936,6 +3018,11 @@ parse_budget(struct ctx *c, const struct slot *s)
 		rc = parse_currency(c, &k[BU_CURRENCY], &b->currency);
 	if (rc == 0)
 		rc = parse_refs(c, &k[BU_ARMS], &REF_ARM, &b->arms, &b->narms);
+	if (rc == 0 && k[BU_CATEGORIES].key != NULL)
+		rc = parse_list(c, &k[BU_CATEGORIES], 1, "a list of spending "
+		    "categories, e.g. [education, transport]", "category",
+		    sizeof(*b->categories), &b->categories, &b->ncategories,
+		    parse_category);
 	return rc;
 }
 
@@ -3357,6 +3444,9 @@ sortes_protocol_free(struct sortes_protocol *p)
 	if (p->budget != NULL) {
 		free(p->budget->currency);
 		free(p->budget->arms);
+		for (size_t c = 0; c < p->budget->ncategories; c++)
+			free(p->budget->categories[c]);
+		free(p->budget->categories);
 		free(p->budget);
 	}
 	free(p);

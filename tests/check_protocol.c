@@ -69,7 +69,7 @@ check_var(const struct sortes_field *f, const char *name, const char *label,
 		ck_assert_ptr_null(f->values);
 		ck_assert_uint_eq(f->nvalues, 0);
 	}
-	if (type != SORTES_FIELD_INTEGER)
+	if (type != SORTES_FIELD_INTEGER && type != SORTES_FIELD_DECIMAL)
 		ck_assert(!f->has_min && !f->has_max);
 }
 
@@ -225,18 +225,18 @@ START_TEST(test_ungifokus)
 	check_values(p->fields[4].values, p->fields[4].nvalues, "F M");
 
 	ck_assert_uint_eq(p->nrules, 3);
-	check_rule(&p->rules[0], "age 18-28", SORTES_RULE_AGE, 2, 58);
+	check_rule(&p->rules[0], "age 18-28", SORTES_RULE_AGE, 2, 60);
 	check_bounds(p->rules[0].has_min, p->rules[0].min, p->rules[0].has_max,
 	    p->rules[0].max, 1, 18, 1, 28);
 	check_rule(&p->rules[1], "on education benefit", SORTES_RULE_EQUALS, 1,
-	    62);
+	    64);
 	check_values(p->rules[1].values, p->rules[1].nvalues,
 	    "uddannelseshjaelp");
 	check_rule(&p->rules[2], "assessed activity-ready", SORTES_RULE_EQUALS,
-	    0, 65);
+	    0, 67);
 	check_values(p->rules[2].values, p->rules[2].nvalues, "true");
 
-	ck_assert_uint_eq(p->nmeasures, 2);
+	ck_assert_uint_eq(p->nmeasures, 3);
 	check_var(&p->measures[0], "employment",
 	    "Main activity (job, education, flex-job or none)",
 	    SORTES_FIELD_ENUM, 0);
@@ -246,6 +246,13 @@ START_TEST(test_ungifokus)
 	    SORTES_FIELD_INTEGER, 0);
 	check_bounds(p->measures[1].has_min, p->measures[1].min,
 	    p->measures[1].has_max, p->measures[1].max, 1, 0, 1, 100);
+	check_var(&p->measures[2], "weekly_hours",
+	    "Hours a week in job, education or internship",
+	    SORTES_FIELD_DECIMAL, 0);
+	ck_assert_int_eq(p->measures[2].decimals, 1);
+	check_bounds(p->measures[2].has_min, p->measures[2].min,
+	    p->measures[2].has_max, p->measures[2].max, 1, 0, 1, 800);
+	ck_assert_int_eq(p->weekends, SORTES_WEEKEND_NEXT_MONDAY);
 
 	ck_assert_uint_eq(p->noccasions, 3);
 	check_occasion(&p->occasions[0], "m6", 6, NULL);
@@ -253,7 +260,7 @@ START_TEST(test_ungifokus)
 	check_occasion(&p->occasions[2], "m24", 24, NULL);
 	for (i = 0; i < 3; i++) {
 		check_indexes(p->occasions[i].measures,
-		    p->occasions[i].nmeasures, 2, 0, 1, 0);
+		    p->occasions[i].nmeasures, 3, 0, 1, 2);
 		ck_assert_ptr_null(p->occasions[i].arms);
 		ck_assert_uint_eq(p->occasions[i].narms, 0);
 	}
@@ -381,15 +388,15 @@ START_TEST(test_ungebudgetter)
 	    p->fields[2].has_max, p->fields[2].max, 1, 0, 0, 0);
 
 	ck_assert_uint_eq(p->nrules, 3);
-	check_rule(&p->rules[0], "age 18-30", SORTES_RULE_AGE, 1, 97);
+	check_rule(&p->rules[0], "age 18-30", SORTES_RULE_AGE, 1, 99);
 	check_bounds(p->rules[0].has_min, p->rules[0].min, p->rules[0].has_max,
 	    p->rules[0].max, 1, 18, 1, 30);
 	check_rule(&p->rules[1], "out of job and education for at least 10 "
-	    "months", SORTES_RULE_RANGE, 2, 101);
+	    "months", SORTES_RULE_RANGE, 2, 103);
 	check_bounds(p->rules[1].has_min, p->rules[1].min, p->rules[1].has_max,
 	    p->rules[1].max, 1, 10, 0, 0);
 	check_rule(&p->rules[2], "on education benefit", SORTES_RULE_EQUALS, 0,
-	    104);
+	    106);
 	check_values(p->rules[2].values, p->rules[2].nvalues,
 	    "uddannelseshjaelp");
 
@@ -407,6 +414,10 @@ START_TEST(test_ungebudgetter)
 	ck_assert_int_eq(p->budget->amount_minor, 2500000);
 	ck_assert_str_eq(p->budget->currency, "DKK");
 	check_indexes(p->budget->arms, p->budget->narms, 1, 0, 0, 0);
+	ck_assert_uint_eq(p->budget->ncategories, 8);
+	ck_assert_str_eq(p->budget->categories[0], "education");
+	ck_assert_str_eq(p->budget->categories[7], "other");
+	ck_assert_int_eq(p->weekends, SORTES_WEEKEND_NEXT_MONDAY);
 	sortes_protocol_free(p);
 }
 END_TEST
@@ -783,7 +794,7 @@ static const struct {
 	{ 0, ".8", -1, "probability '.8' is not a decimal" },
 	{ 0, "0.80001", -1, "probability '0.80001' has more than 4 decimals" },
 	{ 0, "0.80000", -1, "has more than 4 decimals" },
-	{ 0, "-0.5", -1, "probability '-0.5' is not a decimal" },
+	{ 0, "-0.5", -1, "probability -0.5 is out of range" },
 	{ 0, "+0.8", -1, "is not a decimal" },
 	{ 0, "1.", -1, "probability '1.' is not a decimal" },
 	{ 0, "0,8", -1, "is not a decimal" },
@@ -799,7 +810,7 @@ static const struct {
 	{ 1, "0.0", -1, "keep 0.0 is out of range" },
 	{ 1, "0.00001", -1, "keep '0.00001' has more than 4 decimals" },
 	{ 1, "1.5", -1, "keep 1.5 is out of range" },
-	{ 1, "-0.1", -1, "keep '-0.1' is not a decimal" },
+	{ 1, "-0.1", -1, "keep -0.1 is out of range" },
 };
 
 START_TEST(test_decimals)

@@ -22,12 +22,6 @@ int sortes_calendar_weekday(int32_t day);
 int sortes_calendar_add(int32_t *out, int32_t from,
     const struct sortes_offset *o, int sign);
 
-enum sortes_weekend_rule {
-	SORTES_WEEKEND_KEEP,		/* a due date may fall on a weekend */
-	SORTES_WEEKEND_NEXT_MONDAY,	/* Saturday and Sunday move to Monday */
-	SORTES_WEEKEND_PREVIOUS_FRIDAY,	/* ... back to Friday */
-	SORTES_WEEKEND_NEAREST		/* Saturday to Friday, Sunday to Monday */
-};
 
 /* 'day' moved off a weekend by 'rule' (unchanged on weekdays). */
 int32_t sortes_calendar_off_weekend(int32_t day, enum sortes_weekend_rule rule);

@@ -36,7 +36,8 @@ enum sortes_field_type {
 	SORTES_FIELD_INTEGER,
 	SORTES_FIELD_DATE,
 	SORTES_FIELD_ENUM,
-	SORTES_FIELD_BOOLEAN
+	SORTES_FIELD_BOOLEAN,
+	SORTES_FIELD_DECIMAL	/* measures only; exact, 'decimals' places */
 };
 
 /* The strata index that stands for the caseworker's team. */
@@ -62,8 +63,9 @@ struct sortes_field {
 	int required;		/* fields: must be present at enrollment */
 	char **values;		/* SORTES_FIELD_ENUM: allowed values */
 	size_t nvalues;
-	int has_min, has_max;	/* SORTES_FIELD_INTEGER: bounds */
-	int64_t min, max;
+	int has_min, has_max;	/* SORTES_FIELD_INTEGER and _DECIMAL: bounds */
+	int64_t min, max;	/* decimals: in units of 10^-decimals */
+	int decimals;		/* SORTES_FIELD_DECIMAL: places, 0-6 */
 };
 
 enum sortes_rule_kind {
@@ -112,6 +114,16 @@ struct sortes_budget {
 	char *currency;		/* ISO 4217, e.g. "DKK" */
 	size_t *arms;		/* indexes into protocol->arms */
 	size_t narms;
+	char **categories;	/* what spends may be for; NULL: any text */
+	size_t ncategories;
+};
+
+/* How a due date that falls on a Saturday or Sunday is moved. */
+enum sortes_weekend_rule {
+	SORTES_WEEKEND_KEEP,		/* a due date may fall on a weekend */
+	SORTES_WEEKEND_NEXT_MONDAY,	/* Saturday and Sunday move to Monday */
+	SORTES_WEEKEND_PREVIOUS_FRIDAY,	/* ... back to Friday */
+	SORTES_WEEKEND_NEAREST		/* Saturday to Friday, Sunday to Monday */
 };
 
 /* Fractions such as keep: 0.1 are held exactly, in parts per 10,000. */
@@ -169,6 +181,7 @@ struct sortes_protocol {
 	char *title;
 	char *sponsor;
 	char *timezone;		/* default "Europe/Copenhagen" */
+	enum sortes_weekend_rule weekends;	/* default SORTES_WEEKEND_KEEP */
 	int64_t target_enrollment;
 
 	struct sortes_arm *arms;
