@@ -14,6 +14,7 @@
 #include "sortes/enroll.h"
 #include "sortes/field.h"
 #include "sortes/record.h"
+#include "sortes/schedule.h"
 #include "minimize.h"
 #include "strata.h"
 
@@ -25,6 +26,7 @@ struct sortes_enroller {
 	struct sortes_minimizer *minimizer;	/* method minimization */
 	struct sortes_levels_input levels;	/* the current participant's */
 	struct sortes_hmac *pseudonym_mac;
+	struct sortes_scheduler *scheduler;	/* follow-up rows */
 	struct sortes_value *values;	/* one per protocol field */
 	struct sortes_jcs body, fields, stratum;
 	sqlite3_stmt *find_pseudonym;
@@ -110,6 +112,8 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 		rc = sortes_hmac_new(&e->pseudonym_mac, t->key.pseudonym_key,
 		    sizeof(t->key.pseudonym_key), err);
 	if (rc == 0)
+		rc = sortes_scheduler_new(&e->scheduler, t->db, t->protocol, err);
+	if (rc == 0)
 		rc = enroller_prepare(e, err);
 	if (rc != 0) {
 		sortes_enroller_free(e);
@@ -154,6 +158,7 @@ sortes_enroller_free(struct sortes_enroller *e)
 	sortes_minimizer_free(e->minimizer);
 	sortes_allocator_free(e->allocator);
 	sortes_hmac_free(e->pseudonym_mac);
+	sortes_scheduler_free(e->scheduler);
 	sortes_jcs_free(&e->body);
 	sortes_jcs_free(&e->fields);
 	sortes_jcs_free(&e->stratum);
@@ -493,6 +498,9 @@ sortes_enroller_add(struct sortes_enroller *e,
 		rc = enroll_log(e, in, &en, err);
 	if (rc == 0)
 		rc = enroll_insert(e, in, &en, err);
+	if (rc == 0)
+		rc = sortes_scheduler_add(e->scheduler, en.seq, en.allocation.arm,
+		    in->caseworker, in->enroll_day, err);
 	/* A failure after allocating is not the participant's fault: it
 	 * must not be mistaken for a refusal that the caller may skip. */
 	if (rc == SORTES_EDATA)

@@ -226,8 +226,8 @@ parse_decimal(struct sortes_value *out, const struct sortes_field *f,
 
 	rc = sortes_decimal_parse(sp.s, sp.len, f->decimals, &v);
 	if (rc == SORTES_DECIMAL_PLACES) {
-		snprintf(what, sizeof(what), "has more than %d decimals",
-		    f->decimals);
+		snprintf(what, sizeof(what), "has more than %d decimal%s",
+		    f->decimals, f->decimals == 1 ? "" : "s");
 		return reject(err, f, sp, what);
 	}
 	if (rc != 0)

@@ -1,55 +1,14 @@
 /*
- * lifecycle.c - transfers and withdrawals, each one log entry.
+ * lifecycle.c - transfers and withdrawals, each one log entry.  Both
+ * carry the participant's open follow-ups along.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "sortes/chain.h"
 #include "sortes/jcs.h"
 #include "sortes/lifecycle.h"
 #include "sortes/record.h"
-
-/* What a transfer or withdrawal needs to know of a participant. */
-struct participant {
-	int64_t seq;			/* enrollment entry */
-	char arm[64];
-	char caseworker[SORTES_CASEWORKER_MAX + 1];	/* current */
-	int withdrawn;
-};
-
-static const char participant_sql[] =
-    "SELECT p.seq, a.arm, coalesce((SELECT t.to_caseworker FROM transfers t "
-    "WHERE t.participant = p.seq ORDER BY t.seq DESC LIMIT 1), "
-    "p.caseworker), EXISTS (SELECT 1 FROM withdrawals w "
-    "WHERE w.participant = p.seq) FROM participants p "
-    "JOIN allocations a ON a.seq = p.seq WHERE p.id = ?";
-
-static int
-participant_find(struct sortes_trial *t, const char *id, struct participant *p,
-    struct sortes_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, step;
-
-	if ((rc = sortes_db_prepare(t->db, &st, participant_sql, err)) != 0)
-		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		p->seq = sqlite3_column_int64(st, 0);
-		snprintf(p->arm, sizeof(p->arm), "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		snprintf(p->caseworker, sizeof(p->caseworker), "%s",
-		    (const char *)sqlite3_column_text(st, 2));
-		p->withdrawn = sqlite3_column_int(st, 3);
-	} else if (step == SQLITE_DONE)
-		rc = sortes_error_set(err, SORTES_EDATA, "no participant '%s' "
-		    "in this trial", id);
-	else
-		rc = sortes_db_fail(t->db, "looking up a participant", err);
-	sqlite3_finalize(st);
-	return rc;
-}
+#include "event.h"
 
 /* The arm of caseworker 'code', or "" when it has none yet. */
 static int
@@ -80,36 +39,8 @@ caseworker_arm(struct sortes_trial *t, const char *code, char *arm, size_t n,
 	return rc;
 }
 
-/* Append one entry built by the caller into 'body'. */
 static int
-append(struct sortes_trial *t, const char *kind, struct sortes_jcs *body,
-    struct sortes_error *err)
-{
-	struct sortes_chain *chain = NULL;
-	int rc = sortes_jcs_finish(body, err);
-
-	if (rc == 0)
-		rc = sortes_chain_open(&chain, t->db, err);
-	if (rc == 0)
-		rc = sortes_chain_append(chain, kind, body->data, body->len, err);
-	sortes_chain_free(chain);
-	return rc;
-}
-
-static int
-next_seq(struct sortes_trial *t, int64_t *seq, struct sortes_error *err)
-{
-	struct sortes_chain *chain = NULL;
-	int rc = sortes_chain_open(&chain, t->db, err);
-
-	if (rc == 0)
-		*seq = sortes_chain_next_seq(chain);
-	sortes_chain_free(chain);
-	return rc;
-}
-
-static int
-transfer_check(struct sortes_trial *t, const struct participant *p,
+transfer_check(struct sortes_trial *t, const struct sortes_event_participant *p,
     const char *id, const char *to, struct sortes_transfer_result *out,
     struct sortes_error *err)
 {
@@ -134,8 +65,35 @@ transfer_check(struct sortes_trial *t, const struct participant *p,
 	return 0;
 }
 
+/*
+ * The open follow-ups of participant 'seq' after a transfer (to
+ * caseworker 'to') or a withdrawal ('to' NULL: cancelled).  Occasions
+ * done or missed keep what they were.
+ */
 static int
-transfer_store(struct sortes_trial *t, const struct participant *p,
+schedule_follow(struct sortes_trial *t, int64_t seq, const char *to,
+    struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sortes_db_prepare(t->db, &st, to != NULL ?
+	    "UPDATE schedule SET caseworker = ?2 WHERE participant = ?1 "
+	    "AND status = 'open'" : "UPDATE schedule SET status = "
+	    "'cancelled' WHERE participant = ?1 AND status = 'open'", err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, seq);
+	if (to != NULL)
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sortes_db_fail(t->db, "updating follow-ups", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+transfer_store(struct sortes_trial *t, const struct sortes_event_participant *p,
     const char *to, const char *at, const struct sortes_transfer_result *out,
     struct sortes_error *err)
 {
@@ -157,7 +115,7 @@ transfer_store(struct sortes_trial *t, const struct participant *p,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = sortes_db_fail(t->db, "storing a transfer", err);
 	sqlite3_finalize(st);
-	return rc;
+	return rc == 0 ? schedule_follow(t, p->seq, to, err) : rc;
 }
 
 static int
@@ -165,22 +123,22 @@ transfer_run(struct sortes_trial *t, const char *id, const char *to,
     const char *at, struct sortes_transfer_result *out,
     struct sortes_error *err)
 {
-	struct participant p;
+	struct sortes_event_participant p;
 	struct sortes_jcs body;
 	int rc;
 
-	rc = participant_find(t, id, &p, err);
+	rc = sortes_event_participant(t, id, &p, err);
 	if (rc == 0)
 		rc = transfer_check(t, &p, id, to, out, err);
 	if (rc == 0)
-		rc = next_seq(t, &out->seq, err);
+		rc = sortes_event_seq(t, &out->seq, err);
 	if (rc != 0)
 		return rc;
 	sortes_jcs_init(&body);
 	sortes_record_transfer(&body, &(struct sortes_transfer_record){
 	    .seq = out->seq, .participant = id, .from = out->from, .to = to,
 	    .cross_arm = out->cross_arm, .transferred_at = at });
-	rc = append(t, "transfer", &body, err);
+	rc = sortes_event_append(t, "transfer", &body, err);
 	sortes_jcs_free(&body);
 	return rc == 0 ? transfer_store(t, &p, to, at, out, err) : rc;
 }
@@ -203,24 +161,6 @@ sortes_transfer(struct sortes_trial *t, const char *participant,
 }
 
 static int
-reason_check(const char *reason, struct sortes_error *err)
-{
-	size_t n = strlen(reason);
-
-	if (n == 0 || n > SORTES_REASON_MAX)
-		return sortes_error_set(err, SORTES_EDATA, "reason must be 1 to "
-		    "%d bytes", SORTES_REASON_MAX);
-	if (!sortes_utf8_valid(reason, n))
-		return sortes_error_set(err, SORTES_EDATA, "reason is not "
-		    "valid UTF-8");
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)reason[i] < 0x20 || reason[i] == 0x7f)
-			return sortes_error_set(err, SORTES_EDATA, "reason holds "
-			    "a control character");
-	return 0;
-}
-
-static int
 withdraw_store(struct sortes_trial *t, int64_t seq, int64_t participant,
     const char *reason, const char *at, struct sortes_error *err)
 {
@@ -238,32 +178,32 @@ withdraw_store(struct sortes_trial *t, int64_t seq, int64_t participant,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = sortes_db_fail(t->db, "storing a withdrawal", err);
 	sqlite3_finalize(st);
-	return rc;
+	return rc == 0 ? schedule_follow(t, participant, NULL, err) : rc;
 }
 
 static int
 withdraw_run(struct sortes_trial *t, const char *id, const char *reason,
     const char *at, int64_t *seq, struct sortes_error *err)
 {
-	struct participant p;
+	struct sortes_event_participant p;
 	struct sortes_jcs body;
 	int rc;
 
-	rc = reason_check(reason, err);
+	rc = sortes_event_text("reason", reason, SORTES_REASON_MAX, err);
 	if (rc == 0)
-		rc = participant_find(t, id, &p, err);
+		rc = sortes_event_participant(t, id, &p, err);
 	if (rc == 0 && p.withdrawn)
 		rc = sortes_error_set(err, SORTES_EDATA, "participant '%s' has "
 		    "withdrawn already", id);
 	if (rc == 0)
-		rc = next_seq(t, seq, err);
+		rc = sortes_event_seq(t, seq, err);
 	if (rc != 0)
 		return rc;
 	sortes_jcs_init(&body);
 	sortes_record_withdraw(&body, &(struct sortes_withdraw_record){
 	    .seq = *seq, .participant = id, .reason = reason,
 	    .withdrawn_at = at });
-	rc = append(t, "withdraw", &body, err);
+	rc = sortes_event_append(t, "withdraw", &body, err);
 	sortes_jcs_free(&body);
 	return rc == 0 ? withdraw_store(t, *seq, p.seq, reason, at, err) : rc;
 }

@@ -26,6 +26,7 @@
 #define MAX_RATIO	100	/* keeps ratio_sum and block sizes in an int */
 #define MAX_BLOCK	1000
 #define MAX_AGE		150
+#define MAX_FOLLOWUPS	64	/* occasions; verify keeps them in a bit mask */
 #define MAX_DECIMALS	6	/* places of a decimal measure */
 #define LIST_MAX	512	/* room for "one of a, b, c" in messages */
 #define MAX_WEIGHT	1000	/* minimization and balance weights */
@@ -2915,9 +2916,14 @@ static int
 parse_followups(struct ctx *c, const struct slot *s)
 {
 	struct sortes_protocol *p = c->p;
+	int n = s->val != NULL && fy_node_is_sequence(s->val) ?
+	    fy_node_sequence_item_count(s->val) : 0;
 
 	if (s->key == NULL)
 		return 0;
+	if (n > MAX_FOLLOWUPS)
+		return fail(c, slot_at(s), "followups has %d items; expected at "
+		    "most %d", n, MAX_FOLLOWUPS);
 	return parse_list(c, s, 1, "a list of followup occasions", "followup",
 	    sizeof(*p->occasions), &p->occasions, &p->noccasions,
 	    parse_followup);

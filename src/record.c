@@ -221,3 +221,85 @@ sortes_record_reveal(struct sortes_jcs *j, const struct sortes_reveal_record *r)
 	sortes_jcs_integer(j, r->seq);
 	sortes_jcs_object_end(j);
 }
+
+/* The entry an outcome corrects: its sequence number, or null. */
+static void
+supersedes(struct sortes_jcs *j, int64_t seq)
+{
+	sortes_jcs_key(j, "supersedes");
+	if (seq > 0)
+		sortes_jcs_integer(j, seq);
+	else
+		sortes_jcs_null(j);
+}
+
+void
+sortes_record_measure(struct sortes_jcs *j,
+    const struct sortes_measure_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "measure");
+	sortes_jcs_key(j, "measured_on");
+	sortes_jcs_string(j, r->measured_on);
+	sortes_jcs_key(j, "measures");
+	sortes_jcs_raw(j, r->measures, strlen(r->measures));
+	sortes_jcs_key(j, "occasion");
+	sortes_jcs_string(j, r->occasion);
+	sortes_jcs_key(j, "out_of_window");
+	sortes_jcs_boolean(j, r->out_of_window);
+	sortes_jcs_key(j, "participant");
+	sortes_jcs_string(j, r->participant);
+	sortes_jcs_key(j, "recorded_at");
+	sortes_jcs_string(j, r->recorded_at);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	supersedes(j, r->supersedes);
+	sortes_jcs_object_end(j);
+}
+
+void
+sortes_record_missed(struct sortes_jcs *j,
+    const struct sortes_missed_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "missed");
+	sortes_jcs_key(j, "occasion");
+	sortes_jcs_string(j, r->occasion);
+	sortes_jcs_key(j, "participant");
+	sortes_jcs_string(j, r->participant);
+	sortes_jcs_key(j, "reason");
+	sortes_jcs_string(j, r->reason);
+	sortes_jcs_key(j, "recorded_at");
+	sortes_jcs_string(j, r->recorded_at);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	supersedes(j, r->supersedes);
+	sortes_jcs_object_end(j);
+}
+
+void
+sortes_record_spend(struct sortes_jcs *j, const struct sortes_spend_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "amount_minor");
+	sortes_jcs_integer(j, r->amount_minor);
+	sortes_jcs_key(j, "category");
+	sortes_jcs_string(j, r->category);
+	sortes_jcs_key(j, "currency");
+	sortes_jcs_string(j, r->currency);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "spend");
+	sortes_jcs_key(j, "note");
+	string_or_null(j, r->note);
+	sortes_jcs_key(j, "participant");
+	sortes_jcs_string(j, r->participant);
+	sortes_jcs_key(j, "recorded_at");
+	sortes_jcs_string(j, r->recorded_at);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_key(j, "spent_on");
+	sortes_jcs_string(j, r->spent_on);
+	sortes_jcs_object_end(j);
+}

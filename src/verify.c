@@ -25,7 +25,11 @@ static const char verify_sql[] =
     "r.method, r.beacon, r.report, r.randomized_at, "
     "tp.id, t.from_caseworker, t.to_caseworker, t.cross_arm, "
     "t.transferred_at, wp.id, w.reason, w.withdrawn_at, "
-    "s.note, s.sealed_at, s.signer, rv.seed, rv.revealed_at "
+    "s.note, s.sealed_at, s.signer, rv.seed, rv.revealed_at, "
+    "o.occasion, o.status, o.measured_on, o.out_of_window, o.measures, "
+    "o.reason, o.supersedes, o.recorded_at, op.id, "
+    "sp.amount_minor, sp.category, sp.note, sp.spent_on, sp.recorded_at, "
+    "spp.id "
     "FROM log l LEFT JOIN participants p ON p.seq = l.seq "
     "LEFT JOIN allocations a ON a.seq = l.seq "
     "LEFT JOIN caseworkers c ON c.seq = l.seq "
@@ -37,7 +41,12 @@ static const char verify_sql[] =
     "LEFT JOIN withdrawals w ON w.seq = l.seq "
     "LEFT JOIN participants wp ON wp.seq = w.participant "
     "LEFT JOIN seals s ON s.seq = l.seq "
-    "LEFT JOIN reveals rv ON rv.seq = l.seq ORDER BY l.seq";
+    "LEFT JOIN reveals rv ON rv.seq = l.seq "
+    "LEFT JOIN outcomes o ON o.seq = l.seq "
+    "LEFT JOIN participants op ON op.seq = o.participant "
+    "LEFT JOIN spends sp ON sp.seq = l.seq "
+    "LEFT JOIN participants spp ON spp.seq = sp.participant "
+    "ORDER BY l.seq";
 
 const char *
 verify_col(sqlite3_stmt *st, int i)
@@ -342,7 +351,21 @@ static const struct {
 	{ "withdraw", C_W_REASON, "withdrawal" },
 	{ "freeze", C_S_SIGNER, "seal" },
 	{ "reveal", C_RV_SEED, "reveal" },
+	{ "measure", C_O_STATUS, "outcome" },
+	{ "missed", C_O_STATUS, "outcome" },
+	{ "spend", C_SP_AMOUNT, "spend" },
 };
+
+/* Whether an entry of 'kind' may be claimed by a row of 'column'. */
+static int
+may_claim(int column, const char *kind)
+{
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++)
+		if (claims[i].column == column &&
+		    strcmp(claims[i].kind, kind) == 0)
+			return 1;
+	return 0;
+}
 
 /* No row of another kind may claim this entry. */
 static int
@@ -352,7 +375,7 @@ verify_claims(struct verify_state *v, sqlite3_stmt *st, const char *kind,
 	char what[128];
 
 	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
-		if (strcmp(claims[i].kind, kind) == 0 ||
+		if (may_claim(claims[i].column, kind) ||
 		    sqlite3_column_type(st, claims[i].column) == SQLITE_NULL)
 			continue;
 		snprintf(what, sizeof(what), "a %s row claims this entry, "
@@ -390,6 +413,10 @@ verify_entry(struct verify_state *v, sqlite3_stmt *st,
 		return verify_freeze(v, st, err);
 	if (strcmp(kind, "reveal") == 0)
 		return verify_reveal(v, st, err);
+	if (strcmp(kind, "measure") == 0 || strcmp(kind, "missed") == 0)
+		return verify_outcome(v, st, err);
+	if (strcmp(kind, "spend") == 0)
+		return verify_spend(v, st, err);
 	return verify_fail(v, seq, err, "unexpected entry kind");
 }
 
@@ -484,11 +511,14 @@ sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
 		rc = verify_event_counts(&v, err);
 	if (rc == 0)
 		rc = verify_states(&v, err);
+	if (rc == 0)
+		rc = verify_followups(&v, err);
 	memcpy(report->head, v.prev_hex, sizeof(v.prev_hex));
 	sortes_db_rollback(t->db);
 	sortes_hasher_free(v.hasher);
 	sqlite3_finalize(v.randomized);
 	sqlite3_finalize(v.cluster);
+	sqlite3_finalize(v.earlier_outcome);
 	sortes_jcs_free(&v.jcs);
 	sortes_strmap_free(v.strata, NULL);
 	return rc;

@@ -23,6 +23,12 @@ verify_events_prepare(struct verify_state *v, struct sortes_error *err)
 		    "ca.arm, ca.seq FROM caseworkers c JOIN "
 		    "caseworker_allocations ca ON ca.caseworker = c.seq "
 		    "WHERE c.code = ?", err);
+	if (rc == 0)
+		rc = sortes_db_prepare(v->trial->db, &v->earlier_outcome,
+		    "SELECT coalesce(max(seq), 0) FROM outcomes WHERE "
+		    "participant = (SELECT participant FROM outcomes WHERE "
+		    "seq = ?1) AND occasion = (SELECT occasion FROM outcomes "
+		    "WHERE seq = ?1) AND seq < ?1", err);
 	return rc;
 }
 
@@ -275,19 +281,21 @@ verify_event_counts(struct verify_state *v, struct sortes_error *err)
 	    "(SELECT count(*) FROM caseworker_allocations), "
 	    "(SELECT count(*) FROM transfers), "
 	    "(SELECT count(*) FROM withdrawals), "
-	    "(SELECT count(*) FROM seals), (SELECT count(*) FROM reveals)";
-	const int64_t want[7] = { v->counts.caseworker, v->counts.randomize,
+	    "(SELECT count(*) FROM seals), (SELECT count(*) FROM reveals), "
+	    "(SELECT count(*) FROM outcomes), (SELECT count(*) FROM spends)";
+	const int64_t want[9] = { v->counts.caseworker, v->counts.randomize,
 	    v->counts.cluster_allocations, v->counts.transfer,
-	    v->counts.withdraw, v->counts.freeze, v->counts.reveal };
-	static const char *const names[7] = { "caseworkers", "randomization",
+	    v->counts.withdraw, v->counts.freeze, v->counts.reveal,
+	    v->counts.outcome, v->counts.spend };
+	static const char *const names[9] = { "caseworkers", "randomization",
 	    "caseworker_allocations", "transfers", "withdrawals", "seals",
-	    "reveals" };
+	    "reveals", "outcomes", "spends" };
 	sqlite3_stmt *st = NULL;
 	int rc = sortes_db_prepare(v->trial->db, &st, sql, err);
 
 	if (rc == 0 && sqlite3_step(st) != SQLITE_ROW)
 		rc = sortes_db_fail(v->trial->db, "counting rows", err);
-	for (int i = 0; rc == 0 && i < 7; i++)
+	for (int i = 0; rc == 0 && i < 9; i++)
 		if (sqlite3_column_int64(st, i) != want[i])
 			rc = sortes_error_set(err, SORTES_EVERIFY, "table %s "
 			    "holds %lld rows, but the log accounts for %lld",

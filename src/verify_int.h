@@ -25,7 +25,11 @@ enum {
 	C_T_PARTICIPANT, C_T_FROM, C_T_TO, C_T_CROSS, C_T_AT,
 	C_W_PARTICIPANT, C_W_REASON, C_W_AT,
 	C_S_NOTE, C_S_AT, C_S_SIGNER,
-	C_RV_SEED, C_RV_AT
+	C_RV_SEED, C_RV_AT,
+	C_O_OCCASION, C_O_STATUS, C_O_ON, C_O_OUT, C_O_MEASURES, C_O_REASON,
+	C_O_SUPERSEDES, C_O_AT, C_O_PARTICIPANT,
+	C_SP_AMOUNT, C_SP_CATEGORY, C_SP_NOTE, C_SP_ON, C_SP_AT,
+	C_SP_PARTICIPANT
 };
 
 /*
@@ -41,7 +45,7 @@ struct seqkind {
 /* How many entries of each kind, and rows they account for. */
 struct verify_counts {
 	int64_t enroll, caseworker, randomize, transfer, withdraw, freeze,
-	    reveal;
+	    reveal, outcome, spend;
 	int64_t cluster_allocations;	/* new hires + randomized */
 };
 
@@ -58,6 +62,7 @@ struct verify_state {
 	struct verify_counts counts;
 	sqlite3_stmt *randomized;	/* the caseworkers an entry allocated */
 	sqlite3_stmt *cluster;		/* a caseworker's allocation */
+	sqlite3_stmt *earlier_outcome;	/* what an outcome supersedes */
 };
 
 /* Column i as text, "" for NULL. */
@@ -92,6 +97,13 @@ int verify_freeze(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err);
 int verify_reveal(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err);
+/* The checks of verify_followups.c. */
+int verify_outcome(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err);
+int verify_spend(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err);
+/* The schedule, outcomes and spends against each other and the protocol. */
+int verify_followups(struct verify_state *v, struct sortes_error *err);
 /* A caseworker-level participant has its caseworker's arm. */
 int verify_inherited(struct verify_state *v, int64_t seq,
     const char *caseworker, const char *arm, int64_t counter,

@@ -91,6 +91,46 @@ struct sortes_reveal_record {
 	const char *revealed_at;
 };
 
+/* A measurement at a follow-up occasion. */
+struct sortes_measure_record {
+	int64_t seq;
+	const char *participant;	/* UUID */
+	const char *occasion;		/* follow-up code */
+	const char *measured_on;	/* YYYY-MM-DD */
+	int out_of_window;		/* 1: accepted outside the window */
+	const char *measures;		/* canonical JSON object text */
+	int64_t supersedes;		/* the outcome it corrects, or 0 */
+	const char *recorded_at;
+};
+
+/* A follow-up occasion that could not be done. */
+struct sortes_missed_record {
+	int64_t seq;
+	const char *participant;	/* UUID */
+	const char *occasion;
+	const char *reason;
+	int64_t supersedes;		/* the outcome it corrects, or 0 */
+	const char *recorded_at;
+};
+
+/* An approved spend of a participant's budget. */
+struct sortes_spend_record {
+	int64_t seq;
+	const char *participant;	/* UUID */
+	int64_t amount_minor;		/* > 0, in minor units (øre) */
+	const char *currency;		/* the protocol's, e.g. "DKK" */
+	const char *category;
+	const char *note;		/* or NULL */
+	const char *spent_on;		/* YYYY-MM-DD */
+	const char *recorded_at;
+};
+
+void sortes_record_measure(struct sortes_jcs *j,
+    const struct sortes_measure_record *r);
+void sortes_record_missed(struct sortes_jcs *j,
+    const struct sortes_missed_record *r);
+void sortes_record_spend(struct sortes_jcs *j,
+    const struct sortes_spend_record *r);
 void sortes_record_freeze(struct sortes_jcs *j,
     const struct sortes_freeze_record *r);
 void sortes_record_reveal(struct sortes_jcs *j,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sortes/date.h"
+#include "sortes/followup.h"
 #include "cli.h"
 
 int
@@ -167,6 +168,29 @@ cli_local_day(int32_t *out, const char *now, const char *tz,
 		    "cannot convert the time to zone '%s'", tz);
 	*out = sortes_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);
+	return 0;
+}
+
+int
+cli_clock(struct sortes_clock *c, char now[21],
+    const struct sortes_protocol *p, struct sortes_error *err)
+{
+	int rc = cli_now(now, err);
+
+	c->now = now;
+	c->local_day = cli_local_day;
+	if (rc == 0)
+		rc = cli_local_day(&c->today, now, p->timezone, err);
+	return rc;
+}
+
+int
+cli_date_arg(int32_t *out, const char *text, const char *command,
+    const char *option)
+{
+	if (sortes_date_parse(text, out) != 0)
+		return cli_usage_error(command, "--%s '%s' is not a date; "
+		    "expected YYYY-MM-DD", option, text);
 	return 0;
 }
 

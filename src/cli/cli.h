@@ -44,6 +44,12 @@ extern const struct cmd_entry cmd_table[];
 int cmd_caseworker(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_budget(int argc, char **argv);
+int cmd_followup(int argc, char **argv);
+/* The subcommands of 'followup' that live in files of their own. */
+int followup_record(int argc, char **argv);
+int followup_missed(int argc, char **argv);
+int followup_calendar(int argc, char **argv);
 int cmd_freeze(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_init(int argc, char **argv);
@@ -141,6 +147,19 @@ int cli_now(char out[21], struct sortes_error *err);
 /* The calendar date of UTC time 'now' in time zone 'tz', as a day number. */
 int cli_local_day(int32_t *out, const char *now, const char *tz,
     struct sortes_error *err);
+
+struct sortes_clock;
+
+/*
+ * The trial's clock: 'now' (cli_now()), today in the trial's time zone,
+ * and cli_local_day() for converting other times.
+ */
+int cli_clock(struct sortes_clock *c, char now[21],
+    const struct sortes_protocol *p, struct sortes_error *err);
+
+/* Option --'option' of 'command' as a date YYYY-MM-DD; 0 or exit code 64. */
+int cli_date_arg(int32_t *out, const char *text, const char *command,
+    const char *option);
 
 /*
  * Default database and key paths: --db, else $SORTES_DB, else

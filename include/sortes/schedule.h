@@ -1,0 +1,62 @@
+/*
+ * schedule.h - the follow-up schedule of each participant: which of
+ * the protocol's occasions apply, and when each is due
+ * (docs/followups.md).
+ */
+#ifndef SORTES_SCHEDULE_H
+#define SORTES_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sortes/db.h"
+#include "sortes/error.h"
+#include "sortes/protocol.h"
+
+/* When one occasion is due: day numbers (date.h), window inclusive. */
+struct sortes_due_dates {
+	int32_t due, start, end;
+};
+
+/* Whether occasion 'o' applies to participants of arm index 'arm'. */
+int sortes_occasion_applies(const struct sortes_occasion *o, size_t arm);
+
+/* The index of occasion 'code' in p->occasions, or -1. */
+long sortes_protocol_occasion(const struct sortes_protocol *p,
+    const char *code);
+
+/*
+ * The dates of every occasion of 'p' for a participant enrolled on day
+ * 'enrolled': out[i] for p->occasions[i].  An occasion with 'after'
+ * counts from that occasion's due date before the weekend rule moves
+ * it, so a moved date does not shift everything after it.  Returns 0,
+ * or SORTES_EDATA when a date leaves the years 1000-9999.
+ */
+int sortes_schedule_dates(const struct sortes_protocol *p, int32_t enrolled,
+    struct sortes_due_dates *out, struct sortes_error *err);
+
+/*
+ * The longest window of any occasion, in days, rounding months up to
+ * 31 days: a due list need look no further than this around its dates.
+ */
+void sortes_schedule_reach(const struct sortes_protocol *p, int32_t *before,
+    int32_t *after);
+
+struct sortes_scheduler;
+
+/* Prepare to write schedule rows into 'db' (inside the caller's transaction). */
+int sortes_scheduler_new(struct sortes_scheduler **out, struct sortes_db *db,
+    const struct sortes_protocol *p, struct sortes_error *err);
+
+/*
+ * Write the open schedule rows of participant 'seq' (its enrollment
+ * entry), allocated to arm index 'arm', with caseworker 'caseworker',
+ * enrolled on day 'enrolled'.
+ */
+int sortes_scheduler_add(struct sortes_scheduler *s, int64_t seq, size_t arm,
+    const char *caseworker, int32_t enrolled, struct sortes_error *err);
+
+/* Free; NULL is allowed. */
+void sortes_scheduler_free(struct sortes_scheduler *s);
+
+#endif

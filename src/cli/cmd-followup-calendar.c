@@ -1,0 +1,52 @@
+/*
+ * cmd-followup-calendar.c - sortes followup calendar: the open
+ * occasions as an iCalendar file on stdout.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "sortes/ics.h"
+#include "cli.h"
+
+static const struct option calendar_options[] = {
+	{ "caseworker", required_argument, NULL, 'c' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+int
+followup_calendar(int argc, char **argv)
+{
+	const char *db = NULL, *caseworker = NULL;
+	struct sortes_trial *t = NULL;
+	struct sortes_error err = { 0 };
+	char now[21];
+	int64_t n = 0;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:d:h", calendar_options,
+	    NULL)) != -1)
+		switch (c) {
+		case 'c': caseworker = optarg; break;
+		case 'd': db = optarg; break;
+		case 'h': return cli_help("followup");
+		default: return cli_option_error("followup", c, argv);
+		}
+	if (optind != argc)
+		return cli_usage_error("followup", "unexpected argument '%s'",
+		    argv[optind]);
+	rc = cli_now(now, &err);
+	if (rc == 0)
+		rc = sortes_trial_open(&t, cli_db_path(db), &err);
+	if (rc == 0)
+		rc = sortes_ics_write(t, caseworker, now, stdout, &n, &err);
+	sortes_trial_close(t);
+	if (rc != 0)
+		return cli_fail(&err);
+	fprintf(stderr, "sortes: %lld open follow-up%s in the calendar\n",
+	    (long long)n, n == 1 ? "" : "s");
+	return cli_finish(0);
+}

@@ -1,0 +1,204 @@
+/*
+ * cmd-followup.c - sortes followup due|overdue|record|missed|calendar:
+ * the dispatch, and the due lists.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sortes/followup.h"
+#include "sortes/jcs.h"
+#include "cli.h"
+
+static const struct option due_options[] = {
+	{ "as-of", required_argument, NULL, 'a' },
+	{ "within", required_argument, NULL, 'w' },
+	{ "caseworker", required_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct due_args {
+	const char *db, *as_of, *within;
+	int json;
+	int64_t printed;
+	struct sortes_due_query query;
+	struct sortes_jcs jcs;
+};
+
+/* "14d", "2w" or "14": a number of days, up to ten years. */
+static int
+within_parse(const char *text, int32_t *days)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+
+	if (end == text || n < 0 || n > 3660)
+		return -1;
+	if (strcmp(end, "w") == 0)
+		n *= 7;
+	else if (*end != '\0' && strcmp(end, "d") != 0)
+		return -1;
+	*days = (int32_t)n;
+	return 0;
+}
+
+static int
+due_text(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
+{
+	(void)ctx;
+	(void)err;
+	printf("%s  %s  %s  %-12s  %s  %s\n", r->due, r->window_start,
+	    r->window_end, r->occasion, r->participant, r->caseworker);
+	return 0;
+}
+
+static int
+due_json(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
+{
+	struct due_args *a = ctx;
+	struct sortes_jcs *j = &a->jcs;
+	int rc;
+
+	sortes_jcs_reset(j);
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "caseworker");
+	sortes_jcs_string(j, r->caseworker);
+	sortes_jcs_key(j, "due");
+	sortes_jcs_string(j, r->due);
+	sortes_jcs_key(j, "label");
+	if (r->label != NULL)
+		sortes_jcs_string(j, r->label);
+	else
+		sortes_jcs_null(j);
+	sortes_jcs_key(j, "occasion");
+	sortes_jcs_string(j, r->occasion);
+	sortes_jcs_key(j, "participant");
+	sortes_jcs_string(j, r->participant);
+	sortes_jcs_key(j, "pseudonym");
+	sortes_jcs_string(j, r->pseudonym);
+	sortes_jcs_key(j, "window_end");
+	sortes_jcs_string(j, r->window_end);
+	sortes_jcs_key(j, "window_start");
+	sortes_jcs_string(j, r->window_start);
+	sortes_jcs_object_end(j);
+	if ((rc = sortes_jcs_finish(j, err)) == 0)
+		printf("%s\n%s", a->printed++ > 0 ? "," : "", j->data);
+	return rc;
+}
+
+static int
+due_list(struct due_args *a)
+{
+	struct sortes_trial *t = NULL;
+	struct sortes_error err = { 0 };
+	int64_t n = 0;
+	int rc;
+
+	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	if (rc == 0 && a->as_of == NULL) {
+		char now[21];
+
+		rc = cli_now(now, &err);
+		if (rc == 0)
+			rc = cli_local_day(&a->query.as_of, now,
+			    t->protocol->timezone, &err);
+	}
+	if (rc == 0 && a->json)
+		printf("[");
+	else if (rc == 0)
+		printf("DUE         OPENS       CLOSES      OCCASION      "
+		    "PARTICIPANT                           CASEWORKER\n");
+	if (rc == 0)
+		rc = sortes_followup_list(t, &a->query, a->json ? due_json :
+		    due_text, a, &n, &err);
+	if (rc == 0 && a->json)
+		printf("%s]\n", n > 0 ? "\n" : "");
+	if (rc == 0 && n == 0)
+		fprintf(stderr, "sortes: no follow-ups %s\n",
+		    a->query.kind == SORTES_OVERDUE ? "overdue" : "due");
+	sortes_trial_close(t);
+	sortes_jcs_free(&a->jcs);
+	if (rc != 0)
+		return cli_fail(&err);
+	return cli_finish(0);
+}
+
+/* due and overdue share their options; overdue takes no --within. */
+static int
+due_parse(struct due_args *a, enum sortes_due_kind kind, const char *name,
+    int argc, char **argv)
+{
+	int c, rc;
+
+	a->query.kind = kind;
+	a->query.within = 14;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":a:w:c:jd:h", due_options,
+	    NULL)) != -1)
+		switch (c) {
+		case 'a': a->as_of = optarg; break;
+		case 'w': a->within = optarg; break;
+		case 'c': a->query.caseworker = optarg; break;
+		case 'j': a->json = 1; break;
+		case 'd': a->db = optarg; break;
+		case 'h': return -1;
+		default: return cli_option_error(name, c, argv);
+		}
+	if (optind != argc)
+		return cli_usage_error(name, "unexpected argument '%s'",
+		    argv[optind]);
+	if (a->within != NULL && kind != SORTES_DUE)
+		return cli_usage_error(name, "--within is for 'followup due'");
+	if (a->within != NULL && within_parse(a->within, &a->query.within))
+		return cli_usage_error(name, "--within '%s' is not a number of "
+		    "days such as 14d or 2w", a->within);
+	if (a->as_of != NULL &&
+	    (rc = cli_date_arg(&a->query.as_of, a->as_of, name, "as-of")) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+followup_due(int argc, char **argv, enum sortes_due_kind kind)
+{
+	struct due_args a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	sortes_jcs_init(&a.jcs);
+	rc = due_parse(&a, kind, "followup", argc, argv);
+	if (rc == -1)
+		return cli_help("followup");
+	if (rc != 0)
+		return rc;
+	return due_list(&a);
+}
+
+int
+cmd_followup(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (sub == NULL)
+		return cli_usage_error("followup", "expected due, overdue, "
+		    "record, missed or calendar");
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+		return cli_help("followup");
+	if (strcmp(sub, "due") == 0)
+		return followup_due(argc - 1, argv + 1, SORTES_DUE);
+	if (strcmp(sub, "overdue") == 0)
+		return followup_due(argc - 1, argv + 1, SORTES_OVERDUE);
+	if (strcmp(sub, "record") == 0)
+		return followup_record(argc - 1, argv + 1);
+	if (strcmp(sub, "missed") == 0)
+		return followup_missed(argc - 1, argv + 1);
+	if (strcmp(sub, "calendar") == 0)
+		return followup_calendar(argc - 1, argv + 1);
+	return cli_usage_error("followup", "unknown subcommand '%s'; expected "
+	    "due, overdue, record, missed or calendar", sub);
+}

@@ -1,0 +1,113 @@
+/*
+ * duelist.c - the open follow-up occasions a query selects, read
+ * through the schedule's partial indexes on open rows.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sortes/date.h"
+#include "sortes/followup.h"
+#include "sortes/schedule.h"
+
+#define DUE_COLUMNS \
+	"SELECT p.id, p.pseudonym, s.caseworker, s.occasion, s.due, " \
+	"s.window_start, s.window_end FROM schedule s " \
+	"JOIN participants p ON p.seq = s.participant WHERE s.status = 'open' "
+#define DUE_ORDER " ORDER BY s.due, s.participant, s.occasion"
+
+/*
+ * Due: the window reaches into [as_of, as_of + within].  The bounds on
+ * s.due, from the longest windows of the protocol, let the index on due
+ * dates narrow the scan; the window columns then decide.
+ */
+static const char *const due_sql[2][3] = {
+	{
+		DUE_COLUMNS "AND s.due BETWEEN ?1 AND ?2 AND s.window_start "
+		    "<= ?3 AND s.window_end >= ?4" DUE_ORDER,
+		DUE_COLUMNS "AND s.window_end < ?4" DUE_ORDER,
+		DUE_COLUMNS DUE_ORDER,
+	},
+	{
+		DUE_COLUMNS "AND s.caseworker = ?5 AND s.due BETWEEN ?1 AND ?2 "
+		    "AND s.window_start <= ?3 AND s.window_end >= ?4" DUE_ORDER,
+		DUE_COLUMNS "AND s.caseworker = ?5 AND s.window_end < ?4"
+		    DUE_ORDER,
+		DUE_COLUMNS "AND s.caseworker = ?5" DUE_ORDER,
+	},
+};
+
+static void
+bind_date(sqlite3_stmt *st, int i, int32_t day)
+{
+	char buf[11];
+
+	sortes_date_format(day, buf);
+	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void
+due_bind(struct sortes_trial *t, sqlite3_stmt *st,
+    const struct sortes_due_query *q)
+{
+	int32_t before, after;
+
+	sortes_schedule_reach(t->protocol, &before, &after);
+	bind_date(st, 1, q->as_of - after);
+	bind_date(st, 2, q->as_of + q->within + before);
+	bind_date(st, 3, q->as_of + q->within);
+	bind_date(st, 4, q->as_of);
+	if (q->caseworker != NULL)
+		sqlite3_bind_text(st, 5, q->caseworker, -1, SQLITE_STATIC);
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static void
+due_row(struct sortes_trial *t, sqlite3_stmt *st, struct sortes_due_row *r)
+{
+	long o;
+
+	r->participant = col(st, 0);
+	r->pseudonym = col(st, 1);
+	r->caseworker = col(st, 2);
+	r->occasion = col(st, 3);
+	r->due = col(st, 4);
+	r->window_start = col(st, 5);
+	r->window_end = col(st, 6);
+	o = sortes_protocol_occasion(t->protocol, r->occasion);
+	r->label = o >= 0 ? t->protocol->occasions[o].label : NULL;
+}
+
+int
+sortes_followup_list(struct sortes_trial *t, const struct sortes_due_query *q,
+    sortes_due_fn fn, void *ctx, int64_t *n, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct sortes_due_row row;
+	int rc, step;
+
+	*n = 0;
+	if (q->kind > SORTES_OPEN || q->within < 0)
+		return sortes_error_set(err, SORTES_EUSAGE, "bad due query");
+	rc = sortes_db_prepare(t->db, &st,
+	    due_sql[q->caseworker != NULL][q->kind], err);
+	if (rc != 0)
+		return rc;
+	due_bind(t, st, q);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		due_row(t, st, &row);
+		(*n)++;
+		if ((rc = fn(ctx, &row, err)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sortes_db_fail(t->db, "listing follow-ups", err);
+	sqlite3_finalize(st);
+	return rc;
+}

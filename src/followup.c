@@ -1,0 +1,357 @@
+/*
+ * followup.c - recording measurements and missed occasions, each one
+ * log entry, and listing the occasions that are due.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sortes/date.h"
+#include "sortes/field.h"
+#include "sortes/followup.h"
+#include "sortes/lifecycle.h"
+#include "sortes/record.h"
+#include "sortes/schedule.h"
+#include "event.h"
+
+/* One participant's occasion, as the schedule holds it. */
+struct slot {
+	struct sortes_event_participant who;
+	const struct sortes_occasion *occasion;
+	int32_t start, end;		/* the window */
+	char status[16];
+	int64_t outcome;		/* latest outcome entry, or 0 */
+};
+
+static int
+slot_row(struct sortes_trial *t, struct slot *s, const char *id,
+    struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	rc = sortes_db_prepare(t->db, &st, "SELECT window_start, window_end, "
+	    "status, coalesce(outcome, 0) FROM schedule WHERE participant = ? "
+	    "AND occasion = ?", err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, s->who.seq);
+	sqlite3_bind_text(st, 2, s->occasion->code, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		sortes_date_parse((const char *)sqlite3_column_text(st, 0),
+		    &s->start);
+		sortes_date_parse((const char *)sqlite3_column_text(st, 1),
+		    &s->end);
+		snprintf(s->status, sizeof(s->status), "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		s->outcome = sqlite3_column_int64(st, 3);
+	} else if (step == SQLITE_DONE)
+		rc = sortes_error_set(err, SORTES_EDATA, "follow-up '%s' is not "
+		    "scheduled for participant '%s' (arm %s)", s->occasion->code,
+		    id, s->who.arm);
+	else
+		rc = sortes_db_fail(t->db, "looking up a follow-up", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The participant's occasion, and whether an outcome may be recorded. */
+static int
+slot_find(struct sortes_trial *t, const char *id, const char *code,
+    int correct, struct slot *s, struct sortes_error *err)
+{
+	long i = sortes_protocol_occasion(t->protocol, code);
+	int rc;
+
+	if (i < 0)
+		return sortes_error_set(err, SORTES_EDATA, "no follow-up '%s' "
+		    "in the protocol", code);
+	s->occasion = &t->protocol->occasions[i];
+	if ((rc = sortes_event_participant(t, id, &s->who, err)) != 0)
+		return rc;
+	if (s->who.withdrawn)
+		return sortes_error_set(err, SORTES_EDATA, "participant '%s' "
+		    "has withdrawn; nothing more is recorded", id);
+	if ((rc = slot_row(t, s, id, err)) != 0)
+		return rc;
+	if (!correct && s->outcome != 0)
+		return sortes_error_set(err, SORTES_EDATA, "follow-up '%s' of "
+		    "participant '%s' is %s already (entry %lld); use "
+		    "--correct to supersede it", code, id, s->status,
+		    (long long)s->outcome);
+	if (correct && s->outcome == 0)
+		return sortes_error_set(err, SORTES_EDATA, "follow-up '%s' of "
+		    "participant '%s' has nothing recorded to correct", code,
+		    id);
+	return 0;
+}
+
+/* A measurement date: not in the future, not before enrollment. */
+static int
+date_check(struct sortes_trial *t, const struct slot *s, int32_t on,
+    const struct sortes_clock *clock, struct sortes_error *err)
+{
+	char date[11], other[11];
+	int32_t enrolled;
+	int rc;
+
+	sortes_date_format(on, date);
+	if (on > clock->today) {
+		sortes_date_format(clock->today, other);
+		return sortes_error_set(err, SORTES_EDATA, "date %s is in the "
+		    "future (today is %s)", date, other);
+	}
+	rc = clock->local_day(&enrolled, s->who.enrolled_at,
+	    t->protocol->timezone, err);
+	if (rc != 0)
+		return rc;
+	if (on < enrolled) {
+		sortes_date_format(enrolled, other);
+		return sortes_error_set(err, SORTES_EDATA, "date %s is before "
+		    "the participant was enrolled (%s)", date, other);
+	}
+	return 0;
+}
+
+static int
+window_check(const struct slot *s, int32_t on, int accept,
+    struct sortes_error *err)
+{
+	char date[11], start[11], end[11];
+
+	if ((on >= s->start && on <= s->end) || accept)
+		return 0;
+	sortes_date_format(on, date);
+	sortes_date_format(s->start, start);
+	sortes_date_format(s->end, end);
+	return sortes_error_set(err, SORTES_EDATA, "date %s is outside the "
+	    "window of follow-up '%s' (%s to %s); use --out-of-window to "
+	    "record it anyway, flagged", date, s->occasion->code, start, end);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct sortes_field *)a)->name,
+	    ((const struct sortes_field *)b)->name);
+}
+
+/*
+ * The occasion's measures checked against their definitions, as the
+ * canonical JSON object in 'j'.  At least one must be given.
+ */
+static int
+measures_json(const struct sortes_protocol *p, const struct sortes_occasion *o,
+    const struct sortes_measure_input *in, struct sortes_jcs *j,
+    struct sortes_error *err)
+{
+	struct sortes_field *vars = calloc(o->nmeasures, sizeof(*vars));
+	struct sortes_value *values = calloc(o->nmeasures, sizeof(*values));
+	int rc;
+
+	if (vars == NULL || values == NULL) {
+		free(vars);
+		free(values);
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < o->nmeasures; i++)
+		vars[i] = p->measures[o->measures[i]];
+	qsort(vars, o->nmeasures, sizeof(*vars), by_name);
+	rc = in->n == 0 ? sortes_error_set(err, SORTES_EDATA, "no measures "
+	    "given; expected MEASURE=VALUE for at least one of follow-up "
+	    "'%s'", o->code) : sortes_values_parse(values, vars, o->nmeasures,
+	    in->names, in->values, in->n, "measure", err);
+	if (rc == 0)
+		rc = sortes_values_json(j, vars, o->nmeasures, values, err);
+	for (size_t i = 0; i < o->nmeasures; i++)
+		sortes_value_clear(&values[i]);
+	free(values);
+	free(vars);
+	return rc;
+}
+
+/* The outcome row and the schedule's status, after the entry. */
+static int
+outcome_store(struct sortes_trial *t, const struct slot *s, int64_t seq,
+    const char *status, const struct sortes_measure_record *m,
+    const char *reason, const char *at, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sortes_db_prepare(t->db, &st, "INSERT INTO outcomes (seq, "
+	    "participant, occasion, status, measured_on, out_of_window, "
+	    "measures, reason, supersedes, recorded_at) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?)", err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, s->who.seq);
+	sqlite3_bind_text(st, 3, s->occasion->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+	if (m != NULL) {
+		sqlite3_bind_text(st, 5, m->measured_on, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 6, m->out_of_window);
+		sqlite3_bind_text(st, 7, m->measures, -1, SQLITE_STATIC);
+	}
+	if (reason != NULL)
+		sqlite3_bind_text(st, 8, reason, -1, SQLITE_STATIC);
+	if (s->outcome != 0)
+		sqlite3_bind_int64(st, 9, s->outcome);
+	sqlite3_bind_text(st, 10, at, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sortes_db_fail(t->db, "storing an outcome", err);
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	rc = sortes_db_prepare(t->db, &st, "UPDATE schedule SET status = ?, "
+	    "outcome = ? WHERE participant = ? AND occasion = ?", err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_int64(st, 3, s->who.seq);
+	sqlite3_bind_text(st, 4, s->occasion->code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sortes_db_fail(t->db, "updating the schedule", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+record_run(struct sortes_trial *t, const struct sortes_measure_input *in,
+    const struct sortes_clock *clock, struct sortes_outcome_result *out,
+    struct sortes_jcs *body, struct sortes_error *err)
+{
+	struct sortes_jcs values;
+	struct slot s;
+	char on[11];
+	int rc;
+
+	rc = slot_find(t, in->participant, in->occasion, in->correct, &s, err);
+	if (rc == 0)
+		rc = date_check(t, &s, in->measured_on, clock, err);
+	if (rc == 0)
+		rc = window_check(&s, in->measured_on, in->out_of_window, err);
+	if (rc != 0)
+		return rc;
+	sortes_date_format(in->measured_on, on);
+	sortes_jcs_init(&values);
+	rc = measures_json(t->protocol, s.occasion, in, &values, err);
+	if (rc == 0)
+		rc = sortes_event_seq(t, &out->seq, err);
+	if (rc == 0) {
+		struct sortes_measure_record r = {
+			.seq = out->seq, .participant = in->participant,
+			.occasion = s.occasion->code, .measured_on = on,
+			.out_of_window = in->measured_on < s.start ||
+			    in->measured_on > s.end,
+			.measures = values.data, .supersedes = s.outcome,
+			.recorded_at = clock->now,
+		};
+
+		out->supersedes = s.outcome;
+		out->out_of_window = r.out_of_window;
+		sortes_record_measure(body, &r);
+		rc = sortes_event_append(t, "measure", body, err);
+		if (rc == 0)
+			rc = outcome_store(t, &s, out->seq, "done", &r, NULL,
+			    clock->now, err);
+	}
+	sortes_jcs_free(&values);
+	return rc;
+}
+
+/* Run 'step' in one transaction with a fresh entry body. */
+static int
+in_transaction(struct sortes_trial *t, struct sortes_outcome_result *out,
+    int (*step)(struct sortes_trial *, const void *, struct sortes_jcs *,
+    struct sortes_error *), const void *arg, struct sortes_error *err)
+{
+	struct sortes_jcs body;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = sortes_db_begin(t->db, err)) != 0)
+		return rc;
+	sortes_jcs_init(&body);
+	rc = step(t, arg, &body, err);
+	sortes_jcs_free(&body);
+	if (rc == 0)
+		return sortes_db_commit(t->db, err);
+	sortes_db_rollback(t->db);
+	return rc;
+}
+
+struct record_args {
+	const struct sortes_measure_input *in;
+	const struct sortes_clock *clock;
+	struct sortes_outcome_result *out;
+};
+
+static int
+record_step(struct sortes_trial *t, const void *arg, struct sortes_jcs *body,
+    struct sortes_error *err)
+{
+	const struct record_args *a = arg;
+
+	return record_run(t, a->in, a->clock, a->out, body, err);
+}
+
+int
+sortes_followup_record(struct sortes_trial *t,
+    const struct sortes_measure_input *in, const struct sortes_clock *clock,
+    struct sortes_outcome_result *out, struct sortes_error *err)
+{
+	struct record_args a = { in, clock, out };
+
+	return in_transaction(t, out, record_step, &a, err);
+}
+
+struct missed_args {
+	const char *participant, *occasion, *reason;
+	int correct;
+	const struct sortes_clock *clock;
+	struct sortes_outcome_result *out;
+};
+
+static int
+missed_step(struct sortes_trial *t, const void *arg, struct sortes_jcs *body,
+    struct sortes_error *err)
+{
+	const struct missed_args *a = arg;
+	struct slot s;
+	int rc;
+
+	rc = sortes_event_text("reason", a->reason, SORTES_REASON_MAX, err);
+	if (rc == 0)
+		rc = slot_find(t, a->participant, a->occasion, a->correct, &s,
+		    err);
+	if (rc == 0)
+		rc = sortes_event_seq(t, &a->out->seq, err);
+	if (rc != 0)
+		return rc;
+	a->out->supersedes = s.outcome;
+	sortes_record_missed(body, &(struct sortes_missed_record){
+	    .seq = a->out->seq, .participant = a->participant,
+	    .occasion = s.occasion->code, .reason = a->reason,
+	    .supersedes = s.outcome, .recorded_at = a->clock->now });
+	rc = sortes_event_append(t, "missed", body, err);
+	if (rc == 0)
+		rc = outcome_store(t, &s, a->out->seq, "missed", NULL,
+		    a->reason, a->clock->now, err);
+	return rc;
+}
+
+int
+sortes_followup_missed(struct sortes_trial *t, const char *participant,
+    const char *occasion, const char *reason, int correct,
+    const struct sortes_clock *clock, struct sortes_outcome_result *out,
+    struct sortes_error *err)
+{
+	struct missed_args a = { participant, occasion, reason, correct, clock,
+	    out };
+
+	return in_transaction(t, out, missed_step, &a, err);
+}

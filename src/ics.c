@@ -1,0 +1,135 @@
+/*
+ * ics.c - open follow-ups as iCalendar events.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+#include "sortes/date.h"
+#include "sortes/followup.h"
+#include "sortes/ics.h"
+
+struct ics {
+	struct sortes_trial *trial;
+	icalcomponent *calendar;
+	struct icaltimetype stamp;
+};
+
+/* A date of the schedule as an iCalendar DATE ('days' later). */
+static struct icaltimetype
+ics_date(const char *text, int days)
+{
+	struct icaltimetype d = icaltime_null_date();
+	int32_t day = 0;
+	int y, m, dd;
+
+	sortes_date_parse(text, &day);
+	sortes_date_to_ymd(day + days, &y, &m, &dd);
+	d.year = y;
+	d.month = m;
+	d.day = dd;
+	return d;
+}
+
+static int
+ics_event(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
+{
+	struct ics *c = ctx;
+	icalcomponent *ev;
+	char uid[256], summary[512], description[512];
+
+	/* Stable: the same participant and occasion give the same UID. */
+	snprintf(uid, sizeof(uid), "%s-%s@%s.sortes", r->participant,
+	    r->occasion, c->trial->protocol->id);
+	snprintf(summary, sizeof(summary), "Follow-up %s: participant %s",
+	    r->occasion, r->participant);
+	snprintf(description, sizeof(description), "%s%sTrial %s, follow-up "
+	    "%s. Window %s to %s. Caseworker %s. Record with: sortes followup "
+	    "record %s %s MEASURE=VALUE...", r->label != NULL ? r->label : "",
+	    r->label != NULL ? ". " : "", c->trial->protocol->id, r->occasion,
+	    r->window_start, r->window_end, r->caseworker, r->participant,
+	    r->occasion);
+	ev = icalcomponent_vanew(ICAL_VEVENT_COMPONENT,
+	    icalproperty_new_uid(uid),
+	    icalproperty_new_dtstamp(c->stamp),
+	    icalproperty_new_dtstart(ics_date(r->due, 0)),
+	    icalproperty_new_dtend(ics_date(r->due, 1)),
+	    icalproperty_new_summary(summary),
+	    icalproperty_new_description(description),
+	    icalproperty_new_categories(c->trial->protocol->id),
+	    icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT),
+	    (void *)0);
+	if (ev == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	icalcomponent_add_component(c->calendar, ev);
+	return 0;
+}
+
+/* "2024-03-01T10:00:00Z" as the UTC time 20240301T100000Z. */
+static int
+ics_stamp(const char *now, struct icaltimetype *out, struct sortes_error *err)
+{
+	char basic[17];
+
+	if (strlen(now) != 20)
+		return sortes_error_set(err, SORTES_EUSAGE, "time '%s' is not "
+		    "YYYY-MM-DDTHH:MM:SSZ", now);
+	snprintf(basic, sizeof(basic), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", now,
+	    now + 5, now + 8, now + 11, now + 14, now + 17);
+	*out = icaltime_from_string(basic);
+	if (icaltime_is_null_time(*out))
+		return sortes_error_set(err, SORTES_EUSAGE, "time '%s' is not "
+		    "YYYY-MM-DDTHH:MM:SSZ", now);
+	return 0;
+}
+
+static int
+ics_print(icalcomponent *calendar, FILE *out, struct sortes_error *err)
+{
+	char *text = icalcomponent_as_ical_string_r(calendar);
+	int rc = 0;
+
+	if (text == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	if (fputs(text, out) == EOF)
+		rc = sortes_error_set(err, SORTES_EIO, "writing the calendar "
+		    "failed");
+	free(text);
+	return rc;
+}
+
+int
+sortes_ics_write(struct sortes_trial *t, const char *caseworker,
+    const char *now, FILE *out, int64_t *n, struct sortes_error *err)
+{
+	struct sortes_due_query q = { .kind = SORTES_OPEN,
+	    .caseworker = caseworker };
+	struct ics c = { .trial = t };
+	char name[256];
+	int rc;
+
+	*n = 0;
+	if ((rc = ics_stamp(now, &c.stamp, err)) != 0)
+		return rc;
+	snprintf(name, sizeof(name), "%s follow-ups%s%s", t->protocol->id,
+	    caseworker != NULL ? ", caseworker " : "",
+	    caseworker != NULL ? caseworker : "");
+	c.calendar = icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT,
+	    icalproperty_new_version("2.0"),
+	    icalproperty_new_prodid("-//sortes//sortes " PACKAGE_VERSION "//EN"),
+	    icalproperty_new_method(ICAL_METHOD_PUBLISH),
+	    icalproperty_new_x(name), (void *)0);
+	if (c.calendar == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	icalproperty_set_x_name(icalcomponent_get_first_property(c.calendar,
+	    ICAL_X_PROPERTY), "X-WR-CALNAME");
+	rc = sortes_followup_list(t, &q, ics_event, &c, n, err);
+	if (rc == 0)
+		rc = ics_print(c.calendar, out, err);
+	icalcomponent_free(c.calendar);
+	return rc;
+}

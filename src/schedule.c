@@ -1,0 +1,178 @@
+/*
+ * schedule.c - follow-up due dates and the rows that hold them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sortes/calendar.h"
+#include "sortes/date.h"
+#include "sortes/schedule.h"
+
+struct sortes_scheduler {
+	struct sortes_db *db;
+	const struct sortes_protocol *protocol;
+	struct sortes_due_dates *dates;		/* one per occasion */
+	sqlite3_stmt *insert;
+};
+
+int
+sortes_occasion_applies(const struct sortes_occasion *o, size_t arm)
+{
+	if (o->arms == NULL)
+		return 1;
+	for (size_t i = 0; i < o->narms; i++)
+		if (o->arms[i] == arm)
+			return 1;
+	return 0;
+}
+
+long
+sortes_protocol_occasion(const struct sortes_protocol *p, const char *code)
+{
+	for (size_t i = 0; i < p->noccasions; i++)
+		if (strcmp(p->occasions[i].code, code) == 0)
+			return (long)i;
+	return -1;
+}
+
+int
+sortes_schedule_dates(const struct sortes_protocol *p, int32_t enrolled,
+    struct sortes_due_dates *out, struct sortes_error *err)
+{
+	for (size_t i = 0; i < p->noccasions; i++) {
+		const struct sortes_occasion *o = &p->occasions[i];
+		/* The unmoved due date of occasion i, kept in .start until
+		 * every later occasion has counted from it. */
+		int32_t base = enrolled, due;
+		long from = o->after != NULL ?
+		    sortes_protocol_occasion(p, o->after) : -1;
+
+		if (from >= 0)
+			base = out[from].start;
+		if (sortes_calendar_add(&due, base, &o->offset, 1) != 0)
+			return sortes_error_set(err, SORTES_EDATA, "follow-up "
+			    "'%s' falls outside the years 1000-9999", o->code);
+		out[i].start = due;
+	}
+	for (size_t i = 0; i < p->noccasions; i++) {
+		const struct sortes_occasion *o = &p->occasions[i];
+		int32_t due = sortes_calendar_off_weekend(out[i].start,
+		    p->weekends);
+
+		out[i].due = due;
+		if (sortes_calendar_add(&out[i].start, due, &o->window_before,
+		    -1) != 0 || sortes_calendar_add(&out[i].end, due,
+		    &o->window_after, 1) != 0)
+			return sortes_error_set(err, SORTES_EDATA, "the window "
+			    "of follow-up '%s' falls outside the years "
+			    "1000-9999", o->code);
+	}
+	return 0;
+}
+
+static int32_t
+offset_days(const struct sortes_offset *o)
+{
+	switch (o->unit) {
+	case SORTES_DAYS:	return (int32_t)o->n;
+	case SORTES_WEEKS:	return (int32_t)(7 * o->n);
+	case SORTES_MONTHS:	return (int32_t)(31 * o->n);
+	}
+	return 0;
+}
+
+void
+sortes_schedule_reach(const struct sortes_protocol *p, int32_t *before,
+    int32_t *after)
+{
+	*before = *after = 0;
+	for (size_t i = 0; i < p->noccasions; i++) {
+		int32_t b = offset_days(&p->occasions[i].window_before);
+		int32_t a = offset_days(&p->occasions[i].window_after);
+
+		if (b > *before)
+			*before = b;
+		if (a > *after)
+			*after = a;
+	}
+}
+
+int
+sortes_scheduler_new(struct sortes_scheduler **out, struct sortes_db *db,
+    const struct sortes_protocol *p, struct sortes_error *err)
+{
+	struct sortes_scheduler *s;
+	int rc;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->dates = calloc(
+	    p->noccasions + 1, sizeof(*s->dates))) == NULL) {
+		free(s);
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	}
+	s->db = db;
+	s->protocol = p;
+	rc = sortes_db_prepare(db, &s->insert, "INSERT INTO schedule "
+	    "(participant, occasion, due, window_start, window_end, "
+	    "caseworker) VALUES (?, ?, ?, ?, ?, ?)", err);
+	if (rc != 0) {
+		sortes_scheduler_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static int
+scheduler_insert(struct sortes_scheduler *s, int64_t seq,
+    const struct sortes_occasion *o, const struct sortes_due_dates *d,
+    const char *caseworker, struct sortes_error *err)
+{
+	sqlite3_stmt *st = s->insert;
+	char due[11], start[11], end[11];
+	int rc = 0;
+
+	sortes_date_format(d->due, due);
+	sortes_date_format(d->start, start);
+	sortes_date_format(d->end, end);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, o->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, due, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, caseworker, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sortes_db_fail(s->db, "storing a follow-up", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+sortes_scheduler_add(struct sortes_scheduler *s, int64_t seq, size_t arm,
+    const char *caseworker, int32_t enrolled, struct sortes_error *err)
+{
+	const struct sortes_protocol *p = s->protocol;
+	int rc;
+
+	if ((rc = sortes_schedule_dates(p, enrolled, s->dates, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < p->noccasions; i++) {
+		if (!sortes_occasion_applies(&p->occasions[i], arm))
+			continue;
+		rc = scheduler_insert(s, seq, &p->occasions[i], &s->dates[i],
+		    caseworker, err);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+sortes_scheduler_free(struct sortes_scheduler *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->insert);
+	free(s->dates);
+	free(s);
+}
