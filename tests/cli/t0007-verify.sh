@@ -125,7 +125,7 @@ expect_status 0
 # (Fails with sortes 0.1.0: verify exits 0 and reports "ok".)
 slot="select counter || '/' || position from allocations where seq = 5"
 removed=$("$SQLITE3" t.db "$slot")
-tamper redraw "delete from allocations where seq = 5; delete from participants where seq = 5; delete from log where seq = 5"
+tamper redraw "delete from schedule where participant = 5; delete from allocations where seq = 5; delete from participants where seq = 5; delete from log where seq = 5"
 cp t.key redraw.key
 run "$SORTES" enroll --db redraw.db --person TEST-0004 --caseworker CW4 \
     --field birth_date=2000-01-01 --field sex=F \
