@@ -1,6 +1,6 @@
 #!/bin/sh
-# demo.sh [SORTES] - the UngiFokus trial end to end, on a synthetic
-# cohort (no real personal data), in a fresh directory ./demo.
+# demo.sh [SORTES] - the UngiFokus and Ungebudgetter trials end to end,
+# on synthetic data (no real personal data), in a fresh directory ./demo.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -151,6 +151,76 @@ second=$(sqlite3 ungebudgetter.db "SELECT id FROM participants ORDER BY seq LIMI
 step "A youth withdraws: nothing is deleted" withdraw PARTICIPANT --reason ...
 "$sortes" withdraw "$second" --reason "moved to another municipality" \
     --db ungebudgetter.db
+
+# A youth in the budget arm, and two more youths still in the trial.
+youth() {
+	sqlite3 ungebudgetter.db "SELECT p.id FROM participants p JOIN
+	    allocations a ON a.seq = p.seq WHERE a.arm LIKE '$1' AND p.seq NOT
+	    IN (SELECT participant FROM withdrawals) ORDER BY p.seq
+	    LIMIT 1 OFFSET $2"
+}
+budget=$(youth B 0)
+other=$(youth % 3)
+late=$(youth % 4)
+
+export SORTES_NOW=2026-04-10T12:00:00Z
+step "The budget: spends in øre, each a log entry" \
+    budget spend PARTICIPANT --amount 3200 --category education ...
+"$sortes" budget spend "$budget" --amount 3200 --category education \
+    --note "driving lessons" --db ungebudgetter.db
+"$sortes" budget spend "$budget" --amount 12000.50 --category equipment \
+    --note "laptop for school" --db ungebudgetter.db
+
+step "A spend beyond what remains is refused" \
+    budget spend PARTICIPANT --amount 15000 --category leisure
+if "$sortes" budget spend "$budget" --amount 15000 --category leisure \
+    --db ungebudgetter.db; then
+	echo "demo: the overspend should have been refused" >&2
+	exit 1
+fi
+
+step "The budget report" budget report --db ungebudgetter.db
+"$sortes" budget report --db ungebudgetter.db
+
+export SORTES_NOW=2027-02-22T08:00:00Z
+step "A year on: the follow-ups due within two weeks (no arms shown)" \
+    followup due --within 14d --db ungebudgetter.db
+"$sortes" followup due --within 14d --db ungebudgetter.db
+
+export SORTES_NOW=2027-03-05T14:00:00Z
+due=$(sqlite3 ungebudgetter.db "SELECT due FROM schedule s JOIN participants p
+    ON p.seq = s.participant WHERE p.id = '$budget' AND occasion = 'm12'")
+step "Record measurements; values are checked against the protocol" \
+    followup record PARTICIPANT m12 employment=education who5=64 --date "$due"
+"$sortes" followup record "$budget" m12 employment=education who5=64 \
+    --date "$due" --db ungebudgetter.db
+"$sortes" followup record "$budget" m12_budget budget_use_satisfaction=4 \
+    --db ungebudgetter.db
+
+step "A correction is a new entry that supersedes, never an edit" \
+    followup record PARTICIPANT m12 employment=education who5=68 --correct
+"$sortes" followup record "$budget" m12 employment=education who5=68 \
+    --date "$due" --correct --db ungebudgetter.db
+
+step "An occasion that could not be done" \
+    followup missed PARTICIPANT m12 --reason "no contact after three attempts"
+"$sortes" followup missed "$other" m12 \
+    --reason "no contact after three attempts" --db ungebudgetter.db
+
+export SORTES_NOW=2027-05-03T09:00:00Z
+step "Overdue: windows closed without an outcome" \
+    followup overdue --db ungebudgetter.db
+"$sortes" followup overdue --db ungebudgetter.db | head -5
+
+step "Measured after the window: accepted only when flagged" \
+    followup record PARTICIPANT m12 ... --out-of-window
+"$sortes" followup record "$late" m12 employment=none who5=40 \
+    --out-of-window --db ungebudgetter.db
+
+step "The open follow-ups as a calendar file" \
+    followup calendar --db ungebudgetter.db '>' due.ics
+"$sortes" followup calendar --db ungebudgetter.db >due.ics
+grep -c BEGIN:VEVENT due.ics
 
 step "Verify the Ungebudgetter chain and tables" verify --db ungebudgetter.db
 "$sortes" verify --db ungebudgetter.db
