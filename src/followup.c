@@ -309,6 +309,18 @@ sortes_followup_record(struct sortes_trial *t,
 	return in_transaction(t, out, record_step, &a, err);
 }
 
+/* An occasion is missed once its window has opened, not before. */
+static int
+not_open_yet(const struct slot *s, struct sortes_error *err)
+{
+	char start[11];
+
+	sortes_date_format(s->start, start);
+	return sortes_error_set(err, SORTES_EDATA, "the window of follow-up "
+	    "'%s' opens on %s; it cannot be missed before then",
+	    s->occasion->code, start);
+}
+
 struct missed_args {
 	const char *participant, *occasion, *reason;
 	int correct;
@@ -328,6 +340,8 @@ missed_step(struct sortes_trial *t, const void *arg, struct sortes_jcs *body,
 	if (rc == 0)
 		rc = slot_find(t, a->participant, a->occasion, a->correct, &s,
 		    err);
+	if (rc == 0 && a->clock->today < s.start)
+		rc = not_open_yet(&s, err);
 	if (rc == 0)
 		rc = sortes_event_seq(t, &a->out->seq, err);
 	if (rc != 0)

@@ -58,7 +58,8 @@ int sortes_followup_record(struct sortes_trial *t,
 
 /*
  * Record that the occasion could not be done, with 'reason' (1-1000
- * bytes of text).  Refusals as for sortes_followup_record().  Commits.
+ * bytes of text).  Refusals as for sortes_followup_record(), and an
+ * occasion whose window has not opened yet.  Commits.
  */
 int sortes_followup_missed(struct sortes_trial *t, const char *participant,
     const char *occasion, const char *reason, int correct,
