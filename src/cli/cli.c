@@ -185,6 +185,17 @@ cli_clock(struct sortes_clock *c, char now[21],
 }
 
 int
+cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
+    char now[21], const char *db, struct sortes_error *err)
+{
+	int rc = sortes_trial_open(out, cli_db_path(db), err);
+
+	if (rc == 0)
+		rc = cli_clock(c, now, (*out)->protocol, err);
+	return rc;
+}
+
+int
 cli_date_arg(int32_t *out, const char *text, const char *command,
     const char *option)
 {

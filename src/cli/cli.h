@@ -157,6 +157,10 @@ struct sortes_clock;
 int cli_clock(struct sortes_clock *c, char now[21],
     const struct sortes_protocol *p, struct sortes_error *err);
 
+/* Open the trial in 'db' and read its clock (cli_clock()). */
+int cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
+    char now[21], const char *db, struct sortes_error *err);
+
 /* Option --'option' of 'command' as a date YYYY-MM-DD; 0 or exit code 64. */
 int cli_date_arg(int32_t *out, const char *text, const char *command,
     const char *option);

@@ -32,9 +32,7 @@ spend_run(const struct budget_args *a, struct sortes_spend_input *in)
 	char now[21], amount[SORTES_DECIMAL_BUF], left[SORTES_DECIMAL_BUF];
 	int rc;
 
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
-	if (rc == 0)
-		rc = cli_clock(&clock, now, t->protocol, &err);
+	rc = cli_trial_clock(&t, &clock, now, a->db, &err);
 	if (rc == 0 && a->date == NULL)
 		in->spent_on = clock.today;
 	if (rc == 0)

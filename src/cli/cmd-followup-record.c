@@ -72,9 +72,7 @@ record_run(const struct record_args *a, struct sortes_measure_input *in)
 	char now[21];
 	int rc;
 
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
-	if (rc == 0)
-		rc = cli_clock(&clock, now, t->protocol, &err);
+	rc = cli_trial_clock(&t, &clock, now, a->db, &err);
 	if (rc == 0 && a->date == NULL)
 		in->measured_on = clock.today;
 	if (rc == 0)
@@ -141,9 +139,7 @@ followup_missed(int argc, char **argv)
 	if (a.date != NULL || a.out_of_window)
 		return cli_usage_error("followup", "--date and --out-of-window "
 		    "are for 'followup record'");
-	rc = sortes_trial_open(&t, cli_db_path(a.db), &err);
-	if (rc == 0)
-		rc = cli_clock(&clock, now, t->protocol, &err);
+	rc = cli_trial_clock(&t, &clock, now, a.db, &err);
 	if (rc == 0)
 		rc = sortes_followup_missed(t, argv[optind], argv[optind + 1],
 		    a.reason, a.correct, &clock, &res, &err);
