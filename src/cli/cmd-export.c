@@ -1,5 +1,5 @@
 /*
- * cmd-export.c - sortes export allocations.
+ * cmd-export.c - sortes export allocations, sortes export followups.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 
 #include "sortes/bundle.h"
 #include "sortes/export.h"
+#include "sortes/export_followups.h"
 #include "sortes/seal.h"
 #include "cli.h"
 
@@ -21,6 +22,7 @@ static const struct option export_options[] = {
 	{ "seal", required_argument, NULL, 's' },
 	{ "at", required_argument, NULL, 'a' },
 	{ "pubkey", required_argument, NULL, 'p' },
+	{ "dictionary", required_argument, NULL, 'D' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -46,10 +48,9 @@ export_create(const char *path, mode_t mode, struct sortes_error *err)
 }
 
 struct export_args {
-	const char *db, *output, *seal, *at, *pubkey;
+	const char *db, *output, *seal, *at, *pubkey, *dictionary;
 	enum sortes_export_format format;
 };
-
 
 /* Which entry the export is as of, and that entry's hash. */
 static int
@@ -193,29 +194,199 @@ export_run(const struct export_args *a)
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 
+/* Where 'export followups' writes, settled before anything is written. */
+struct followups_files {
+	const char *output;		/* or NULL: stdout */
+	const char *dictionary;		/* or NULL: no dictionary */
+	char sidecar[4096];		/* OUTPUT-metadata.json */
+	char url[4096];			/* what the dictionary calls the export */
+};
+
+static const char metadata_suffix[] = "-metadata.json";
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/*
+ * The dictionary names the export: by the --output file's name, or,
+ * on stdout, by the one CSVW's naming convention implies for the
+ * dictionary (F-metadata.json describes F), or else a plain default.
+ */
+static int
+followups_url(struct followups_files *f, const struct export_args *a)
+{
+	const char *name = base_name(f->output != NULL ? f->output :
+	    f->dictionary);
+	size_t n = strlen(name), m = sizeof(metadata_suffix) - 1;
+
+	if (f->output == NULL && n > m &&
+	    strcmp(name + n - m, metadata_suffix) == 0)
+		n -= m;
+	else if (f->output == NULL) {
+		name = a->format == SORTES_EXPORT_CSV ? "followups.csv" :
+		    "followups.json";
+		n = strlen(name);
+	}
+	if (n >= sizeof(f->url))
+		return cli_usage_error("export", "file name '%s' is too long",
+		    name);
+	memcpy(f->url, name, n);
+	f->url[n] = '\0';
+	return 0;
+}
+
+/*
+ * The files to write: the export (--output), and the dictionary
+ * (--dictionary, or beside a CSV --output as CSVW names it).  Returns
+ * 0, or the exit code of the usage error it printed.
+ */
+static int
+followups_files(struct followups_files *f, const struct export_args *a)
+{
+	int n;
+
+	memset(f, 0, sizeof(*f));
+	f->output = a->output;
+	f->dictionary = a->dictionary;
+	if (f->dictionary == NULL && f->output != NULL &&
+	    a->format == SORTES_EXPORT_CSV) {
+		n = snprintf(f->sidecar, sizeof(f->sidecar), "%s%s", f->output,
+		    metadata_suffix);
+		if (n < 0 || (size_t)n >= sizeof(f->sidecar))
+			return cli_usage_error("export", "--output '%s' is too "
+			    "long", f->output);
+		f->dictionary = f->sidecar;
+	}
+	if (f->dictionary == NULL)
+		return 0;
+	return followups_url(f, a);
+}
+
+/* Close 'fp' (NULL: nothing to do), keeping the first error. */
+static int
+export_close(FILE *fp, const char *path, int rc, struct sortes_error *err)
+{
+	if (fp != NULL && fclose(fp) != 0 && rc == 0)
+		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
+		    path, strerror(errno));
+	return rc;
+}
+
+/*
+ * Create both files before writing either, so that one that exists
+ * already stops the export before anything is written; a failure
+ * removes what was created.
+ */
+static int
+followups_write(struct sortes_trial *t, enum sortes_export_format format,
+    const struct followups_files *f, const struct sortes_jcs *dict,
+    struct sortes_error *err)
+{
+	FILE *out = NULL, *dfp = NULL;
+	int64_t rows;
+	int rc = 0;
+
+	if (f->output != NULL && (out = export_create(f->output, 0644,
+	    err)) == NULL)
+		return err->code;
+	if (f->dictionary != NULL && (dfp = export_create(f->dictionary, 0644,
+	    err)) == NULL)
+		rc = err->code;
+	if (rc == 0)
+		rc = sortes_export_followups(t, out != NULL ? out : stdout,
+		    format, &rows, err);
+	if (rc == 0 && dfp != NULL && fprintf(dfp, "%s\n", dict->data) < 0)
+		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
+		    f->dictionary, strerror(errno));
+	rc = export_close(dfp, f->dictionary, rc, err);
+	rc = export_close(out, f->output, rc, err);
+	if (rc != 0 && dfp != NULL)
+		unlink(f->dictionary);
+	if (rc != 0 && out != NULL)
+		unlink(f->output);
+	return rc;
+}
+
+static int
+followups_run(const struct export_args *a)
+{
+	struct followups_files f;
+	struct sortes_trial *t = NULL;
+	struct sortes_error err = { 0 };
+	struct sortes_jcs dict;
+	int rc;
+
+	if ((rc = followups_files(&f, a)) != 0)
+		return rc;
+	sortes_jcs_init(&dict);
+	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	if (rc == 0 && f.dictionary != NULL)
+		rc = sortes_export_followups_dictionary(&dict, t, f.url, &err);
+	if (rc == 0)
+		rc = followups_write(t, a->format, &f, &dict, &err);
+	sortes_jcs_free(&dict);
+	sortes_trial_close(t);
+	return rc == 0 ? cli_finish(0) : cli_fail(&err);
+}
+
+/* What only 'export allocations' takes, and what it needs. */
+static int
+allocations_check(const struct export_args *a)
+{
+	if (a->dictionary != NULL)
+		return cli_usage_error("export", "--dictionary goes with "
+		    "'export followups'");
+	if (a->seal != NULL && a->at != NULL)
+		return cli_usage_error("export", "give --seal or --at, not both");
+	if ((a->seal != NULL || a->at != NULL) && a->output == NULL)
+		return cli_usage_error("export", "--seal and --at write a "
+		    "manifest beside the export: give --output FILE");
+	if (a->pubkey != NULL && a->seal == NULL)
+		return cli_usage_error("export", "--pubkey goes with --seal");
+	return 0;
+}
+
+/* Follow-ups are exported as they stand: no seal, no earlier entry. */
+static int
+followups_check(const struct export_args *a)
+{
+	if (a->seal != NULL || a->at != NULL || a->pubkey != NULL)
+		return cli_usage_error("export", "--seal, --at and --pubkey go "
+		    "with 'export allocations'");
+	return 0;
+}
+
 int
 cmd_export(int argc, char **argv)
 {
 	struct export_args a = { .format = SORTES_EXPORT_CSV };
-	const char *format = "csv";
-	int c;
+	const char *format = "csv", *what;
+	int c, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:d:h", export_options,
-	    NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:d:h",
+	    export_options, NULL)) != -1)
 		switch (c) {
 		case 'F': format = optarg; break;
 		case 'o': a.output = optarg; break;
 		case 's': a.seal = optarg; break;
 		case 'a': a.at = optarg; break;
 		case 'p': a.pubkey = optarg; break;
+		case 'D': a.dictionary = optarg; break;
 		case 'd': a.db = optarg; break;
 		case 'h': return cli_help("export");
 		default: return cli_option_error("export", c, argv);
 		}
-	if (optind == argc || strcmp(argv[optind], "allocations") != 0)
-		return cli_usage_error("export", "expected 'allocations'");
+	what = optind < argc ? argv[optind] : "";
+	if (strcmp(what, "allocations") != 0 && strcmp(what, "followups") != 0)
+		return cli_usage_error("export", "expected 'allocations' or "
+		    "'followups'");
 	if (optind + 1 != argc)
 		return cli_usage_error("export", "unexpected argument '%s'",
 		    argv[optind + 1]);
@@ -224,12 +395,7 @@ cmd_export(int argc, char **argv)
 		    "json", format);
 	a.format = strcmp(format, "csv") == 0 ? SORTES_EXPORT_CSV :
 	    SORTES_EXPORT_JSON;
-	if (a.seal != NULL && a.at != NULL)
-		return cli_usage_error("export", "give --seal or --at, not both");
-	if ((a.seal != NULL || a.at != NULL) && a.output == NULL)
-		return cli_usage_error("export", "--seal and --at write a "
-		    "manifest beside the export: give --output FILE");
-	if (a.pubkey != NULL && a.seal == NULL)
-		return cli_usage_error("export", "--pubkey goes with --seal");
-	return export_run(&a);
+	if (strcmp(what, "followups") == 0)
+		return (rc = followups_check(&a)) != 0 ? rc : followups_run(&a);
+	return (rc = allocations_check(&a)) != 0 ? rc : export_run(&a);
 }

@@ -1,0 +1,44 @@
+/*
+ * export_followups.h - follow-up outcomes for evaluators, in long
+ * format, and their data dictionary (docs/export-followups.md).
+ */
+#ifndef SORTES_EXPORT_FOLLOWUPS_H
+#define SORTES_EXPORT_FOLLOWUPS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sortes/error.h"
+#include "sortes/export.h"
+#include "sortes/jcs.h"
+#include "sortes/trial.h"
+
+/*
+ * Write one row per participant, scheduled occasion and measure of
+ * that occasion, by enrollment, then occasion and measure in protocol
+ * order: pseudonym, arm, caseworker, occasion, due, window_start,
+ * window_end, status, measured_on, out_of_window, measure and value.
+ * measured_on, out_of_window and value come from the occasion's latest
+ * outcome when the occasion is done, and are empty (CSV) or null (JSON)
+ * otherwise; a measure not taken has no value either.  No participant
+ * UUID and no person identifier.
+ * CSV has a header line; JSON is an array of objects, one a line, each
+ * in canonical form.  *rows counts the rows.  Returns 0, SORTES_EDATA
+ * when the tables disagree with the protocol, or SORTES_EIO when
+ * writing fails.
+ */
+int sortes_export_followups(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, int64_t *rows,
+    struct sortes_error *err);
+
+/*
+ * The export's data dictionary, as CSV on the Web metadata (W3C
+ * "Metadata Vocabulary for Tabular Data"), in canonical JSON in 'j'
+ * (reset first): the columns with their datatypes, the codes each coded
+ * column allows, and every arm, occasion and measure of the protocol.
+ * 'url' names the export file, relative to the dictionary.
+ */
+int sortes_export_followups_dictionary(struct sortes_jcs *j,
+    const struct sortes_trial *t, const char *url, struct sortes_error *err);
+
+#endif

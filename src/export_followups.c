@@ -1,0 +1,615 @@
+/*
+ * export_followups.c - follow-up outcomes in long format, one row per
+ * participant, occasion and measure, and the data dictionary that
+ * tells an evaluator what each column holds (docs/export-followups.md).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sortes/csv.h"
+#include "sortes/decimal.h"
+#include "sortes/export_followups.h"
+#include "sortes/schedule.h"
+
+enum column {
+	COL_PSEUDONYM, COL_ARM, COL_CASEWORKER, COL_OCCASION, COL_DUE,
+	COL_WINDOW_START, COL_WINDOW_END, COL_STATUS, COL_MEASURED_ON,
+	COL_OUT_OF_WINDOW, COL_MEASURE, COL_VALUE, NCOLUMNS
+};
+
+/* The columns whose values come from a list the dictionary spells out. */
+enum coding {
+	CODED_NOT,
+	CODED_ARMS,
+	CODED_OCCASIONS,
+	CODED_STATUSES,
+	CODED_MEASURES
+};
+
+static const struct column_def {
+	const char *name;
+	const char *datatype;		/* CSVW's, for uncoded columns */
+	enum coding coding;
+	int required;			/* never empty */
+	const char *description;
+} columns[NCOLUMNS] = {
+	{ "pseudonym", "string", CODED_NOT, 1,
+	  "The participant's keyed pseudonym, as in the allocation export; "
+	  "no person identifier and no participant UUID is exported" },
+	{ "arm", NULL, CODED_ARMS, 1,
+	  "The arm allocated at enrollment, kept after transfers and "
+	  "withdrawal (intention to treat); see sortes:arms" },
+	{ "caseworker", "string", CODED_NOT, 1,
+	  "The caseworker the occasion is with: for an open occasion the "
+	  "participant's current one, otherwise the one when it closed" },
+	{ "occasion", NULL, CODED_OCCASIONS, 1,
+	  "The follow-up occasion's code; see sortes:occasions" },
+	{ "due", "date", CODED_NOT, 1,
+	  "The due date, in the trial's time zone, after the protocol's "
+	  "weekend rule" },
+	{ "window_start", "date", CODED_NOT, 1,
+	  "The first day of the occasion's window" },
+	{ "window_end", "date", CODED_NOT, 1,
+	  "The last day of the occasion's window" },
+	{ "status", NULL, CODED_STATUSES, 1,
+	  "open: nothing recorded yet; done: measured; missed: recorded as "
+	  "not possible; cancelled: the participant withdrew first" },
+	{ "measured_on", "date", CODED_NOT, 0,
+	  "For a done occasion, the day the measures were taken, from the "
+	  "latest outcome (corrections replace what they supersede); "
+	  "empty otherwise" },
+	{ "out_of_window", "boolean", CODED_NOT, 0,
+	  "For a done occasion, true when measured_on is outside the "
+	  "window (recorded as an exception); empty otherwise" },
+	{ "measure", NULL, CODED_MEASURES, 1,
+	  "The measure's code, one row for each measure of the occasion; "
+	  "see sortes:measures" },
+	{ "value", "string", CODED_NOT, 0,
+	  "For a done occasion, the measure's value as canonical text: "
+	  "integers in decimal, decimals with exactly the measure's "
+	  "places, booleans true or false, dates YYYY-MM-DD, enum values "
+	  "as declared; empty when the measure was not taken or the "
+	  "occasion is not done" },
+};
+
+/* JSON keys must go in ascending order: this is that order. */
+static const enum column json_order[NCOLUMNS] = {
+	COL_ARM, COL_CASEWORKER, COL_DUE, COL_MEASURE, COL_MEASURED_ON,
+	COL_OCCASION, COL_OUT_OF_WINDOW, COL_PSEUDONYM, COL_STATUS,
+	COL_VALUE, COL_WINDOW_END, COL_WINDOW_START
+};
+
+static const char *const statuses[] = { "open", "done", "missed",
+    "cancelled" };
+#define NSTATUSES (sizeof(statuses) / sizeof(statuses[0]))
+
+/*
+ * Each scheduled occasion with its latest outcome.  ?1 is a JSON array
+ * of the protocol's occasion codes: the index orders the occasions as
+ * the protocol does, and is NULL for a code the protocol lacks.
+ * Columns 1 to 8 are the export's first eight.
+ */
+static const char rows_sql[] =
+    "SELECT k.key, p.pseudonym, a.arm, s.caseworker, s.occasion, s.due, "
+    "s.window_start, s.window_end, s.status, o.status, o.measured_on, "
+    "o.out_of_window, o.measures, s.participant FROM schedule s "
+    "JOIN participants p ON p.seq = s.participant "
+    "JOIN allocations a ON a.seq = s.participant "
+    "LEFT JOIN json_each(?1) k ON k.value = s.occasion "
+    "LEFT JOIN outcomes o ON o.seq = s.outcome "
+    "ORDER BY s.participant, k.key";
+
+enum {
+	R_INDEX = 0, R_OUTCOME_STATUS = 9, R_MEASURED_ON, R_OUT_OF_WINDOW,
+	R_MEASURES, R_PARTICIPANT
+};
+
+/* One measure of an outcome's canonical JSON object (?1), by code (?2). */
+static const char value_sql[] =
+    "SELECT type, atom FROM json_each(?1) WHERE key = ?2";
+
+struct export_state {
+	const struct sortes_protocol *p;
+	struct sortes_db *db;
+	FILE *out;
+	enum sortes_export_format format;
+	struct sortes_jcs j;		/* the JSON row being written */
+	sqlite3_stmt *value;		/* value_sql */
+	int64_t rows;
+};
+
+static int
+write_fail(struct sortes_error *err)
+{
+	return sortes_error_set(err, SORTES_EIO, "cannot write the export: %s",
+	    strerror(errno));
+}
+
+static int
+write_begin(struct export_state *x, struct sortes_error *err)
+{
+	const char *header[NCOLUMNS];
+
+	if (x->format != SORTES_EXPORT_CSV)
+		return 0;
+	for (size_t c = 0; c < NCOLUMNS; c++)
+		header[c] = columns[c].name;
+	if (sortes_csv_write_record(x->out, header, NCOLUMNS, ',') != 0)
+		return write_fail(err);
+	return 0;
+}
+
+/* One row; a NULL cell is empty in CSV and null in JSON. */
+static int
+write_row(struct export_state *x, const char *const *cells,
+    struct sortes_error *err)
+{
+	struct sortes_jcs *j = &x->j;
+	int rc;
+
+	if (x->format == SORTES_EXPORT_CSV) {
+		if (sortes_csv_write_record(x->out, cells, NCOLUMNS, ',') != 0)
+			return write_fail(err);
+		x->rows++;
+		return 0;
+	}
+	sortes_jcs_reset(j);
+	sortes_jcs_object_begin(j);
+	for (size_t k = 0; k < NCOLUMNS; k++) {
+		enum column c = json_order[k];
+
+		sortes_jcs_key(j, columns[c].name);
+		if (cells[c] == NULL)
+			sortes_jcs_null(j);
+		else if (c == COL_OUT_OF_WINDOW)
+			sortes_jcs_boolean(j, strcmp(cells[c], "true") == 0);
+		else
+			sortes_jcs_string(j, cells[c]);
+	}
+	sortes_jcs_object_end(j);
+	if ((rc = sortes_jcs_finish(j, err)) != 0)
+		return rc;
+	if (fputs(x->rows == 0 ? "[\n" : ",\n", x->out) == EOF ||
+	    fwrite(j->data, 1, j->len, x->out) != j->len)
+		return write_fail(err);
+	x->rows++;
+	return 0;
+}
+
+static int
+write_end(struct export_state *x, struct sortes_error *err)
+{
+	if (x->format == SORTES_EXPORT_JSON &&
+	    fputs(x->rows == 0 ? "[]\n" : "\n]\n", x->out) == EOF)
+		return write_fail(err);
+	return 0;
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+/*
+ * The text of measure 'code' in the outcome's 'measures' object into
+ * *out, or NULL when it was not taken.  *out lives until x->value is
+ * reset.
+ */
+static int
+measure_value(struct export_state *x, const char *measures, const char *code,
+    const char **out, struct sortes_error *err)
+{
+	sqlite3_stmt *st = x->value;
+	const char *type;
+	int step;
+
+	*out = NULL;
+	if (measures == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, measures, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+	if ((step = sqlite3_step(st)) == SQLITE_DONE)
+		return 0;
+	if (step != SQLITE_ROW)
+		return sortes_db_fail(x->db, "reading an outcome's measures",
+		    err);
+	/* Canonical measures hold integers, booleans and strings only. */
+	type = col(st, 0);
+	if (strcmp(type, "true") == 0 || strcmp(type, "false") == 0)
+		*out = type;
+	else if (strcmp(type, "integer") == 0 || strcmp(type, "text") == 0)
+		*out = col(st, 1);
+	else
+		return sortes_error_set(err, SORTES_EDATA, "measure '%s' of an "
+		    "outcome is a JSON %s, which no measure can be", code,
+		    type);
+	return 0;
+}
+
+/* The schedule row's occasion in the protocol, and a done row's outcome. */
+static int
+row_check(struct export_state *x, sqlite3_stmt *st,
+    const struct sortes_occasion **o, int done, struct sortes_error *err)
+{
+	long long who = (long long)sqlite3_column_int64(st, R_PARTICIPANT);
+	sqlite3_int64 i = sqlite3_column_int64(st, R_INDEX);
+
+	if (sqlite3_column_type(st, R_INDEX) == SQLITE_NULL || i < 0 ||
+	    (size_t)i >= x->p->noccasions)
+		return sortes_error_set(err, SORTES_EDATA, "the schedule of "
+		    "participant entry %lld holds follow-up '%s', which the "
+		    "protocol does not declare", who,
+		    col(st, 1 + COL_OCCASION));
+	*o = &x->p->occasions[i];
+	if (done && strcmp(col(st, R_OUTCOME_STATUS), "done") != 0)
+		return sortes_error_set(err, SORTES_EDATA, "the schedule shows "
+		    "follow-up '%s' of participant entry %lld as done, but its "
+		    "latest outcome is not a measurement; run 'sortes verify'",
+		    (*o)->code, who);
+	return 0;
+}
+
+/* The rows of one scheduled occasion: one per measure. */
+static int
+occasion_rows(struct export_state *x, sqlite3_stmt *st,
+    struct sortes_error *err)
+{
+	const struct sortes_occasion *o = NULL;
+	const char *cells[NCOLUMNS], *measures = NULL;
+	int done, rc;
+
+	for (size_t c = COL_PSEUDONYM; c <= COL_STATUS; c++)
+		cells[c] = col(st, 1 + (int)c);
+	done = strcmp(cells[COL_STATUS], "done") == 0;
+	if ((rc = row_check(x, st, &o, done, err)) != 0)
+		return rc;
+	cells[COL_MEASURED_ON] = cells[COL_OUT_OF_WINDOW] = NULL;
+	if (done) {
+		cells[COL_MEASURED_ON] = col(st, R_MEASURED_ON);
+		cells[COL_OUT_OF_WINDOW] = sqlite3_column_int(st,
+		    R_OUT_OF_WINDOW) ? "true" : "false";
+		measures = col(st, R_MEASURES);
+	}
+	for (size_t i = 0; rc == 0 && i < o->nmeasures; i++) {
+		cells[COL_MEASURE] = x->p->measures[o->measures[i]].name;
+		rc = measure_value(x, measures, cells[COL_MEASURE],
+		    &cells[COL_VALUE], err);
+		if (rc == 0)
+			rc = write_row(x, cells, err);
+		sqlite3_reset(x->value);
+	}
+	return rc;
+}
+
+static int
+export_rows(struct export_state *x, sqlite3_stmt *st, struct sortes_error *err)
+{
+	int rc, step = SQLITE_DONE;
+
+	rc = write_begin(x, err);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = occasion_rows(x, st, err);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sortes_db_fail(x->db, "reading the follow-up schedule",
+		    err);
+	if (rc == 0)
+		rc = write_end(x, err);
+	return rc;
+}
+
+/* The protocol's occasion codes as a JSON array, into 'j'. */
+static int
+occasion_codes(struct sortes_jcs *j, const struct sortes_protocol *p,
+    struct sortes_error *err)
+{
+	sortes_jcs_reset(j);
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < p->noccasions; i++)
+		sortes_jcs_string(j, p->occasions[i].code);
+	sortes_jcs_array_end(j);
+	return sortes_jcs_finish(j, err);
+}
+
+static int
+export_prepare(struct export_state *x, sqlite3_stmt **st,
+    struct sortes_error *err)
+{
+	int rc;
+
+	if ((rc = occasion_codes(&x->j, x->p, err)) != 0)
+		return rc;
+	if ((rc = sortes_db_prepare(x->db, st, rows_sql, err)) != 0)
+		return rc;
+	if (sqlite3_bind_text(*st, 1, x->j.data, (int)x->j.len,
+	    SQLITE_TRANSIENT) != SQLITE_OK)
+		return sortes_db_fail(x->db, "preparing the export", err);
+	return sortes_db_prepare(x->db, &x->value, value_sql, err);
+}
+
+int
+sortes_export_followups(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, int64_t *rows,
+    struct sortes_error *err)
+{
+	struct export_state x = { .p = t->protocol, .db = t->db, .out = out,
+	    .format = format };
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*rows = 0;
+	/* One read transaction: every row as of the same moment. */
+	if ((rc = sortes_db_exec(t->db, "BEGIN", err)) != 0)
+		return rc;
+	sortes_jcs_init(&x.j);
+	rc = export_prepare(&x, &st, err);
+	if (rc == 0)
+		rc = export_rows(&x, st, err);
+	sqlite3_finalize(st);
+	sqlite3_finalize(x.value);
+	sortes_db_rollback(t->db);
+	sortes_jcs_free(&x.j);
+	*rows = x.rows;
+	return rc;
+}
+
+/* A regular expression that matches exactly one of a list of codes. */
+struct rx {
+	char *s;
+	size_t len, cap;
+	size_t codes;			/* how many are in */
+	int failed;			/* out of memory */
+};
+
+static void
+rx_add(struct rx *r, const char *text, size_t n)
+{
+	char *s;
+
+	if (r->failed)
+		return;
+	if (r->len + n + 1 > r->cap) {
+		if ((s = realloc(r->s, (r->len + n + 1) * 2)) == NULL) {
+			r->failed = 1;
+			return;
+		}
+		r->s = s;
+		r->cap = (r->len + n + 1) * 2;
+	}
+	memcpy(r->s + r->len, text, n);
+	r->len += n;
+	r->s[r->len] = '\0';
+}
+
+/* Codes are plain words; should one hold a metacharacter, it is escaped. */
+static void
+rx_code(struct rx *r, const char *code)
+{
+	if (r->codes++ > 0)
+		rx_add(r, "|", 1);
+	for (; *code != '\0'; code++) {
+		if (strchr("\\^$.|?*+()[]{}", *code) != NULL)
+			rx_add(r, "\\", 1);
+		rx_add(r, code, 1);
+	}
+}
+
+/* "^(A|B)$" for the codes of 'coding'; caller frees r->s. */
+static int
+rx_codes(struct rx *r, const struct sortes_protocol *p, enum coding coding,
+    struct sortes_error *err)
+{
+	memset(r, 0, sizeof(*r));
+	rx_add(r, "^(", 2);
+	for (size_t i = 0; coding == CODED_ARMS && i < p->narms; i++)
+		rx_code(r, p->arms[i].code);
+	for (size_t i = 0; coding == CODED_OCCASIONS && i < p->noccasions; i++)
+		rx_code(r, p->occasions[i].code);
+	for (size_t i = 0; coding == CODED_STATUSES && i < NSTATUSES; i++)
+		rx_code(r, statuses[i]);
+	for (size_t i = 0; coding == CODED_MEASURES && i < p->nmeasures; i++)
+		rx_code(r, p->measures[i].name);
+	rx_add(r, ")$", 2);
+	if (r->failed)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int
+dict_datatype(struct sortes_jcs *j, const struct sortes_protocol *p,
+    const struct column_def *c, struct sortes_error *err)
+{
+	struct rx r;
+	int rc;
+
+	if (c->coding == CODED_NOT) {
+		sortes_jcs_string(j, c->datatype);
+		return 0;
+	}
+	if ((rc = rx_codes(&r, p, c->coding, err)) == 0) {
+		sortes_jcs_object_begin(j);
+		sortes_jcs_key(j, "base");
+		sortes_jcs_string(j, "string");
+		sortes_jcs_key(j, "format");
+		sortes_jcs_string(j, r.s);
+		sortes_jcs_object_end(j);
+	}
+	free(r.s);
+	return rc;
+}
+
+static int
+dict_columns(struct sortes_jcs *j, const struct sortes_protocol *p,
+    struct sortes_error *err)
+{
+	int rc = 0;
+
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; rc == 0 && i < NCOLUMNS; i++) {
+		sortes_jcs_object_begin(j);
+		sortes_jcs_key(j, "datatype");
+		rc = dict_datatype(j, p, &columns[i], err);
+		sortes_jcs_key(j, "dc:description");
+		sortes_jcs_string(j, columns[i].description);
+		sortes_jcs_key(j, "name");
+		sortes_jcs_string(j, columns[i].name);
+		sortes_jcs_key(j, "required");
+		sortes_jcs_boolean(j, columns[i].required);
+		sortes_jcs_key(j, "titles");
+		sortes_jcs_string(j, columns[i].name);
+		sortes_jcs_object_end(j);
+	}
+	sortes_jcs_array_end(j);
+	return rc;
+}
+
+static void
+dict_arms(struct sortes_jcs *j, const struct sortes_protocol *p)
+{
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < p->narms; i++) {
+		sortes_jcs_object_begin(j);
+		sortes_jcs_key(j, "code");
+		sortes_jcs_string(j, p->arms[i].code);
+		sortes_jcs_key(j, "name");
+		sortes_jcs_string(j, p->arms[i].name);
+		sortes_jcs_object_end(j);
+	}
+	sortes_jcs_array_end(j);
+}
+
+/* A bound: decimals as exact text with their places, integers as such. */
+static void
+dict_bound(struct sortes_jcs *j, const struct sortes_field *f, int64_t v)
+{
+	char buf[SORTES_DECIMAL_BUF];
+
+	if (f->type == SORTES_FIELD_DECIMAL) {
+		sortes_decimal_format(v, f->decimals, buf);
+		sortes_jcs_string(j, buf);
+	} else
+		sortes_jcs_integer(j, v);
+}
+
+static void
+dict_measure(struct sortes_jcs *j, const struct sortes_field *f)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "code");
+	sortes_jcs_string(j, f->name);
+	if (f->type == SORTES_FIELD_DECIMAL) {
+		sortes_jcs_key(j, "decimals");
+		sortes_jcs_integer(j, f->decimals);
+	}
+	if (f->label != NULL) {
+		sortes_jcs_key(j, "label");
+		sortes_jcs_string(j, f->label);
+	}
+	if (f->has_max) {
+		sortes_jcs_key(j, "maximum");
+		dict_bound(j, f, f->max);
+	}
+	if (f->has_min) {
+		sortes_jcs_key(j, "minimum");
+		dict_bound(j, f, f->min);
+	}
+	sortes_jcs_key(j, "type");
+	sortes_jcs_string(j, sortes_field_type_name(f->type));
+	if (f->type == SORTES_FIELD_ENUM) {
+		sortes_jcs_key(j, "values");
+		sortes_jcs_array_begin(j);
+		for (size_t i = 0; i < f->nvalues; i++)
+			sortes_jcs_string(j, f->values[i]);
+		sortes_jcs_array_end(j);
+	}
+	sortes_jcs_object_end(j);
+}
+
+static void
+dict_occasion(struct sortes_jcs *j, const struct sortes_protocol *p,
+    const struct sortes_occasion *o)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "arms");
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < p->narms; i++)
+		if (sortes_occasion_applies(o, i))
+			sortes_jcs_string(j, p->arms[i].code);
+	sortes_jcs_array_end(j);
+	sortes_jcs_key(j, "code");
+	sortes_jcs_string(j, o->code);
+	if (o->label != NULL) {
+		sortes_jcs_key(j, "label");
+		sortes_jcs_string(j, o->label);
+	}
+	sortes_jcs_key(j, "measures");
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < o->nmeasures; i++)
+		sortes_jcs_string(j, p->measures[o->measures[i]].name);
+	sortes_jcs_array_end(j);
+	sortes_jcs_object_end(j);
+}
+
+static int
+dict_schema(struct sortes_jcs *j, const struct sortes_protocol *p,
+    struct sortes_error *err)
+{
+	static const char *const key[] = { "pseudonym", "occasion", "measure" };
+	int rc;
+
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "columns");
+	rc = dict_columns(j, p, err);
+	sortes_jcs_key(j, "primaryKey");
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < sizeof(key) / sizeof(key[0]); i++)
+		sortes_jcs_string(j, key[i]);
+	sortes_jcs_array_end(j);
+	sortes_jcs_object_end(j);
+	return rc;
+}
+
+int
+sortes_export_followups_dictionary(struct sortes_jcs *j,
+    const struct sortes_trial *t, const char *url, struct sortes_error *err)
+{
+	const struct sortes_protocol *p = t->protocol;
+	int rc;
+
+	sortes_jcs_reset(j);
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "@context");
+	sortes_jcs_string(j, "http://www.w3.org/ns/csvw");
+	sortes_jcs_key(j, "dc:description");
+	sortes_jcs_string(j, "Follow-up outcomes in long format: one row per "
+	    "participant, scheduled occasion and measure of that occasion");
+	sortes_jcs_key(j, "dc:title");
+	sortes_jcs_string(j, p->title);
+	sortes_jcs_key(j, "sortes:arms");
+	dict_arms(j, p);
+	sortes_jcs_key(j, "sortes:measures");
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < p->nmeasures; i++)
+		dict_measure(j, &p->measures[i]);
+	sortes_jcs_array_end(j);
+	sortes_jcs_key(j, "sortes:occasions");
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < p->noccasions; i++)
+		dict_occasion(j, p, &p->occasions[i]);
+	sortes_jcs_array_end(j);
+	sortes_jcs_key(j, "sortes:protocol_sha256");
+	sortes_jcs_string(j, t->protocol_sha256);
+	sortes_jcs_key(j, "sortes:trial");
+	sortes_jcs_string(j, t->trial_id);
+	sortes_jcs_key(j, "tableSchema");
+	rc = dict_schema(j, p, err);
+	sortes_jcs_key(j, "url");
+	sortes_jcs_string(j, url);
+	sortes_jcs_object_end(j);
+	return rc != 0 ? rc : sortes_jcs_finish(j, err);
+}
