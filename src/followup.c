@@ -48,8 +48,8 @@ slot_row(struct sortes_trial *t, struct slot *s, const char *id,
 		s->outcome = sqlite3_column_int64(st, 3);
 	} else if (step == SQLITE_DONE)
 		rc = sortes_error_set(err, SORTES_EDATA, "follow-up '%s' is not "
-		    "scheduled for participant '%s' (arm %s)", s->occasion->code,
-		    id, s->who.arm);
+		    "scheduled for participant '%s'", s->occasion->code,
+		    id);
 	else
 		rc = sortes_db_fail(t->db, "looking up a follow-up", err);
 	sqlite3_finalize(st);
@@ -138,6 +138,43 @@ by_name(const void *a, const void *b)
 }
 
 /*
+ * A measure the protocol declares but this occasion does not take is
+ * refused by name here, so that the message does not claim the
+ * protocol lacks it.
+ */
+static int
+measures_of_occasion(const struct sortes_protocol *p,
+    const struct sortes_occasion *o, const struct sortes_measure_input *in,
+    struct sortes_error *err)
+{
+	char list[512];
+
+	for (size_t i = 0; i < in->n; i++) {
+		int declared = 0, taken = 0;
+		size_t used = 0;
+
+		for (size_t k = 0; k < p->nmeasures; k++)
+			declared |= strcmp(p->measures[k].name,
+			    in->names[i]) == 0;
+		for (size_t k = 0; k < o->nmeasures; k++)
+			taken |= strcmp(p->measures[o->measures[k]].name,
+			    in->names[i]) == 0;
+		if (!declared || taken)
+			continue;
+		list[0] = '\0';
+		for (size_t k = 0; k < o->nmeasures && used < sizeof(list);
+		    k++)
+			used += (size_t)snprintf(list + used, sizeof(list) -
+			    used, "%s%s", k > 0 ? ", " : "",
+			    p->measures[o->measures[k]].name);
+		return sortes_error_set(err, SORTES_EDATA, "measure '%s' is not "
+		    "taken at follow-up '%s'; its measures are: %s",
+		    in->names[i], o->code, list);
+	}
+	return 0;
+}
+
+/*
  * The occasion's measures checked against their definitions, as the
  * canonical JSON object in 'j'.  At least one must be given.
  */
@@ -160,8 +197,10 @@ measures_json(const struct sortes_protocol *p, const struct sortes_occasion *o,
 	qsort(vars, o->nmeasures, sizeof(*vars), by_name);
 	rc = in->n == 0 ? sortes_error_set(err, SORTES_EDATA, "no measures "
 	    "given; expected MEASURE=VALUE for at least one of follow-up "
-	    "'%s'", o->code) : sortes_values_parse(values, vars, o->nmeasures,
-	    in->names, in->values, in->n, "measure", err);
+	    "'%s'", o->code) : measures_of_occasion(p, o, in, err);
+	if (rc == 0)
+		rc = sortes_values_parse(values, vars, o->nmeasures, in->names,
+		    in->values, in->n, "measure", err);
 	if (rc == 0)
 		rc = sortes_values_json(j, vars, o->nmeasures, values, err);
 	for (size_t i = 0; i < o->nmeasures; i++)
