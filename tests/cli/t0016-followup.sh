@@ -429,6 +429,10 @@ expect_err_contains "control character"
 run "$SORTES" followup missed "$p4" m6 --reason x --correct --db t.db
 expect_status 65
 expect_err_contains "nothing recorded to correct"
+run "$SORTES" followup missed "$p4" m24 --reason "unreachable" --db t.db
+expect_status 65
+expect_err_contains "window of follow-up 'm24' opens on"
+expect_err_contains "cannot be missed before then"
 expect_log 9
 
 run "$SORTES" followup missed "$p4" m6 --reason "could not be reached" --db t.db
