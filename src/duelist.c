@@ -36,12 +36,19 @@ static const char *const due_sql[2][3] = {
 	},
 };
 
+/*
+ * A bound on the schedule's dates, which compare as text: kept within
+ * the years 1000-9999, since a date outside them does not format as
+ * YYYY-MM-DD (a horizon past 9999 would compare below every date).
+ */
 static void
-bind_date(sqlite3_stmt *st, int i, int32_t day)
+bind_date(sqlite3_stmt *st, int i, int64_t day)
 {
+	int64_t lo = sortes_date_from_ymd(1000, 1, 1);
+	int64_t hi = sortes_date_from_ymd(9999, 12, 31);
 	char buf[11];
 
-	sortes_date_format(day, buf);
+	sortes_date_format((int32_t)(day < lo ? lo : day > hi ? hi : day), buf);
 	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
 }
 
@@ -49,13 +56,14 @@ static void
 due_bind(struct sortes_trial *t, sqlite3_stmt *st,
     const struct sortes_due_query *q)
 {
+	int64_t as_of = q->as_of;
 	int32_t before, after;
 
 	sortes_schedule_reach(t->protocol, &before, &after);
-	bind_date(st, 1, q->as_of - after);
-	bind_date(st, 2, q->as_of + q->within + before);
-	bind_date(st, 3, q->as_of + q->within);
-	bind_date(st, 4, q->as_of);
+	bind_date(st, 1, as_of - after);
+	bind_date(st, 2, as_of + q->within + before);
+	bind_date(st, 3, as_of + q->within);
+	bind_date(st, 4, as_of);
 	if (q->caseworker != NULL)
 		sqlite3_bind_text(st, 5, q->caseworker, -1, SQLITE_STATIC);
 }

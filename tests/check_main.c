@@ -26,6 +26,8 @@ main(void)
 	srunner_add_suite(sr, suite_constrained());
 	srunner_add_suite(sr, suite_seal());
 	srunner_add_suite(sr, suite_calendar());
+	srunner_add_suite(sr, suite_followup());
+	srunner_add_suite(sr, suite_budget());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

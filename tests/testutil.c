@@ -109,3 +109,144 @@ tu_enroll(struct sortes_trial *t, const char *person, const char *sex,
 	sortes_enroller_free(e);
 	return rc;
 }
+
+int
+tu_enroll_at(struct sortes_trial *t, const char *person, const char *cw,
+    const char *at, int32_t day, struct sortes_enroll_result *res,
+    struct sortes_error *err)
+{
+	const char *names[] = { "birth_date", "sex", "benefit" };
+	const char *values[] = { "2000-05-17", "F", "uddannelseshjaelp" };
+	struct sortes_enroll_input in = {
+		.person = person, .caseworker = cw, .names = names,
+		.values = values, .nfields = 3, .enrolled_at = at,
+		.enroll_day = day,
+	};
+	struct sortes_enroller *e = NULL;
+	int rc;
+
+	rc = sortes_enroller_new(&e, t, err);
+	if (rc == 0)
+		rc = sortes_enroller_add(e, &in, res, err);
+	if (rc == 0)
+		rc = sortes_enroller_commit(e, err);
+	sortes_enroller_free(e);
+	return rc;
+}
+
+int32_t
+tu_day(const char *text)
+{
+	int32_t d = 0;
+
+	ck_assert_msg(sortes_date_parse(text, &d) == 0, "bad date %s", text);
+	return d;
+}
+
+char tu_last_tz[64];
+
+int
+tu_local_day(int32_t *out, const char *utc, const char *tz,
+    struct sortes_error *err)
+{
+	char date[11];
+	int hour;
+
+	snprintf(tu_last_tz, sizeof(tu_last_tz), "%s", tz);
+	if (strlen(utc) != 20 || sscanf(utc + 11, "%2d", &hour) != 1)
+		return sortes_error_set(err, SORTES_EDATA, "bad time '%s'",
+		    utc);
+	memcpy(date, utc, 10);
+	date[10] = '\0';
+	if (sortes_date_parse(date, out) != 0)
+		return sortes_error_set(err, SORTES_EDATA, "bad time '%s'",
+		    utc);
+	if (hour + 1 >= 24)
+		(*out)++;
+	return 0;
+}
+
+struct sortes_clock
+tu_clock(const char *today, const char *now)
+{
+	struct sortes_clock c = { tu_day(today), now, tu_local_day };
+
+	return c;
+}
+
+char *
+tu_text(struct sortes_trial *t, const char *sql)
+{
+	struct sortes_error err = { 0 };
+	sqlite3_stmt *st = NULL;
+	char *s;
+
+	ck_assert_msg(sortes_db_prepare(t->db, &st, sql, &err) == 0, "%s: %s",
+	    sql, err.msg);
+	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "no row: %s", sql);
+	s = strdup(sqlite3_column_type(st, 0) == SQLITE_NULL ? "" :
+	    (const char *)sqlite3_column_text(st, 0));
+	ck_assert_ptr_nonnull(s);
+	sqlite3_finalize(st);
+	return s;
+}
+
+int64_t
+tu_int(struct sortes_trial *t, const char *sql)
+{
+	char *s = tu_text(t, sql);
+	int64_t v = strtoll(s, NULL, 10);
+
+	free(s);
+	return v;
+}
+
+void
+tu_sql(struct sortes_trial *t, const char *sql)
+{
+	struct sortes_error err = { 0 };
+
+	ck_assert_msg(sortes_db_exec(t->db, sql, &err) == 0, "%s: %s", sql,
+	    err.msg);
+}
+
+char *
+tu_read(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	ck_assert_int_ge(n, 0);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+void
+tu_enroll_pair(struct sortes_trial *t, const char *tag, const char *cw,
+    const char *day, char ids[][SORTES_UUID_LEN], int *first)
+{
+	struct sortes_enroll_result res[2];
+	struct sortes_error err = { 0 };
+	char person[16], at[32];
+
+	snprintf(at, sizeof(at), "%sT10:00:00Z", day);
+	for (int k = 0; k < 2; k++) {
+		snprintf(person, sizeof(person), "%s%d", tag, k + 1);
+		ck_assert_msg(tu_enroll_at(t, person, cw, at, tu_day(day),
+		    &res[k], &err) == 0, "enroll %s: %s", person, err.msg);
+	}
+	ck_assert_uint_ne(res[0].arm, res[1].arm);
+	for (int k = 0; k < 2; k++)
+		memcpy(ids[res[k].arm], res[k].participant, SORTES_UUID_LEN);
+	if (first != NULL)
+		*first = res[0].arm == 0;
+}

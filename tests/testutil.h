@@ -2,6 +2,10 @@
 #ifndef SORTES_TESTUTIL_H
 #define SORTES_TESTUTIL_H
 
+#include <stdint.h>
+
+#include "sortes/enroll.h"
+#include "sortes/followup.h"
 #include "sortes/trial.h"
 
 /* A small individually randomized protocol; the method is filled in. */
@@ -54,5 +58,48 @@ struct sortes_trial *tu_trial(const char *dir, const char *yaml);
 /* Enroll a participant into open trial 't' in its own transaction. */
 int tu_enroll(struct sortes_trial *t, const char *person, const char *sex,
     const char *birth, struct sortes_error *err);
+
+/*
+ * Enroll 'person' (born 2000-05-17, F, on education benefit, which
+ * suits every protocol above) with caseworker 'cw' at UTC time 'at',
+ * calendar day 'day', in its own transaction.
+ */
+int tu_enroll_at(struct sortes_trial *t, const char *person, const char *cw,
+    const char *at, int32_t day, struct sortes_enroll_result *res,
+    struct sortes_error *err);
+
+/*
+ * Enroll '<tag>1' and '<tag>2' as tu_enroll_at() does, on 'day' at
+ * 10:00 UTC.  In a protocol with blocks of 2 that is one participant
+ * of each arm: ids[0] gets the one in the first arm, ids[1] the other.
+ * *first (if not NULL) says whether ids[0] was enrolled first.
+ */
+void tu_enroll_pair(struct sortes_trial *t, const char *tag, const char *cw,
+    const char *day, char ids[][SORTES_UUID_LEN], int *first);
+
+/* The day number of "YYYY-MM-DD" (test fails on a bad date). */
+int32_t tu_day(const char *text);
+
+/*
+ * A clock->local_day for the tests: the date of 'utc' at the fixed
+ * offset UTC+01:00 (no zone database), so that 23:30Z is the next day.
+ * The zone asked for is kept in tu_last_tz.
+ */
+int tu_local_day(int32_t *out, const char *utc, const char *tz,
+    struct sortes_error *err);
+extern char tu_last_tz[64];
+
+/* A clock with 'today' ("YYYY-MM-DD") and entries stamped 'now'. */
+struct sortes_clock tu_clock(const char *today, const char *now);
+
+/* The one integer, or the one text (caller frees), a query returns. */
+int64_t tu_int(struct sortes_trial *t, const char *sql);
+char *tu_text(struct sortes_trial *t, const char *sql);
+
+/* Run SQL that returns nothing (test fails on error). */
+void tu_sql(struct sortes_trial *t, const char *sql);
+
+/* A whole file as a string; caller frees. */
+char *tu_read(const char *path);
 
 #endif
