@@ -887,7 +887,7 @@ START_TEST(test_record_refusals)
 	    "unknown measure 'shoe_size'");
 	/* A measure of the protocol, but not of this occasion. */
 	record_refused(f.t, i, "m1", "2026-02-20", "satisfaction=3", 0,
-	    "unknown measure 'satisfaction'");
+	    "measure 'satisfaction' is not taken at follow-up 'm1'");
 	record_refused(f.t, i, "m1", "2026-02-20", "employment=retired", 0,
 	    "employment");
 	record_refused(f.t, i, "m1", "2026-02-20", "who5=101", 0, "who5");
