@@ -8,10 +8,19 @@
 #include "sortes/date.h"
 #include "sortes/schedule.h"
 
+/*
+ * The enrollments of one run mostly fall on one day, so the dates of
+ * every occasion, as text, are computed once for that day and kept.
+ * Each row is its own INSERT: one statement of several rows would need
+ * a statement journal, which costs more than it saves.
+ */
 struct sortes_scheduler {
 	struct sortes_db *db;
 	const struct sortes_protocol *protocol;
 	struct sortes_due_dates *dates;		/* one per occasion */
+	char (*text)[3][11];			/* due, start, end as text */
+	int32_t day;				/* the day of 'dates' */
+	int have_day;
 	sqlite3_stmt *insert;
 };
 
@@ -102,12 +111,14 @@ sortes_scheduler_new(struct sortes_scheduler **out, struct sortes_db *db,
     const struct sortes_protocol *p, struct sortes_error *err)
 {
 	struct sortes_scheduler *s;
+	size_t n = p->noccasions + 1;
 	int rc;
 
 	*out = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL || (s->dates = calloc(
-	    p->noccasions + 1, sizeof(*s->dates))) == NULL) {
-		free(s);
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->dates = calloc(n, sizeof(*s->dates))) == NULL ||
+	    (s->text = calloc(n, sizeof(*s->text))) == NULL) {
+		sortes_scheduler_free(s);
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	}
 	s->db = db;
@@ -123,23 +134,42 @@ sortes_scheduler_new(struct sortes_scheduler **out, struct sortes_db *db,
 	return 0;
 }
 
+/* The dates of every occasion for day 'enrolled', as text. */
+static int
+scheduler_day(struct sortes_scheduler *s, int32_t enrolled,
+    struct sortes_error *err)
+{
+	const struct sortes_protocol *p = s->protocol;
+	int rc;
+
+	if (s->have_day && s->day == enrolled)
+		return 0;
+	s->have_day = 0;
+	if ((rc = sortes_schedule_dates(p, enrolled, s->dates, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < p->noccasions; i++) {
+		sortes_date_format(s->dates[i].due, s->text[i][0]);
+		sortes_date_format(s->dates[i].start, s->text[i][1]);
+		sortes_date_format(s->dates[i].end, s->text[i][2]);
+	}
+	s->day = enrolled;
+	s->have_day = 1;
+	return 0;
+}
+
 static int
 scheduler_insert(struct sortes_scheduler *s, int64_t seq,
-    const struct sortes_occasion *o, const struct sortes_due_dates *d,
+    const struct sortes_occasion *o, char (*text)[11],
     const char *caseworker, struct sortes_error *err)
 {
 	sqlite3_stmt *st = s->insert;
-	char due[11], start[11], end[11];
 	int rc = 0;
 
-	sortes_date_format(d->due, due);
-	sortes_date_format(d->start, start);
-	sortes_date_format(d->end, end);
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_text(st, 2, o->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, due, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, start, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text[0], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, text[1], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, text[2], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, caseworker, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = sortes_db_fail(s->db, "storing a follow-up", err);
@@ -154,12 +184,12 @@ sortes_scheduler_add(struct sortes_scheduler *s, int64_t seq, size_t arm,
 	const struct sortes_protocol *p = s->protocol;
 	int rc;
 
-	if ((rc = sortes_schedule_dates(p, enrolled, s->dates, err)) != 0)
+	if ((rc = scheduler_day(s, enrolled, err)) != 0)
 		return rc;
 	for (size_t i = 0; i < p->noccasions; i++) {
 		if (!sortes_occasion_applies(&p->occasions[i], arm))
 			continue;
-		rc = scheduler_insert(s, seq, &p->occasions[i], &s->dates[i],
+		rc = scheduler_insert(s, seq, &p->occasions[i], s->text[i],
 		    caseworker, err);
 		if (rc != 0)
 			return rc;
@@ -173,6 +203,7 @@ sortes_scheduler_free(struct sortes_scheduler *s)
 	if (s == NULL)
 		return;
 	sqlite3_finalize(s->insert);
+	free(s->text);
 	free(s->dates);
 	free(s);
 }
