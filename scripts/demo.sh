@@ -152,7 +152,7 @@ step "A youth withdraws: nothing is deleted" withdraw PARTICIPANT --reason ...
 "$sortes" withdraw "$second" --reason "moved to another municipality" \
     --db ungebudgetter.db
 
-# A youth in the budget arm, and two more youths still in the trial.
+# A youth in the budget arm, and two in the other arm, all still in it.
 youth() {
 	sqlite3 ungebudgetter.db "SELECT p.id FROM participants p JOIN
 	    allocations a ON a.seq = p.seq WHERE a.arm LIKE '$1' AND p.seq NOT
@@ -160,8 +160,8 @@ youth() {
 	    LIMIT 1 OFFSET $2"
 }
 budget=$(youth B 0)
-other=$(youth % 3)
-late=$(youth % 4)
+other=$(youth C 0)
+late=$(youth C 1)
 
 export SORTES_NOW=2026-04-10T12:00:00Z
 step "The budget: spends in øre, each a log entry" \
