@@ -6,6 +6,7 @@
 
 #include "sortes/budget.h"
 #include "sortes/date.h"
+#include "sortes/field.h"
 #include "sortes/record.h"
 #include "event.h"
 
@@ -48,17 +49,13 @@ category_check(const struct sortes_budget *b, const char *category,
     struct sortes_error *err)
 {
 	char list[512];
-	size_t used = 0;
 
 	if (b->categories == NULL)
 		return sortes_event_text("category", category, 64, err);
 	for (size_t i = 0; i < b->ncategories; i++)
 		if (strcmp(b->categories[i], category) == 0)
 			return 0;
-	list[0] = '\0';
-	for (size_t i = 0; i < b->ncategories && used < sizeof(list); i++)
-		used += (size_t)snprintf(list + used, sizeof(list) - used,
-		    "%s%s", i > 0 ? ", " : "", b->categories[i]);
+	sortes_join_words(list, sizeof(list), b->categories, b->ncategories);
 	return sortes_error_set(err, SORTES_EDATA, "category '%s' is not one "
 	    "of the protocol's: %s", category, list);
 }

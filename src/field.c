@@ -305,9 +305,8 @@ parse_boolean(struct sortes_value *out, const struct sortes_field *f,
 	    "yes/no, ja/nej or 1/0");
 }
 
-/* Append "a, b, c" to buf; a list too long for a message is cut off. */
-static void
-join_values(char *buf, size_t size, char *const *values, size_t n)
+void
+sortes_join_words(char *buf, size_t size, char *const *values, size_t n)
 {
 	size_t o = 0;
 	int w;
@@ -334,7 +333,7 @@ parse_enum(struct sortes_value *out, const struct sortes_field *f,
 		    memcmp(f->values[i], sp.s, sp.len) == 0)
 			return set_text(out, f->values[i], sp.len, err);
 	}
-	join_values(list, sizeof(list), f->values, f->nvalues);
+	sortes_join_words(list, sizeof(list), f->values, f->nvalues);
 	snprintf(what, sizeof(what), "is not one of %s", list);
 	return reject(err, f, sp, what);
 }
@@ -474,7 +473,7 @@ check_one_of(const struct sortes_rule *r, const char *fname,
 		if (strcmp(v->text, r->values[i]) == 0)
 			return 0;
 	}
-	join_values(list, sizeof(list), r->values, r->nvalues);
+	sortes_join_words(list, sizeof(list), r->values, r->nvalues);
 	return refuse(err, r, "field '%s' is '%s', expected one of %s", fname,
 	    v->text, list);
 }

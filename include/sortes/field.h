@@ -61,6 +61,12 @@ int sortes_values_parse(struct sortes_value *values,
 int sortes_values_json(struct sortes_jcs *j, const struct sortes_field *vars,
     size_t nvars, const struct sortes_value *values, struct sortes_error *err);
 
+/*
+ * "a, b, c" of words[0..n) into buf (always terminated), for messages;
+ * a list too long for 'size' is cut off.
+ */
+void sortes_join_words(char *buf, size_t size, char *const *words, size_t n);
+
 /* Write one value as canonical JSON (see sortes_values_json()). */
 void sortes_jcs_value(struct sortes_jcs *j, const struct sortes_value *v);
 
