@@ -9,18 +9,12 @@
 #include "sortes/schedule.h"
 
 /*
- * The enrollments of one run mostly fall on one day, so the dates of
- * every occasion, as text, are computed once for that day and kept.
  * Each row is its own INSERT: one statement of several rows would need
  * a statement journal, which costs more than it saves.
  */
 struct sortes_scheduler {
 	struct sortes_db *db;
-	const struct sortes_protocol *protocol;
-	struct sortes_due_dates *dates;		/* one per occasion */
-	char (*text)[3][11];			/* due, start, end as text */
-	int32_t day;				/* the day of 'dates' */
-	int have_day;
+	struct sortes_day_dates day;
 	sqlite3_stmt *insert;
 };
 
@@ -107,53 +101,74 @@ sortes_schedule_reach(const struct sortes_protocol *p, int32_t *before,
 }
 
 int
+sortes_day_dates_init(struct sortes_day_dates *d,
+    const struct sortes_protocol *p, struct sortes_error *err)
+{
+	size_t n = p->noccasions + 1;
+
+	memset(d, 0, sizeof(*d));
+	d->protocol = p;
+	if ((d->dates = calloc(n, sizeof(*d->dates))) == NULL ||
+	    (d->text = calloc(n, sizeof(*d->text))) == NULL) {
+		sortes_day_dates_free(d);
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int
+sortes_day_dates_set(struct sortes_day_dates *d, int32_t day,
+    struct sortes_error *err)
+{
+	const struct sortes_protocol *p = d->protocol;
+	int rc;
+
+	if (d->have_day && d->day == day)
+		return 0;
+	d->have_day = 0;
+	if ((rc = sortes_schedule_dates(p, day, d->dates, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < p->noccasions; i++) {
+		sortes_date_format(d->dates[i].due, d->text[i][0]);
+		sortes_date_format(d->dates[i].start, d->text[i][1]);
+		sortes_date_format(d->dates[i].end, d->text[i][2]);
+	}
+	d->day = day;
+	d->have_day = 1;
+	return 0;
+}
+
+void
+sortes_day_dates_free(struct sortes_day_dates *d)
+{
+	free(d->text);
+	free(d->dates);
+	d->text = NULL;
+	d->dates = NULL;
+	d->have_day = 0;
+}
+
+int
 sortes_scheduler_new(struct sortes_scheduler **out, struct sortes_db *db,
     const struct sortes_protocol *p, struct sortes_error *err)
 {
 	struct sortes_scheduler *s;
-	size_t n = p->noccasions + 1;
 	int rc;
 
 	*out = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->dates = calloc(n, sizeof(*s->dates))) == NULL ||
-	    (s->text = calloc(n, sizeof(*s->text))) == NULL) {
-		sortes_scheduler_free(s);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	}
 	s->db = db;
-	s->protocol = p;
-	rc = sortes_db_prepare(db, &s->insert, "INSERT INTO schedule "
-	    "(participant, occasion, due, window_start, window_end, "
-	    "caseworker) VALUES (?, ?, ?, ?, ?, ?)", err);
+	rc = sortes_day_dates_init(&s->day, p, err);
+	if (rc == 0)
+		rc = sortes_db_prepare(db, &s->insert, "INSERT INTO schedule "
+		    "(participant, occasion, due, window_start, window_end, "
+		    "caseworker) VALUES (?, ?, ?, ?, ?, ?)", err);
 	if (rc != 0) {
 		sortes_scheduler_free(s);
 		return rc;
 	}
 	*out = s;
-	return 0;
-}
-
-/* The dates of every occasion for day 'enrolled', as text. */
-static int
-scheduler_day(struct sortes_scheduler *s, int32_t enrolled,
-    struct sortes_error *err)
-{
-	const struct sortes_protocol *p = s->protocol;
-	int rc;
-
-	if (s->have_day && s->day == enrolled)
-		return 0;
-	s->have_day = 0;
-	if ((rc = sortes_schedule_dates(p, enrolled, s->dates, err)) != 0)
-		return rc;
-	for (size_t i = 0; i < p->noccasions; i++) {
-		sortes_date_format(s->dates[i].due, s->text[i][0]);
-		sortes_date_format(s->dates[i].start, s->text[i][1]);
-		sortes_date_format(s->dates[i].end, s->text[i][2]);
-	}
-	s->day = enrolled;
-	s->have_day = 1;
 	return 0;
 }
 
@@ -181,15 +196,15 @@ int
 sortes_scheduler_add(struct sortes_scheduler *s, int64_t seq, size_t arm,
     const char *caseworker, int32_t enrolled, struct sortes_error *err)
 {
-	const struct sortes_protocol *p = s->protocol;
+	const struct sortes_protocol *p = s->day.protocol;
 	int rc;
 
-	if ((rc = scheduler_day(s, enrolled, err)) != 0)
+	if ((rc = sortes_day_dates_set(&s->day, enrolled, err)) != 0)
 		return rc;
 	for (size_t i = 0; i < p->noccasions; i++) {
 		if (!sortes_occasion_applies(&p->occasions[i], arm))
 			continue;
-		rc = scheduler_insert(s, seq, &p->occasions[i], s->text[i],
+		rc = scheduler_insert(s, seq, &p->occasions[i], s->day.text[i],
 		    caseworker, err);
 		if (rc != 0)
 			return rc;
@@ -203,7 +218,6 @@ sortes_scheduler_free(struct sortes_scheduler *s)
 	if (s == NULL)
 		return;
 	sqlite3_finalize(s->insert);
-	free(s->text);
-	free(s->dates);
+	sortes_day_dates_free(&s->day);
 	free(s);
 }

@@ -483,10 +483,11 @@ verify_kinds(struct verify_state *v)
 }
 
 int
-sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
-    struct sortes_error *err)
+sortes_verify(struct sortes_trial *t, sortes_local_day_fn local_day,
+    struct sortes_verify_report *report, struct sortes_error *err)
 {
-	struct verify_state v = { .trial = t, .report = report };
+	struct verify_state v = { .trial = t, .local_day = local_day,
+	    .report = report };
 	int rc;
 
 	memset(report, 0, sizeof(*report));

@@ -3,6 +3,7 @@
  * spends against their entries, and the schedule against the outcomes,
  * withdrawals, transfers and protocol.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,13 +168,22 @@ arm_mask(const struct sortes_protocol *p, long arm, int64_t *n)
 	return mask;
 }
 
-/* Each participant's rows are exactly the occasions of its arm. */
+/*
+ * Each participant's rows are exactly the occasions of its arm, dated
+ * from its enrollment day as enrolling dated them.  Consecutive
+ * participants mostly share an enrollment time and day, so each is
+ * converted once for the run of them.
+ */
 struct shape {
 	int64_t participant;
 	long arm;
 	uint64_t mask;
 	int64_t rows, expected;
+	char enrolled_at[21];		/* the time 'dates' were set from */
+	struct sortes_day_dates dates;
 };
+
+enum { SH_PARTICIPANT, SH_OCCASION, SH_ARM, SH_ENROLLED_AT, SH_DUE };
 
 static int
 shape_close(struct verify_state *v, struct shape *s, struct sortes_error *err)
@@ -189,24 +199,49 @@ shape_close(struct verify_state *v, struct shape *s, struct sortes_error *err)
 }
 
 static int
-shape_row(struct verify_state *v, sqlite3_stmt *st, struct shape *s,
+shape_open(struct verify_state *v, sqlite3_stmt *st, struct shape *s,
     struct sortes_error *err)
 {
 	const struct sortes_protocol *p = v->trial->protocol;
-	int64_t participant = sqlite3_column_int64(st, 0);
-	long o = sortes_protocol_occasion(p, verify_col(st, 1));
+	const char *at = verify_col(st, SH_ENROLLED_AT);
+	int32_t day;
 	int rc;
 
-	if (participant != s->participant) {
-		if ((rc = shape_close(v, s, err)) != 0)
+	s->participant = sqlite3_column_int64(st, SH_PARTICIPANT);
+	s->arm = sortes_protocol_arm(p, verify_col(st, SH_ARM));
+	s->mask = 0;
+	if (s->dates.have_day && strcmp(at, s->enrolled_at) == 0)
+		return 0;
+	if ((rc = v->local_day(&day, at, p->timezone, err)) != 0)
+		return rc;
+	if (sortes_day_dates_set(&s->dates, day, err) != 0)
+		return verify_fail(v, s->participant, err, "the follow-ups of "
+		    "this enrollment fall outside the years 1000-9999");
+	snprintf(s->enrolled_at, sizeof(s->enrolled_at), "%s", at);
+	return 0;
+}
+
+static int
+shape_row(struct verify_state *v, sqlite3_stmt *st, struct shape *s,
+    struct sortes_error *err)
+{
+	long o = sortes_protocol_occasion(v->trial->protocol,
+	    verify_col(st, SH_OCCASION));
+	int rc;
+
+	if (sqlite3_column_int64(st, SH_PARTICIPANT) != s->participant) {
+		if ((rc = shape_close(v, s, err)) != 0 ||
+		    (rc = shape_open(v, st, s, err)) != 0)
 			return rc;
-		s->participant = participant;
-		s->arm = sortes_protocol_arm(p, verify_col(st, 2));
-		s->mask = 0;
 	}
 	if (o < 0 || o >= 64)
-		return verify_fail(v, participant, err, "the schedule holds a "
-		    "follow-up the protocol does not declare");
+		return verify_fail(v, s->participant, err, "the schedule holds "
+		    "a follow-up the protocol does not declare");
+	for (int i = 0; i < 3; i++)
+		if (strcmp(verify_col(st, SH_DUE + i), s->dates.text[o][i]))
+			return verify_fail(v, s->participant, err, "the "
+			    "schedule dates a follow-up otherwise than the "
+			    "enrollment day and the protocol do");
 	s->mask |= (uint64_t)1 << o;
 	s->rows++;
 	return 0;
@@ -249,14 +284,19 @@ verify_schedule_shape(struct verify_state *v, struct sortes_error *err)
 	sqlite3_stmt *st = NULL;
 	int rc, step;
 
-	rc = sortes_db_prepare(v->trial->db, &st, "SELECT s.participant, "
-	    "s.occasion, a.arm FROM schedule s JOIN allocations a ON "
-	    "a.seq = s.participant ORDER BY s.participant", err);
+	rc = sortes_day_dates_init(&s.dates, v->trial->protocol, err);
+	if (rc == 0)
+		rc = sortes_db_prepare(v->trial->db, &st, "SELECT "
+		    "s.participant, s.occasion, a.arm, p.enrolled_at, s.due, "
+		    "s.window_start, s.window_end FROM schedule s JOIN "
+		    "allocations a ON a.seq = s.participant JOIN participants "
+		    "p ON p.seq = s.participant ORDER BY s.participant", err);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = shape_row(v, st, &s, err);
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(v->trial->db, "reading the schedule", err);
 	sqlite3_finalize(st);
+	sortes_day_dates_free(&s.dates);
 	if (rc == 0)
 		rc = shape_close(v, &s, err);
 	if (rc == 0)

@@ -51,6 +51,7 @@ struct verify_counts {
 
 struct verify_state {
 	struct sortes_trial *trial;
+	sortes_local_day_fn local_day;	/* enrollment times to days */
 	struct sortes_hasher *hasher;
 	struct sortes_jcs jcs;
 	struct sortes_verify_report *report;

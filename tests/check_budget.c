@@ -137,7 +137,8 @@ verify_ok(struct sortes_trial *t)
 	struct sortes_verify_report rep;
 	struct sortes_error err = { 0 };
 
-	ck_assert_msg(sortes_verify(t, &rep, &err) == 0, "verify: %s", err.msg);
+	ck_assert_msg(sortes_verify(t, tu_local_day, &rep, &err) == 0,
+	    "verify: %s", err.msg);
 }
 
 static void
@@ -145,7 +146,7 @@ verify_fails(struct sortes_trial *t, const char *what)
 {
 	struct sortes_verify_report rep;
 	struct sortes_error err = { 0 };
-	int rc = sortes_verify(t, &rep, &err);
+	int rc = sortes_verify(t, tu_local_day, &rep, &err);
 
 	ck_assert_msg(rc == SORTES_EVERIFY, "verify returned %d (%s)", rc,
 	    err.msg);

@@ -220,7 +220,7 @@ expect_verify_ok(struct sortes_trial *t)
 {
 	struct sortes_verify_report rep;
 	struct sortes_error err = { 0 };
-	int rc = sortes_verify(t, &rep, &err);
+	int rc = sortes_verify(t, tu_local_day, &rep, &err);
 
 	ck_assert_msg(rc == 0, "verify: %s", err.msg);
 	ck_assert_int_eq(rep.bad_seq, 0);
@@ -236,7 +236,7 @@ expect_verify_fails(struct sortes_trial *t, int64_t seq, const char *what)
 	struct sortes_verify_report rep;
 	struct sortes_error err = { 0 };
 	char entry[64];
-	int rc = sortes_verify(t, &rep, &err);
+	int rc = sortes_verify(t, tu_local_day, &rep, &err);
 
 	ck_assert_msg(rc == SORTES_EVERIFY, "verify returned %d (%s), "
 	    "expected SORTES_EVERIFY", rc, err.msg);

@@ -76,7 +76,7 @@ verify_fails(struct fixture *f, const char *expect)
 	struct sortes_verify_report r;
 	struct sortes_error err = { 0 };
 
-	ck_assert_int_eq(sortes_verify(f->t, &r, &err), SORTES_EVERIFY);
+	ck_assert_int_eq(sortes_verify(f->t, tu_local_day, &r, &err), SORTES_EVERIFY);
 	ck_assert_msg(strstr(err.msg, expect) != NULL, "message: %s", err.msg);
 	return r.bad_seq;
 }
@@ -91,7 +91,7 @@ START_TEST(test_genesis_and_head)
 	char hex[65];
 
 	fixture_setup(&f);
-	ck_assert_int_eq(sortes_verify(f.t, &r, &err), 0);
+	ck_assert_int_eq(sortes_verify(f.t, tu_local_day, &r, &err), 0);
 	ck_assert_int_eq(r.entries, 6);
 	ck_assert_int_eq(r.participants, 5);
 	/* Entry 1 by hand: SHA-256 of 32 zero bytes and the body. */
@@ -322,7 +322,7 @@ START_TEST(test_replay_catches_forged_arm)
 	    "'\"arm\":\"I\"') END WHERE seq = 4; UPDATE allocations SET "
 	    "arm = CASE arm WHEN 'I' THEN 'C' ELSE 'I' END WHERE seq = 4");
 	rehash(&f);
-	ck_assert_int_eq(sortes_verify(f.t, &r, &err), 0);
+	ck_assert_int_eq(sortes_verify(f.t, tu_local_day, &r, &err), 0);
 	ck_assert_int_eq(sortes_replay(f.t, f.t->key.seed, &rep, &err),
 	    SORTES_EVERIFY);
 	ck_assert_int_eq(rep.bad_seq, 4);

@@ -58,7 +58,7 @@ START_TEST(test_enroll_and_verify)
 	ck_assert_int_eq(tu_enroll(t, "010203-1234", "F", "2004-02-01", &err), 0);
 	ck_assert_int_eq(count_rows(t, "participants"), 1);
 	ck_assert_int_eq(count_rows(t, "allocations"), 1);
-	ck_assert_int_eq(sortes_verify(t, &r, &err), 0);
+	ck_assert_int_eq(sortes_verify(t, tu_local_day, &r, &err), 0);
 	ck_assert_int_eq(r.entries, 2);
 	sortes_trial_close(t);
 	tu_rmtree(dir);
@@ -251,7 +251,7 @@ START_TEST(test_derived_and_team_strata)
 	ck_assert_int_eq(enroll_aged(t, "X2", "CW9", "2005-01-01", &res, &err),
 	    SORTES_EDATA);
 	ck_assert_ptr_nonnull(strstr(err.msg, "team is needed"));
-	ck_assert_int_eq(sortes_verify(t, &rep, &err), 0);
+	ck_assert_int_eq(sortes_verify(t, tu_local_day, &rep, &err), 0);
 	sortes_trial_close(t);
 	tu_rmtree(dir);
 	free(dir);

@@ -166,7 +166,8 @@ verify_ok(struct sortes_trial *t)
 	struct sortes_verify_report rep;
 	struct sortes_error err = { 0 };
 
-	ck_assert_msg(sortes_verify(t, &rep, &err) == 0, "verify: %s", err.msg);
+	ck_assert_msg(sortes_verify(t, tu_local_day, &rep, &err) == 0,
+	    "verify: %s", err.msg);
 	ck_assert_int_eq(rep.bad_seq, 0);
 }
 
@@ -1622,6 +1623,25 @@ static const struct {
 	{ "UPDATE schedule SET status = 'open', outcome = NULL WHERE "
 	  "status = 'missed'",
 	  "outcomes of occasions the schedule shows as not recorded" },
+	{ "UPDATE schedule SET due = date(due, '+7 days') WHERE " FIRST_M3,
+	  "schedule dates a follow-up otherwise" },
+	{ "UPDATE schedule SET window_start = date(window_start, '-1 day') "
+	  "WHERE " FIRST_M3,
+	  "schedule dates a follow-up otherwise" },
+	/* Done and cancelled occasions keep the dates they were given. */
+	{ "UPDATE schedule SET window_end = date(window_end, '+30 days') "
+	  "WHERE status = 'done'",
+	  "schedule dates a follow-up otherwise" },
+	{ "UPDATE schedule SET due = date(due, '-1 day') WHERE status = "
+	  "'cancelled'",
+	  "schedule dates a follow-up otherwise" },
+	/* All of a participant's dates moved together, as if enrolled on
+	 * another day. */
+	{ "UPDATE schedule SET due = date(due, '+1 day'), window_start = "
+	  "date(window_start, '+1 day'), window_end = date(window_end, "
+	  "'+1 day') WHERE participant = (SELECT min(participant) FROM "
+	  "schedule)",
+	  "schedule dates a follow-up otherwise" },
 };
 
 START_TEST(test_verify_tampered)
@@ -1634,12 +1654,61 @@ START_TEST(test_verify_tampered)
 	tamper_fixture(&f);
 	tu_sql(f.t, tampers[_i].sql);
 	ck_assert_int_gt(sqlite3_changes(f.t->db->sql), 0);
-	rc = sortes_verify(f.t, &rep, &err);
+	rc = sortes_verify(f.t, tu_local_day, &rep, &err);
 	ck_assert_msg(rc == SORTES_EVERIFY, "%s: verify returned %d (%s)",
 	    tampers[_i].sql, rc, err.msg);
 	ck_assert_msg(strstr(err.msg, tampers[_i].what) != NULL, "%s: "
 	    "expected '%s' in: %s", tampers[_i].sql, tampers[_i].what,
 	    err.msg);
+	fixture_close(&f);
+}
+END_TEST
+
+/* A day later than the zone of tu_local_day: as if in another zone. */
+static int
+day_later(int32_t *out, const char *utc, const char *tz,
+    struct sortes_error *err)
+{
+	int rc = tu_local_day(out, utc, tz, err);
+
+	(*out)++;
+	return rc;
+}
+
+static int
+no_zone(int32_t *out, const char *utc, const char *tz,
+    struct sortes_error *err)
+{
+	(void)out;
+	(void)utc;
+	return sortes_error_set(err, SORTES_EUNSUPPORTED, "no zone %s", tz);
+}
+
+/*
+ * The schedule's dates follow from the enrollment day in the trial's
+ * own time zone: verify asks for it, and another day or a zone that
+ * cannot be read fails it.
+ */
+START_TEST(test_verify_dates_zone)
+{
+	struct fixture f;
+	struct sortes_verify_report rep;
+	struct sortes_error err = { 0 };
+	int rc;
+
+	tamper_fixture(&f);
+	tu_last_tz[0] = '\0';
+	verify_ok(f.t);
+	ck_assert_str_eq(tu_last_tz, f.t->protocol->timezone);
+	rc = sortes_verify(f.t, day_later, &rep, &err);
+	ck_assert_int_eq(rc, SORTES_EVERIFY);
+	ck_assert_msg(strstr(err.msg, "schedule dates a follow-up") != NULL,
+	    "%s", err.msg);
+	ck_assert_int_gt(rep.bad_seq, 0);
+	memset(&err, 0, sizeof(err));
+	rc = sortes_verify(f.t, no_zone, &rep, &err);
+	ck_assert_int_eq(rc, SORTES_EUNSUPPORTED);
+	ck_assert_msg(strstr(err.msg, "no zone") != NULL, "%s", err.msg);
 	fixture_close(&f);
 }
 END_TEST
@@ -1691,6 +1760,7 @@ suite_followup(void)
 	tcase_add_loop_test(tamper, test_verify_tampered, 0,
 	    (int)(sizeof(tampers) / sizeof(tampers[0])));
 	tcase_add_test(tamper, test_log_is_append_only);
+	tcase_add_test(tamper, test_verify_dates_zone);
 	suite_add_tcase(s, dates);
 	suite_add_tcase(s, rows);
 	suite_add_tcase(s, rec);

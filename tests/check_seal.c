@@ -229,7 +229,7 @@ verify_ok(struct fixture *f)
 	struct sortes_verify_report r;
 	struct sortes_error err = { 0 };
 
-	ck_assert_msg(sortes_verify(f->t, &r, &err) == 0, "verify: %s",
+	ck_assert_msg(sortes_verify(f->t, tu_local_day, &r, &err) == 0, "verify: %s",
 	    err.msg);
 }
 
@@ -239,7 +239,7 @@ verify_fails(struct fixture *f, const char *expect)
 	struct sortes_verify_report r;
 	struct sortes_error err = { 0 };
 
-	ck_assert_int_eq(sortes_verify(f->t, &r, &err), SORTES_EVERIFY);
+	ck_assert_int_eq(sortes_verify(f->t, tu_local_day, &r, &err), SORTES_EVERIFY);
 	ck_assert_msg(strstr(err.msg, expect) != NULL, "message: %s", err.msg);
 }
 

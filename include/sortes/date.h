@@ -35,4 +35,15 @@ int sortes_date_age(int32_t birth, int32_t on);
 /* Nonzero when 'year' is a leap year. */
 int sortes_date_is_leap(int year);
 
+struct sortes_error;
+
+/*
+ * The caller's conversion of a UTC time ("YYYY-MM-DDTHH:MM:SSZ") into
+ * the calendar day in time zone 'tz' (an IANA name): the library keeps
+ * no time zone code or state of its own, so whoever calls it supplies
+ * this.  Returns 0, or an error status with 'err' set.
+ */
+typedef int (*sortes_local_day_fn)(int32_t *out, const char *utc,
+    const char *tz, struct sortes_error *err);
+
 #endif

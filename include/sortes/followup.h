@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sortes/date.h"
 #include "sortes/error.h"
 #include "sortes/trial.h"
 
@@ -21,8 +22,7 @@
 struct sortes_clock {
 	int32_t today;			/* day number (date.h) */
 	const char *now;		/* UTC, YYYY-MM-DDTHH:MM:SSZ */
-	int (*local_day)(int32_t *out, const char *utc, const char *tz,
-	    struct sortes_error *err);
+	sortes_local_day_fn local_day;
 };
 
 struct sortes_measure_input {

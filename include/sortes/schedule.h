@@ -42,6 +42,30 @@ int sortes_schedule_dates(const struct sortes_protocol *p, int32_t enrolled,
 void sortes_schedule_reach(const struct sortes_protocol *p, int32_t *before,
     int32_t *after);
 
+/*
+ * The dates of every occasion for one enrollment day, as numbers and as
+ * "YYYY-MM-DD" text; recomputed only when the day changes, since the
+ * enrollments of one run mostly fall on one day.
+ */
+struct sortes_day_dates {
+	const struct sortes_protocol *protocol;
+	struct sortes_due_dates *dates;		/* one per occasion */
+	char (*text)[3][11];			/* due, start, end */
+	int32_t day;				/* the day of 'dates' */
+	int have_day;
+};
+
+/* Zero 'd' and allocate for the occasions of 'p'. */
+int sortes_day_dates_init(struct sortes_day_dates *d,
+    const struct sortes_protocol *p, struct sortes_error *err);
+
+/* Make d->dates and d->text those of a participant enrolled on 'day'. */
+int sortes_day_dates_set(struct sortes_day_dates *d, int32_t day,
+    struct sortes_error *err);
+
+/* Free what init allocated; a zeroed 'd' is allowed. */
+void sortes_day_dates_free(struct sortes_day_dates *d);
+
 struct sortes_scheduler;
 
 /* Prepare to write schedule rows into 'db' (inside the caller's transaction). */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "sortes/crypto.h"
+#include "sortes/date.h"
 #include "sortes/error.h"
 #include "sortes/trial.h"
 
@@ -20,12 +21,14 @@ struct sortes_verify_report {
 /*
  * Recompute the chain from genesis to head, check the genesis entry
  * against the stored protocol and commitment, and check that the
- * participant and allocation tables say exactly what the log says.
- * Returns 0 when everything holds; SORTES_EVERIFY with the first
- * failure in 'err' (and report->bad_seq) when not; other statuses when
- * the check itself could not run.
+ * participant, allocation, follow-up and spend tables say exactly what
+ * the log says.  'local_day' turns each enrollment time into the
+ * enrollment day in the trial's time zone, from which the follow-up
+ * schedule's dates are recomputed.  Returns 0 when everything holds;
+ * SORTES_EVERIFY with the first failure in 'err' (and report->bad_seq)
+ * when not; other statuses when the check itself could not run.
  */
-int sortes_verify(struct sortes_trial *t, struct sortes_verify_report *report,
-    struct sortes_error *err);
+int sortes_verify(struct sortes_trial *t, sortes_local_day_fn local_day,
+    struct sortes_verify_report *report, struct sortes_error *err);
 
 #endif

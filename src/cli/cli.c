@@ -136,38 +136,72 @@ zone_exists(const char *tz)
 	return access(path, R_OK) == 0;
 }
 
-int
-cli_local_day(int32_t *out, const char *now, const char *tz,
-    struct sortes_error *err)
+static int
+zone_check(const char *tz, struct sortes_error *err)
 {
-	char *saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-	time_t t;
-	struct tm tm;
-	int ok;
-
-	if (parse_utc(now, &t) != 0)
-		return sortes_error_set(err, SORTES_EUSAGE,
-		    "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", now);
 	if (!zone_exists(tz))
 		return sortes_error_set(err, SORTES_EUNSUPPORTED, "time zone "
 		    "'%s' is not known on this system (is tzdata installed?)",
 		    tz);
+	return 0;
+}
+
+/* The local date of 't' under the process's current TZ. */
+static int
+local_date(int32_t *out, time_t t, const char *tz, struct sortes_error *err)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return sortes_error_set(err, SORTES_EINTERNAL,
+		    "cannot convert the time to zone '%s'", tz);
+	*out = sortes_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday);
+	return 0;
+}
+
+int
+cli_local_day(int32_t *out, const char *now, const char *tz,
+    struct sortes_error *err)
+{
+	const char *current = getenv("TZ");
+	char *saved;
+	time_t t;
+	int rc;
+
+	if (parse_utc(now, &t) != 0)
+		return sortes_error_set(err, SORTES_EUSAGE,
+		    "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", now);
+	if ((rc = zone_check(tz, err)) != 0)
+		return rc;
+	/* Already the process's zone (cli_use_zone()): no reloading. */
+	if (current != NULL && strcmp(current, tz) == 0)
+		return local_date(out, t, tz, err);
 	/* The C library converts through the process's TZ; the CLI is
 	 * single-threaded, so it sets TZ for this call and puts it back. */
+	saved = current != NULL ? strdup(current) : NULL;
 	setenv("TZ", tz, 1);
 	tzset();
-	ok = localtime_r(&t, &tm) != NULL;
+	rc = local_date(out, t, tz, err);
 	if (saved != NULL)
 		setenv("TZ", saved, 1);
 	else
 		unsetenv("TZ");
 	tzset();
 	free(saved);
-	if (!ok)
-		return sortes_error_set(err, SORTES_EINTERNAL,
-		    "cannot convert the time to zone '%s'", tz);
-	*out = sortes_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
+	return rc;
+}
+
+int
+cli_use_zone(const char *tz, struct sortes_error *err)
+{
+	int rc;
+
+	if ((rc = zone_check(tz, err)) != 0)
+		return rc;
+	if (setenv("TZ", tz, 1) != 0)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	tzset();
 	return 0;
 }
 

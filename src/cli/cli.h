@@ -148,6 +148,13 @@ int cli_now(char out[21], struct sortes_error *err);
 int cli_local_day(int32_t *out, const char *now, const char *tz,
     struct sortes_error *err);
 
+/*
+ * Make 'tz' the process's time zone for good, so that cli_local_day()
+ * in that zone need not switch TZ and reload the zone on every call
+ * (verify converts every enrollment time).
+ */
+int cli_use_zone(const char *tz, struct sortes_error *err);
+
 struct sortes_clock;
 
 /*

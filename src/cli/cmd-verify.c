@@ -111,7 +111,9 @@ verify_all(struct sortes_trial *t, const struct verify_args *a,
 	if (a->pubkey != NULL)
 		rc = sortes_signer_load_public(&pub, a->pubkey, err);
 	if (rc == 0)
-		rc = sortes_verify(t, r, err);
+		rc = cli_use_zone(t->protocol->timezone, err);
+	if (rc == 0)
+		rc = sortes_verify(t, cli_local_day, r, err);
 	if (rc == 0)
 		rc = sortes_seals_verify(t, a->seals, a->nseals, pub, seals, err);
 	if (rc == 0 && a->replay)

@@ -5,7 +5,8 @@
 # due and overdue lists and their filters, recording measurements and
 # missed occasions with every refusal leaving the log as it was,
 # corrections, withdrawals and transfers, the iCalendar file, and
-# verify catching a tampered outcome or schedule row.
+# verify catching a tampered outcome or schedule row, and due dates
+# that do not follow from the enrollment day in the trial's zone.
 . "$SRCDIR/tests/cli/lib.sh"
 
 # expect_log N - the trial's log holds N entries (nothing half-done).
@@ -648,6 +649,25 @@ tamper uncancel "update schedule set status = 'open' where participant = $(id_se
 expect_err_contains "open occasions of withdrawn participants"
 tamper drop "delete from schedule where participant = $(id_seq "$p3") and occasion = 'm24'"
 expect_err_contains "the schedule does not hold the follow-ups of this participant's arm"
+
+# Due dates and windows are recomputed from the enrollment day in
+# Copenhagen: TEST-0003 enrolled at 22:30 UTC on 31 March, 1 April there.
+tamper due "update schedule set due = date(due, '+1 day') where participant = $(id_seq "$p3") and occasion = 'm6'"
+expect_err_contains "log entry $(id_seq "$p3"): the schedule dates a follow-up otherwise than the enrollment day and the protocol do"
+tamper window "update schedule set window_end = date(window_end, '+7 days') where participant = $(id_seq "$p4") and occasion = 'm6'"
+expect_err_contains "log entry $(id_seq "$p4"): the schedule dates a follow-up"
+tamper utcday "update schedule set due = date(due, '-1 day'), window_start = date(window_start, '-1 day'), window_end = date(window_end, '-1 day') where participant = $(id_seq "$p3")"
+expect_err_contains "the schedule dates a follow-up"
+for zone in UTC America/New_York Pacific/Kiritimati; do
+	run env "TZ=$zone" "$SORTES" verify --db t.db
+	expect_status 0
+	expect_out_contains "ok: 14 entries"
+done
+mkdir nozones
+run env TZDIR="$PWD/nozones" "$SORTES" verify --db t.db
+expect_status 69
+expect_out_empty
+expect_err_contains "time zone 'Europe/Copenhagen' is not known on this system"
 
 # The original is untouched.
 run "$SORTES" verify --db t.db
