@@ -1240,7 +1240,7 @@ due_case(const struct fixture *f, enum sortes_due_kind kind,
     const char *as_of, int within, const char *cw, const char *want,
     struct seen *s)
 {
-	struct sortes_due_query q = { kind, tu_day(as_of), within, cw };
+	struct sortes_due_query q = { kind, tu_day(as_of), within, cw, 0 };
 	struct sortes_error err = { 0 };
 	char got[512] = "";
 	int64_t n = -1;
@@ -1350,7 +1350,7 @@ END_TEST
 START_TEST(test_due_list_stop_and_usage)
 {
 	struct fixture f;
-	struct sortes_due_query q = { SORTES_OPEN, 0, 0, NULL };
+	struct sortes_due_query q = { SORTES_OPEN, 0, 0, NULL, 0 };
 	struct sortes_error err = { 0 };
 	struct seen s;
 	int64_t n = -1;
@@ -1369,6 +1369,91 @@ START_TEST(test_due_list_stop_and_usage)
 	ck_assert_int_eq(n, 0);
 	q.kind = (enum sortes_due_kind)7;
 	q.within = 0;
+	ck_assert_int_eq(sortes_followup_list(f.t, &q, seen_row, &s, &n, &err),
+	    SORTES_EUSAGE);
+	fixture_close(&f);
+}
+END_TEST
+
+/* List q with 'limit' into s, rows in the order listed; returns *n. */
+static int64_t
+limited(const struct fixture *f, struct sortes_due_query q, int64_t limit,
+    struct seen *s)
+{
+	struct sortes_error err = { 0 };
+	int64_t n = -1;
+
+	memset(s, 0, sizeof(*s));
+	s->f = f;
+	q.limit = limit;
+	ck_assert_msg(sortes_followup_list(f->t, &q, seen_row, s, &n, &err) ==
+	    0, "%s", err.msg);
+	ck_assert_int_eq(n, (int64_t)s->n);
+	return n;
+}
+
+/*
+ * A limit cuts the list, in each of its six statements, to its first
+ * rows in the same order; 0, or more than there are, lists them all.
+ */
+START_TEST(test_due_list_limit)
+{
+	static const struct {
+		enum sortes_due_kind kind;
+		const char *as_of;
+		int within;
+		const char *cw;
+		int64_t rows;
+	} c[] = {
+		{ SORTES_OPEN, "2000-01-01", 0, NULL, 14 },
+		{ SORTES_OPEN, "2000-01-01", 0, "CW1", 7 },
+		{ SORTES_DUE, "2026-03-03", 6, NULL, 5 },
+		{ SORTES_DUE, "2026-01-15", 365, "CW2", 7 },
+		{ SORTES_OVERDUE, "2026-04-17", 0, NULL, 10 },
+		{ SORTES_OVERDUE, "2026-04-17", 0, "CW2", 5 },
+	};
+	struct fixture f;
+	struct seen all, page;
+	int64_t k, n, want;
+
+	fixture_open(&f);
+	fixture_pair_b(&f);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct sortes_due_query q = { c[i].kind, tu_day(c[i].as_of),
+		    c[i].within, c[i].cw, 0 };
+
+		ck_assert_int_eq(limited(&f, q, 0, &all), c[i].rows);
+		for (k = 1; k <= c[i].rows + 2; k++) {
+			want = k < c[i].rows ? k : c[i].rows;
+			n = limited(&f, q, k, &page);
+			ck_assert_int_eq(n, want);
+			ck_assert_mem_eq(page.rows, all.rows,
+			    (size_t)n * sizeof(all.rows[0]));
+		}
+		ck_assert_int_eq(limited(&f, q, INT64_MAX, &page), c[i].rows);
+		ck_assert_mem_eq(page.rows, all.rows, sizeof(all.rows));
+	}
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_due_list_negative_limit)
+{
+	struct fixture f;
+	struct sortes_due_query q = { SORTES_OPEN, 0, 0, NULL, -1 };
+	struct sortes_error err = { 0 };
+	struct seen s;
+	int64_t n = -1;
+
+	fixture_open(&f);
+	memset(&s, 0, sizeof(s));
+	s.f = &f;
+	ck_assert_int_eq(sortes_followup_list(f.t, &q, seen_row, &s, &n, &err),
+	    SORTES_EUSAGE);
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(s.n, 0);
+	ck_assert_str_eq(err.msg, "bad due query");
+	q.limit = INT64_MIN;
 	ck_assert_int_eq(sortes_followup_list(f.t, &q, seen_row, &s, &n, &err),
 	    SORTES_EUSAGE);
 	fixture_close(&f);
@@ -1756,6 +1841,8 @@ suite_followup(void)
 	tcase_add_test(rec, test_transfer);
 	tcase_add_test(list, test_due_list);
 	tcase_add_test(list, test_due_list_stop_and_usage);
+	tcase_add_test(list, test_due_list_limit);
+	tcase_add_test(list, test_due_list_negative_limit);
 	tcase_add_test(list, test_ics);
 	tcase_add_loop_test(tamper, test_verify_tampered, 0,
 	    (int)(sizeof(tampers) / sizeof(tampers[0])));

@@ -77,6 +77,7 @@ struct sortes_due_query {
 	int32_t as_of;			/* day number */
 	int32_t within;			/* days ahead (SORTES_DUE) */
 	const char *caseworker;		/* or NULL: everybody's */
+	int64_t limit;			/* at most this many rows; 0: all */
 };
 
 /*
@@ -98,8 +99,11 @@ typedef int (*sortes_due_fn)(void *ctx, const struct sortes_due_row *row,
 
 /*
  * Call 'fn' for each occasion the query selects, by due date (then
- * participant and occasion).  A non-zero return from 'fn' stops the
- * list and is returned.  *n counts the rows.
+ * participant and occasion); with a q->limit other than 0, only the
+ * first q->limit of them, and the search stops there, so that a page
+ * of a long list costs only the page.  A non-zero return from 'fn'
+ * stops the list and is returned.  *n counts the rows.  Refused
+ * (SORTES_EUSAGE): an unknown kind, and a negative within or limit.
  */
 int sortes_followup_list(struct sortes_trial *t,
     const struct sortes_due_query *q, sortes_due_fn fn, void *ctx,
