@@ -15,16 +15,27 @@ static const struct option due_options[] = {
 	{ "as-of", required_argument, NULL, 'a' },
 	{ "within", required_argument, NULL, 'w' },
 	{ "caseworker", required_argument, NULL, 'c' },
+	{ "limit", required_argument, NULL, 'L' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * A page, not the whole list: on a trial of a million participants the
+ * whole trial's due list runs to hundreds of thousands of rows, which
+ * no one reads in a terminal (docs/followups.md).
+ */
+#define DUE_LIMIT_DEFAULT	1000
+#define DUE_LIMIT_MAX		1000000000
+
 struct due_args {
-	const char *db, *as_of, *within;
+	const char *db, *as_of, *within, *limit;
 	int json;
+	int64_t page;			/* rows to print; 0: all */
 	int64_t printed;
+	int more;			/* rows beyond the page */
 	struct sortes_due_query query;
 	struct sortes_jcs jcs;
 };
@@ -46,20 +57,37 @@ within_parse(const char *text, int32_t *days)
 	return 0;
 }
 
+/* A number of rows: decimal digits only, no sign, up to DUE_LIMIT_MAX. */
 static int
-due_text(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
+limit_parse(const char *text, int64_t *rows)
 {
-	(void)ctx;
-	(void)err;
-	printf("%s  %s  %s  %-12s  %s  %s\n", r->due, r->window_start,
-	    r->window_end, r->occasion, r->participant, r->caseworker);
+	int64_t n = 0;
+	const char *p;
+
+	if (*text == '\0')
+		return -1;
+	for (p = text; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (*p - '0');
+		if (n > DUE_LIMIT_MAX)
+			return -1;
+	}
+	*rows = n;
 	return 0;
 }
 
-static int
-due_json(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
+static void
+due_text(const struct sortes_due_row *r)
 {
-	struct due_args *a = ctx;
+	printf("%s  %s  %s  %-12s  %s  %s\n", r->due, r->window_start,
+	    r->window_end, r->occasion, r->participant, r->caseworker);
+}
+
+static int
+due_json(struct due_args *a, const struct sortes_due_row *r,
+    struct sortes_error *err)
+{
 	struct sortes_jcs *j = &a->jcs;
 	int rc;
 
@@ -86,8 +114,47 @@ due_json(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
 	sortes_jcs_string(j, r->window_start);
 	sortes_jcs_object_end(j);
 	if ((rc = sortes_jcs_finish(j, err)) == 0)
-		printf("%s\n%s", a->printed++ > 0 ? "," : "", j->data);
+		printf("%s\n%s", a->printed > 0 ? "," : "", j->data);
 	return rc;
+}
+
+/*
+ * The library is asked for one row more than the page: that row is not
+ * printed, it only tells that the list goes on.
+ */
+static int
+due_print(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
+{
+	struct due_args *a = ctx;
+	int rc = 0;
+
+	if (a->page > 0 && a->printed == a->page) {
+		a->more = 1;
+		return 0;
+	}
+	if (a->json)
+		rc = due_json(a, r, err);
+	else
+		due_text(r);
+	if (rc == 0)
+		a->printed++;
+	return rc;
+}
+
+/* After the list, on stderr: an empty list, or a page that is not all. */
+static void
+due_note(const struct due_args *a, int64_t n)
+{
+	int due = a->query.kind == SORTES_DUE;
+
+	if (n == 0)
+		fprintf(stderr, "sortes: no follow-ups %s\n",
+		    due ? "due" : "overdue");
+	else if (a->more)
+		fprintf(stderr, "sortes: showing the first %lld follow-ups by "
+		    "due date; more are %s (narrow with --caseworker%s, or "
+		    "list all with --limit 0)\n", (long long)a->page,
+		    due ? "due" : "overdue", due ? " or --within" : "");
 }
 
 static int
@@ -96,7 +163,7 @@ due_list(struct due_args *a)
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
 	int64_t n = 0;
-	int rc;
+	int rc, code;
 
 	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
 	if (rc == 0 && a->as_of == NULL) {
@@ -113,18 +180,18 @@ due_list(struct due_args *a)
 		printf("DUE         OPENS       CLOSES      OCCASION      "
 		    "PARTICIPANT                           CASEWORKER\n");
 	if (rc == 0)
-		rc = sortes_followup_list(t, &a->query, a->json ? due_json :
-		    due_text, a, &n, &err);
+		rc = sortes_followup_list(t, &a->query, due_print, a, &n,
+		    &err);
 	if (rc == 0 && a->json)
-		printf("%s]\n", n > 0 ? "\n" : "");
-	if (rc == 0 && n == 0)
-		fprintf(stderr, "sortes: no follow-ups %s\n",
-		    a->query.kind == SORTES_OVERDUE ? "overdue" : "due");
+		printf("%s]\n", a->printed > 0 ? "\n" : "");
 	sortes_trial_close(t);
 	sortes_jcs_free(&a->jcs);
 	if (rc != 0)
 		return cli_fail(&err);
-	return cli_finish(0);
+	/* The list first, so that the note follows it in a pager too. */
+	if ((code = cli_finish(0)) == 0)
+		due_note(a, n);
+	return code;
 }
 
 /* due and overdue share their options; overdue takes no --within. */
@@ -136,6 +203,7 @@ due_parse(struct due_args *a, enum sortes_due_kind kind, const char *name,
 
 	a->query.kind = kind;
 	a->query.within = 14;
+	a->page = DUE_LIMIT_DEFAULT;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":a:w:c:jd:h", due_options,
@@ -144,6 +212,7 @@ due_parse(struct due_args *a, enum sortes_due_kind kind, const char *name,
 		case 'a': a->as_of = optarg; break;
 		case 'w': a->within = optarg; break;
 		case 'c': a->query.caseworker = optarg; break;
+		case 'L': a->limit = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'd': a->db = optarg; break;
 		case 'h': return -1;
@@ -157,6 +226,11 @@ due_parse(struct due_args *a, enum sortes_due_kind kind, const char *name,
 	if (a->within != NULL && within_parse(a->within, &a->query.within))
 		return cli_usage_error(name, "--within '%s' is not a number of "
 		    "days such as 14d or 2w", a->within);
+	if (a->limit != NULL && limit_parse(a->limit, &a->page))
+		return cli_usage_error(name, "--limit '%s' is not a number of "
+		    "rows from 0 (all) to %d", a->limit, DUE_LIMIT_MAX);
+	/* One row past the page tells whether there are more. */
+	a->query.limit = a->page > 0 ? a->page + 1 : 0;
 	if (a->as_of != NULL &&
 	    (rc = cli_date_arg(&a->query.as_of, a->as_of, name, "as-of")) != 0)
 		return rc;

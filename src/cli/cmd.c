@@ -113,8 +113,10 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_withdraw },
 	{ "followup", "list due follow-ups, record measurements, write a calendar",
-	  "usage: sortes followup due [--as-of DATE] [--within DAYS] [--caseworker CODE] [--json]\n"
-	  "       sortes followup overdue [--as-of DATE] [--caseworker CODE] [--json]\n"
+	  "usage: sortes followup due [--as-of DATE] [--within DAYS] [--caseworker CODE]\n"
+	  "                           [--limit N] [--json]\n"
+	  "       sortes followup overdue [--as-of DATE] [--caseworker CODE] [--limit N]\n"
+	  "                               [--json]\n"
 	  "       sortes followup record PARTICIPANT OCCASION MEASURE=VALUE... [--date DATE]\n"
 	  "                              [--out-of-window] [--correct]\n"
 	  "       sortes followup missed PARTICIPANT OCCASION --reason TEXT [--correct]\n"
@@ -125,6 +127,7 @@ const struct cmd_entry cmd_table[] = {
 	  "trial's time zone (docs/followups.md).  due: the open occasions\n"
 	  "whose window is open on DATE (default today) or opens within DAYS,\n"
 	  "by due date.  overdue: open occasions whose window has closed.\n"
+	  "Both print the first 1000 and say on stderr if there are more.\n"
 	  "record: the measures taken, checked against the protocol, as a log\n"
 	  "entry; a date outside the window needs --out-of-window and is\n"
 	  "flagged.  missed: the occasion could not be done.  An occasion with\n"
@@ -137,6 +140,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -a, --as-of DATE       the day to list for (YYYY-MM-DD; default today)\n"
 	  "  -w, --within DAYS      how far ahead: 14d (default), 3w, or days\n"
 	  "  -c, --caseworker CODE  only this caseworker's participants\n"
+	  "      --limit N          at most N rows (default 1000; 0: all)\n"
 	  "  -j, --json             a JSON array, one object a line\n"
 	  "  -D, --date DATE        when the measures were taken (default today)\n"
 	  "  -o, --out-of-window    accept a date outside the window, flagged\n"

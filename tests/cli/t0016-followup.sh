@@ -281,6 +281,132 @@ $(row 2024-09-05 2024-08-22 2024-10-05 m6 "$p2" CW2)
 $(row 2025-02-28 2025-02-14 2025-03-30 m6 "$p4" CW2)"
 expect_log 5
 
+# --- --limit ----------------------------------------------------------
+#
+# A page of the list: the first N rows, and a note on stderr when there
+# are more.  On 10 August 2024, six weeks ahead, three are due; on
+# 3 April 2025 five are overdue (above).
+
+more_due='sortes: showing the first 1 follow-ups by due date; more are due (narrow with --caseworker or --within, or list all with --limit 0)'
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --limit 1 --db t.db
+expect_status 0
+expect_out_is "$header
+$(row 2024-09-02 2024-08-19 2024-10-02 m6 "$p1" CW1)"
+expect_eq "$(cat err)" "$more_due" "stderr with --limit 1"
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --limit=2 --db t.db
+expect_status 0
+expect_out_is "$header
+$(row 2024-09-02 2024-08-19 2024-10-02 m6 "$p1" CW1)
+$(row 2024-09-05 2024-08-22 2024-10-05 m6 "$p2" CW2)"
+expect_err_contains "showing the first 2 follow-ups by due date; more are due"
+# As many as there are, all of them, by default or not: no note.
+all_due="$header
+$(row 2024-09-02 2024-08-19 2024-10-02 m6 "$p1" CW1)
+$(row 2024-09-05 2024-08-22 2024-10-05 m6 "$p2" CW2)
+$(row 2024-10-01 2024-09-17 2024-10-31 m6 "$p3" CW1)"
+for limit in 3 4 0 1000000000; do
+	run "$SORTES" followup due --as-of 2024-08-10 --within 6w \
+	    --limit "$limit" --db t.db
+	expect_status 0
+	expect_out_is "$all_due"
+	expect_err_empty
+done
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --db t.db
+expect_status 0
+expect_out_is "$all_due"
+expect_err_empty
+# By caseworker: CW1 has two.
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --caseworker CW1 \
+    --limit 1 --db t.db
+expect_status 0
+expect_out_is "$header
+$(row 2024-09-02 2024-08-19 2024-10-02 m6 "$p1" CW1)"
+expect_eq "$(cat err)" "$more_due" "stderr with --caseworker --limit 1"
+# An empty list says so, whatever the limit.
+run "$SORTES" followup due --as-of 2024-08-10 --within 8d --limit 1 --db t.db
+expect_status 0
+expect_out_is "$header"
+expect_eq "$(cat err)" "sortes: no follow-ups due" "stderr of an empty page"
+
+# JSON: an array of the rows printed only.
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --limit 1 --json \
+    --db t.db
+expect_status 0
+expect_eq "$(grep -c '"occasion"' out)" 1 "objects in due --json --limit 1"
+expect_eq "$(json 'json_valid(j)')" 1 "due --json --limit 1 is valid JSON"
+expect_eq "$(json "json_array_length(j) || ' ' || json_extract(j, '\$[0].participant')")" \
+    "1 $p1" "due --json --limit 1"
+expect_eq "$(cat err)" "$more_due" "stderr with --json --limit 1"
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --limit 3 --json \
+    --db t.db
+expect_status 0
+expect_eq "$(grep -c '"occasion"' out)" 3 "objects in due --json --limit 3"
+expect_eq "$(json 'json_array_length(j)')" 3 "due --json --limit 3"
+expect_err_empty
+
+# Overdue: no --within to narrow with.
+run "$SORTES" followup overdue --as-of 2025-04-03 --limit 2 --db t.db
+expect_status 0
+expect_out_is "$header
+$(row 2024-09-02 2024-08-19 2024-10-02 m6 "$p1" CW1)
+$(row 2024-09-05 2024-08-22 2024-10-05 m6 "$p2" CW2)"
+expect_eq "$(cat err)" \
+    'sortes: showing the first 2 follow-ups by due date; more are overdue (narrow with --caseworker, or list all with --limit 0)' \
+    "stderr of overdue --limit 2"
+run "$SORTES" followup overdue --as-of 2025-04-03 --limit 5 --db t.db
+expect_status 0
+expect_eq "$(grep -c ' m' out)" 5 "rows of overdue --limit 5"
+expect_err_empty
+run "$SORTES" followup overdue --as-of 2025-04-03 --caseworker CW2 --limit 1 \
+    --json --db t.db
+expect_status 0
+expect_eq "$(grep -c '"occasion"' out)" 1 "objects in overdue --json --limit 1"
+expect_eq "$(json "json_array_length(j) || ' ' || json_extract(j, '\$[0].participant')")" \
+    "1 $p2" "overdue --caseworker CW2 --json --limit 1"
+expect_err_contains "more are overdue"
+
+for sub in due overdue; do
+	for bad in abc -1 5x '' ' 5' +5 1000000001 99999999999999999999; do
+		run "$SORTES" followup "$sub" --limit "$bad" --db t.db
+		expect_status 64
+		expect_out_empty
+		expect_err_contains "--limit '$bad' is not a number of rows"
+	done
+	run "$SORTES" followup "$sub" --db t.db --limit
+	expect_status 64
+	expect_out_empty
+	expect_err_contains "option '--limit' needs a value"
+done
+
+# The default page is 1000 rows: a copy of the trial with 1000 more open
+# occasions for P1 (codes the protocol does not know; the list does not
+# mind) lists 1000 of its 1003 due.
+checkpoint t.db
+cp t.db many.db
+"$SQLITE3" many.db "with recursive k(i) as (select 1 union all select i + 1 from k where i < 1000) insert into schedule (participant, occasion, due, window_start, window_end, caseworker) select (select seq from participants where id = '$p1'), printf('x%04d', i), '2024-08-30', '2024-08-19', '2024-10-02', 'CW1' from k" ||
+	fail "cannot add schedule rows to many.db"
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --db many.db
+expect_status 0
+expect_eq "$(wc -l <out | tr -d ' ')" 1001 "lines of the default page"
+expect_eq "$(sed -n 2p out)" \
+    "$(row 2024-08-30 2024-08-19 2024-10-02 x0001 "$p1" CW1)" \
+    "first row of the default page"
+expect_eq "$(tail -n 1 out)" \
+    "$(row 2024-08-30 2024-08-19 2024-10-02 x1000 "$p1" CW1)" \
+    "last row of the default page"
+expect_eq "$(cat err)" \
+    'sortes: showing the first 1000 follow-ups by due date; more are due (narrow with --caseworker or --within, or list all with --limit 0)' \
+    "stderr of the default page"
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --limit 0 --json \
+    --db many.db
+expect_status 0
+expect_eq "$(json 'json_array_length(j)')" 1003 "due --json --limit 0"
+expect_err_empty
+run "$SORTES" followup due --as-of 2024-08-10 --within 6w --json --db many.db
+expect_status 0
+expect_eq "$(json 'json_array_length(j)')" 1000 "due --json by default"
+expect_err_contains "showing the first 1000 follow-ups"
+
 # --- record -----------------------------------------------------------
 
 SORTES_NOW=2024-09-10T10:00:00Z
