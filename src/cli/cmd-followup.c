@@ -119,6 +119,20 @@ due_json(struct due_args *a, const struct sortes_due_row *r,
 }
 
 /*
+ * The header (or the JSON array's bracket) goes out with the first row,
+ * or after an empty list, so that a list that fails prints nothing.
+ */
+static void
+due_begin(const struct due_args *a)
+{
+	if (a->json)
+		printf("[");
+	else
+		printf("DUE         OPENS       CLOSES      OCCASION      "
+		    "PARTICIPANT                           CASEWORKER\n");
+}
+
+/*
  * The library is asked for one row more than the page: that row is not
  * printed, it only tells that the list goes on.
  */
@@ -132,6 +146,8 @@ due_print(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
 		a->more = 1;
 		return 0;
 	}
+	if (a->printed == 0)
+		due_begin(a);
 	if (a->json)
 		rc = due_json(a, r, err);
 	else
@@ -151,10 +167,11 @@ due_note(const struct due_args *a, int64_t n)
 		fprintf(stderr, "sortes: no follow-ups %s\n",
 		    due ? "due" : "overdue");
 	else if (a->more)
-		fprintf(stderr, "sortes: showing the first %lld follow-ups by "
-		    "due date; more are %s (narrow with --caseworker%s, or "
+		fprintf(stderr, "sortes: showing the first %lld follow-up%s "
+		    "by due date; more are %s (narrow with --caseworker%s, or "
 		    "list all with --limit 0)\n", (long long)a->page,
-		    due ? "due" : "overdue", due ? " or --within" : "");
+		    a->page == 1 ? "" : "s", due ? "due" : "overdue",
+		    due ? " or --within" : "");
 }
 
 static int
@@ -174,14 +191,11 @@ due_list(struct due_args *a)
 			rc = cli_local_day(&a->query.as_of, now,
 			    t->protocol->timezone, &err);
 	}
-	if (rc == 0 && a->json)
-		printf("[");
-	else if (rc == 0)
-		printf("DUE         OPENS       CLOSES      OCCASION      "
-		    "PARTICIPANT                           CASEWORKER\n");
 	if (rc == 0)
 		rc = sortes_followup_list(t, &a->query, due_print, a, &n,
 		    &err);
+	if (rc == 0 && a->printed == 0)
+		due_begin(a);
 	if (rc == 0 && a->json)
 		printf("%s]\n", a->printed > 0 ? "\n" : "");
 	sortes_trial_close(t);

@@ -287,7 +287,7 @@ expect_log 5
 # are more.  On 10 August 2024, six weeks ahead, three are due; on
 # 3 April 2025 five are overdue (above).
 
-more_due='sortes: showing the first 1 follow-ups by due date; more are due (narrow with --caseworker or --within, or list all with --limit 0)'
+more_due='sortes: showing the first 1 follow-up by due date; more are due (narrow with --caseworker or --within, or list all with --limit 0)'
 run "$SORTES" followup due --as-of 2024-08-10 --within 6w --limit 1 --db t.db
 expect_status 0
 expect_out_is "$header
@@ -794,6 +794,18 @@ run env TZDIR="$PWD/nozones" "$SORTES" verify --db t.db
 expect_status 69
 expect_out_empty
 expect_err_contains "time zone 'Europe/Copenhagen' is not known on this system"
+
+# A list that cannot be read prints nothing, not a header (or "[") and
+# then an error.
+cp t.db broken.db
+"$SQLITE3" broken.db 'pragma foreign_keys = off; drop table outcomes; drop table schedule' ||
+	fail "cannot break broken.db"
+for json in '' --json; do
+	run "$SORTES" followup due $json --db broken.db
+	expect_status 70
+	expect_out_empty
+	expect_err_contains "no such table: schedule"
+done
 
 # The original is untouched.
 run "$SORTES" verify --db t.db
