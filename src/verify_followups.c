@@ -97,8 +97,8 @@ verify_spend(struct verify_state *v, sqlite3_stmt *st,
 /*
  * Counts that must be zero, each with what it means when it is not.
  * The schedule's status follows from the outcomes (the latest one
- * decides), withdrawals (open occasions are cancelled) and transfers
- * (open occasions are with the current caseworker).
+ * decides) and withdrawals (open occasions are cancelled); the
+ * schedule pass below checks the caseworkers of open occasions.
  */
 static const struct {
 	const char *sql, *what;
@@ -122,12 +122,6 @@ static const struct {
 	{ "SELECT count(*) FROM withdrawals w CROSS JOIN schedule s ON "
 	  "s.participant = w.participant WHERE s.status = 'open'",
 	  "open occasions of withdrawn participants" },
-	{ "SELECT count(*) FROM schedule s JOIN participants p ON p.seq = "
-	  "s.participant WHERE s.status = 'open' AND s.caseworker <> "
-	  "coalesce((SELECT t.to_caseworker FROM transfers t WHERE "
-	  "t.participant = s.participant ORDER BY t.seq DESC LIMIT 1), "
-	  "p.caseworker)",
-	  "open occasions not with the participant's current caseworker" },
 	{ "SELECT count(*) FROM withdrawals w JOIN outcomes o ON "
 	  "o.participant = w.participant WHERE o.seq > w.seq",
 	  "outcomes recorded after the participant withdrew" },
@@ -183,7 +177,25 @@ struct shape {
 	struct sortes_day_dates dates;
 };
 
-enum { SH_PARTICIPANT, SH_OCCASION, SH_ARM, SH_ENROLLED_AT, SH_DUE };
+enum {
+	SH_PARTICIPANT, SH_OCCASION, SH_ARM, SH_ENROLLED_AT, SH_DUE,
+	SH_STATUS = SH_DUE + 3, SH_CASEWORKER, SH_CURRENT
+};
+
+/*
+ * The participant's caseworker now (SH_CURRENT) is the one of its
+ * latest transfer, else the one it was enrolled with; SQLite gives a
+ * bare column the value from the row where max() found its maximum.
+ */
+#define SHAPE_SQL \
+	"SELECT s.participant, s.occasion, a.arm, p.enrolled_at, s.due, " \
+	"s.window_start, s.window_end, s.status, s.caseworker, " \
+	"coalesce(t.to_caseworker, p.caseworker) FROM schedule s " \
+	"JOIN allocations a ON a.seq = s.participant " \
+	"JOIN participants p ON p.seq = s.participant " \
+	"LEFT JOIN (SELECT participant, to_caseworker, max(seq) FROM " \
+	"transfers GROUP BY participant) t ON t.participant = s.participant " \
+	"ORDER BY s.participant"
 
 static int
 shape_close(struct verify_state *v, struct shape *s, struct sortes_error *err)
@@ -242,6 +254,11 @@ shape_row(struct verify_state *v, sqlite3_stmt *st, struct shape *s,
 			return verify_fail(v, s->participant, err, "the "
 			    "schedule dates a follow-up otherwise than the "
 			    "enrollment day and the protocol do");
+	if (strcmp(verify_col(st, SH_STATUS), "open") == 0 &&
+	    strcmp(verify_col(st, SH_CASEWORKER), verify_col(st, SH_CURRENT)))
+		return verify_fail(v, s->participant, err, "the schedule holds "
+		    "open follow-ups not with the participant's current "
+		    "caseworker");
 	s->mask |= (uint64_t)1 << o;
 	s->rows++;
 	return 0;
@@ -286,11 +303,7 @@ verify_schedule_shape(struct verify_state *v, struct sortes_error *err)
 
 	rc = sortes_day_dates_init(&s.dates, v->trial->protocol, err);
 	if (rc == 0)
-		rc = sortes_db_prepare(v->trial->db, &st, "SELECT "
-		    "s.participant, s.occasion, a.arm, p.enrolled_at, s.due, "
-		    "s.window_start, s.window_end FROM schedule s JOIN "
-		    "allocations a ON a.seq = s.participant JOIN participants "
-		    "p ON p.seq = s.participant ORDER BY s.participant", err);
+		rc = sortes_db_prepare(v->trial->db, &st, SHAPE_SQL, err);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = shape_row(v, st, &s, err);
 	if (rc == 0 && step != SQLITE_DONE)

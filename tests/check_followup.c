@@ -1123,6 +1123,7 @@ END_TEST
 START_TEST(test_transfer)
 {
 	struct fixture f;
+	struct sortes_verify_report rep;
 	struct sortes_transfer_result tr;
 	struct sortes_error err = { 0 };
 	struct snapshot before;
@@ -1158,6 +1159,14 @@ START_TEST(test_transfer)
 	check_slot(f.t, f.ids[AI], "m2_i", "caseworker", "CW3");
 	check_slot(f.t, f.ids[AI], "m3", "caseworker", "CW3");
 	verify_ok(f.t);
+	/* The latest transfer decides, not the earlier one. */
+	tu_sql(f.t, "UPDATE schedule SET caseworker = 'CW2' WHERE "
+	    "caseworker = 'CW3'");
+	ck_assert_int_eq(sqlite3_changes(f.t->db->sql), 2);
+	ck_assert_int_eq(sortes_verify(f.t, tu_local_day, &rep, &err),
+	    SORTES_EVERIFY);
+	ck_assert_msg(strstr(err.msg, "not with the participant's current "
+	    "caseworker") != NULL, "%s", err.msg);
 	fixture_close(&f);
 }
 END_TEST
