@@ -18,7 +18,7 @@ sortes_record_genesis(struct sortes_jcs *j,
 	sortes_jcs_key(j, "kind");
 	sortes_jcs_string(j, "genesis");
 	sortes_jcs_key(j, "log_format");
-	sortes_jcs_integer(j, SORTES_LOG_FORMAT);
+	sortes_jcs_integer(j, r->log_format);
 	sortes_jcs_key(j, "protocol_sha256");
 	sortes_jcs_string(j, r->protocol_sha256);
 	sortes_jcs_key(j, "seq");

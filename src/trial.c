@@ -76,6 +76,7 @@ trial_genesis(struct sortes_trial *t, struct sortes_error *err)
 	struct sortes_jcs j;
 	struct sortes_genesis_record g = {
 		.seq = 1,
+		.log_format = t->log_format,
 		.trial = t->trial_id,
 		.protocol_sha256 = t->protocol_sha256,
 		.commitment = t->seed_commitment,
@@ -111,6 +112,7 @@ trial_identity(struct sortes_trial *t, const char *bytes, size_t len,
 		    "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", now);
 	strcpy(t->created_at, now);
 	strcpy(t->trial_id, t->protocol->id);
+	t->log_format = SORTES_LOG_FORMAT;
 	rc = sortes_sha256(digest, bytes, len, err);
 	if (rc == 0) {
 		sortes_hex_encode(t->protocol_sha256, digest, sizeof(digest));
@@ -217,6 +219,35 @@ trial_load_row(struct sortes_trial *t, struct sortes_error *err)
 	return rc;
 }
 
+/*
+ * The log format the trial was created under, from its genesis entry:
+ * later formats change what some entries mean, so the rules of the
+ * trial's own format apply to it for good.  0 when the genesis entry
+ * is missing or says nothing readable (verify reports that).
+ */
+static int
+trial_load_format(struct sortes_trial *t, struct sortes_error *err)
+{
+	static const char key[] = "\"log_format\":";
+	sqlite3_stmt *st = NULL;
+	const char *body, *at;
+	int rc;
+
+	t->log_format = 0;
+	rc = sortes_db_prepare(t->db, &st, "SELECT body FROM log WHERE seq = 1 "
+	    "AND kind = 'genesis'", err);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (body = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    (at = strstr(body, key)) != NULL &&
+	    at[sizeof(key) - 1] >= '1' && at[sizeof(key) - 1] <= '9' &&
+	    (at[sizeof(key)] == ',' || at[sizeof(key)] == '}'))
+		t->log_format = at[sizeof(key) - 1] - '0';
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int
 sortes_trial_open(struct sortes_trial **out, const char *db_path,
     struct sortes_error *err)
@@ -230,6 +261,8 @@ sortes_trial_open(struct sortes_trial **out, const char *db_path,
 	rc = sortes_db_open(&t->db, db_path, SORTES_DB_EXISTING, err);
 	if (rc == 0)
 		rc = trial_load_row(t, err);
+	if (rc == 0)
+		rc = trial_load_format(t, err);
 	if (rc != 0) {
 		sortes_trial_close(t);
 		return rc;

@@ -102,7 +102,7 @@ verify_genesis(struct verify_state *v, sqlite3_stmt *st,
 {
 	struct sortes_trial *t = v->trial;
 	struct sortes_genesis_record g = {
-		.seq = 1, .trial = t->trial_id,
+		.seq = 1, .log_format = t->log_format, .trial = t->trial_id,
 		.protocol_sha256 = t->protocol_sha256,
 		.commitment = t->seed_commitment, .created_at = t->created_at,
 	};

@@ -357,7 +357,7 @@ check_link(const uint8_t prev[32], const char *body, const char *expect,
 START_TEST(test_documented_example)
 {
 	struct sortes_genesis_record g = {
-		.seq = 1, .trial = "example",
+		.seq = 1, .log_format = 1, .trial = "example",
 		.protocol_sha256 = "0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccd",
 		.commitment = "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925",
 		.created_at = "2026-01-15T10:00:00Z",

@@ -17,6 +17,7 @@
 
 struct sortes_genesis_record {
 	int64_t seq;			/* always 1 */
+	int log_format;			/* the trial's: 1 or SORTES_LOG_FORMAT */
 	const char *trial;		/* trial id */
 	const char *protocol_sha256;	/* hex */
 	const char *commitment;		/* SHA-256 of the seed, hex */

@@ -20,6 +20,7 @@ struct sortes_trial {
 	char protocol_sha256[SORTES_SHA256_HEX];
 	char seed_commitment[SORTES_SHA256_HEX];
 	char created_at[SORTES_TIME_LEN];
+	int log_format;		/* its genesis entry's; 0 if unreadable */
 	int have_key;
 	struct sortes_key key;			/* valid when have_key */
 };
