@@ -3497,3 +3497,11 @@ sortes_field_type_name(enum sortes_field_type t)
 		return "unknown";
 	return type_names[t];
 }
+
+const char *
+sortes_weekend_rule_name(enum sortes_weekend_rule r)
+{
+	if ((size_t)r >= NKEYS(weekend_rules))
+		return "unknown";
+	return weekend_rules[r];
+}

@@ -19,6 +19,10 @@ sortes_record_genesis(struct sortes_jcs *j,
 	sortes_jcs_string(j, "genesis");
 	sortes_jcs_key(j, "log_format");
 	sortes_jcs_integer(j, r->log_format);
+	if (r->log_format >= 2) {
+		sortes_jcs_key(j, "protocol_json_sha256");
+		sortes_jcs_string(j, r->protocol_json_sha256);
+	}
 	sortes_jcs_key(j, "protocol_sha256");
 	sortes_jcs_string(j, r->protocol_sha256);
 	sortes_jcs_key(j, "seq");

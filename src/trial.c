@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sortes/chain.h"
+#include "sortes/protocol_json.h"
 #include "sortes/record.h"
 #include "sortes/trial.h"
 
@@ -54,7 +55,7 @@ trial_insert(struct sortes_trial *t, const char *bytes, size_t len,
 
 	rc = sortes_db_prepare(t->db, &st, "INSERT INTO trial (id, trial_id, "
 	    "protocol, protocol_name, protocol_sha256, seed_commitment, "
-	    "created_at) VALUES (1, ?, ?, ?, ?, ?, ?)", err);
+	    "created_at, protocol_json) VALUES (1, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, t->trial_id, -1, SQLITE_STATIC);
@@ -63,6 +64,7 @@ trial_insert(struct sortes_trial *t, const char *bytes, size_t len,
 	sqlite3_bind_text(st, 4, t->protocol_sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, t->seed_commitment, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, t->created_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, t->protocol_json, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = sortes_db_fail(t->db, "storing the protocol", err);
 	sqlite3_finalize(st);
@@ -79,6 +81,7 @@ trial_genesis(struct sortes_trial *t, struct sortes_error *err)
 		.log_format = t->log_format,
 		.trial = t->trial_id,
 		.protocol_sha256 = t->protocol_sha256,
+		.protocol_json_sha256 = t->protocol_json_sha256,
 		.commitment = t->seed_commitment,
 		.created_at = t->created_at,
 	};
@@ -95,6 +98,44 @@ trial_genesis(struct sortes_trial *t, struct sortes_error *err)
 	if (rc == 0)
 		rc = sortes_chain_append(chain, "genesis", j.data, j.len, err);
 	sortes_chain_free(chain);
+	sortes_jcs_free(&j);
+	return rc;
+}
+
+/*
+ * Keep 'json' (NULL for none) as the trial's stored protocol JSON and
+ * its SHA-256.
+ */
+static int
+trial_keep_json(struct sortes_trial *t, const char *json, size_t len,
+    struct sortes_error *err)
+{
+	uint8_t digest[SORTES_SHA256_LEN];
+	int rc;
+
+	t->protocol_json_sha256[0] = '\0';
+	if (json == NULL)
+		return 0;
+	if ((t->protocol_json = strndup(json, len)) == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	rc = sortes_sha256(digest, json, len, err);
+	if (rc == 0)
+		sortes_hex_encode(t->protocol_json_sha256, digest,
+		    sizeof(digest));
+	return rc;
+}
+
+/* The canonical JSON that a new trial stores and commits to. */
+static int
+trial_make_json(struct sortes_trial *t, struct sortes_error *err)
+{
+	struct sortes_jcs j;
+	int rc;
+
+	sortes_jcs_init(&j);
+	rc = sortes_protocol_json(&j, t->protocol, t->log_format, err);
+	if (rc == 0)
+		rc = trial_keep_json(t, j.data, j.len, err);
 	sortes_jcs_free(&j);
 	return rc;
 }
@@ -116,8 +157,10 @@ trial_identity(struct sortes_trial *t, const char *bytes, size_t len,
 	rc = sortes_sha256(digest, bytes, len, err);
 	if (rc == 0) {
 		sortes_hex_encode(t->protocol_sha256, digest, sizeof(digest));
-		rc = sortes_key_generate(&t->key, t->trial_id, err);
+		rc = trial_make_json(t, err);
 	}
+	if (rc == 0)
+		rc = sortes_key_generate(&t->key, t->trial_id, err);
 	if (rc == 0) {
 		t->have_key = 1;
 		rc = sortes_key_commitment(t->seed_commitment, t->key.seed, err);
@@ -192,8 +235,8 @@ trial_load_row(struct sortes_trial *t, struct sortes_error *err)
 	int rc;
 
 	rc = sortes_db_prepare(t->db, &st, "SELECT trial_id, protocol, "
-	    "protocol_name, protocol_sha256, seed_commitment, created_at "
-	    "FROM trial WHERE id = 1", err);
+	    "protocol_name, protocol_sha256, seed_commitment, created_at, "
+	    "protocol_json FROM trial WHERE id = 1", err);
 	if (rc != 0)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -209,10 +252,11 @@ trial_load_row(struct sortes_trial *t, struct sortes_error *err)
 	    (const char *)sqlite3_column_text(st, 4));
 	snprintf(t->created_at, sizeof(t->created_at), "%s",
 	    (const char *)sqlite3_column_text(st, 5));
-	rc = sortes_protocol_parse(&t->protocol, sqlite3_column_blob(st, 1),
-	    (size_t)sqlite3_column_bytes(st, 1),
-	    (const char *)sqlite3_column_text(st, 2), err);
-	if (rc != 0)
+	rc = trial_keep_json(t, (const char *)sqlite3_column_text(st, 6),
+	    (size_t)sqlite3_column_bytes(st, 6), err);
+	if (rc == 0 && (rc = sortes_protocol_parse(&t->protocol,
+	    sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+	    (const char *)sqlite3_column_text(st, 2), err)) != 0)
 		sortes_error_prefix(err, "stored protocol of '%s'",
 		    t->db->path);
 	sqlite3_finalize(st);
@@ -303,6 +347,7 @@ sortes_trial_close(struct sortes_trial *t)
 		return;
 	sortes_db_close(t->db);
 	sortes_protocol_free(t->protocol);
+	free(t->protocol_json);
 	sortes_key_wipe(&t->key);
 	free(t);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/protocol_json.h"
 #include "sortes/record.h"
 #include "sortes/verify.h"
 #include "strmap.h"
@@ -96,6 +97,37 @@ verify_link(struct verify_state *v, sqlite3_stmt *st, struct sortes_error *err)
 	return 0;
 }
 
+/*
+ * From log format 2 on, the trial stores the protocol's canonical JSON
+ * and the genesis entry commits to it: it must be exactly what the
+ * stored protocol file reads as, or an auditor replaying from the JSON
+ * would replay another protocol.  A format-1 trial stores none.
+ */
+static int
+verify_protocol_json(struct verify_state *v, struct sortes_error *err)
+{
+	struct sortes_trial *t = v->trial;
+	int rc;
+
+	if (t->log_format < 2) {
+		if (t->protocol_json != NULL)
+			return verify_fail(v, 1, err, "table trial holds a "
+			    "protocol JSON form, which a trial of log format 1 "
+			    "does not have");
+		return 0;
+	}
+	if (t->protocol_json == NULL)
+		return verify_fail(v, 1, err, "table trial lacks the protocol's "
+		    "JSON form that the genesis entry commits to");
+	rc = sortes_protocol_json(&v->jcs, t->protocol, t->log_format, err);
+	if (rc != 0)
+		return rc;
+	if (strcmp(v->jcs.data, t->protocol_json) != 0)
+		return verify_fail(v, 1, err, "the stored protocol's JSON form "
+		    "is not what its protocol file reads as");
+	return 0;
+}
+
 static int
 verify_genesis(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err)
@@ -104,10 +136,16 @@ verify_genesis(struct verify_state *v, sqlite3_stmt *st,
 	struct sortes_genesis_record g = {
 		.seq = 1, .log_format = t->log_format, .trial = t->trial_id,
 		.protocol_sha256 = t->protocol_sha256,
+		.protocol_json_sha256 = t->protocol_json_sha256,
 		.commitment = t->seed_commitment, .created_at = t->created_at,
 	};
 	int rc;
 
+	if (t->log_format < 1 || t->log_format > SORTES_LOG_FORMAT)
+		return verify_fail(v, 1, err, "genesis entry names no log "
+		    "format this sortes knows");
+	if ((rc = verify_protocol_json(v, err)) != 0)
+		return rc;
 	sortes_jcs_reset(&v->jcs);
 	sortes_record_genesis(&v->jcs, &g);
 	if ((rc = sortes_jcs_finish(&v->jcs, err)) != 0)
@@ -115,7 +153,7 @@ verify_genesis(struct verify_state *v, sqlite3_stmt *st,
 	if (strcmp(verify_col(st, 1), "genesis") != 0 ||
 	    strcmp(verify_col(st, 2), v->jcs.data) != 0)
 		return verify_fail(v, 1, err, "genesis entry does not match the "
-		    "trial's protocol hash, seed commitment or creation time");
+		    "trial's protocol hashes, seed commitment or creation time");
 	return 0;
 }
 

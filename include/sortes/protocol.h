@@ -250,5 +250,6 @@ long sortes_protocol_arm(const struct sortes_protocol *p, const char *code);
 const char *sortes_method_name(enum sortes_method m);
 const char *sortes_unit_name(enum sortes_unit u);
 const char *sortes_field_type_name(enum sortes_field_type t);
+const char *sortes_weekend_rule_name(enum sortes_weekend_rule r);
 
 #endif

@@ -13,13 +13,14 @@
 
 #include "sortes/jcs.h"
 
-#define SORTES_LOG_FORMAT 1
+#define SORTES_LOG_FORMAT 2
 
 struct sortes_genesis_record {
 	int64_t seq;			/* always 1 */
 	int log_format;			/* the trial's: 1 or SORTES_LOG_FORMAT */
 	const char *trial;		/* trial id */
 	const char *protocol_sha256;	/* hex */
+	const char *protocol_json_sha256; /* hex; format 2 on, else unused */
 	const char *commitment;		/* SHA-256 of the seed, hex */
 	const char *created_at;		/* UTC timestamp */
 };

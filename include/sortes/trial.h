@@ -18,6 +18,8 @@ struct sortes_trial {
 	struct sortes_protocol *protocol;	/* parsed from the stored bytes */
 	char trial_id[SORTES_TRIAL_ID_MAX + 1];
 	char protocol_sha256[SORTES_SHA256_HEX];
+	char *protocol_json;	/* stored canonical JSON; NULL in format 1 */
+	char protocol_json_sha256[SORTES_SHA256_HEX];	/* "" in format 1 */
 	char seed_commitment[SORTES_SHA256_HEX];
 	char created_at[SORTES_TIME_LEN];
 	int log_format;		/* its genesis entry's; 0 if unreadable */

@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "sortes/protocol.h"
+#include "sortes/protocol_json.h"
 #include "sortes/trial.h"
 #include "cli.h"
 
 static const struct option protocol_options[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -43,8 +45,32 @@ protocol_check(int nfiles, char **files)
 	return cli_finish(worst);
 }
 
+/*
+ * The protocol's canonical JSON, byte for byte what the genesis entry
+ * commits to (no final newline, so that piping it into sha256sum gives
+ * the committed hash); a format-1 trial stores none, so it is derived
+ * from the stored file as that format reads it.
+ */
 static int
-protocol_show(const char *db)
+protocol_show_json(struct sortes_trial *t, struct sortes_error *err)
+{
+	struct sortes_jcs j;
+	int rc = 0;
+
+	if (t->protocol_json != NULL) {
+		fputs(t->protocol_json, stdout);
+		return 0;
+	}
+	sortes_jcs_init(&j);
+	rc = sortes_protocol_json(&j, t->protocol, t->log_format, err);
+	if (rc == 0)
+		fwrite(j.data, 1, j.len, stdout);
+	sortes_jcs_free(&j);
+	return rc;
+}
+
+static int
+protocol_show(const char *db, int json)
 {
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
@@ -52,6 +78,11 @@ protocol_show(const char *db)
 	int rc;
 
 	rc = sortes_trial_open(&t, cli_db_path(db), &err);
+	if (rc == 0 && json) {
+		rc = protocol_show_json(t, &err);
+		sortes_trial_close(t);
+		return rc == 0 ? cli_finish(0) : cli_fail(&err);
+	}
 	if (rc == 0)
 		rc = sortes_db_prepare(t->db, &st,
 		    "SELECT protocol FROM trial WHERE id = 1", &err);
@@ -69,14 +100,15 @@ int
 cmd_protocol(int argc, char **argv)
 {
 	const char *db = NULL;
-	int c;
+	int c, json = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:h", protocol_options,
+	while ((c = getopt_long(argc, argv, ":d:hj", protocol_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 'd': db = optarg; break;
+		case 'j': json = 1; break;
 		case 'h': return cli_help("protocol");
 		default: return cli_option_error("protocol", c, argv);
 		}
@@ -85,7 +117,7 @@ cmd_protocol(int argc, char **argv)
 	if (strcmp(argv[optind], "check") == 0)
 		return protocol_check(argc - optind - 1, argv + optind + 1);
 	if (strcmp(argv[optind], "show") == 0 && optind + 1 == argc)
-		return protocol_show(db);
+		return protocol_show(db, json);
 	return cli_usage_error("protocol", "unexpected argument '%s'",
 	    argv[optind]);
 }

@@ -24,12 +24,15 @@ const struct cmd_entry cmd_table[] = {
 	  cmd_init },
 	{ "protocol", "check a protocol file, or show a trial's stored protocol",
 	  "usage: sortes protocol check FILE...\n"
-	  "       sortes protocol show [--db FILE]\n"
+	  "       sortes protocol show [--json] [--db FILE]\n"
 	  "\n"
 	  "check: validate protocol files; each error names file, line and\n"
 	  "column.  show: print the protocol stored in a trial database, byte\n"
-	  "for byte, as every command uses it.\n"
+	  "for byte, as every command uses it; with --json, its canonical\n"
+	  "JSON form (docs/protocol-json.md), byte for byte what the genesis\n"
+	  "entry commits to, without a final newline.\n"
 	  "\n"
+	  "  -j, --json           the canonical JSON form instead of the file\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
 	  cmd_protocol },
 	{ "caseworker", "register caseworkers (the clusters), one or from CSV",
