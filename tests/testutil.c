@@ -250,3 +250,54 @@ tu_enroll_pair(struct sortes_trial *t, const char *tag, const char *cw,
 	if (first != NULL)
 		*first = res[0].arm == 0;
 }
+
+#ifndef SORTES_TOP_SRCDIR
+#define SORTES_TOP_SRCDIR "."
+#endif
+
+/* Does 'line' (of 'len' bytes) hold 'prefix' at its start? */
+static int
+starts(const char *line, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(line, prefix, n) == 0;
+}
+
+char *
+tu_doc_block(const char *doc, const char *name)
+{
+	char *path = tu_path(SORTES_TOP_SRCDIR "/docs", doc);
+	char *text = tu_read(path), marker[128], *out, *at;
+	size_t used = 0;
+
+	snprintf(marker, sizeof(marker), "<!-- check: %s -->\n", name);
+	at = strstr(text, marker);
+	ck_assert_msg(at != NULL, "docs/%s has no block '%s'", doc, name);
+	ck_assert_msg(strstr(at + 1, marker) == NULL, "docs/%s has block '%s' "
+	    "twice", doc, name);
+	at += strlen(marker);
+	ck_assert_ptr_nonnull(out = malloc(strlen(at) + 1));
+	while (*at == '\n')
+		at++;
+	/* An indented code block: lines of four spaces, or empty ones. */
+	while (*at != '\0') {
+		char *end = strchr(at, '\n');
+		size_t len = end != NULL ? (size_t)(end - at) : strlen(at);
+
+		if (len > 0 && !starts(at, len, "    "))
+			break;
+		if (len > 0)
+			memcpy(out + used, at + 4, len - 4);
+		used += len > 0 ? len - 4 : 0;
+		out[used++] = '\n';
+		at += len + (end != NULL);
+	}
+	while (used > 1 && out[used - 1] == '\n' && out[used - 2] == '\n')
+		used--;
+	out[used] = '\0';
+	ck_assert_msg(used > 0, "docs/%s: block '%s' is empty", doc, name);
+	free(text);
+	free(path);
+	return out;
+}

@@ -102,4 +102,12 @@ void tu_sql(struct sortes_trial *t, const char *sql);
 /* A whole file as a string; caller frees. */
 char *tu_read(const char *path);
 
+/*
+ * The indented code block that follows the line "<!-- check: NAME -->"
+ * in docs/DOC, without its indentation, each line ending in a newline;
+ * caller frees.  Worked examples in the docs are marked so, and the
+ * tests recompute them, so that the docs cannot drift from the code.
+ */
+char *tu_doc_block(const char *doc, const char *name);
+
 #endif
