@@ -10,8 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sortes/alloc.h"
+#include "sortes/enroll.h"
+#include "sortes/caseworker.h"
+#include "sortes/crypto.h"
+#include "sortes/keyfile.h"
+#include "sortes/protocol_json.h"
+#include "sortes/randomize.h"
+#include "sortes/record.h"
+#include "sortes/seal.h"
+#include "sortes/sign.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -126,6 +136,310 @@ START_TEST(test_stream_with_stratum)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The example trial of docs/log-format.md and docs/audit.md           */
+
+/*
+ * Everything about the example trial is fixed: the seed (32 bytes of
+ * 0x01, as in docs/randomization.md), the pseudonym key (32 bytes of
+ * 0x02), the times, the participants' UUIDs; its allocations are drawn
+ * from the seed by sortes's own allocator functions, and its seal is
+ * signed with the throw-away key that docs/audit.md publishes.
+ */
+#define EX_CREATED	"2026-01-15T10:00:00Z"
+#define EX_FREEZE_AT	"2026-01-16T09:00:00Z"
+#define EX_REVEAL_AT	"2026-02-02T12:00:00Z"
+
+static const struct {
+	const char *person, *uuid, *at, *birth, *sex;
+} ex_people[] = {
+	{ "010203-1234", "019bc11d-94e0-7a3c-8b1d-4e5f6a7b8c9d",
+	    "2026-01-15T10:05:00Z", "2003-02-01", "F" },
+	{ "150495-2001", "019bc12b-5080-7f21-9c4e-0a1b2c3d4e5f",
+	    "2026-01-15T10:20:00Z", "1995-04-15", "M" },
+};
+
+/* The chain being built: the last hash, and each entry's hash. */
+struct chain {
+	struct sortes_hasher *hasher;
+	uint8_t prev[32];
+	int64_t seq;
+	char hash[8][65];	/* by seq */
+};
+
+/* Append the body in 'j' and write its block: body, then its hash. */
+static void
+chain_add(struct chain *c, struct sortes_jcs *j, struct text *t)
+{
+	struct sortes_error err = { 0 };
+	uint8_t h[32];
+
+	ck_assert_msg(sortes_jcs_finish(j, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(sortes_hasher_two(c->hasher, h, c->prev, 32, j->data,
+	    j->len, &err), 0);
+	memcpy(c->prev, h, 32);
+	c->seq++;
+	hex(c->hash[c->seq], h, 32);
+	line(t, "%s", j->data);
+	line(t, "hash %s", c->hash[c->seq]);
+}
+
+struct example {
+	struct sortes_protocol *p;
+	char *yaml;
+	char protocol_sha[65], json_sha[65], commitment[65];
+	uint8_t seed[32];
+	struct chain chain;
+	struct sortes_allocation alloc[2];
+	char seal[SORTES_SEAL_MAX];
+};
+
+static void
+sha_hex(char out[65], const char *data, size_t len)
+{
+	struct sortes_error err = { 0 };
+	uint8_t h[32];
+
+	ck_assert_int_eq(sortes_sha256(h, data, len, &err), 0);
+	hex(out, h, 32);
+}
+
+/* The protocol of the example: its block, its hashes, its JSON form. */
+static void
+example_protocol(struct example *ex, struct text *json)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_jcs j;
+
+	ex->yaml = tu_doc_block("log-format.md", "example-protocol");
+	ck_assert_msg(sortes_protocol_parse(&ex->p, ex->yaml, strlen(ex->yaml),
+	    "example.yaml", &err) == 0, "%s", err.msg);
+	sha_hex(ex->protocol_sha, ex->yaml, strlen(ex->yaml));
+	sortes_jcs_init(&j);
+	ck_assert_int_eq(sortes_protocol_json(&j, ex->p, SORTES_LOG_FORMAT,
+	    &err), 0);
+	sha_hex(ex->json_sha, j.data, j.len);
+	line(json, "%s", j.data);
+	line(json, "sha256 %s", ex->json_sha);
+	sortes_jcs_free(&j);
+}
+
+static void
+example_genesis(struct example *ex, struct text *t)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_jcs j;
+
+	memset(ex->seed, 0x01, sizeof(ex->seed));
+	ck_assert_int_eq(sortes_key_commitment(ex->commitment, ex->seed, &err),
+	    0);
+	sortes_jcs_init(&j);
+	sortes_record_genesis(&j, &(struct sortes_genesis_record){ .seq = 1,
+	    .log_format = SORTES_LOG_FORMAT, .trial = ex->p->id,
+	    .protocol_sha256 = ex->protocol_sha,
+	    .protocol_json_sha256 = ex->json_sha,
+	    .commitment = ex->commitment, .created_at = EX_CREATED });
+	chain_add(&ex->chain, &j, t);
+	sortes_jcs_free(&j);
+}
+
+/* The two allocations: block 0 of stratum {}, places 0 and 1. */
+static void
+example_allocate(struct example *ex)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_hmac *mac = NULL;
+	struct sortes_pcg32 rng;
+	struct sortes_jcs scratch;
+	size_t arms[SORTES_BLOCK_MAX];
+	int size;
+
+	sortes_jcs_init(&scratch);
+	ck_assert_int_eq(sortes_hmac_new(&mac, ex->seed, 32, &err), 0);
+	ck_assert_int_eq(sortes_stream_derive(&rng, mac, &scratch, "block",
+	    "{}", 0, &err), 0);
+	sortes_alloc_block(ex->p, ex->p->block_sizes, ex->p->nblock_sizes,
+	    &rng, arms, &size);
+	ck_assert_int_ge(size, 2);
+	for (int i = 0; i < 2; i++)
+		ex->alloc[i] = (struct sortes_allocation){ arms[i], 0, i };
+	sortes_hmac_free(mac);
+	sortes_jcs_free(&scratch);
+}
+
+static void
+example_enroll(struct example *ex, int i, struct text *t)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_hmac *mac = NULL;
+	char person[SORTES_PERSON_MAX + 1], pseudonym[65], fields[128];
+	uint8_t key[32], m[32];
+	struct sortes_jcs j;
+
+	memset(key, 0x02, sizeof(key));
+	ck_assert_int_eq(sortes_person_normalize(person, ex_people[i].person,
+	    &err), 0);
+	ck_assert_int_eq(sortes_hmac_new(&mac, key, 32, &err), 0);
+	ck_assert_int_eq(sortes_hmac(mac, m, person, strlen(person), &err), 0);
+	hex(pseudonym, m, 32);
+	snprintf(fields, sizeof(fields), "{\"birth_date\":\"%s\",\"sex\":\"%s\"}",
+	    ex_people[i].birth, ex_people[i].sex);
+	sortes_jcs_init(&j);
+	sortes_record_enroll(&j, &(struct sortes_enroll_record){
+	    .seq = ex->chain.seq + 1, .participant = ex_people[i].uuid,
+	    .pseudonym = pseudonym, .caseworker = "CW1", .fields = fields,
+	    .stratum = "{}", .enrolled_at = ex_people[i].at,
+	    .arm = ex->p->arms[ex->alloc[i].arm].code,
+	    .method = sortes_method_name(ex->p->method),
+	    .counter = ex->alloc[i].counter,
+	    .position = ex->alloc[i].position });
+	chain_add(&ex->chain, &j, t);
+	sortes_jcs_free(&j);
+	sortes_hmac_free(mac);
+}
+
+/* A key block of docs/audit.md as a key file. */
+static struct sortes_signer *
+doc_key(const char *dir, const char *name, int private)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_signer *s = NULL;
+	char *pem = tu_doc_block("audit.md", name), *path = tu_path(dir, name);
+	int rc;
+
+	tu_write(path, pem);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	rc = private ? sortes_signer_load_private(&s, path, &err) :
+	    sortes_signer_load_public(&s, path, &err);
+	ck_assert_msg(rc == 0, "%s: %s", name, err.msg);
+	free(pem);
+	free(path);
+	return s;
+}
+
+/* The signature of 'seal' checks with the published public key. */
+static void
+seal_checks(const char *dir, const char *seal)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_signer *pub = doc_key(dir, "example-public-key", 0);
+	struct sortes_seal back;
+	char text[SORTES_SEAL_MAX];
+	size_t len;
+
+	ck_assert_msg(sortes_seal_parse(&back, seal, strlen(seal), "example",
+	    &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(sortes_seal_text(&back, text, sizeof(text), &len,
+	    &err), 0);
+	ck_assert_msg(sortes_sign_verify(pub, back.signature, text, len,
+	    &err) == 0, "%s", err.msg);
+	sortes_signer_free(pub);
+}
+
+/* The freeze (entry 4) and its seal, signed with the published key. */
+static void
+example_freeze(struct example *ex, struct text *t)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_signer *signer = NULL;
+	struct sortes_seal s = { .entries = 4 };
+	char *dir = tu_tmpdir();
+	char fp[SORTES_SHA256_HEX];
+	struct sortes_jcs j;
+	size_t len;
+
+	signer = doc_key(dir, "example-private-key", 1);
+	sortes_signer_fingerprint(signer, fp);
+	sortes_jcs_init(&j);
+	sortes_record_freeze(&j, &(struct sortes_freeze_record){ .seq = 4,
+	    .note = "after cohort 1", .sealed_at = EX_FREEZE_AT,
+	    .signer = fp });
+	chain_add(&ex->chain, &j, t);
+	sortes_jcs_free(&j);
+	snprintf(s.trial, sizeof(s.trial), "%s", ex->p->id);
+	strcpy(s.protocol_sha256, ex->protocol_sha);
+	strcpy(s.commitment, ex->commitment);
+	strcpy(s.head, ex->chain.hash[4]);
+	strcpy(s.sealed_at, EX_FREEZE_AT);
+	strcpy(s.note, "after cohort 1");
+	strcpy(s.signer, fp);
+	ck_assert_int_eq(sortes_seal_text(&s, ex->seal, sizeof(ex->seal), &len,
+	    &err), 0);
+	ck_assert_int_eq(sortes_sign(signer, s.signature, ex->seal, len, &err),
+	    0);
+	ck_assert_int_eq(sortes_seal_format(&s, ex->seal, sizeof(ex->seal),
+	    &len, &err), 0);
+	seal_checks(dir, ex->seal);
+	sortes_signer_free(signer);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void
+example_reveal(struct example *ex, struct text *t)
+{
+	char seed[65];
+	struct sortes_jcs j;
+
+	hex(seed, ex->seed, 32);
+	sortes_jcs_init(&j);
+	sortes_record_reveal(&j, &(struct sortes_reveal_record){ .seq = 5,
+	    .seed = seed, .revealed_at = EX_REVEAL_AT });
+	chain_add(&ex->chain, &j, t);
+	sortes_jcs_free(&j);
+}
+
+static void
+example_free(struct example *ex)
+{
+	sortes_hasher_free(ex->chain.hasher);
+	sortes_protocol_free(ex->p);
+	free(ex->yaml);
+}
+
+/* Build the example, each entry's block in entries[seq]. */
+static void
+example_build(struct example *ex, struct text *json, struct text *entries)
+{
+	struct sortes_error err = { 0 };
+
+	memset(ex, 0, sizeof(*ex));
+	ck_assert_int_eq(sortes_hasher_new(&ex->chain.hasher, &err), 0);
+	example_protocol(ex, json);
+	example_genesis(ex, &entries[1]);
+	example_allocate(ex);
+	example_enroll(ex, 0, &entries[2]);
+	example_enroll(ex, 1, &entries[3]);
+	example_freeze(ex, &entries[4]);
+	example_reveal(ex, &entries[5]);
+}
+
+START_TEST(test_example_trial)
+{
+	static struct text json, entries[6];
+	struct example ex;
+	char name[32];
+
+	memset(&json, 0, sizeof(json));
+	memset(entries, 0, sizeof(entries));
+	example_build(&ex, &json, entries);
+	expect_block("protocol-json.md", "example-json", &json);
+	for (int seq = 1; seq <= 5; seq++) {
+		snprintf(name, sizeof(name), "example-entry-%d", seq);
+		expect_block("log-format.md", name, &entries[seq]);
+	}
+	expect_block("audit.md", "example-entry-4", &entries[4]);
+	{
+		struct text seal = { .len = 0 };
+
+		seal.len = (size_t)snprintf(seal.buf, sizeof(seal.buf), "%s",
+		    ex.seal);
+		expect_block("audit.md", "example-seal", &seal);
+	}
+	example_free(&ex);
+}
+END_TEST
+
 Suite *
 suite_docs(void)
 {
@@ -133,6 +447,7 @@ suite_docs(void)
 	TCase *tc = tcase_create("examples");
 
 	tcase_add_test(tc, test_stream_with_stratum);
+	tcase_add_test(tc, test_example_trial);
 	suite_add_tcase(s, tc);
 	return s;
 }

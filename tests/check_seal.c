@@ -516,105 +516,6 @@ END_TEST
 
 /* --- the seal text -------------------------------------------------- */
 
-/*
- * The worked example of docs/audit.md: the freeze that would follow the
- * two entries of docs/log-format.md's worked example, signed with this
- * throw-away key (published there, never to be used for a trial).
- */
-static const char doc_private_pem[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEICHFTys3zDSbNZ/fDb03raYkMSnive4Yucb/ncFhokTQ\n"
-    "-----END PRIVATE KEY-----\n";
-static const char doc_public_pem[] =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MCowBQYDK2VwAyEAc/leSBkSyPSUoatiijInCVbIDS5jCMsxVhvtMXPCCOI=\n"
-    "-----END PUBLIC KEY-----\n";
-static const char doc_fingerprint[] =
-    "f5e1062699bef084a048afff0df929e65815f122d59b486129f4b4c89c9abc56";
-static const char doc_freeze_body[] =
-    "{\"kind\":\"freeze\",\"note\":\"after cohort 1\","
-    "\"sealed_at\":\"2026-01-16T09:00:00Z\",\"seq\":3,"
-    "\"signer\":\"f5e1062699bef084a048afff0df929e65815f122d59b486129f4b4c89c9abc56\"}";
-static const char doc_seal[] =
-    "sortes-seal 1\n"
-    "trial example\n"
-    "protocol-sha256 0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f901122334455667788990aabbcc\n"
-    "seed-commitment 66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925\n"
-    "entries 3\n"
-    "head d5d95139a074090a515f63359eb9f0eda92706b752be86c82b1142cdbbbee1fe\n"
-    "sealed-at 2026-01-16T09:00:00Z\n"
-    "note after cohort 1\n"
-    "signer f5e1062699bef084a048afff0df929e65815f122d59b486129f4b4c89c9abc56\n"
-    "signature Q8bYX5ITC8ruefj/WDMijuM3JM1+2wnHdazkqPk9qgezIEc1vG7FmFR1cHmBkWhs6w5fOIi3Qh0icDq9rOS7DQ==\n";
-
-START_TEST(test_documented_example)
-{
-	struct sortes_error err = { 0 };
-	struct sortes_freeze_record fr = { .seq = 3, .note = "after cohort 1",
-	    .sealed_at = "2026-01-16T09:00:00Z", .signer = doc_fingerprint };
-	struct sortes_seal s = { .entries = 3 }, back;
-	struct sortes_signer *priv = NULL, *pub = NULL;
-	struct sortes_hasher *h = NULL;
-	struct sortes_jcs j;
-	char *dir = tu_tmpdir(), *pem = tu_path(dir, "doc.pem"),
-	    *pubpath = tu_path(dir, "doc.pub");
-	char buf[SORTES_SEAL_MAX], fp[SORTES_SHA256_HEX];
-	uint8_t h2[32], h3[32];
-	size_t len, tlen;
-
-	tu_write(pem, doc_private_pem);
-	ck_assert_int_eq(chmod(pem, 0600), 0);
-	tu_write(pubpath, doc_public_pem);
-	ck_assert_int_eq(sortes_signer_load_private(&priv, pem, &err), 0);
-	ck_assert_int_eq(sortes_signer_load_public(&pub, pubpath, &err), 0);
-	sortes_signer_fingerprint(pub, fp);
-	ck_assert_str_eq(fp, doc_fingerprint);
-
-	/* Entry 3, the freeze, after docs/log-format.md's entry 2. */
-	sortes_jcs_init(&j);
-	sortes_record_freeze(&j, &fr);
-	ck_assert_int_eq(sortes_jcs_finish(&j, &err), 0);
-	ck_assert_str_eq(j.data, doc_freeze_body);
-	ck_assert_int_eq(sortes_hex_decode(h2, 32, "9e7d9d9aa768e0236b43446dd377"
-	    "0b3e7d09a703e693ae473fd8af47249d3ff6"), 0);
-	ck_assert_int_eq(sortes_hasher_new(&h, &err), 0);
-	ck_assert_int_eq(sortes_hasher_two(h, h3, h2, 32, j.data, j.len, &err),
-	    0);
-	sortes_hasher_free(h);
-	sortes_jcs_free(&j);
-
-	strcpy(s.trial, "example");
-	strcpy(s.protocol_sha256, "0d8f2a0e2b1c3d4e5f60718293a4b5c6d7e8f90112"
-	    "2334455667788990aabbcc");
-	strcpy(s.commitment, "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3"
-	    "902a591d0d5f2925");
-	sortes_hex_encode(s.head, h3, 32);
-	strcpy(s.sealed_at, "2026-01-16T09:00:00Z");
-	strcpy(s.note, "after cohort 1");
-	strcpy(s.signer, doc_fingerprint);
-	ck_assert_int_eq(sortes_seal_text(&s, buf, sizeof(buf), &tlen, &err), 0);
-	ck_assert_int_eq(sortes_sign(priv, s.signature, buf, tlen, &err), 0);
-	len = seal_text(&s, buf);
-	ck_assert_str_eq(buf, doc_seal);
-	/* Nine signed lines, then the signature line. */
-	ck_assert_int_eq(len, tlen + strlen("signature \n") + 88);
-	ck_assert_ptr_eq(strstr(buf, "\nsignature "), buf + tlen - 1);
-	ck_assert_msg(sortes_seal_parse(&back, buf, len, "doc", &err) == 0, "%s",
-	    err.msg);
-	ck_assert_int_eq(sortes_seal_text(&back, buf, sizeof(buf), &tlen, &err),
-	    0);
-	ck_assert_int_eq(sortes_sign_verify(pub, back.signature, buf, tlen,
-	    &err), 0);
-
-	sortes_signer_free(priv);
-	sortes_signer_free(pub);
-	tu_rmtree(dir);
-	free(dir);
-	free(pem);
-	free(pubpath);
-}
-END_TEST
-
 START_TEST(test_freeze)
 {
 	struct fixture f;
@@ -1389,7 +1290,6 @@ suite_seal(void)
 
 	tc = tcase_create("seal");
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_documented_example);
 	tcase_add_test(tc, test_freeze);
 	tcase_add_test(tc, test_freeze_refused);
 	tcase_add_test(tc, test_seal_format);
