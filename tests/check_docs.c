@@ -414,6 +414,242 @@ example_build(struct example *ex, struct text *json, struct text *entries)
 	example_reveal(ex, &entries[5]);
 }
 
+/* ------------------------------------------------------------------ */
+/* Replaying, step by step as docs/randomization.md says               */
+
+static void
+arm_list(struct text *t, const char *label, const struct sortes_protocol *p,
+    const size_t *arms, int n)
+{
+	char buf[256];
+	size_t used = 0;
+
+	for (int i = 0; i < n; i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s",
+		    i > 0 ? " " : "", p->arms[arms[i]].code);
+	line(t, "%s%s", label, buf);
+}
+
+/* Fisher-Yates from the top, each draw written out. */
+static void
+trace_shuffle(struct text *t, const char *indent, size_t *arms, int n,
+    struct sortes_pcg32 *rng)
+{
+	for (int i = n; i > 1; i--) {
+		uint32_t j = sortes_pcg32_bounded(rng, (uint32_t)i);
+		size_t tmp = arms[j];
+
+		arms[j] = arms[i - 1];
+		arms[i - 1] = tmp;
+		line(t, "%s%si = %d: j = bounded(%d) = %" PRIu32 ", swap "
+		    "places %" PRIu32 " and %d", indent, i == n ? "shuffle: " :
+		    "         ", i, i, j, j, i - 1);
+	}
+}
+
+/* Each arm 'ratio x per' times in protocol order. */
+static int
+arm_cycle(const struct sortes_protocol *p, int per, size_t *arms)
+{
+	int k = 0;
+
+	for (size_t a = 0; a < p->narms; a++)
+		for (int i = 0; i < p->arms[a].ratio * per; i++)
+			arms[k++] = a;
+	return k;
+}
+
+/* A permuted block drawn as written, checked against sortes's. */
+static void
+trace_block(struct text *t, const struct sortes_protocol *p, const int *sizes,
+    size_t nsizes, struct sortes_pcg32 *rng, size_t *arms, int *size)
+{
+	struct sortes_pcg32 again = *rng;
+	size_t theirs[SORTES_BLOCK_MAX];
+	char list[64];
+	size_t used = 0;
+	uint32_t k = sortes_pcg32_bounded(rng, (uint32_t)nsizes);
+	int n = sizes[k], their_size;
+
+	for (size_t i = 0; i < nsizes; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used,
+		    "%s%d", i > 0 ? ", " : "", sizes[i]);
+	line(t, "  size:    bounded(%zu) = %" PRIu32 ", so %d (of %s)", nsizes,
+	    k, n, list);
+	arm_cycle(p, n / p->ratio_sum, arms);
+	arm_list(t, "  list:    ", p, arms, n);
+	trace_shuffle(t, "  ", arms, n, rng);
+	arm_list(t, "  block:   ", p, arms, n);
+	sortes_alloc_block(p, sizes, nsizes, &again, theirs, &their_size);
+	ck_assert_int_eq(their_size, n);
+	ck_assert_mem_eq(theirs, arms, (size_t)n * sizeof(*arms));
+	*size = n;
+}
+
+/* A stream keyed with 'key', its message written out. */
+static void
+trace_stream(struct text *t, struct sortes_pcg32 *rng, const uint8_t key[32],
+    const char *purpose, const char *stratum, const char *keyed)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_hmac *mac = NULL;
+	struct sortes_jcs j;
+
+	sortes_jcs_init(&j);
+	ck_assert_int_eq(sortes_hmac_new(&mac, key, 32, &err), 0);
+	ck_assert_int_eq(sortes_stream_derive(rng, mac, &j, purpose, stratum, 0,
+	    &err), 0);
+	line(t, "  stream:  %s, keyed with %s", j.data, keyed);
+	sortes_hmac_free(mac);
+	sortes_jcs_free(&j);
+}
+
+START_TEST(test_replay_example)
+{
+	static struct text json, entries[6], t;
+	struct example ex;
+	struct sortes_pcg32 rng;
+	size_t arms[SORTES_BLOCK_MAX];
+	int size;
+
+	memset(&t, 0, sizeof(t));
+	example_build(&ex, &json, entries);
+	line(&t, "entry 2: place 0 of block 0 of stratum {}");
+	trace_stream(&t, &rng, ex.seed, "block", "{}", "the seed");
+	trace_block(&t, ex.p, ex.p->block_sizes, ex.p->nblock_sizes, &rng,
+	    arms, &size);
+	line(&t, "  place 0: %s, as logged", ex.p->arms[arms[0]].code);
+	ck_assert_uint_eq(arms[0], ex.alloc[0].arm);
+	line(&t, "entry 3: place 1 of the same block: %s, as logged",
+	    ex.p->arms[arms[1]].code);
+	ck_assert_uint_eq(arms[1], ex.alloc[1].arm);
+	expect_block("randomization.md", "replay-example", &t);
+	example_free(&ex);
+}
+END_TEST
+
+/* The caseworker-level example: a real trial with its caseworkers. */
+struct cw_example {
+	char *dir;
+	struct sortes_trial *t;
+	uint8_t seed[32];
+};
+
+static void
+cw_register(struct sortes_trial *t, const char *code, const char *team)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_registrar *r = NULL;
+	struct sortes_caseworker_result res;
+	struct sortes_caseworker_input in = { .code = code, .team = team,
+	    .registered_at = EX_CREATED };
+
+	ck_assert_msg(sortes_registrar_new(&r, t, &err) == 0, "%s", err.msg);
+	ck_assert_msg(sortes_registrar_add(r, &in, &res, &err) == 0, "%s",
+	    err.msg);
+	ck_assert_msg(sortes_registrar_commit(r, &err) == 0, "%s", err.msg);
+	sortes_registrar_free(r);
+}
+
+static void
+cw_setup(struct cw_example *cw)
+{
+	static const char *const codes[] = { "CW1", "CW2", "CW3", "CW4" };
+	char *yaml = tu_doc_block("randomization.md", "example-cw-protocol");
+
+	cw->dir = tu_tmpdir();
+	cw->t = tu_trial(cw->dir, yaml);
+	for (int i = 0; i < 4; i++)
+		cw_register(cw->t, codes[i], i < 2 ? "nord" : "syd");
+	memset(cw->seed, 0x01, sizeof(cw->seed));
+	free(yaml);
+}
+
+/* Entry 6 by the steps of "complete", and by sortes's replay code. */
+static void
+cw_randomize(struct cw_example *cw, struct text *t, size_t *arms)
+{
+	static const char beacon[] = "00112233445566778899aabbccddeeff";
+	const struct sortes_protocol *p = cw->t->protocol;
+	struct sortes_error err = { 0 };
+	struct sortes_randomize_result res;
+	struct sortes_pcg32 rng;
+	uint8_t key[32];
+	char khex[65];
+	int n;
+
+	ck_assert_int_eq(sortes_randomize_seed(key, cw->seed, beacon, &err), 0);
+	hex(khex, key, 32);
+	line(t, "beacon key = HMAC-SHA256(seed, [\"sortes/1\",\"beacon\","
+	    "\"%s\"])", beacon);
+	line(t, "           = %s", khex);
+	line(t, "entry 6: caseworkers by team, then code: CW1 CW2 CW3 CW4");
+	trace_stream(t, &rng, key, "cluster", "{}", "the beacon key");
+	n = arm_cycle(p, 4 / p->ratio_sum, arms);
+	arm_list(t, "  list:    ", p, arms, n);
+	trace_shuffle(t, "  ", arms, n, &rng);
+	line(t, "  arms:    CW1 %s, CW2 %s, CW3 %s, CW4 %s", p->arms[arms[0]].code,
+	    p->arms[arms[1]].code, p->arms[arms[2]].code, p->arms[arms[3]].code);
+	ck_assert_msg(sortes_randomize_replay(cw->t, cw->seed, beacon, 6, &res,
+	    &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(res.ncaseworkers, 4);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_uint_eq(res.arms[i], arms[i]);
+	sortes_randomize_result_free(&res);
+}
+
+/* Entry 7, the new hire, and what sortes's allocator gives for it. */
+static size_t
+cw_new_hire(struct cw_example *cw, struct text *t)
+{
+	static const char stratum[] = "{\"team\":\"nord\"}";
+	const struct sortes_protocol *p = cw->t->protocol;
+	struct sortes_error err = { 0 };
+	struct sortes_allocator *a = NULL;
+	struct sortes_allocation got;
+	struct sortes_pcg32 rng;
+	size_t arms[SORTES_BLOCK_MAX];
+	int size;
+
+	line(t, "entry 7: CW5, a new hire of team nord: place 0 of block 0");
+	trace_stream(t, &rng, cw->seed, "new_hire", stratum, "the seed");
+	trace_block(t, p, p->new_hires->block_sizes,
+	    p->new_hires->nblock_sizes, &rng, arms, &size);
+	line(t, "  place 0: %s", p->arms[arms[0]].code);
+	ck_assert_int_eq(sortes_db_begin(cw->t->db, &err), 0);
+	ck_assert_int_eq(sortes_allocator_new(&a, cw->t->db, p, cw->seed, &err),
+	    0);
+	ck_assert_int_eq(sortes_allocator_new_hire(a, stratum, &got, &err), 0);
+	ck_assert_uint_eq(got.arm, arms[0]);
+	ck_assert_int_eq(got.counter, 0);
+	ck_assert_int_eq(got.position, 0);
+	sortes_allocator_free(a);
+	sortes_db_rollback(cw->t->db);
+	return arms[0];
+}
+
+START_TEST(test_replay_caseworker_example)
+{
+	struct cw_example cw;
+	struct text t = { .len = 0 };
+	size_t arms[8], hire;
+	const struct sortes_protocol *p;
+
+	cw_setup(&cw);
+	p = cw.t->protocol;
+	cw_randomize(&cw, &t, arms);
+	hire = cw_new_hire(&cw, &t);
+	line(&t, "entry 8: a youth with CW2: arm %s, counter 6 (the entry "
+	    "that allocated CW2)", p->arms[arms[1]].code);
+	line(&t, "entry 9: a youth with CW5: arm %s, counter 7",
+	    p->arms[hire].code);
+	expect_block("randomization.md", "replay-cw", &t);
+	sortes_trial_close(cw.t);
+	tu_rmtree(cw.dir);
+	free(cw.dir);
+}
+END_TEST
+
 START_TEST(test_example_trial)
 {
 	static struct text json, entries[6];
@@ -448,6 +684,8 @@ suite_docs(void)
 
 	tcase_add_test(tc, test_stream_with_stratum);
 	tcase_add_test(tc, test_example_trial);
+	tcase_add_test(tc, test_replay_example);
+	tcase_add_test(tc, test_replay_caseworker_example);
 	suite_add_tcase(s, tc);
 	return s;
 }
