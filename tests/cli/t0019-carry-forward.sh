@@ -82,6 +82,15 @@ expect_eq "$("$SQLITE3" new.db "SELECT protocol_json FROM trial")" \
 run "$SORTES" verify --db new.db
 expect_status 0
 
+# docs/audit.md, "The protocol": both commitments with sqlite3 alone.
+"$SQLITE3" new.db "SELECT writefile('protocol.yaml', protocol),
+    writefile('protocol.json', protocol_json) FROM trial" >/dev/null
+expect_eq "$(sha256sum protocol.yaml protocol.json | cut -d' ' -f1 |
+    tr '\n' ' ')" "$("$SQLITE3" new.db "SELECT json_extract(body,
+    '\$.protocol_sha256'), json_extract(body, '\$.protocol_json_sha256')
+    FROM log WHERE seq = 1" | tr '|' ' ') " "the auditor's recipe"
+check "the stored protocol is the file" cmp -s protocol.yaml "$UNGEBUDGETTER"
+
 # The stored form edited behind the log's back.
 "$SQLITE3" new.db "UPDATE trial SET protocol_json = replace(protocol_json, \
     '\"keep_per10k\":1000', '\"keep_per10k\":10000')"
