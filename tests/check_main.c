@@ -17,6 +17,7 @@ main(void)
 	srunner_add_suite(sr, suite_date());
 	srunner_add_suite(sr, suite_field());
 	srunner_add_suite(sr, suite_protocol());
+	srunner_add_suite(sr, suite_person());
 	srunner_add_suite(sr, suite_csv());
 	srunner_add_suite(sr, suite_keyfile());
 	srunner_add_suite(sr, suite_db());

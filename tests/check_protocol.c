@@ -633,6 +633,28 @@ START_TEST(test_offsets_and_amounts)
 }
 END_TEST
 
+#define IDENTIFIED(kind) "sortes: 1\n" \
+	"trial: {id: t, title: T, sponsor: S, target_enrollment: 8" kind "}\n" \
+	"arms: [{code: A, name: One, ratio: 1}, {code: B, name: Two, ratio: 1}]\n" \
+	"randomization: {unit: individual, method: simple}\n"
+
+/* Without the key, as every trial created before it, ascii. */
+START_TEST(test_identifier)
+{
+	struct sortes_protocol *p;
+
+	p = parse_ok(IDENTIFIED(""));
+	ck_assert_int_eq(p->identifier, SORTES_PERSON_ASCII);
+	sortes_protocol_free(p);
+	p = parse_ok(IDENTIFIED(", identifier: ascii"));
+	ck_assert_int_eq(p->identifier, SORTES_PERSON_ASCII);
+	sortes_protocol_free(p);
+	p = parse_ok(IDENTIFIED(", identifier: cpr"));
+	ck_assert_int_eq(p->identifier, SORTES_PERSON_CPR);
+	sortes_protocol_free(p);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Derived fields, caseworkers and the method sections                */
 
@@ -1122,6 +1144,7 @@ suite_protocol(void)
 	tcase_add_test(tc, test_corpus_size);
 	tcase_add_test(tc, test_canonical_values);
 	tcase_add_test(tc, test_offsets_and_amounts);
+	tcase_add_test(tc, test_identifier);
 	tcase_add_test(tc, test_derived_strata);
 	tcase_add_test(tc, test_minimization);
 	tcase_add_test(tc, test_decimals);

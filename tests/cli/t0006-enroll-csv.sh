@@ -64,7 +64,7 @@ run "$SORTES" enroll --db d.db --csv "$bad"
 expect_status 65
 expect_out_empty
 expect_err_contains "$bad:4: field 'sex': 'X' is not one of F, M"
-expect_err_contains "$bad:7: person identifier holds a control character"
+expect_err_contains "$bad:7: person identifier: character 6 is U+000A (line feed), a control character; expected printable ASCII without white space inside"
 expect_err_contains "$bad:10: not eligible: rule 'age 18-28'"
 expect_err_contains "$bad: 3 of 9 rows refused; nobody was enrolled"
 expect_eq "$(grep -c "^sortes: $bad:[0-9]*: " err)" 3 "rows reported"
@@ -77,7 +77,7 @@ run "$SORTES" enroll --db d.db --csv "$bad" --skip-invalid rej.csv
 expect_status 0
 expect_out_contains "enrolled 6 of 9 rows"
 expect_out_contains "refused 3 rows, written to rej.csv"
-expect_err_contains "$bad:7: person identifier holds a control character"
+expect_err_contains "$bad:7: person identifier: character 6 is U+000A (line feed), a control character; expected printable ASCII without white space inside"
 expect_eq "$(log_count d.db)" 7 "log entries after --skip-invalid"
 expect_eq "$(head -n 1 rej.csv)" \
     "line,reason,person,caseworker,birth_date,sex,benefit,activity_ready,jobcentre" \
@@ -88,7 +88,7 @@ expect_eq "$(grep -c '^[0-9]*,' rej.csv)" 3 "records in the rejects file"
 check "line 4 missing from rej.csv" grep -q -x \
     "4,\"field 'sex': 'X' is not one of F, M\",TEST-0203,CW02,2000-12-05,X,uddannelseshjaelp,true,syd" rej.csv
 check "line 7 missing from rej.csv" grep -q -x \
-    '7,person identifier holds a control character,"TEST-' rej.csv
+    '7,"person identifier: character 6 is U+000A (line feed), a control character; expected printable ASCII without white space inside","TEST-' rej.csv
 check "line 10 missing from rej.csv" grep -q \
     "^10,not eligible: rule 'age 18-28'.*,TEST-0207,CW04,1990-01-01," rej.csv
 # It holds person identifiers: owner only.
