@@ -74,6 +74,16 @@ step "The same person again is refused" enroll --person 1506029201 ...
     --field benefit=uddannelseshjaelp --field activity_ready=ja \
     --field jobcentre=nord || true
 
+# A cell copied from a web page or a word processor can carry an
+# invisible character; it is refused, never stripped or kept.
+step "The same number behind an invisible zero width space is refused too" \
+    enroll --person "'<U+200B>150602-9201'" ...
+"$sortes" enroll --db ungifokus.db \
+    --person "$(printf '\342\200\213')150602-9201" --caseworker CW02 \
+    --field birth_date=2002-06-15 --field sex=F \
+    --field benefit=uddannelseshjaelp --field activity_ready=ja \
+    --field jobcentre=nord || true
+
 step "Verify the hash chain and the tables" verify --db ungifokus.db
 "$sortes" verify --db ungifokus.db
 

@@ -130,6 +130,31 @@ expect_log 4
 enroll_fokus t.db "   "
 expect_status 65
 expect_err_contains "person identifier is empty"
+
+# refused_cpr ID MESSAGE - ID is no CPR number (the protocol's
+# identifier kind): refused with MESSAGE, which never repeats it, and
+# nothing is written.
+refused_cpr() {
+	enroll_fokus t.db "$1"
+	expect_status 65
+	expect_out_empty
+	expect_err_contains "sortes: person identifier$2"
+	check "the refusal repeats the identifier" sh -c "! grep -q -F -e '$1' err"
+	expect_log 4
+}
+digits="; expected the 10 of a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
+date="; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS, whose first six digits are a date"
+refused_cpr 170500-90011 " has 11 digits$digits"
+refused_cpr 17050090011 " has 11 digits$digits"
+refused_cpr 170500901 " has 9 digits$digits"
+refused_cpr 320100-9001 ": the day (digits 1-2) is not a day of that month, in the year the seventh digit gives$date"
+refused_cpr 171300-9001 ": the month (digits 3-4) is not 01-12$date"
+refused_cpr 300200-9001 ": the day (digits 1-2) is not a day of that month, in the year the seventh digit gives$date"
+# 29 February 2000 (a 9 or a 4 in the seventh place), not 1900 (a 0-3).
+refused_cpr 290200-1001 ": the day (digits 1-2) is not a day of that month, in the year the seventh digit gives$date"
+refused_cpr 1705-009001 ": character 5 is '-'; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
+refused_cpr TEST-0005 ": character 1 is 'T'; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
+
 run "$SORTES" enroll --db t.db --person 170500-9005 --caseworker "C W" \
     --field birth_date=2000-05-17 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
