@@ -118,8 +118,8 @@ empty=$tmp/empty.db
 	die "sortes init failed"
 
 # Enrollment: one batch a week, each cohort generated for its own day
-# (so that every row is of age that day) and renumbered, so that person
-# identifiers run SYN-0000001 .. across the whole trial.
+# (so that every row is of age that day) and numbered on from the last
+# batch, so that its synthetic CPR numbers are new ones.
 t0=$(date +%s%N)
 b=0
 done_rows=0
@@ -128,9 +128,7 @@ while [ "$b" -lt "$BATCHES" ]; do
 	enrolled_on=$(day "$START" $((7 * b)))
 	SORTES_NOW=${enrolled_on}T12:00:00Z
 	export SORTES_NOW
-	"$tmp/gencohort" "$rows" $((SEED + b)) |
-	    awk -F, -v OFS=, -v off="$done_rows" \
-	    'NR == 1 { print; next } { $1 = sprintf("SYN-%07d", off + NR - 1); print }' \
+	"$tmp/gencohort" "$rows" $((SEED + b)) $((done_rows + 1)) \
 	    >"$tmp/batch.csv" || die "gencohort failed"
 	"$SORTES" enroll --csv "$tmp/batch.csv" --db "$db" >"$tmp/enroll.out" \
 	    2>&1 || die "enroll failed: $(cat "$tmp/enroll.out")"

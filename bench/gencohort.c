@@ -1,7 +1,7 @@
 /*
  * gencohort.c - write a synthetic UngiFokus cohort CSV to stdout.
  *
- *   gencohort N [SEED]
+ *   gencohort N [SEED [FIRST]]
  *
  * Standalone benchmark helper, not part of the library build:
  *   cc -std=c11 -O2 -o gencohort bench/gencohort.c
@@ -12,12 +12,17 @@
  * date part of $SORTES_NOW (YYYY-MM-DD...) if set, else 2024-06-01; run
  * sortes with the same SORTES_NOW.
  *
- * Person identifiers are "SYN-" and 7 or more digits: never a CPR
- * number (which is 10 digits, optionally with a hyphen after six), so a
- * synthetic cohort can never collide with or be mistaken for real data.
- * The output is a function of N, SEED and the reference day only.
+ * Person identifiers are synthetic CPR numbers DDMMYY-SSSS, as the
+ * protocol's "identifier: cpr" takes them, never real ones: row k
+ * (counted from FIRST, default 1) gets serial 9000 + (k - 1) % 1000 and
+ * the ((k - 1) / 1000)-th date of days 01-28 of every month, from 1990
+ * on.  Such very high serials are what the Danish health sector's test
+ * CPR numbers use, because they are seldom given to anybody.  They are
+ * distinct for k up to MAX_ROWS, and unrelated to the birth_date column.
+ * The output is a function of N, SEED, FIRST and the reference day only.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +30,9 @@
 
 #define DEFAULT_TODAY "2024-06-01"
 #define CASEWORKERS 200
+#define SERIALS 1000			/* 9000-9999 */
+#define DATES (100 * 12 * 28)		/* every YY, days 01-28 */
+#define MAX_ROWS ((uint64_t)DATES * SERIALS)
 
 /* splitmix64: tiny, fast, and fully specified, so output is portable. */
 static uint64_t
@@ -127,6 +135,23 @@ put_str(char *p, const char *s, size_t n)
 
 #define PUT_LIT(p, lit) put_str((p), (lit), sizeof(lit) - 1)
 
+/*
+ * The synthetic CPR number of row k >= 1.  A seventh digit 9 puts YY
+ * 00-36 in the 2000s and 37-99 in the 1900s (the CPR office's century
+ * rule), so every date here exists.
+ */
+static char *
+put_cpr(char *p, uint64_t k)
+{
+	uint64_t serial = (k - 1) % SERIALS, date = (k - 1) / SERIALS;
+
+	p = put_uint(p, 1 + date % 28, 2);
+	p = put_uint(p, 1 + date / 28 % 12, 2);
+	p = put_uint(p, (90 + date / (12 * 28)) % 100, 2);
+	*p++ = '-';
+	return put_uint(p, 9000 + serial, 4);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -134,14 +159,20 @@ main(int argc, char **argv)
 	static const char *const centres[] = { "midt", "nord", "syd", "vest" };
 	static char buf[1 << 16];
 	const char *today = getenv("SORTES_NOW");
-	uint64_t n, seed = 1, state;
+	uint64_t n, seed = 1, first = 1, state;
 	int64_t lo, hi;
 	int ty, tm, td;
 	char *p = buf;
 
-	if (argc < 2 || argc > 3 || parse_count(argv[1], &n) != 0 ||
-	    (argc == 3 && parse_count(argv[2], &seed) != 0)) {
-		fputs("usage: gencohort N [SEED]\n", stderr);
+	if (argc < 2 || argc > 4 || parse_count(argv[1], &n) != 0 ||
+	    (argc >= 3 && parse_count(argv[2], &seed) != 0) ||
+	    (argc == 4 && (parse_count(argv[3], &first) != 0 || first == 0))) {
+		fputs("usage: gencohort N [SEED [FIRST]]\n", stderr);
+		return 2;
+	}
+	if (n > MAX_ROWS || first - 1 > MAX_ROWS - n) {
+		fprintf(stderr, "gencohort: at most %" PRIu64 " distinct "
+		    "identifiers\n", MAX_ROWS);
 		return 2;
 	}
 	if (today == NULL || *today == '\0')
@@ -159,14 +190,13 @@ main(int argc, char **argv)
 
 	p = PUT_LIT(p, "person,caseworker,birth_date,sex,benefit,"
 	    "activity_ready,jobcentre\n");
-	for (uint64_t i = 1; i <= n; i++) {
+	for (uint64_t i = first; i < first + n; i++) {
 		int by, bm, bd;
 		const char *s;
 
 		civil_from_days(lo + below(&state, (uint32_t)(hi - lo + 1)),
 		    &by, &bm, &bd);
-		p = PUT_LIT(p, "SYN-");
-		p = put_uint(p, i, 7);
+		p = put_cpr(p, i);
 		p = PUT_LIT(p, ",CW");
 		p = put_uint(p, 1 + below(&state, CASEWORKERS), 3);
 		*p++ = ',';

@@ -13,9 +13,13 @@ cd "$demo"
 
 step() { printf '\n== %s\n$ sortes %s\n' "$1" "$(shift; echo "$*")"; }
 
-# Synthetic cohort: identifiers that cannot be CPR numbers, ages 18-28
-# on the demo date, spread over job centres and sexes.  Row 7 is too
-# old and row 13 is on another benefit: the protocol refuses them.
+# Synthetic cohort, ages 18-28 on the demo date, spread over job
+# centres and sexes.  Row 7 is too old and row 13 is on another
+# benefit: the protocol refuses them.  The protocols take CPR numbers
+# (DDMMYY-SSSS); these are synthetic ones, never real: the youth's
+# birth date (day 1-28) and a serial of 9001 to 9200.  Such very high
+# serials are what the Danish health sector's test CPR numbers use,
+# because they are seldom given to anybody.
 cohort() {
 	awk 'BEGIN {
 		print "person,caseworker,birth_date,sex,benefit,activity_ready,jobcentre"
@@ -23,9 +27,12 @@ cohort() {
 		for (i = 1; i <= 200; i++) {
 			year = 1998 + (i * 7) % 10
 			if (i == 7) year = 1990
+			month = 1 + i % 12
+			day = 1 + i % 28
 			benefit = (i == 13) ? "kontanthjaelp" : "uddannelseshjaelp"
-			printf "SYN-%06d,CW%02d,%d-%02d-%02d,%s,%s,%s,%s\n", i,
-			    1 + i % 12, year, 1 + i % 12, 1 + i % 28,
+			printf "%02d%02d%02d-%04d,CW%02d,%d-%02d-%02d,%s,%s,%s,%s\n",
+			    day, month, year % 100, 9000 + i,
+			    1 + i % 12, year, month, day,
 			    (i % 2) ? "F" : "M", benefit, (i % 5) ? "ja" : "true",
 			    jc[1 + i % 4]
 		}
@@ -55,14 +62,24 @@ step "Enroll the valid rows; the refused ones go to rejected.csv" \
 "$sortes" enroll --db ungifokus.db --csv cohort.csv --skip-invalid rejected.csv 2>/dev/null
 cat rejected.csv
 
-step "Enroll one more youth by hand" enroll --person SYN-000201 ...
-"$sortes" enroll --db ungifokus.db --person SYN-000201 --caseworker CW01 \
+step "Enroll one more youth by hand" enroll --person 150602-9201 ...
+"$sortes" enroll --db ungifokus.db --person 150602-9201 --caseworker CW01 \
     --field birth_date=2002-06-15 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=ja \
     --field jobcentre=nord
 
-step "The same person again is refused" enroll --person SYN-000201 ...
-"$sortes" enroll --db ungifokus.db --person SYN-000201 --caseworker CW02 \
+step "The same person again is refused" enroll --person 1506029201 ...
+"$sortes" enroll --db ungifokus.db --person 1506029201 --caseworker CW02 \
+    --field birth_date=2002-06-15 --field sex=F \
+    --field benefit=uddannelseshjaelp --field activity_ready=ja \
+    --field jobcentre=nord || true
+
+# A cell copied from a web page or a word processor can carry an
+# invisible character; it is refused, never stripped or kept.
+step "The same number behind an invisible zero width space is refused too" \
+    enroll --person "'<U+200B>150602-9201'" ...
+"$sortes" enroll --db ungifokus.db \
+    --person "$(printf '\342\200\213')150602-9201" --caseworker CW02 \
     --field birth_date=2002-06-15 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=ja \
     --field jobcentre=nord || true
@@ -102,14 +119,19 @@ caseworkers() {
 	}'
 }
 
-# The 20 youths of the trial, each with one of the caseworkers.
+# The 20 youths of the trial, each with one of the caseworkers; their
+# synthetic CPR numbers are made as the cohort's above.
 youths() {
 	awk 'BEGIN {
 		print "person,caseworker,birth_date,months_without_job_or_education,benefit"
-		for (i = 1; i <= 20; i++)
-			printf "SYN-B%04d,SB%02d,%d-%02d-%02d,%d,uddannelseshjaelp\n",
-			    i, 1 + (i * 7) % 20, 1996 + i % 10, 1 + i % 12,
-			    1 + i % 28, 10 + i % 14
+		for (i = 1; i <= 20; i++) {
+			year = 1996 + i % 10
+			month = 1 + i % 12
+			day = 1 + i % 28
+			printf "%02d%02d%02d-%04d,SB%02d,%d-%02d-%02d,%d,uddannelseshjaelp\n",
+			    day, month, year % 100, 9300 + i, 1 + (i * 7) % 20,
+			    year, month, day, 10 + i % 14
+		}
 	}'
 }
 

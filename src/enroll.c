@@ -165,49 +165,6 @@ sortes_enroller_free(struct sortes_enroller *e)
 	free(e);
 }
 
-static int
-is_cpr_with_hyphen(const char *s, size_t n)
-{
-	if (n != 11 || s[6] != '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (i != 6 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	return 1;
-}
-
-int
-sortes_person_normalize(char out[SORTES_PERSON_MAX + 1], const char *person,
-    struct sortes_error *err)
-{
-	size_t start = 0, end = strlen(person);
-
-	while (start < end && (person[start] == ' ' || person[start] == '\t'))
-		start++;
-	while (end > start && (person[end - 1] == ' ' || person[end - 1] == '\t'))
-		end--;
-	if (end == start)
-		return sortes_error_set(err, SORTES_EDATA,
-		    "person identifier is empty");
-	if (end - start > SORTES_PERSON_MAX)
-		return sortes_error_set(err, SORTES_EDATA, "person identifier "
-		    "is longer than %d characters", SORTES_PERSON_MAX);
-	for (size_t i = start; i < end; i++)
-		if ((unsigned char)person[i] < 0x20 || person[i] == 0x7f)
-			return sortes_error_set(err, SORTES_EDATA, "person "
-			    "identifier holds a control character");
-	if (is_cpr_with_hyphen(person + start, end - start)) {
-		memcpy(out, person + start, 6);
-		memcpy(out + 6, person + start + 7, 4);
-		out[10] = '\0';
-		return 0;
-	}
-	memcpy(out, person + start, end - start);
-	out[end - start] = '\0';
-	return 0;
-}
-
-
 /* Parse the given field texts into e->values, by protocol field. */
 static int
 enroll_values(struct sortes_enroller *e, const struct sortes_enroll_input *in,
@@ -347,7 +304,8 @@ enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 {
 	int rc;
 
-	if ((rc = sortes_person_normalize(en->person, in->person, err)) != 0)
+	if ((rc = sortes_person_canonical(en->person, e->protocol->identifier,
+	    in->person, err)) != 0)
 		return rc;
 	if ((rc = sortes_caseworker_code_check(in->caseworker, err)) != 0)
 		return rc;

@@ -962,8 +962,37 @@ parse_weekends(struct ctx *c, const struct slot *s)
 	    (int)(len > 64 ? 64 : len), t, WEEKENDS_EXPECT);
 }
 
+#define IDENTIFIER_EXPECT "cpr (a Danish CPR number) or ascii"
+
+/*
+ * Absent means ascii: trials created before the key existed stored no
+ * identifier, and their pseudonyms were made by the ascii rule.
+ */
+static int
+parse_identifier(struct ctx *c, const struct slot *s)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	c->p->identifier = SORTES_PERSON_ASCII;
+	if (s->key == NULL)
+		return 0;
+	rc = scalar_text(c, s, IDENTIFIER_EXPECT, &t, &len);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < SORTES_PERSON_NKINDS; i++) {
+		if (text_is(t, len, sortes_person_kind_name(i))) {
+			c->p->identifier = (enum sortes_person_kind)i;
+			return 0;
+		}
+	}
+	return fail(c, slot_at(s), "unknown identifier kind '%.*s'; expected "
+	    "%s", (int)(len > 64 ? 64 : len), t, IDENTIFIER_EXPECT);
+}
+
 enum { TR_ID, TR_TITLE, TR_SPONSOR, TR_TIMEZONE, TR_WEEKENDS, TR_TARGET,
-	TR_N };
+	TR_IDENTIFIER, TR_N };
 
 static const struct key trial_keys[TR_N] = {
 	[TR_ID] = { "id", 1, "the trial id, e.g. ungifokus" },
@@ -973,6 +1002,7 @@ static const struct key trial_keys[TR_N] = {
 	[TR_WEEKENDS] = { "weekends", 0, "" },
 	[TR_TARGET] = { "target_enrollment", 1,
 	    "the planned number of participants" },
+	[TR_IDENTIFIER] = { "identifier", 0, "" },
 };
 
 static int
@@ -996,6 +1026,8 @@ parse_trial(struct ctx *c, const struct slot *s)
 	if (rc == 0)
 		rc = get_int(c, &k[TR_TARGET], 1, SORTES_INT_MAX,
 		    &p->target_enrollment);
+	if (rc == 0)
+		rc = parse_identifier(c, &k[TR_IDENTIFIER]);
 	return rc;
 }
 

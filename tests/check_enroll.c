@@ -136,6 +136,62 @@ START_TEST(test_duplicate_person)
 }
 END_TEST
 
+/* TU_SIMPLE whose trial declares its identifiers CPR numbers. */
+static char *
+cpr_protocol(void)
+{
+	static const char at[] = "  target_enrollment: 100\n";
+	const char *base = TU_SIMPLE, *cut = strstr(base, at);
+	size_t size = strlen(base) + 32;
+	char *yaml = malloc(size);
+
+	ck_assert_ptr_nonnull(cut);
+	ck_assert_ptr_nonnull(yaml);
+	cut += sizeof(at) - 1;
+	snprintf(yaml, size, "%.*s  identifier: cpr\n%s", (int)(cut - base),
+	    base, cut);
+	return yaml;
+}
+
+/* The kind comes from the protocol; synthetic CPR numbers (serial 9xxx). */
+START_TEST(test_identifier_kinds)
+{
+	char *dir = tu_tmpdir(), *yaml = cpr_protocol();
+	struct sortes_trial *t = tu_trial(dir, yaml);
+	struct sortes_error err = { 0 };
+
+	ck_assert_msg(tu_enroll(t, "010190-9001", "F", "2004-02-01", &err) == 0,
+	    "%s", err.msg);
+	expect_refusal(t, " 0101909001", "F", "2004-02-01", "already enrolled");
+	expect_refusal(t, "010190 9001", "F", "2004-02-01", "person "
+	    "identifier: character 7 is U+0020 (space), white space inside "
+	    "the identifier; expected a CPR number");
+	expect_refusal(t, "\xEF\xBB\xBF" "010190-9001", "F", "2004-02-01",
+	    "person identifier: character 1 is U+FEFF (byte order mark)");
+	expect_refusal(t, "320190-9001", "F", "2004-02-01", "the day (digits "
+	    "1-2) is not a day of that month");
+	expect_refusal(t, "SYN-1", "F", "2004-02-01", "character 1 is 'S'");
+	ck_assert_int_eq(count_rows(t, "participants"), 1);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+	free(yaml);
+
+	/* Without the key: ascii, which takes SYN-1 but no inner space. */
+	dir = tu_tmpdir();
+	t = tu_trial(dir, TU_SIMPLE);
+	ck_assert_int_eq(tu_enroll(t, "SYN-1", "F", "2004-02-01", &err), 0);
+	expect_refusal(t, "010203 1234", "F", "2004-02-01", "person "
+	    "identifier: character 7 is U+0020 (space), white space inside "
+	    "the identifier; expected printable ASCII without white space "
+	    "inside");
+	ck_assert_int_eq(count_rows(t, "participants"), 1);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_pseudonym_not_clear)
 {
 	char *dir = tu_tmpdir();
@@ -661,6 +717,7 @@ suite_enroll(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_unknown_and_missing_fields);
 	tcase_add_test(tc, test_duplicate_person);
+	tcase_add_test(tc, test_identifier_kinds);
 	tcase_add_test(tc, test_pseudonym_not_clear);
 	tcase_add_test(tc, test_csv_all_or_nothing);
 	tcase_add_test(tc, test_csv_spreadsheet_forms);

@@ -714,9 +714,11 @@ START_TEST(test_rows_ungebudgetter)
 	struct sortes_trial *t = ub_trial(dir, b, c);
 	char want[64];
 
-	ub_enroll(t, "Y1", b, yb[0]);
-	ub_enroll(t, "Y2", c, yc);
-	ub_enroll(t, "Y3", b, yb[1]);
+	/* synthetic CPR numbers (the protocol's identifier), born as
+	 * ub_enroll says; serials 9xxx, as test CPR numbers have */
+	ub_enroll(t, "090301-9001", b, yb[0]);
+	ub_enroll(t, "090301-9002", c, yc);
+	ub_enroll(t, "090301-9003", b, yb[1]);
 	/* Arm B: five occasions; arm C: the three without a budget. */
 	ck_assert_int_eq(tu_int(t, "SELECT count(*) FROM schedule"), 13);
 	check_occasions(t, yb[0], "m12,m12_budget,m24,m24_budget,m36");

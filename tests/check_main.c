@@ -18,6 +18,7 @@ main(void)
 	srunner_add_suite(sr, suite_field());
 	srunner_add_suite(sr, suite_protocol());
 	srunner_add_suite(sr, suite_protocol_json());
+	srunner_add_suite(sr, suite_person());
 	srunner_add_suite(sr, suite_csv());
 	srunner_add_suite(sr, suite_keyfile());
 	srunner_add_suite(sr, suite_db());

@@ -191,6 +191,7 @@ START_TEST(test_ungifokus)
 	    "Beskæftigelsesforvaltningen; evaluation funded by Lind Fonden");
 	ck_assert_str_eq(p->timezone, "Europe/Copenhagen");
 	ck_assert_int_eq(p->target_enrollment, 1000);
+	ck_assert_int_eq(p->identifier, SORTES_PERSON_CPR);
 
 	ck_assert_uint_eq(p->narms, 2);
 	check_arm(&p->arms[0], "I", "UngiFokus: one primary contact person", 1);
@@ -225,15 +226,15 @@ START_TEST(test_ungifokus)
 	check_values(p->fields[4].values, p->fields[4].nvalues, "F M");
 
 	ck_assert_uint_eq(p->nrules, 3);
-	check_rule(&p->rules[0], "age 18-28", SORTES_RULE_AGE, 2, 60);
+	check_rule(&p->rules[0], "age 18-28", SORTES_RULE_AGE, 2, 63);
 	check_bounds(p->rules[0].has_min, p->rules[0].min, p->rules[0].has_max,
 	    p->rules[0].max, 1, 18, 1, 28);
 	check_rule(&p->rules[1], "on education benefit", SORTES_RULE_EQUALS, 1,
-	    64);
+	    67);
 	check_values(p->rules[1].values, p->rules[1].nvalues,
 	    "uddannelseshjaelp");
 	check_rule(&p->rules[2], "assessed activity-ready", SORTES_RULE_EQUALS,
-	    0, 67);
+	    0, 70);
 	check_values(p->rules[2].values, p->rules[2].nvalues, "true");
 
 	ck_assert_uint_eq(p->nmeasures, 3);
@@ -362,6 +363,7 @@ START_TEST(test_ungebudgetter)
 	    "Nytænkning and Lind Invest");
 	ck_assert_str_eq(p->timezone, "Europe/Copenhagen");	/* default */
 	ck_assert_int_eq(p->target_enrollment, 20);
+	ck_assert_int_eq(p->identifier, SORTES_PERSON_CPR);
 
 	ck_assert_uint_eq(p->narms, 2);
 	check_arm(&p->arms[0], "B", "Citizen-controlled budget of DKK 25,000",
@@ -388,15 +390,15 @@ START_TEST(test_ungebudgetter)
 	    p->fields[2].has_max, p->fields[2].max, 1, 0, 0, 0);
 
 	ck_assert_uint_eq(p->nrules, 3);
-	check_rule(&p->rules[0], "age 18-30", SORTES_RULE_AGE, 1, 99);
+	check_rule(&p->rules[0], "age 18-30", SORTES_RULE_AGE, 1, 102);
 	check_bounds(p->rules[0].has_min, p->rules[0].min, p->rules[0].has_max,
 	    p->rules[0].max, 1, 18, 1, 30);
 	check_rule(&p->rules[1], "out of job and education for at least 10 "
-	    "months", SORTES_RULE_RANGE, 2, 103);
+	    "months", SORTES_RULE_RANGE, 2, 106);
 	check_bounds(p->rules[1].has_min, p->rules[1].min, p->rules[1].has_max,
 	    p->rules[1].max, 1, 10, 0, 0);
 	check_rule(&p->rules[2], "on education benefit", SORTES_RULE_EQUALS, 0,
-	    106);
+	    109);
 	check_values(p->rules[2].values, p->rules[2].nvalues,
 	    "uddannelseshjaelp");
 
@@ -629,6 +631,28 @@ START_TEST(test_offsets_and_amounts)
 	p = parse_ok(HEAD "randomization: {unit: individual, method: simple}\n"
 	    "budget: {amount: \"0.01\", currency: DKK, arms: [A]}\n");
 	ck_assert_int_eq(p->budget->amount_minor, 1);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+#define IDENTIFIED(kind) "sortes: 1\n" \
+	"trial: {id: t, title: T, sponsor: S, target_enrollment: 8" kind "}\n" \
+	"arms: [{code: A, name: One, ratio: 1}, {code: B, name: Two, ratio: 1}]\n" \
+	"randomization: {unit: individual, method: simple}\n"
+
+/* Without the key, as every trial created before it, ascii. */
+START_TEST(test_identifier)
+{
+	struct sortes_protocol *p;
+
+	p = parse_ok(IDENTIFIED(""));
+	ck_assert_int_eq(p->identifier, SORTES_PERSON_ASCII);
+	sortes_protocol_free(p);
+	p = parse_ok(IDENTIFIED(", identifier: ascii"));
+	ck_assert_int_eq(p->identifier, SORTES_PERSON_ASCII);
+	sortes_protocol_free(p);
+	p = parse_ok(IDENTIFIED(", identifier: cpr"));
+	ck_assert_int_eq(p->identifier, SORTES_PERSON_CPR);
 	sortes_protocol_free(p);
 }
 END_TEST
@@ -1122,6 +1146,7 @@ suite_protocol(void)
 	tcase_add_test(tc, test_corpus_size);
 	tcase_add_test(tc, test_canonical_values);
 	tcase_add_test(tc, test_offsets_and_amounts);
+	tcase_add_test(tc, test_identifier);
 	tcase_add_test(tc, test_derived_strata);
 	tcase_add_test(tc, test_minimization);
 	tcase_add_test(tc, test_decimals);

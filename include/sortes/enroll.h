@@ -15,13 +15,13 @@
 
 #include "sortes/error.h"
 #include "sortes/import.h"
+#include "sortes/person.h"
 #include "sortes/trial.h"
 
-#define SORTES_PERSON_MAX 64
 #define SORTES_UUID_LEN 37
 
 struct sortes_enroll_input {
-	const char *person;		/* person identifier, e.g. a CPR number */
+	const char *person;		/* as given; see sortes_person_canonical() */
 	const char *caseworker;		/* caseworker code */
 	const char *const *names;	/* field names ... */
 	const char *const *values;	/* ... and their values as text */
@@ -60,15 +60,6 @@ int sortes_enroller_commit(struct sortes_enroller *e, struct sortes_error *err);
 
 /* Free, rolling back unless committed; NULL is allowed. */
 void sortes_enroller_free(struct sortes_enroller *e);
-
-/*
- * The canonical form of a person identifier: blanks trimmed, and a CPR
- * number written DDMMYY-SSSS made DDMMYYSSSS, so both spellings give
- * the same pseudonym.  Returns 0, or SORTES_EDATA if the identifier is
- * empty, too long, or holds control characters.
- */
-int sortes_person_normalize(char out[SORTES_PERSON_MAX + 1],
-    const char *person, struct sortes_error *err);
 
 /*
  * Enroll every row of a CSV file.  The header names the columns:

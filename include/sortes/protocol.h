@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "sortes/error.h"
+#include "sortes/person.h"
 
 enum sortes_unit {
 	SORTES_UNIT_INDIVIDUAL,
@@ -182,6 +183,7 @@ struct sortes_protocol {
 	char *sponsor;
 	char *timezone;		/* default "Europe/Copenhagen" */
 	enum sortes_weekend_rule weekends;	/* default SORTES_WEEKEND_KEEP */
+	enum sortes_person_kind identifier;	/* default SORTES_PERSON_ASCII */
 	int64_t target_enrollment;
 
 	struct sortes_arm *arms;

@@ -138,6 +138,13 @@ new_trial() {
 	[ "$status" -eq 0 ] || fail "cannot create trial $2 from $1"
 }
 
+# Both shipped protocols declare "identifier: cpr".  The person
+# identifiers enrolled into them are synthetic CPR numbers, never real
+# ones: DDMMYY-SSSS with a date that exists (day 01-28) and a serial of
+# 9000-9999.  Such very high serials are what the Danish health
+# sector's test CPR numbers use, because they are seldom given to
+# anybody.
+
 # enroll_fokus DB PERSON [BIRTH_DATE SEX BENEFIT READY JOBCENTRE] -
 # run an UngiFokus enrollment; the defaults make an eligible youth.
 enroll_fokus() {

@@ -10,9 +10,9 @@ expect_log() {
 	expect_eq "$(log_count t.db)" "$1" "log entries in t.db"
 }
 
-# A synthetic CPR number: day 32 does not exist, so it is nobody's.
-cpr=320100-4321
-cpr_plain=3201004321
+# Synthetic CPR numbers, never real ones (see lib.sh).
+cpr=170500-9001
+cpr_plain=1705009001
 
 enroll_fokus t.db "$cpr"
 expect_status 0
@@ -40,53 +40,53 @@ for same in "$cpr" "$cpr_plain" " $cpr "; do
 done
 
 # Field values the protocol does not allow: the message names the field.
-enroll_fokus t.db TEST-0002 2000-05-17 X
+enroll_fokus t.db 170500-9002 2000-05-17 X
 expect_status 65
 expect_out_empty
 expect_err_contains "field 'sex': 'X' is not one of F, M"
 expect_log 2
 
-enroll_fokus t.db TEST-0002 2000-05-17 F uddannelseshjaelp true centrum
+enroll_fokus t.db 170500-9002 2000-05-17 F uddannelseshjaelp true centrum
 expect_status 65
 expect_err_contains "field 'jobcentre'"
 expect_log 2
 
-enroll_fokus t.db TEST-0002 2000-02-30
+enroll_fokus t.db 170500-9002 2000-02-30
 expect_status 65
 expect_err_contains "field 'birth_date': '2000-02-30' is not a date"
 expect_log 2
 
-enroll_fokus t.db TEST-0002 2000-05-17 F uddannelseshjaelp maybe
+enroll_fokus t.db 170500-9002 2000-05-17 F uddannelseshjaelp maybe
 expect_status 65
 expect_err_contains "field 'activity_ready'"
 expect_log 2
 
 # Not eligible: the message names the rule.  The clock is 2024-03-01.
-enroll_fokus t.db TEST-0002 1993-06-01
+enroll_fokus t.db 170500-9002 1993-06-01
 expect_status 65
 expect_out_empty
 expect_err_contains "not eligible: rule 'age 18-28'"
 expect_log 2
 
-enroll_fokus t.db TEST-0002 2000-05-17 F kontanthjaelp
+enroll_fokus t.db 170500-9002 2000-05-17 F kontanthjaelp
 expect_status 65
 expect_err_contains "not eligible: rule 'on education benefit'"
 expect_log 2
 
-enroll_fokus t.db TEST-0002 2000-05-17 F uddannelseshjaelp false
+enroll_fokus t.db 170500-9002 2000-05-17 F uddannelseshjaelp false
 expect_status 65
 expect_err_contains "not eligible: rule 'assessed activity-ready'"
 expect_log 2
 
 # Age limits, to the day: 18 today is in, 29 today is out.
-enroll_fokus t.db TEST-0003 2006-03-02
+enroll_fokus t.db 170500-9003 2006-03-02
 expect_status 65
 expect_err_contains "age 17 is below 18"
-enroll_fokus t.db TEST-0003 1995-03-01
+enroll_fokus t.db 170500-9003 1995-03-01
 expect_status 65
 expect_err_contains "age 29 is above 28"
 expect_log 2
-enroll_fokus t.db TEST-0003 2006-03-01
+enroll_fokus t.db 170500-9003 2006-03-01
 expect_status 0
 expect_out_contains "log entry 3"
 expect_log 3
@@ -94,14 +94,14 @@ expect_log 3
 # Age is reckoned on the trial's local date (Europe/Copenhagen):
 # 23:30 UTC on 29 February is already 1 March in Aarhus.
 run env SORTES_NOW=2024-02-29T23:30:00Z "$SORTES" enroll --db t.db \
-    --person TEST-0004 --caseworker CW1 --field birth_date=2006-03-01 \
+    --person 170500-9004 --caseworker CW1 --field birth_date=2006-03-01 \
     --field sex=M --field benefit=uddannelseshjaelp \
     --field activity_ready=ja --field jobcentre=nord
 expect_status 0
 expect_log 4
 
 # A required field left out.
-run "$SORTES" enroll --db t.db --person TEST-0005 --caseworker CW1 \
+run "$SORTES" enroll --db t.db --person 170500-9005 --caseworker CW1 \
     --field birth_date=2000-05-17 --field benefit=uddannelseshjaelp \
     --field activity_ready=true --field jobcentre=midt
 expect_status 65
@@ -110,7 +110,7 @@ expect_err_contains "field 'sex' is required"
 expect_log 4
 
 # A field the protocol does not declare, and one given twice.
-run "$SORTES" enroll --db t.db --person TEST-0005 --caseworker CW1 \
+run "$SORTES" enroll --db t.db --person 170500-9005 --caseworker CW1 \
     --field birth_date=2000-05-17 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
     --field jobcentre=midt --field colour=red
@@ -118,7 +118,7 @@ expect_status 65
 expect_err_contains "unknown field 'colour'"
 expect_log 4
 
-run "$SORTES" enroll --db t.db --person TEST-0005 --caseworker CW1 \
+run "$SORTES" enroll --db t.db --person 170500-9005 --caseworker CW1 \
     --field birth_date=2000-05-17 --field sex=F --field sex=M \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
     --field jobcentre=midt
@@ -130,7 +130,32 @@ expect_log 4
 enroll_fokus t.db "   "
 expect_status 65
 expect_err_contains "person identifier is empty"
-run "$SORTES" enroll --db t.db --person TEST-0005 --caseworker "C W" \
+
+# refused_cpr ID MESSAGE - ID is no CPR number (the protocol's
+# identifier kind): refused with MESSAGE, which never repeats it, and
+# nothing is written.
+refused_cpr() {
+	enroll_fokus t.db "$1"
+	expect_status 65
+	expect_out_empty
+	expect_err_contains "sortes: person identifier$2"
+	check "the refusal repeats the identifier" sh -c "! grep -q -F -e '$1' err"
+	expect_log 4
+}
+digits="; expected the 10 of a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
+date="; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS, whose first six digits are a date"
+refused_cpr 170500-90011 " has 11 digits$digits"
+refused_cpr 17050090011 " has 11 digits$digits"
+refused_cpr 170500901 " has 9 digits$digits"
+refused_cpr 320100-9001 ": the day (digits 1-2) is not a day of that month, in the year the seventh digit gives$date"
+refused_cpr 171300-9001 ": the month (digits 3-4) is not 01-12$date"
+refused_cpr 300200-9001 ": the day (digits 1-2) is not a day of that month, in the year the seventh digit gives$date"
+# 29 February 2000 (a 9 or a 4 in the seventh place), not 1900 (a 0-3).
+refused_cpr 290200-1001 ": the day (digits 1-2) is not a day of that month, in the year the seventh digit gives$date"
+refused_cpr 1705-009001 ": character 5 is '-'; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
+refused_cpr TEST-0005 ": character 1 is 'T'; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
+
+run "$SORTES" enroll --db t.db --person 170500-9005 --caseworker "C W" \
     --field birth_date=2000-05-17 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
     --field jobcentre=midt
@@ -141,7 +166,7 @@ expect_log 4
 # A key file others can read is refused (77) before anything happens.
 for mode in 644 640 604; do
 	chmod "$mode" t.key
-	enroll_fokus t.db TEST-0005
+	enroll_fokus t.db 170500-9005
 	expect_status 77
 	expect_out_empty
 	expect_err_contains "key file 't.key' is readable by others (mode $mode)"
@@ -151,7 +176,7 @@ chmod 600 t.key
 
 # ... and so is a symbolic link to the key.
 ln -s t.key link.key
-run "$SORTES" enroll --db t.db --key link.key --person TEST-0005 \
+run "$SORTES" enroll --db t.db --key link.key --person 170500-9005 \
     --caseworker CW1 --field birth_date=2000-05-17 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
     --field jobcentre=midt
@@ -164,7 +189,7 @@ expect_log 4
 new_trial "$UNGEBUDGETTER" b.db
 new_trial "$UNGIFOKUS" u.db
 for other in b.key u.key; do
-	run "$SORTES" enroll --db t.db --key "$other" --person TEST-0005 \
+	run "$SORTES" enroll --db t.db --key "$other" --person 170500-9005 \
 	    --caseworker CW1 --field birth_date=2000-05-17 --field sex=F \
 	    --field benefit=uddannelseshjaelp --field activity_ready=true \
 	    --field jobcentre=midt
@@ -181,7 +206,7 @@ awk '$1 == "seed" { $2 = (substr($2, 1, 1) == "0" ? "1" : "0") substr($2, 2) }
 chmod 600 edited.key
 check "the edited key is the same as the real one" \
     test "$(grep '^seed ' edited.key)" != "$(grep '^seed ' t.key)"
-run "$SORTES" enroll --db t.db --key edited.key --person TEST-0005 \
+run "$SORTES" enroll --db t.db --key edited.key --person 170500-9005 \
     --caseworker CW1 --field birth_date=2000-05-17 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
     --field jobcentre=midt
@@ -190,14 +215,14 @@ expect_err_contains "seed does not match the trial's commitment"
 expect_log 4
 
 # A missing key file or database.
-run "$SORTES" enroll --db t.db --key no-such.key --person TEST-0005 \
+run "$SORTES" enroll --db t.db --key no-such.key --person 170500-9005 \
     --caseworker CW1 --field birth_date=2000-05-17 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
     --field jobcentre=midt
 expect_status 66
 expect_err_contains "no-such.key"
 
-enroll_fokus no-such.db TEST-0005
+enroll_fokus no-such.db 170500-9005
 expect_status 66
 expect_out_empty
 expect_err_contains "database 'no-such.db' does not exist"
@@ -205,7 +230,7 @@ check "enroll created a database" test ! -e no-such.db
 
 # In a caseworker-level trial (Ungebudgetter) the participant's
 # caseworker must be registered and allocated first.
-run "$SORTES" enroll --db b.db --person TEST-0006 --caseworker CW1 \
+run "$SORTES" enroll --db b.db --person 170500-9006 --caseworker CW1 \
     --field birth_date=2000-05-17 \
     --field months_without_job_or_education=12 \
     --field benefit=uddannelseshjaelp
@@ -227,7 +252,9 @@ for f in t.db t.db-wal; do
 		    "lines of $f holding the CPR number"
 	fi
 done
-# ... while the synthetic identifiers are not either (pseudonyms only).
-expect_eq "$(grep -c -a TEST-000 t.db)" 0 "lines of t.db holding TEST-000"
+# ... while the other synthetic identifiers are not either (pseudonyms
+# only).
+expect_eq "$(grep -c -a -e 170500-900 -e 170500900 t.db)" 0 \
+    "lines of t.db holding 170500-900"
 
 finish

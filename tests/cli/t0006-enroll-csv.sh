@@ -42,6 +42,20 @@ expect_err_empty
 expect_eq "$("$SQLITE3" b.db "select count(*) from participants where stratum like '%\"jobcentre\":\"midt\"%'")" \
     8 "participants in jobcentre midt"
 
+# Two such exports glued together: the second one's byte-order mark
+# now starts a data row (line 22).  That row is refused, with the
+# mark's position and code point; the mark is neither kept nor stripped.
+# The second export's youths are refused as enrolled already.
+cat "$excel" "$excel" >glued.csv
+run "$SORTES" enroll --db b.db --csv glued.csv
+expect_status 65
+expect_out_empty
+expect_err_contains "glued.csv:2: person is already enrolled"
+expect_err_contains "glued.csv:22: person identifier: character 1 is U+FEFF (byte order mark), an invisible format character; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
+expect_err_contains "glued.csv:42: person is already enrolled"
+expect_err_contains "glued.csv: 41 of 41 rows refused; nobody was enrolled"
+expect_eq "$(log_count b.db)" 21 "log entries after the glued exports"
+
 new_trial "$UNGIFOKUS" c.db
 run "$SORTES" enroll --db c.db --csv "$excel" --delimiter ';'
 expect_status 0
@@ -64,7 +78,7 @@ run "$SORTES" enroll --db d.db --csv "$bad"
 expect_status 65
 expect_out_empty
 expect_err_contains "$bad:4: field 'sex': 'X' is not one of F, M"
-expect_err_contains "$bad:7: person identifier holds a control character"
+expect_err_contains "$bad:7: person identifier: character 8 is U+000A (line feed), a control character; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
 expect_err_contains "$bad:10: not eligible: rule 'age 18-28'"
 expect_err_contains "$bad: 3 of 9 rows refused; nobody was enrolled"
 expect_eq "$(grep -c "^sortes: $bad:[0-9]*: " err)" 3 "rows reported"
@@ -77,7 +91,7 @@ run "$SORTES" enroll --db d.db --csv "$bad" --skip-invalid rej.csv
 expect_status 0
 expect_out_contains "enrolled 6 of 9 rows"
 expect_out_contains "refused 3 rows, written to rej.csv"
-expect_err_contains "$bad:7: person identifier holds a control character"
+expect_err_contains "$bad:7: person identifier: character 8 is U+000A (line feed), a control character; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS"
 expect_eq "$(log_count d.db)" 7 "log entries after --skip-invalid"
 expect_eq "$(head -n 1 rej.csv)" \
     "line,reason,person,caseworker,birth_date,sex,benefit,activity_ready,jobcentre" \
@@ -86,11 +100,11 @@ expect_eq "$(head -n 1 rej.csv)" \
 # quoted so the record still parses.
 expect_eq "$(grep -c '^[0-9]*,' rej.csv)" 3 "records in the rejects file"
 check "line 4 missing from rej.csv" grep -q -x \
-    "4,\"field 'sex': 'X' is not one of F, M\",TEST-0203,CW02,2000-12-05,X,uddannelseshjaelp,true,syd" rej.csv
+    "4,\"field 'sex': 'X' is not one of F, M\",051200-9203,CW02,2000-12-05,X,uddannelseshjaelp,true,syd" rej.csv
 check "line 7 missing from rej.csv" grep -q -x \
-    '7,person identifier holds a control character,"TEST-' rej.csv
+    '7,"person identifier: character 8 is U+000A (line feed), a control character; expected a CPR number, DDMMYY-SSSS or DDMMYYSSSS","140298-' rej.csv
 check "line 10 missing from rej.csv" grep -q \
-    "^10,not eligible: rule 'age 18-28'.*,TEST-0207,CW04,1990-01-01," rej.csv
+    "^10,not eligible: rule 'age 18-28'.*,010190-9207,CW04,1990-01-01," rej.csv
 # It holds person identifiers: owner only.
 expect_eq "$(stat -c %a rej.csv)" 600 "mode of the rejects file"
 run "$SORTES" verify --db d.db
@@ -130,9 +144,9 @@ expect_err_contains "-:2: person is already enrolled"
 # An unterminated quote: 65 with the line it starts on, nobody enrolled.
 cat >unterminated.csv <<'EOF'
 person,caseworker,birth_date,sex,benefit,activity_ready,jobcentre
-TEST-0401,CW01,2001-04-11,F,uddannelseshjaelp,true,midt
-TEST-0402,"CW01,2001-04-11,F,uddannelseshjaelp,true,midt
-TEST-0403,CW01,2001-04-11,F,uddannelseshjaelp,true,midt
+110401-9401,CW01,2001-04-11,F,uddannelseshjaelp,true,midt
+110401-9402,"CW01,2001-04-11,F,uddannelseshjaelp,true,midt
+110401-9403,CW01,2001-04-11,F,uddannelseshjaelp,true,midt
 EOF
 new_trial "$UNGIFOKUS" f.db
 run "$SORTES" enroll --db f.db --csv unterminated.csv
@@ -148,9 +162,9 @@ expect_eq "$(log_count f.db)" 1 "log entries after an unterminated quote"
 # A row with too few cells, and the same person twice in one file.
 cat >short.csv <<'EOF'
 person,caseworker,birth_date,sex,benefit,activity_ready,jobcentre
-TEST-0501,CW01,2001-04-11,F,uddannelseshjaelp,true,midt
-TEST-0502,CW01,2001-04-11,F,uddannelseshjaelp,true
-TEST-0501,CW01,2001-04-11,F,uddannelseshjaelp,true,midt
+110401-9501,CW01,2001-04-11,F,uddannelseshjaelp,true,midt
+110401-9502,CW01,2001-04-11,F,uddannelseshjaelp,true
+110401-9501,CW01,2001-04-11,F,uddannelseshjaelp,true,midt
 EOF
 run "$SORTES" enroll --db f.db --csv short.csv
 expect_status 65

@@ -4,10 +4,11 @@
 . "$SRCDIR/tests/cli/lib.sh"
 
 # A trial with four enrollments (log entries 2 to 5), all in one
-# stratum so that they share one permuted block.
+# stratum so that they share one permuted block; synthetic CPR numbers
+# (see lib.sh).
 new_trial "$UNGIFOKUS" t.db
 for n in 1 2 3 4; do
-	run "$SORTES" enroll --db t.db --person "TEST-000$n" --caseworker "CW$n" \
+	run "$SORTES" enroll --db t.db --person "010100-900$n" --caseworker "CW$n" \
 	    --field birth_date=2000-01-01 --field sex=F \
 	    --field benefit=uddannelseshjaelp --field activity_ready=true \
 	    --field jobcentre=midt
@@ -127,7 +128,7 @@ slot="select counter || '/' || position from allocations where seq = 5"
 removed=$("$SQLITE3" t.db "$slot")
 tamper redraw "delete from schedule where participant = 5; delete from allocations where seq = 5; delete from participants where seq = 5; delete from log where seq = 5"
 cp t.key redraw.key
-run "$SORTES" enroll --db redraw.db --person TEST-0004 --caseworker CW4 \
+run "$SORTES" enroll --db redraw.db --person 010100-9004 --caseworker CW4 \
     --field birth_date=2000-01-01 --field sex=F \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
     --field jobcentre=midt

@@ -15,10 +15,10 @@ run "$SORTES" export allocations --db t.db --format json
 expect_status 0
 expect_out_is "[]"
 
-# 20 youths from CSV and one by CPR number (synthetic: day 32).
+# 20 youths from CSV and one by CPR number (synthetic, see lib.sh).
 run "$SORTES" enroll --db t.db --csv "$cohort"
 expect_status 0
-enroll_fokus t.db 320100-4321
+enroll_fokus t.db 170500-9901
 expect_status 0
 
 # CSV: the exact header, then one row per participant, in log order.
@@ -49,10 +49,13 @@ expect_eq "$(sed 1d export.csv | cut -d, -f1 | sort -u | wc -l | tr -d ' ')" \
 
 # No person identifiers and no baseline fields: not the CPR number in
 # either spelling, not the cohort's identifiers, not a birth date.
-for secret in 320100-4321 3201004321 TEST- birth_date benefit \
-    activity_ready 2000-05-17; do
+for secret in 170500-9901 1705009901 '[0-9]\{6\}-9[0-9]\{3\}' birth_date \
+    benefit activity_ready 2000-05-17; do
 	expect_eq "$(grep -c -e "$secret" export.csv)" 0 "lines holding '$secret'"
 done
+sed 1d "$cohort" | cut -d, -f1 | tr -d '"-' >cpr_digits
+expect_eq "$(grep -c -F -f cpr_digits export.csv)" 0 \
+    "lines holding a CPR number of the cohort"
 sed 1d "$cohort" | cut -d, -f3 >birth_dates
 expect_eq "$(grep -c -F -f birth_dates export.csv)" 0 \
     "lines holding a birth date of the cohort"
@@ -75,7 +78,7 @@ expect_eq "$("$SQLITE3" :memory: "select json_valid(readfile('export.json')), js
 expect_eq "$("$SQLITE3" :memory: "select group_concat(json_extract(value, '\$.entry_hash'), ' ') from json_each(readfile('export.json'))")" \
     "$(sed 1d export.csv | awk -F, '{ print $NF }' | tr '\n' ' ' | sed 's/ $//')" \
     "entry hashes of the JSON export"
-for secret in 320100-4321 3201004321 TEST- birth_date; do
+for secret in 170500-9901 1705009901 '[0-9]\{6\}-9[0-9]\{3\}' birth_date; do
 	expect_eq "$(grep -c -e "$secret" export.json)" 0 "lines holding '$secret'"
 done
 

@@ -8,6 +8,8 @@ run env DEMO_DIR="$tmpdir/demo" sh "$SRCDIR/scripts/demo.sh" "$SORTES"
 expect_status 0
 expect_err_contains "nobody was enrolled"
 expect_out_contains "enrolled 198 of 200 rows"
+expect_err_contains "person is already enrolled"
+expect_err_contains "person identifier: character 1 is U+200B (zero width space)"
 expect_out_contains "ok: 200 entries, 199 participants"
 expect_out_contains "199 participants in allocations.csv"
 expect_err_contains "log entry 10: the participant and allocation tables do not agree"

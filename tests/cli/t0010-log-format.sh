@@ -5,8 +5,9 @@
 
 run "$SORTES" init --protocol "$UNGIFOKUS" --db t.db
 expect_status 0
+# Synthetic CPR numbers (see lib.sh), born on the birth dates given.
 for i in 1 2 3 4 5 6; do
-	run "$SORTES" enroll --db t.db --person "SYN-$i" --caseworker CW1 \
+	run "$SORTES" enroll --db t.db --person "150${i}01-900$i" --caseworker CW1 \
 	    --field birth_date=2001-0$i-15 --field sex=F \
 	    --field benefit=uddannelseshjaelp --field activity_ready=true \
 	    --field jobcentre=syd

@@ -4,8 +4,9 @@
 # manifest that names the seal and the export's SHA-256.
 . "$SRCDIR/tests/cli/lib.sh"
 
+# Synthetic CPR numbers (see lib.sh).
 new_trial "$UNGIFOKUS" t.db
-for p in A1 A2 A3; do
+for p in 170500-9001 170500-9002 170500-9003; do
 	enroll_fokus t.db "$p"
 	expect_status 0
 done
@@ -14,7 +15,7 @@ expect_status 0
 run "$SORTES" freeze --db t.db --key lead.pem --seal s1
 expect_status 0
 head=$(sed -n 's/^head //p' s1)
-enroll_fokus t.db A4
+enroll_fokus t.db 170500-9004
 expect_status 0
 
 # As of the seal: three rows, not the fourth enrolled after it.

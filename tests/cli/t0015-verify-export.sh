@@ -4,8 +4,9 @@
 # log extract, a manifest that does not fit, or another signer fails.
 . "$SRCDIR/tests/cli/lib.sh"
 
+# Synthetic CPR numbers (see lib.sh).
 new_trial "$UNGIFOKUS" t.db
-for p in A1 A2 A3 A4; do
+for p in 170500-9001 170500-9002 170500-9003 170500-9004; do
 	enroll_fokus t.db "$p"
 	expect_status 0
 done
@@ -13,7 +14,7 @@ run "$SORTES" keygen --out lead
 expect_status 0
 run "$SORTES" freeze --db t.db --key lead.pem --seal s1
 expect_status 0
-enroll_fokus t.db A5
+enroll_fokus t.db 170500-9005
 expect_status 0
 
 for fmt in csv json; do

@@ -15,7 +15,8 @@ expect_log() {
 }
 
 # enroll TIME PERSON CASEWORKER SEX - enroll an eligible youth at TIME
-# (UTC; must work); the participant's UUID goes to $id.
+# (UTC; must work); the participant's UUID goes to $id.  PERSON is a
+# synthetic CPR number (see lib.sh).
 enroll() {
 	run env "SORTES_NOW=$1" "$SORTES" enroll --db t.db --person "$2" \
 	    --caseworker "$3" --field birth_date=2000-05-17 --field "sex=$4" \
@@ -103,19 +104,19 @@ expect_log 1
 #
 # P1 on Friday 1 March 2024: m6 falls on Sunday 1 September, m12 on
 # Saturday 1 March 2025, m24 on Sunday 1 March 2026; all move to Monday.
-enroll 2024-03-01T10:00:00Z TEST-0001 CW1 F
+enroll 2024-03-01T10:00:00Z 170500-9001 CW1 F
 p1=$id
 # P2 on Tuesday 5 March 2024: no due date falls on a weekend.
-enroll 2024-03-05T09:00:00Z TEST-0002 CW2 M
+enroll 2024-03-05T09:00:00Z 170500-9002 CW2 M
 p2=$id
 # P3 at 22:30 UTC on 31 March 2024: 00:30 on 1 April in Copenhagen
 # (summer time began that night), so its dates count from 1 April.
-enroll 2024-03-31T22:30:00Z TEST-0003 CW1 F
+enroll 2024-03-31T22:30:00Z 170500-9003 CW1 F
 p3=$id
 # P4 on Saturday 31 August 2024: +6 months is clamped to 28 February
 # 2025 (a Friday); +12 months is Sunday 31 August 2025, moved to
 # Monday 1 September.
-enroll 2024-08-31T10:00:00Z TEST-0004 CW2 M
+enroll 2024-08-31T10:00:00Z 170500-9004 CW2 M
 p4=$id
 expect_log 5
 
@@ -777,7 +778,7 @@ tamper drop "delete from schedule where participant = $(id_seq "$p3") and occasi
 expect_err_contains "the schedule does not hold the follow-ups of this participant's arm"
 
 # Due dates and windows are recomputed from the enrollment day in
-# Copenhagen: TEST-0003 enrolled at 22:30 UTC on 31 March, 1 April there.
+# Copenhagen: 170500-9003 enrolled at 22:30 UTC on 31 March, 1 April there.
 tamper due "update schedule set due = date(due, '+1 day') where participant = $(id_seq "$p3") and occasion = 'm6'"
 expect_err_contains "log entry $(id_seq "$p3"): the schedule dates a follow-up otherwise than the enrollment day and the protocol do"
 tamper window "update schedule set window_end = date(window_end, '+7 days') where participant = $(id_seq "$p4") and occasion = 'm6'"

@@ -17,7 +17,8 @@ in_arm() {
 }
 
 # enroll_ub PERSON CASEWORKER - enroll an eligible youth in b.db (must
-# work); the participant's UUID goes to $id.
+# work); the participant's UUID goes to $id.  PERSON is a synthetic CPR
+# number (see lib.sh).
 enroll_ub() {
 	run "$SORTES" enroll --db b.db --person "$1" --caseworker "$2" \
 	    --field birth_date=2000-05-17 \
@@ -108,15 +109,15 @@ cw_b=$(in_arm b.db B)
 cw_c=$(in_arm b.db C)
 check "no caseworkers in both arms" test -n "$cw_b" -a -n "$cw_c"
 
-enroll_ub 320100-0001 "$cw_b"
+enroll_ub 170500-9001 "$cw_b"
 pb=$id
 expect_out_contains ": arm B ("
-enroll_ub 320100-0002 "$cw_c"
+enroll_ub 170500-9002 "$cw_c"
 pc=$id
 expect_out_contains ": arm C ("
-enroll_ub 320100-0003 "$cw_b"
+enroll_ub 170500-9003 "$cw_b"
 pb2=$id
-enroll_ub 320100-0004 "$cw_b"
+enroll_ub 170500-9004 "$cw_b"
 pw=$id
 expect_log b.db 12
 
@@ -308,7 +309,7 @@ expect_status 0
 # --- a trial without a budget -----------------------------------------
 
 new_trial "$UNGIFOKUS" f.db
-enroll_fokus f.db TEST-0001
+enroll_fokus f.db 170500-9001
 expect_status 0
 pf=$(sed -n 's/^enrolled participant \([^:]*\):.*/\1/p' out)
 run "$SORTES" budget spend "$pf" --amount 100 --category other --db f.db

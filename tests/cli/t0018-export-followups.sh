@@ -28,9 +28,10 @@ run "$SORTES" export followups --db t.db --format json
 expect_status 0
 expect_out_is "[]"
 
-# Three youths, enrolled on 1 March 2024: m6 is due on 2 September
-# (a Sunday, moved to Monday), its window 19 August to 2 October.
-for person in 320100-1111 320100-2222 320100-3333; do
+# Three youths (synthetic CPR numbers, see lib.sh), enrolled on 1 March
+# 2024: m6 is due on 2 September (a Sunday, moved to Monday), its window
+# 19 August to 2 October.
+for person in 170500-9111 170500-9222 170500-9333; do
 	enroll_fokus t.db "$person"
 	expect_status 0
 done
@@ -122,7 +123,7 @@ expect_eq "$(sed 1d f.csv | awk -F, 'NF != 12' | wc -l | tr -d ' ')" 0 \
 expect_eq "$(sed 1d f.csv | cut -d, -f 1,2 | sort -u | tr '\n' ' ')" \
     "$("$SQLITE3" -separator , t.db 'select p.pseudonym, a.arm from participants p join allocations a on a.seq = p.seq' | sort | tr '\n' ' ')" \
     "arms"
-for secret in "$p1" "$p2" "$p3" 320100 moved 2000-05-17; do
+for secret in "$p1" "$p2" "$p3" 170500 moved 2000-05-17; do
 	expect_eq "$(grep -c -e "$secret" f.csv)" 0 "lines holding '$secret'"
 done
 
