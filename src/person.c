@@ -361,10 +361,3 @@ sortes_person_canonical(char out[SORTES_PERSON_MAX + 1],
 		return cpr_canonical(out, &s, err);
 	return ascii_canonical(out, &s);
 }
-
-int
-sortes_person_normalize(char out[SORTES_PERSON_MAX + 1], const char *person,
-    struct sortes_error *err)
-{
-	return sortes_person_canonical(out, SORTES_PERSON_ASCII, person, err);
-}

@@ -8,6 +8,7 @@
 
 #include "sortes/date.h"
 #include "sortes/decimal.h"
+#include "sortes/person.h"
 #include "sortes/protocol_json.h"
 #include "sortes/record.h"
 #include "strata.h"
@@ -428,6 +429,8 @@ json_trial(struct sortes_jcs *j, const struct sortes_protocol *p)
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "id");
 	sortes_jcs_string(j, p->id);
+	sortes_jcs_key(j, "identifier");
+	sortes_jcs_string(j, sortes_person_kind_name(p->identifier));
 	sortes_jcs_key(j, "sponsor");
 	sortes_jcs_string(j, p->sponsor);
 	sortes_jcs_key(j, "target_enrollment");

@@ -69,7 +69,8 @@ START_TEST(test_json_blocks)
 	    "\"method\":\"stratified_blocks\",\"minimization\":null,"
 	    "\"new_hires\":null,\"strata\":[\"sex\",\"age_band\"],"
 	    "\"unit\":\"individual\"}");
-	has(j, "\"trial\":{\"id\":\"testtrial\",\"sponsor\":\"Test\","
+	has(j, "\"trial\":{\"id\":\"testtrial\",\"identifier\":\"ascii\","
+	    "\"sponsor\":\"Test\","
 	    "\"target_enrollment\":100,\"timezone\":\"Europe/Copenhagen\","
 	    "\"title\":\"Test trial\",\"weekends\":\"keep\"}}");
 	free(j);

@@ -44,12 +44,4 @@ int sortes_person_canonical(char out[SORTES_PERSON_MAX + 1],
     enum sortes_person_kind kind, const char *person,
     struct sortes_error *err);
 
-/*
- * sortes_person_canonical() of the ascii kind, for callers written
- * before identifier kinds.  Whatever reads a trial's identifiers must
- * pass the protocol's kind to sortes_person_canonical() instead.
- */
-int sortes_person_normalize(char out[SORTES_PERSON_MAX + 1],
-    const char *person, struct sortes_error *err);
-
 #endif
