@@ -14,6 +14,7 @@ main(void)
 
 	sr = srunner_create(suite_pcg32());
 	srunner_add_suite(sr, suite_jcs());
+	srunner_add_suite(sr, suite_json());
 	srunner_add_suite(sr, suite_date());
 	srunner_add_suite(sr, suite_field());
 	srunner_add_suite(sr, suite_protocol());

@@ -6,6 +6,7 @@
 
 Suite *suite_pcg32(void);
 Suite *suite_jcs(void);
+Suite *suite_json(void);
 Suite *suite_date(void);
 Suite *suite_field(void);
 Suite *suite_protocol(void);
