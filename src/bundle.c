@@ -169,6 +169,11 @@ check_line(struct checker *c, char *line, struct sortes_error *err)
 	c->report->entries = seq;
 	if (rc == 0 && seq == 1)
 		rc = check_genesis(c, body, err);
+	/* The sealed entry must be the freeze that made the seal. */
+	if (rc == 0 && seq == c->seal->entries && strcmp(hex, c->seal->head) ==
+	    0 && (rc = sortes_seal_check_freeze(c->seal, body, strlen(body),
+	    err)) == SORTES_EVERIFY)
+		sortes_error_prefix(err, "seal of %lld entries", (long long)seq);
 	if (rc == 0 && strstr(body, "\"kind\":\"enroll\"") != NULL)
 		rc = check_enroll(c, body, hex, seq, err);
 	return rc;

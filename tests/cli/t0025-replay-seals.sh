@@ -2,7 +2,8 @@
 # t0025-replay-seals: what an auditor relies on.  The replay of a
 # caseworker-level trial with new hires (youths enrolled with them,
 # transfers to them, a second randomization refused), also of a trial
-# written by log format 1.
+# written by log format 1; seals validly signed that say something else
+# than their freeze entry, refused by verify and verify-export.
 . "$SRCDIR/tests/cli/lib.sh"
 
 beacon=8f1b3c2d9e4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e
@@ -156,5 +157,89 @@ replays v1.db 20
 cp "$DATA/v1/ungebudgetter.key" v1.key
 chmod 600 v1.key
 replays v1.db 20 --key v1.key
+
+# --- seals that are not their freeze's ---------------------------------
+
+if ! command -v openssl >/dev/null 2>&1; then
+	echo "SKIP: $test_name: the forged seals need openssl"
+	finish
+fi
+
+new_trial "$UNGIFOKUS" f.db
+for person in 010190-1001 020291-1002 150395-2001; do
+	enroll_fokus f.db "$person"
+	expect_status 0
+done
+run "$SORTES" keygen --out lead
+expect_status 0
+run "$SORTES" keygen --out other
+expect_status 0
+run "$SORTES" freeze --db f.db --key lead.pem --note "after cohort 1" --seal s5
+expect_status 0
+run "$SORTES" export allocations --db f.db --seal s5 --pubkey lead.pub \
+    --output e.csv
+expect_status 0
+run "$SORTES" export allocations --db f.db --at 4 --output at4.csv
+expect_status 0
+head4=$("$SQLITE3" f.db 'select hash from log where seq = 4')
+
+# forge KEY SEAL SED OUT - the seal's signed lines edited with SED and
+# signed with KEY.pem as the key's holder can, with openssl (the signed
+# bytes of docs/audit.md); the signature must verify.
+forge() {
+	sed "$3" "$2" | head -n 9 >msg
+	openssl pkeyutl -sign -inkey "$1.pem" -rawin -in msg -out sig ||
+	    fail "openssl cannot sign"
+	{ cat msg; printf 'signature %s\n' "$(openssl base64 -A -in sig)"; } >"$4"
+	run openssl pkeyutl -verify -pubin -inkey "$1.pub" -rawin -in msg \
+	    -sigfile sig
+	expect_status 0
+}
+
+# refused SEAL PUB MESSAGE [EXPORT] - verify with the seal, and
+# verify-export of EXPORT (default e.csv) with it, fail with MESSAGE.
+refused() {
+	run "$SORTES" verify --db f.db --seal "$1" --pubkey "$2.pub"
+	expect_status 1
+	expect_out_empty
+	expect_err_contains "sortes: '$1': $3"
+	run "$SORTES" verify-export "${4:-e.csv}" --seal "$1" --pubkey "$2.pub"
+	expect_status 1
+	expect_out_empty
+	expect_err_contains "sortes: $3"
+}
+
+forge lead s5 's/^note .*/note after cohort 2/' note.seal
+refused note.seal lead "seal of 5 entries: its note 'after cohort 2' is not the freeze entry's 'after cohort 1'"
+forge lead s5 's/^sealed-at .*/sealed-at 2024-03-01T11:00:00Z/' time.seal
+refused time.seal lead "seal of 5 entries: its sealed-at time 2024-03-01T11:00:00Z is not the freeze entry's 2024-03-01T10:00:00Z"
+# Signed by another key, which the seal honestly names.
+lead_fp=$(sed -n 's/^signer //p' s5)
+other_fp=$(openssl pkey -pubin -in other.pub -outform DER | tail -c 32 |
+    sha256sum | cut -d' ' -f1)
+forge other s5 "s/^signer .*/signer $other_fp/" signer.seal
+bad_signer="seal of 5 entries: its signer $(printf '%.16s' "$other_fp")... is not the freeze entry's $(printf '%.16s' "$lead_fp")..."
+# (verify checks the database's seal too, which other.pub did not sign)
+run "$SORTES" verify --db f.db --seal signer.seal
+expect_status 1
+expect_err_contains "sortes: 'signer.seal': $bad_signer"
+run "$SORTES" verify-export e.csv --seal signer.seal --pubkey other.pub
+expect_status 1
+expect_err_contains "sortes: $bad_signer"
+# A seal of entry 4, an enrollment, with an export as of entry 4.
+forge lead s5 "s/^entries .*/entries 4/; s/^head .*/head $head4/" four.seal
+refused four.seal lead "seal of 4 entries: log entry 4 is of kind 'enroll', not a freeze entry" at4.csv
+
+# The honest seal still holds, and an export made with a forged seal
+# is refused before anything is written.
+run "$SORTES" verify --db f.db --seal s5 --pubkey lead.pub
+expect_status 0
+run "$SORTES" verify-export e.csv --seal s5 --pubkey lead.pub
+expect_status 0
+run "$SORTES" export allocations --db f.db --seal note.seal --pubkey lead.pub \
+    --output forged.csv
+expect_status 1
+expect_err_contains "its note 'after cohort 2' is not the freeze entry's 'after cohort 1'"
+check "no export with a forged seal" test ! -e forged.csv
 
 finish
