@@ -15,6 +15,14 @@ struct parser {
 	size_t len, pos;
 	int depth;
 	struct sortes_error *err;
+	/* Where in the value the parser is, for messages: in each open
+	 * array or object, the item or the key being read (key NULL and
+	 * index -1 before a key is read). */
+	struct {
+		const char *key;
+		size_t keylen;
+		long index;
+	} at[SORTES_JSON_DEPTH_MAX];
 };
 
 static int parse_value(struct parser *p, struct sortes_json *v);
@@ -43,11 +51,32 @@ fail_at(struct parser *p, size_t at, const char *fmt, ...)
 #endif
 	;
 
-/* Refuse the text, naming the line and column of byte 'at'. */
+/* The keys and indexes down to where the parser is: "a.b[2].c". */
+static void
+path_text(const struct parser *p, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < p->depth && n + 1 < size; i++) {
+		if (p->at[i].key != NULL) {
+			if (i > 0)
+				buf[n++] = '.';
+			sortes_json_excerpt(buf + n, size - n, p->at[i].key,
+			    p->at[i].keylen);
+		} else if (p->at[i].index >= 0)
+			snprintf(buf + n, size - n, "[%ld]", p->at[i].index);
+		else
+			break;
+		n += strlen(buf + n);
+	}
+}
+
+/* Refuse the text, naming the line, column and path of byte 'at'. */
 static int
 fail_at(struct parser *p, size_t at, const char *fmt, ...)
 {
-	char what[SORTES_ERROR_MSG_MAX];
+	char what[SORTES_ERROR_MSG_MAX], path[160];
 	long line, column;
 	va_list ap;
 
@@ -55,8 +84,20 @@ fail_at(struct parser *p, size_t at, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	sortes_json_position((const char *)p->text, p->len, at, &line, &column);
-	return sortes_error_set(p->err, SORTES_EDATA, "line %ld, column %ld: %s",
-	    line, column, what);
+	path_text(p, path, sizeof(path));
+	if (path[0] == '\0')
+		return sortes_error_set(p->err, SORTES_EDATA, "line %ld, column "
+		    "%ld: %s", line, column, what);
+	return sortes_error_set(p->err, SORTES_EDATA, "line %ld, column %ld, "
+	    "in '%s': %s", line, column, path, what);
+}
+
+/* Nothing read yet of the current item of the innermost container. */
+static void
+at_none(struct parser *p)
+{
+	p->at[p->depth - 1].key = NULL;
+	p->at[p->depth - 1].index = -1;
 }
 
 static int
@@ -412,8 +453,10 @@ parse_array(struct parser *p, struct sortes_json *v)
 
 	v->type = SORTES_JSON_ARRAY;
 	p->pos++;
+	at_none(p);
 	while (rc == 0 && (rc = next_element(p, v->n, ']', &done)) == 0 &&
 	    !done) {
+		p->at[p->depth - 1].index = (long)v->n;
 		if ((rc = grow(p, (void **)&v->items, v->n, &cap,
 		    sizeof(*v->items))) == 0)
 			rc = parse_value(p, &v->items[v->n++]);
@@ -483,6 +526,8 @@ parse_member(struct parser *p, struct sortes_json_member *m)
 		return unexpected(p, "a key in quotes");
 	if ((rc = parse_string(p, &m->key, &m->keylen)) != 0)
 		return rc;
+	p->at[p->depth - 1].key = m->key;
+	p->at[p->depth - 1].keylen = m->keylen;
 	skip_space(p);
 	if (!take(p, ':'))
 		return unexpected(p, "':' after the key");
@@ -498,12 +543,15 @@ parse_object(struct parser *p, struct sortes_json *v)
 
 	v->type = SORTES_JSON_OBJECT;
 	p->pos++;
+	at_none(p);
 	while (rc == 0 && (rc = next_element(p, v->n, '}', &done)) == 0 &&
 	    !done) {
+		at_none(p);
 		if ((rc = grow(p, (void **)&v->members, v->n, &cap,
 		    sizeof(*v->members))) == 0)
 			rc = parse_member(p, &v->members[v->n++]);
 	}
+	at_none(p);
 	return rc == 0 ? unique_keys(p, v) : rc;
 }
 

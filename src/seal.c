@@ -420,10 +420,9 @@ seal_freeze_entry(struct sortes_trial *t, const struct sortes_seal *s,
 	return rc;
 }
 
-/* Seal 's' names key 'pub' and bears its valid signature. */
-static int
-seal_signature(const struct sortes_seal *s, struct sortes_signer *pub,
-    struct sortes_error *err)
+int
+sortes_seal_check_signature(const struct sortes_seal *s,
+    struct sortes_signer *pub, struct sortes_error *err)
 {
 	char text[SORTES_SEAL_MAX], fp[SORTES_SHA256_HEX];
 	size_t len;
@@ -463,7 +462,7 @@ sortes_seal_check(struct sortes_trial *t, const struct sortes_seal *s,
 		    "log was rewritten", (long long)s->entries,
 		    (long long)s->entries);
 	/* The signature first: an edited seal is an edited seal. */
-	if (pub != NULL && (rc = seal_signature(s, pub, err)) != 0)
+	if (pub != NULL && (rc = sortes_seal_check_signature(s, pub, err)) != 0)
 		return rc;
 	return seal_freeze_entry(t, s, err);
 }

@@ -113,21 +113,23 @@ START_TEST(test_refused)
 		{ "\xef\xbb\xbf{}", "byte 0xef where a value is due" },
 		{ "{} {}", "column 4: more text after the value" },
 		{ "{}}", "more text after the value" },
-		{ "[1,]", "column 4: ']' where a value is due" },
-		{ "[1 2]", "column 4: '2' where ',' or ']' is due" },
+		{ "[1,]", "column 4, in '[1]': ']' where a value is due" },
+		{ "[1 2]", "column 4, in '[0]': '2' where ',' or ']' is due" },
 		{ "[", "the text ends where a value is due" },
 		{ "[1", "the text ends where ',' or ']' is due" },
 		{ "{\"a\":1,}", "'}' where a key in quotes is due" },
 		{ "{,}", "',' where a key in quotes is due" },
 		{ "{'a':1}", "''' where a key in quotes is due" },
 		{ "{a:1}", "'a' where a key in quotes is due" },
-		{ "{\"a\" 1}", "'1' where ':' after the key is due" },
+		{ "{\"a\" 1}", "column 6, in 'a': '1' where ':' after the key "
+		    "is due" },
 		{ "{\"a\":}", "'}' where a value is due" },
 		{ "{\"a\":1 \"b\":2}", "'\"' where ',' or '}' is due" },
 		{ "{\"a\":1", "the text ends where ',' or '}' is due" },
-		{ "{\"a\":1,\"b\":2,\"a\":3}", "column 14: the key \"a\" a second "
-		    "time in one object" },
-		{ "{\"x\":{\"k\":1,\"k\":1}}", "the key \"k\" a second time" },
+		{ "{\"a\":1,\"b\":2,\"a\":3}", "line 1, column 14: the key \"a\" a "
+		    "second time in one object" },
+		{ "{\"x\":{\"k\":1,\"k\":1}}", "column 13, in 'x': the key \"k\" a "
+		    "second time" },
 		{ "{\"\\u0061\":1,\"a\":2}", "the key \"a\" a second time" },
 		{ "01", "column 1: a number with a leading zero" },
 		{ "-01", "a number with a leading zero" },
@@ -169,7 +171,11 @@ START_TEST(test_refused)
 		{ "\"\xc3\"", "invalid UTF-8 (byte 0xc3)" },
 		{ "\"\xe2\x82\"", "invalid UTF-8 (byte 0xe2)" },
 		{ "\"a\xff\"", "column 3: invalid UTF-8 (byte 0xff)" },
-		{ "{\"\x86\":1}", "invalid UTF-8 (byte 0x86)" },
+		{ "{\"\x86\":1}", "line 1, column 3: invalid UTF-8 (byte 0x86)" },
+		{ "{\"a\":1,\"b\x86\":2}", "line 1, column 10: invalid UTF-8" },
+		{ "{\"a\":{\"b\":[1,{\"c\":tru}]}}", "column 19, in 'a.b[1].c': "
+		    "'t' where a value is due" },
+		{ "[{\"a\":\"\xff\"}]", "column 8, in '[0].a': invalid UTF-8" },
 		{ "// no\n{}", "'/' where a value is due" },
 		{ "{}\n/* no */", "line 2, column 1: more text after the value" },
 	};
@@ -198,14 +204,17 @@ START_TEST(test_limits)
 	/* One more is refused, where it opens. */
 	memset(deep, '[', SORTES_JSON_DEPTH_MAX + 1);
 	memset(deep + SORTES_JSON_DEPTH_MAX + 1, ']', SORTES_JSON_DEPTH_MAX + 1);
-	parse_refused(deep, 2 * SORTES_JSON_DEPTH_MAX + 2, "column 33: arrays "
-	    "and objects nested more than 32 deep");
+	parse_refused(deep, 2 * SORTES_JSON_DEPTH_MAX + 2, "line 1, column 33, "
+	    "in '[0][0][0]");
+	parse_refused(deep, 2 * SORTES_JSON_DEPTH_MAX + 2, "[0][0]': arrays and "
+	    "objects nested more than 32 deep");
 	/* Objects count as arrays do. */
 	for (int i = 0; i < SORTES_JSON_DEPTH_MAX; i++)
 		memcpy(deep + 5 * i, "{\"a\":", 5);
 	deep[5 * SORTES_JSON_DEPTH_MAX] = '[';
-	parse_refused(deep, 5 * SORTES_JSON_DEPTH_MAX + 1, "column 161: arrays "
-	    "and objects nested more than 32 deep");
+	parse_refused(deep, 5 * SORTES_JSON_DEPTH_MAX + 1, "column 161, in "
+	    "'a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a': "
+	    "arrays and objects nested more than 32 deep");
 
 	/* The size, before anything is read. */
 	big = malloc(SORTES_JSON_SIZE_MAX + 1);

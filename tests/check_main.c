@@ -26,6 +26,7 @@ main(void)
 	srunner_add_suite(sr, suite_caseworker());
 	srunner_add_suite(sr, suite_constrained());
 	srunner_add_suite(sr, suite_seal());
+	srunner_add_suite(sr, suite_bundle());
 	srunner_add_suite(sr, suite_calendar());
 	srunner_add_suite(sr, suite_followup());
 	srunner_add_suite(sr, suite_budget());

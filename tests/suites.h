@@ -18,6 +18,7 @@ Suite *suite_enroll(void);
 Suite *suite_caseworker(void);
 Suite *suite_constrained(void);
 Suite *suite_seal(void);
+Suite *suite_bundle(void);
 Suite *suite_calendar(void);
 Suite *suite_followup(void);
 Suite *suite_budget(void);

@@ -74,6 +74,14 @@ int sortes_seal_check(struct sortes_trial *t, const struct sortes_seal *s,
     struct sortes_signer *pub, struct sortes_error *err);
 
 /*
+ * Check that seal 's' names the fingerprint of 'pub' and that its
+ * signature is valid for that key.  SORTES_EVERIFY, "seal of N entries:
+ * " and which of the two fails.
+ */
+int sortes_seal_check_signature(const struct sortes_seal *s,
+    struct sortes_signer *pub, struct sortes_error *err);
+
+/*
  * Check that 'body' ('len' bytes), the body of log entry s->entries,
  * is the freeze entry that seal 's' was made with: exactly the entry
  * sortes freeze writes for the seal's note, time and signer.  A

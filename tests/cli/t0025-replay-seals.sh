@@ -3,7 +3,9 @@
 # caseworker-level trial with new hires (youths enrolled with them,
 # transfers to them, a second randomization refused), also of a trial
 # written by log format 1; seals validly signed that say something else
-# than their freeze entry, refused by verify and verify-export.
+# than their freeze entry, refused by verify and verify-export; and an
+# export's manifest, checked by verify-export whole, key by key and
+# byte by byte.
 . "$SRCDIR/tests/cli/lib.sh"
 
 beacon=8f1b3c2d9e4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e
@@ -241,5 +243,96 @@ run "$SORTES" export allocations --db f.db --seal note.seal --pubkey lead.pub \
 expect_status 1
 expect_err_contains "its note 'after cohort 2' is not the freeze entry's 'after cohort 1'"
 check "no export with a forged seal" test ! -e forged.csv
+
+# --- the manifest, checked whole ------------------------------------------
+
+cp e.csv.manifest.json good.json
+# manifest_refused MESSAGE - verify-export refuses the manifest as it
+# stands with MESSAGE; then it is put back.
+manifest_refused() {
+	run "$SORTES" verify-export e.csv --seal s5 --pubkey lead.pub
+	expect_status 1
+	expect_out_empty
+	expect_err_contains "sortes: $1"
+	cp good.json e.csv.manifest.json
+}
+# edit SED - the manifest edited with SED, which must change it.
+edit() {
+	sed "$1" good.json >e.csv.manifest.json
+	check "the edit '$1' changes the manifest" \
+	    sh -c '! cmp -s good.json e.csv.manifest.json'
+}
+
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+edit "s/\"signer\":\"[0-9a-f]*\"/\"signer\":\"$zeros\"/"
+manifest_refused "the manifest's 'seal.signer' is \"$zeros\", but the seal's signer is \"$lead_fp\""
+edit 's/"sealed_at":"[^"]*"/"sealed_at":"1999-01-01T00:00:00Z"/'
+manifest_refused "the manifest's 'seal.sealed_at' is \"1999-01-01T00:00:00Z\", but the seal's time is \"2024-03-01T10:00:00Z\""
+printf '%s' '}}}not json' >>e.csv.manifest.json
+manifest_refused "the manifest 'e.csv.manifest.json' is not JSON: line 2, column 1: more text after the value"
+edit 's/"export":"e.csv"/"export":"other.csv"/'
+manifest_refused "the manifest's 'export' is \"other.csv\", but the export's name is \"e.csv\""
+edit 's/"format":"csv",//'
+manifest_refused "the manifest lacks the key 'format'"
+edit 's/"format":"csv"/"format":"json"/'
+manifest_refused "the manifest's 'format' is \"json\", but the export's format is \"csv\""
+edit 's/^{/{"extra":"x",/'
+manifest_refused "the manifest has an unknown key 'extra'"
+edit 's/"signer"/"extra":"x","signer"/'
+manifest_refused "the manifest has an unknown key 'seal.extra'"
+edit 's/"sealed_at":/"sealed_at"0000-00-00:/'
+manifest_refused "the manifest 'e.csv.manifest.json' is not JSON: line 1, column "
+expect_err_contains ", in 'seal.sealed_at': '0' where ':' after the key is due"
+printf '\206' | dd of=e.csv.manifest.json bs=1 seek=17 conv=notrunc 2>/dev/null
+manifest_refused "the manifest 'e.csv.manifest.json' is not JSON: line 1, column 18: invalid UTF-8 (byte 0x86)"
+edit 's/"seal":{[^}]*}/"seal":null/'
+manifest_refused "the manifest's 'seal' is null, but the export is as of a seal"
+edit 's/"rows":3/"rows":3.0/'
+manifest_refused "the manifest's 'rows' is 3.0, but the export's row count is 3"
+edit 's/"entries":5/"entries":4/'
+manifest_refused "the manifest's 'entries' is 4, but the seal's entry count is 5"
+edit "s/\"trial\":\"ungifokus\"/\"trial\":\"ungifokus2\"/"
+manifest_refused "the manifest's 'trial' is \"ungifokus2\", but the seal's trial is \"ungifokus\""
+edit 's/"rows":3,/"rows":3,"rows":3,/'
+manifest_refused "the manifest 'e.csv.manifest.json' is not JSON: line 1, column "
+expect_err_contains ": the key \"rows\" a second time in one object"
+# Every key right, but not as sortes writes them.
+edit 's/^{/{ /'
+manifest_refused "the manifest 'e.csv.manifest.json' is not written as sortes export writes it (canonical JSON and a newline): it differs at line 1, column 2"
+printf '\n' >>e.csv.manifest.json
+manifest_refused "the manifest 'e.csv.manifest.json' is not written as sortes export writes it (canonical JSON and a newline): it differs at line 2, column 1"
+
+# The manifest rebuilt without sortes, as docs/audit.md does it.
+sed -n '/^    # the manifest, rebuilt$/,/^$/s/^    //p' "$SRCDIR/docs/audit.md" \
+    >rebuild.sh
+check "docs/audit.md rebuilds the manifest" grep -q cmp rebuild.sh
+run env file=e.csv seal=s5 sh rebuild.sh
+expect_status 0
+expect_out_empty
+run "$SORTES" export allocations --db f.db --seal s5 --format json \
+    --output e.json
+expect_status 0
+run env file=e.json seal=s5 sh rebuild.sh
+expect_status 0
+expect_out_empty
+run "$SORTES" verify-export e.json --seal s5 --pubkey lead.pub
+expect_status 0
+run env file=at4.csv seal=four.seal sh rebuild.sh
+expect_status 1
+edit 's/"rows":3/"rows":4/'
+run env file=e.csv seal=s5 sh rebuild.sh
+expect_status 1
+cp good.json e.csv.manifest.json
+
+# The export is known by the name it was written under.
+for f in e.csv e.csv.manifest.json e.csv.log; do
+	cp "$f" "renamed${f#e}"
+done
+run "$SORTES" verify-export renamed.csv --seal s5 --pubkey lead.pub
+expect_status 1
+expect_err_contains "the manifest's 'export' is \"e.csv\", but the export's name is \"renamed.csv\""
+run "$SORTES" verify-export e.csv --seal s5 --pubkey lead.pub
+expect_status 0
+expect_out_contains "ok: e.csv holds exactly the 3 allocations of the 5 log entries"
 
 finish
