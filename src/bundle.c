@@ -9,7 +9,10 @@
 
 #include "sortes/bundle.h"
 #include "sortes/export.h"
+#include "sortes/json.h"
 #include "strata.h"
+
+#define PATH_BUF 4096
 
 int
 sortes_bundle_write_log(struct sortes_trial *t, FILE *out, int64_t at,
@@ -169,6 +172,11 @@ check_line(struct checker *c, char *line, struct sortes_error *err)
 	c->report->entries = seq;
 	if (rc == 0 && seq == 1)
 		rc = check_genesis(c, body, err);
+	/* The sealed entry must be the freeze that made the seal. */
+	if (rc == 0 && seq == c->seal->entries && strcmp(hex, c->seal->head) ==
+	    0 && (rc = sortes_seal_check_freeze(c->seal, body, strlen(body),
+	    err)) == SORTES_EVERIFY)
+		sortes_error_prefix(err, "seal of %lld entries", (long long)seq);
 	if (rc == 0 && strstr(body, "\"kind\":\"enroll\"") != NULL)
 		rc = check_enroll(c, body, hex, seq, err);
 	return rc;
@@ -203,80 +211,219 @@ check_log(struct checker *c, const char *path, struct sortes_error *err)
 }
 
 
+/* A manifest is one line of JSON: this is far more than it needs. */
+#define MANIFEST_MAX 65536
+
+/* The manifest file, its bytes and their JSON. */
 struct manifest {
-	char text[8192];
-	struct sortes_member m[16];
-	long n;
+	const char *path;
+	char *text;
+	size_t len;
+	struct sortes_json *json;
 };
 
 static int
-manifest_read(struct manifest *mf, const char *path, struct sortes_error *err)
+manifest_load(struct manifest *mf, const char *path, struct sortes_error *err)
 {
-	FILE *fp = fopen(path, "r");
-	size_t len;
+	FILE *fp = fopen(path, "rb");
+	int rc = 0;
 
+	mf->path = path;
 	if (fp == NULL)
 		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open the "
 		    "manifest '%s': %s", path, strerror(errno));
-	len = fread(mf->text, 1, sizeof(mf->text) - 1, fp);
+	if ((mf->text = malloc(MANIFEST_MAX + 1)) == NULL)
+		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	else
+		mf->len = fread(mf->text, 1, MANIFEST_MAX + 1, fp);
+	if (rc == 0 && ferror(fp))
+		rc = sortes_error_set(err, SORTES_EIO, "cannot read the "
+		    "manifest '%s'", path);
 	fclose(fp);
-	while (len > 0 && mf->text[len - 1] == '\n')
-		len--;
-	mf->text[len] = '\0';
-	mf->n = sortes_object_split(mf->text, mf->m, 16);
-	if (mf->n < 0)
-		return sortes_error_set(err, SORTES_EVERIFY, "the manifest '%s' "
-		    "is not a manifest", path);
+	if (rc == 0 && mf->len > MANIFEST_MAX)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the manifest '%s' is "
+		    "larger than %d bytes", path, MANIFEST_MAX);
+	return rc;
+}
+
+/* Read and parse the manifest: JSON, and an object. */
+static int
+manifest_read(struct manifest *mf, const char *path, struct sortes_error *err)
+{
+	int rc = manifest_load(mf, path, err);
+
+	if (rc == 0 && (rc = sortes_json_parse(&mf->json, mf->text, mf->len,
+	    err)) == SORTES_EDATA) {
+		err->code = rc = SORTES_EVERIFY;
+		sortes_error_prefix(err, "the manifest '%s' is not JSON", path);
+	}
+	if (rc == 0 && mf->json->type != SORTES_JSON_OBJECT)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the manifest '%s' is "
+		    "not a JSON object", path);
+	return rc;
+}
+
+static void
+manifest_free(struct manifest *mf)
+{
+	sortes_json_free(mf->json);
+	free(mf->text);
+}
+
+/* One key of the manifest, what it must hold, and whose that is. */
+struct manifest_key {
+	const char *key;
+	const char *text;		/* a string; or NULL: 'number' */
+	int64_t number;
+	const char *whose;
+};
+
+/* A value of the manifest's text, quoted as it stands, for messages. */
+static const char *
+manifest_excerpt(const struct manifest *mf, const struct sortes_json *v,
+    char *buf, size_t size)
+{
+	sortes_json_excerpt(buf, size, mf->text + v->start, v->end - v->start);
+	return buf;
+}
+
+static int
+manifest_value(const struct manifest *mf, const struct sortes_json *obj,
+    const char *prefix, const struct manifest_key *k, struct sortes_error *err)
+{
+	const struct sortes_json *v = sortes_json_get(obj, k->key);
+	char found[160], want[160];
+	int64_t n;
+
+	if (v == NULL)
+		return sortes_error_set(err, SORTES_EVERIFY, "the manifest lacks "
+		    "the key '%s%s'", prefix, k->key);
+	if (k->text != NULL ? sortes_json_string_is(v, k->text) :
+	    sortes_json_int64(v, &n) && n == k->number)
+		return 0;
+	if (k->text != NULL) {
+		sortes_json_excerpt(want + 1, sizeof(want) - 2, k->text,
+		    strlen(k->text));
+		want[0] = '"';
+		strcat(want, "\"");
+	} else
+		snprintf(want, sizeof(want), "%lld", (long long)k->number);
+	return sortes_error_set(err, SORTES_EVERIFY, "the manifest's '%s%s' is "
+	    "%s, but %s is %s", prefix, k->key, manifest_excerpt(mf, v, found,
+	    sizeof(found)), k->whose, want);
+}
+
+static int
+key_is(const struct sortes_json_member *m, const char *key)
+{
+	return m->keylen == strlen(key) && memcmp(m->key, key, m->keylen) == 0;
+}
+
+/* Object 'obj' holds no key but those of 'keys' (n of them). */
+static int
+manifest_unknown(const struct sortes_json *obj, const char *prefix,
+    const struct manifest_key *keys, size_t n, struct sortes_error *err)
+{
+	char key[80];
+	size_t k;
+
+	for (size_t i = 0; i < obj->n; i++) {
+		for (k = 0; k < n && !key_is(&obj->members[i], keys[k].key); k++)
+			;
+		if (k < n)
+			continue;
+		sortes_json_excerpt(key, sizeof(key), obj->members[i].key,
+		    obj->members[i].keylen);
+		return sortes_error_set(err, SORTES_EVERIFY, "the manifest has "
+		    "an unknown key '%s%s'", prefix, key);
+	}
 	return 0;
 }
 
-/* Does manifest member 'key' hold exactly 'want'? */
+/* The seal's time and signer, under "seal". */
 static int
-manifest_is(const struct manifest *mf, const char *key, const char *want)
-{
-	const struct sortes_member *v = member(mf->m, mf->n, key);
-	char buf[256];
-
-	return v != NULL && strcmp(member_text(v, buf, sizeof(buf)), want) == 0;
-}
-
-static int
-manifest_check(const struct manifest *mf, const struct sortes_seal *s,
-    const char *sha, int64_t rows, struct sortes_error *err)
-{
-	char entries[24], nrows[24];
-
-	snprintf(entries, sizeof(entries), "%lld", (long long)s->entries);
-	snprintf(nrows, sizeof(nrows), "%lld", (long long)rows);
-	if (!manifest_is(mf, "entries", entries) ||
-	    !manifest_is(mf, "head", s->head) ||
-	    !manifest_is(mf, "trial", s->trial) ||
-	    !manifest_is(mf, "protocol_sha256", s->protocol_sha256))
-		return sortes_error_set(err, SORTES_EVERIFY, "the manifest names "
-		    "another trial, entry or head than the seal");
-	if (!manifest_is(mf, "export_sha256", sha) ||
-	    !manifest_is(mf, "rows", nrows))
-		return sortes_error_set(err, SORTES_EVERIFY, "the manifest's "
-		    "SHA-256 or row count is not the export's");
-	return 0;
-}
-
-static int
-seal_signed(const struct sortes_seal *s, struct sortes_signer *pub,
+manifest_seal(const struct manifest *mf, const struct sortes_manifest *m,
     struct sortes_error *err)
 {
-	char text[SORTES_SEAL_MAX], fp[SORTES_SHA256_HEX];
-	size_t len;
+	const struct manifest_key keys[] = {
+		{ "sealed_at", m->sealed_at, 0, "the seal's time" },
+		{ "signer", m->signer, 0, "the seal's signer" },
+	};
+	const struct sortes_json *v = sortes_json_get(mf->json, "seal");
+	char found[160];
 	int rc;
 
-	sortes_signer_fingerprint(pub, fp);
-	if (strcmp(fp, s->signer) != 0)
-		return sortes_error_set(err, SORTES_EVERIFY, "the seal is signed "
-		    "by key %.16s..., not by the given key %.16s...", s->signer,
-		    fp);
-	if ((rc = sortes_seal_text(s, text, sizeof(text), &len, err)) != 0)
-		return rc;
-	return sortes_sign_verify(pub, s->signature, text, len, err);
+	if (v == NULL)
+		return sortes_error_set(err, SORTES_EVERIFY, "the manifest lacks "
+		    "the key 'seal'");
+	if (v->type != SORTES_JSON_OBJECT)
+		return sortes_error_set(err, SORTES_EVERIFY, "the manifest's "
+		    "'seal' is %s, but the export is as of a seal: it must be "
+		    "an object with the seal's time and signer",
+		    manifest_excerpt(mf, v, found, sizeof(found)));
+	rc = manifest_unknown(v, "seal.", keys, 2, err);
+	for (size_t k = 0; rc == 0 && k < 2; k++)
+		rc = manifest_value(mf, v, "seal.", &keys[k], err);
+	return rc;
+}
+
+/* The manifest's bytes are the ones sortes export writes for 'm'. */
+static int
+manifest_bytes(const struct manifest *mf, const struct sortes_seal *s,
+    const struct sortes_manifest *m, struct sortes_error *err)
+{
+	struct sortes_jcs want;
+	long line, column;
+	size_t i = 0;
+	int rc;
+
+	sortes_jcs_init(&want);
+	rc = sortes_export_manifest_of(&want, s->trial, s->protocol_sha256, m,
+	    err);
+	/* The first byte that is not the canonical text and its newline. */
+	while (rc == 0 && i <= want.len && i < mf->len &&
+	    mf->text[i] == (i < want.len ? want.data[i] : '\n'))
+		i++;
+	if (rc == 0 && (i != want.len + 1 || mf->len != i)) {
+		sortes_json_position(mf->text, mf->len, i, &line, &column);
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the manifest '%s' is "
+		    "not written as sortes export writes it (canonical JSON and "
+		    "a newline): it differs at line %ld, column %ld", mf->path,
+		    line, column);
+	}
+	sortes_jcs_free(&want);
+	return rc;
+}
+
+/*
+ * Every key of the manifest, then its bytes: it must be exactly what
+ * sortes export writes for this seal and export ('m'), canonical JSON
+ * and a newline, so nothing can hide in its spelling either.
+ */
+static int
+manifest_check(const struct manifest *mf, const struct sortes_seal *s,
+    const struct sortes_manifest *m, struct sortes_error *err)
+{
+	const struct manifest_key keys[] = {
+		{ "entries", NULL, m->entries, "the seal's entry count" },
+		{ "export", m->name, 0, "the export's name" },
+		{ "export_sha256", m->sha256, 0, "the export's SHA-256" },
+		{ "format", m->format == SORTES_EXPORT_JSON ? "json" : "csv", 0,
+		    "the export's format" },
+		{ "head", m->head, 0, "the seal's head" },
+		{ "protocol_sha256", s->protocol_sha256, 0,
+		    "the seal's protocol hash" },
+		{ "rows", NULL, m->rows, "the export's row count" },
+		{ "seal", NULL, 0, NULL },	/* manifest_seal() */
+		{ "trial", s->trial, 0, "the seal's trial" },
+	};
+	int rc = manifest_unknown(mf->json, "", keys,
+	    sizeof(keys) / sizeof(keys[0]), err);
+
+	for (size_t k = 0; rc == 0 && k < sizeof(keys) / sizeof(keys[0]); k++)
+		rc = keys[k].whose == NULL ? manifest_seal(mf, m, err) :
+		    manifest_value(mf, mf->json, "", &keys[k], err);
+	return rc == 0 ? manifest_bytes(mf, s, m, err) : rc;
 }
 
 /* Rebuild the export from the extract; *sha receives its SHA-256. */
@@ -313,41 +460,91 @@ rebuild(struct checker *c, const char *log, enum sortes_export_format format,
 	return rc;
 }
 
+/* 'path' is 'export_path' with 'suffix': a file of the bundle. */
+static int
+beside(char path[PATH_BUF], const char *export_path, const char *suffix,
+    struct sortes_error *err)
+{
+	int n = snprintf(path, PATH_BUF, "%s%s", export_path, suffix);
+
+	if (n < 0 || n >= PATH_BUF)
+		return sortes_error_set(err, SORTES_EUSAGE, "the export's name "
+		    "'%s' is too long", export_path);
+	return 0;
+}
+
+/*
+ * The format of the export: a JSON export is an array, a CSV export
+ * starts with its header.  (Which one the file is, the rebuilt bytes
+ * then confirm.)
+ */
+static int
+export_format(const char *path, enum sortes_export_format *out,
+    struct sortes_error *err)
+{
+	FILE *fp = fopen(path, "rb");
+
+	if (fp == NULL)
+		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open the "
+		    "export '%s': %s", path, strerror(errno));
+	*out = getc(fp) == '[' ? SORTES_EXPORT_JSON : SORTES_EXPORT_CSV;
+	fclose(fp);
+	return 0;
+}
+
+/* The export is byte for byte the rows the log extract makes. */
+static int
+bundle_export(struct checker *c, const char *export_path,
+    char sha[SORTES_SHA256_HEX], enum sortes_export_format *format,
+    struct sortes_error *err)
+{
+	char path[PATH_BUF], rebuilt[SORTES_SHA256_HEX];
+	int rc = sortes_file_sha256(sha, export_path, err);
+
+	if (rc == 0)
+		rc = export_format(export_path, format, err);
+	if (rc == 0)
+		rc = beside(path, export_path, ".log", err);
+	if (rc == 0)
+		rc = sortes_hasher_new(&c->chain, err);
+	if (rc == 0)
+		rc = rebuild(c, path, *format, rebuilt, err);
+	if (rc == 0 && strcmp(sha, rebuilt) != 0)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the export is not the "
+		    "rows the sealed log holds: a row was added, dropped or "
+		    "changed");
+	return rc;
+}
+
 int
 sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
     struct sortes_signer *pub, struct sortes_bundle_report *out,
     struct sortes_error *err)
 {
 	struct checker c = { .seal = seal, .report = out };
-	char path[4096], actual[SORTES_SHA256_HEX], rebuilt[SORTES_SHA256_HEX];
-	struct manifest *mf = calloc(1, sizeof(*mf));
-	enum sortes_export_format format;
+	struct manifest mf = { 0 };
+	char path[PATH_BUF], sha[SORTES_SHA256_HEX];
+	const char *base = strrchr(export_path, '/');
+	struct sortes_manifest m = {
+		.name = base != NULL ? base + 1 : export_path, .sha256 = sha,
+		.entries = seal->entries, .head = seal->head,
+		.sealed_at = seal->sealed_at, .signer = seal->signer,
+	};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(c.prev_hex, '0', 64);
-	if (mf == NULL)
-		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s.manifest.json", export_path);
-	rc = seal_signed(seal, pub, err);
+	rc = sortes_seal_check_signature(seal, pub, err);
 	if (rc == 0)
-		rc = manifest_read(mf, path, err);
-	format = manifest_is(mf, "format", "json") ? SORTES_EXPORT_JSON :
-	    SORTES_EXPORT_CSV;
+		rc = beside(path, export_path, ".manifest.json", err);
 	if (rc == 0)
-		rc = sortes_file_sha256(actual, export_path, err);
+		rc = manifest_read(&mf, path, err);
 	if (rc == 0)
-		rc = sortes_hasher_new(&c.chain, err);
-	snprintf(path, sizeof(path), "%s.log", export_path);
+		rc = bundle_export(&c, export_path, sha, &m.format, err);
+	m.rows = out->rows;
 	if (rc == 0)
-		rc = rebuild(&c, path, format, rebuilt, err);
-	if (rc == 0 && strcmp(actual, rebuilt) != 0)
-		rc = sortes_error_set(err, SORTES_EVERIFY, "the export is not the "
-		    "rows the sealed log holds: a row was added, dropped or "
-		    "changed");
-	if (rc == 0)
-		rc = manifest_check(mf, seal, actual, out->rows, err);
+		rc = manifest_check(&mf, seal, &m, err);
 	sortes_hasher_free(c.chain);
-	free(mf);
+	manifest_free(&mf);
 	return rc;
 }

@@ -171,6 +171,15 @@ int
 sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,
     const struct sortes_manifest *m, struct sortes_error *err)
 {
+	return sortes_export_manifest_of(j, t->trial_id, t->protocol_sha256, m,
+	    err);
+}
+
+int
+sortes_export_manifest_of(struct sortes_jcs *j, const char *trial_id,
+    const char *protocol_sha256, const struct sortes_manifest *m,
+    struct sortes_error *err)
+{
 	sortes_jcs_reset(j);
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "entries");
@@ -184,7 +193,7 @@ sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,
 	sortes_jcs_key(j, "head");
 	sortes_jcs_string(j, m->head);
 	sortes_jcs_key(j, "protocol_sha256");
-	sortes_jcs_string(j, t->protocol_sha256);
+	sortes_jcs_string(j, protocol_sha256);
 	sortes_jcs_key(j, "rows");
 	sortes_jcs_integer(j, m->rows);
 	sortes_jcs_key(j, "seal");
@@ -199,7 +208,7 @@ sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,
 		sortes_jcs_object_end(j);
 	}
 	sortes_jcs_key(j, "trial");
-	sortes_jcs_string(j, t->trial_id);
+	sortes_jcs_string(j, trial_id);
 	sortes_jcs_object_end(j);
 	return sortes_jcs_finish(j, err);
 }

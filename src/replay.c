@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sortes/alloc.h"
+#include "sortes/caseworker.h"
 #include "sortes/randomize.h"
 #include "sortes/replay.h"
 #include "minimize.h"
@@ -108,12 +109,41 @@ replay_enroll(struct replayer *r, sqlite3_stmt *st, struct sortes_error *err)
 	return rc;
 }
 
+/*
+ * The code of the caseworker that entry 'seq' registered: a new hire
+ * is remembered by it, which is what its participants name.
+ */
+static int
+registered_code(struct replayer *r, int64_t seq,
+    char code[SORTES_CASEWORKER_MAX + 1], struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	code[0] = '\0';
+	rc = sortes_db_prepare(r->trial->db, &st, "SELECT code FROM "
+	    "caseworkers WHERE seq = ?", err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, seq);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(code, SORTES_CASEWORKER_MAX + 1, "%s", col(st, 0));
+	else if (step == SQLITE_DONE)
+		rc = mismatch(r, seq, "a new hire that no caseworker row holds",
+		    err);
+	else
+		rc = sortes_db_fail(r->trial->db, "reading a caseworker", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int
 replay_caseworker(struct replayer *r, sqlite3_stmt *st,
     struct sortes_error *err)
 {
 	const struct sortes_protocol *p = r->trial->protocol;
 	int64_t seq = sqlite3_column_int64(st, R_SEQ);
+	char code[SORTES_CASEWORKER_MAX + 1];
 	struct sortes_allocation a;
 	int rc;
 
@@ -128,7 +158,9 @@ replay_caseworker(struct replayer *r, sqlite3_stmt *st,
 	    R_CA_COUNTER), sqlite3_column_int64(st, R_CA_POSITION), &a))
 		return mismatch(r, seq, "another allocation for this new hire",
 		    err);
-	return rc == 0 ? remember(r, col(st, R_CASEWORKER), a.arm, err) : rc;
+	if (rc == 0)
+		rc = registered_code(r, seq, code, err);
+	return rc == 0 ? remember(r, code, a.arm, err) : rc;
 }
 
 /* The arm recorded for caseworker 'code' by entry 'seq'. */

@@ -10,6 +10,7 @@
 
 #include "sortes/chain.h"
 #include "sortes/date.h"
+#include "sortes/json.h"
 #include "sortes/record.h"
 #include "sortes/seal.h"
 
@@ -327,13 +328,125 @@ seal_identity(struct sortes_trial *t, const struct sortes_seal *s,
 	return 0;
 }
 
+/* What in freeze entry 'v' is not what seal 's' says. */
+static int
+freeze_differs(const struct sortes_seal *s, const struct sortes_json *v,
+    struct sortes_error *err)
+{
+	const struct sortes_json *kind = sortes_json_get(v, "kind"), *f;
+	char mine[128], theirs[128];
+
+	if (kind == NULL || kind->type != SORTES_JSON_STRING)
+		return sortes_error_set(err, SORTES_EVERIFY, "log entry %lld is "
+		    "not a freeze entry", (long long)s->entries);
+	if (!sortes_json_string_is(kind, "freeze")) {
+		sortes_json_excerpt(theirs, sizeof(theirs), kind->str, kind->len);
+		return sortes_error_set(err, SORTES_EVERIFY, "log entry %lld is "
+		    "of kind '%s', not a freeze entry", (long long)s->entries,
+		    theirs);
+	}
+	if (!sortes_json_string_is(f = sortes_json_get(v, "note"), s->note)) {
+		sortes_json_excerpt(mine, sizeof(mine), s->note, strlen(s->note));
+		if (f != NULL && f->type == SORTES_JSON_STRING)
+			sortes_json_excerpt(theirs, sizeof(theirs), f->str,
+			    f->len);
+		else
+			strcpy(theirs, "(none)");
+		return sortes_error_set(err, SORTES_EVERIFY, "its note '%s' is "
+		    "not the freeze entry's '%s'", mine, theirs);
+	}
+	if (!sortes_json_string_is(f = sortes_json_get(v, "sealed_at"),
+	    s->sealed_at))
+		return sortes_error_set(err, SORTES_EVERIFY, "its sealed-at time "
+		    "%s is not the freeze entry's %.20s", s->sealed_at,
+		    f != NULL && f->type == SORTES_JSON_STRING ? f->str : "");
+	if (!sortes_json_string_is(f = sortes_json_get(v, "signer"), s->signer))
+		return sortes_error_set(err, SORTES_EVERIFY, "its signer "
+		    "%.16s... is not the freeze entry's %.16s...", s->signer,
+		    f != NULL && f->type == SORTES_JSON_STRING ? f->str : "");
+	return sortes_error_set(err, SORTES_EVERIFY, "log entry %lld is not "
+	    "the freeze entry of this seal's note, time and signer",
+	    (long long)s->entries);
+}
+
+int
+sortes_seal_check_freeze(const struct sortes_seal *s, const char *body,
+    size_t len, struct sortes_error *err)
+{
+	struct sortes_json *v = NULL;
+	struct sortes_jcs want;
+	int rc;
+
+	sortes_jcs_init(&want);
+	sortes_record_freeze(&want, &(struct sortes_freeze_record){
+	    .seq = s->entries, .note = s->note, .sealed_at = s->sealed_at,
+	    .signer = s->signer });
+	rc = sortes_jcs_finish(&want, err);
+	if (rc == 0 && (want.len != len || memcmp(want.data, body, len) != 0)) {
+		rc = sortes_json_parse(&v, body, len, err);
+		if (rc == SORTES_EDATA)
+			rc = sortes_error_set(err, SORTES_EVERIFY, "log entry "
+			    "%lld is not a freeze entry", (long long)s->entries);
+		else if (rc == 0)
+			rc = freeze_differs(s, v, err);
+	}
+	sortes_json_free(v);
+	sortes_jcs_free(&want);
+	return rc;
+}
+
+/* The sealed entry of trial 't' is the freeze that made seal 's'. */
+static int
+seal_freeze_entry(struct sortes_trial *t, const struct sortes_seal *s,
+    struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sortes_db_prepare(t->db, &st, "SELECT body FROM log WHERE seq = ?",
+	    err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, s->entries);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = sortes_db_fail(t->db, "reading the log", err);
+	else
+		rc = sortes_seal_check_freeze(s, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), err);
+	sqlite3_finalize(st);
+	if (rc == SORTES_EVERIFY)
+		sortes_error_prefix(err, "seal of %lld entries",
+		    (long long)s->entries);
+	return rc;
+}
+
+int
+sortes_seal_check_signature(const struct sortes_seal *s,
+    struct sortes_signer *pub, struct sortes_error *err)
+{
+	char text[SORTES_SEAL_MAX], fp[SORTES_SHA256_HEX];
+	size_t len;
+	int rc;
+
+	sortes_signer_fingerprint(pub, fp);
+	if (strcmp(fp, s->signer) != 0)
+		return sortes_error_set(err, SORTES_EVERIFY, "seal of %lld "
+		    "entries: signed by key %.16s..., not by the given key "
+		    "%.16s...", (long long)s->entries, s->signer, fp);
+	if ((rc = sortes_seal_text(s, text, sizeof(text), &len, err)) != 0)
+		return rc;
+	if (sortes_sign_verify(pub, s->signature, text, len, err) != 0)
+		return sortes_error_prefix(err, "seal of %lld entries",
+		    (long long)s->entries);
+	return 0;
+}
+
 int
 sortes_seal_check(struct sortes_trial *t, const struct sortes_seal *s,
     struct sortes_signer *pub, struct sortes_error *err)
 {
-	char hash[SORTES_SHA256_HEX], text[SORTES_SEAL_MAX], fp[SORTES_SHA256_HEX];
+	char hash[SORTES_SHA256_HEX];
 	int64_t last = 0;
-	size_t len;
 	int rc;
 
 	if ((rc = seal_identity(t, s, err)) != 0 ||
@@ -348,19 +461,10 @@ sortes_seal_check(struct sortes_trial *t, const struct sortes_seal *s,
 		    "entries: log entry %lld does not have the sealed hash; the "
 		    "log was rewritten", (long long)s->entries,
 		    (long long)s->entries);
-	if (pub == NULL)
-		return 0;
-	sortes_signer_fingerprint(pub, fp);
-	if (strcmp(fp, s->signer) != 0)
-		return sortes_error_set(err, SORTES_EVERIFY, "seal of %lld "
-		    "entries: signed by key %.16s..., not by the given key "
-		    "%.16s...", (long long)s->entries, s->signer, fp);
-	if ((rc = sortes_seal_text(s, text, sizeof(text), &len, err)) != 0)
+	/* The signature first: an edited seal is an edited seal. */
+	if (pub != NULL && (rc = sortes_seal_check_signature(s, pub, err)) != 0)
 		return rc;
-	if (sortes_sign_verify(pub, s->signature, text, len, err) != 0)
-		return sortes_error_prefix(err, "seal of %lld entries",
-		    (long long)s->entries);
-	return 0;
+	return seal_freeze_entry(t, s, err);
 }
 
 static int

@@ -14,6 +14,7 @@ main(void)
 
 	sr = srunner_create(suite_pcg32());
 	srunner_add_suite(sr, suite_jcs());
+	srunner_add_suite(sr, suite_json());
 	srunner_add_suite(sr, suite_date());
 	srunner_add_suite(sr, suite_field());
 	srunner_add_suite(sr, suite_protocol());
@@ -27,6 +28,7 @@ main(void)
 	srunner_add_suite(sr, suite_caseworker());
 	srunner_add_suite(sr, suite_constrained());
 	srunner_add_suite(sr, suite_seal());
+	srunner_add_suite(sr, suite_bundle());
 	srunner_add_suite(sr, suite_calendar());
 	srunner_add_suite(sr, suite_followup());
 	srunner_add_suite(sr, suite_budget());

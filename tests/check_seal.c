@@ -1153,14 +1153,19 @@ START_TEST(test_tamper_resigned)
 	fixture_setup(&f);
 	freeze(&f, "after cohort 1", &s);
 
-	/* Signed by another key, which the seal honestly names. */
+	/* Signed by another key, which the seal honestly names: a valid
+	 * signature, but the freeze entry names the real signer. */
 	forged = s;
 	strcpy(forged.signer, f.other_fp);
 	ck_assert_int_eq(sortes_seal_text(&forged, text, sizeof(text), &len,
 	    &err), 0);
 	ck_assert_int_eq(sortes_sign(f.other, forged.signature, text, len,
 	    &err), 0);
-	ck_assert_int_eq(sortes_seal_check(f.t, &forged, f.other_pub, &err), 0);
+	snprintf(expect, sizeof(expect), "seal of 6 entries: its signer "
+	    "%.16s... is not the freeze entry's %.16s...", f.other_fp,
+	    f.lead_fp);
+	check_fails(&f, &forged, f.other_pub, expect);
+	check_fails(&f, &forged, NULL, expect);
 	snprintf(expect, sizeof(expect), "seal of 6 entries: signed by key "
 	    "%.16s..., not by the given key %.16s...", f.other_fp, f.lead_fp);
 	check_fails(&f, &forged, f.lead_pub, expect);
@@ -1210,6 +1215,151 @@ START_TEST(test_tamper_resigned)
 		check_fails(&f, &s, f.lead_pub, "the log was rewritten");
 	}
 	fixture_teardown(&f);
+}
+END_TEST
+
+/* Sign seal 's' with the real key, as the key's holder could. */
+static void
+sign_as_lead(struct fixture *f, struct sortes_seal *s)
+{
+	struct sortes_error err = { 0 };
+	char text[SORTES_SEAL_MAX];
+	size_t len;
+
+	ck_assert_int_eq(sortes_seal_text(s, text, sizeof(text), &len, &err), 0);
+	ck_assert_int_eq(sortes_sign(f->lead, s->signature, text, len, &err), 0);
+	ck_assert_int_eq(sortes_sign_verify(f->lead_pub, s->signature, text,
+	    len, &err), 0);
+}
+
+/*
+ * A forged seal, validly signed, fails as a file and as a seal, with
+ * and without the public key, with 'expect'.
+ */
+static void
+forged_fails(struct fixture *f, const struct sortes_seal *s,
+    const char *expect)
+{
+	char *path = seal_file(f, s, "forged.seal");
+
+	check_fails(f, s, f->lead_pub, expect);
+	check_fails(f, s, NULL, expect);
+	seals_fail(f, path, f->lead_pub, expect);
+	seals_fail(f, path, f->lead_pub, path);
+	unlink(path);
+	free(path);
+}
+
+/*
+ * The signing key's holder signs seals that say something else than
+ * the freeze: only the freeze entry can tell.
+ */
+START_TEST(test_forged_seal_note_time)
+{
+	struct fixture f;
+	struct sortes_seal s, forged;
+
+	fixture_setup(&f);
+	freeze(&f, "after cohort 1", &s);
+	forged = s;
+	strcpy(forged.note, "after cohort 2");
+	sign_as_lead(&f, &forged);
+	forged_fails(&f, &forged, "seal of 6 entries: its note 'after cohort "
+	    "2' is not the freeze entry's 'after cohort 1'");
+	forged = s;
+	strcpy(forged.note, "");
+	sign_as_lead(&f, &forged);
+	forged_fails(&f, &forged, "seal of 6 entries: its note '' is not the "
+	    "freeze entry's 'after cohort 1'");
+	forged = s;
+	strcpy(forged.sealed_at, "2026-01-17T09:00:00Z");
+	sign_as_lead(&f, &forged);
+	forged_fails(&f, &forged, "seal of 6 entries: its sealed-at time "
+	    "2026-01-17T09:00:00Z is not the freeze entry's " AT_FREEZE);
+
+	/* A later freeze with another note: each seal is its own. */
+	enroll(&f, "P10");
+	freeze(&f, "", &forged);
+	ck_assert_int_eq(forged.entries, 8);
+	strcpy(forged.note, s.note);
+	sign_as_lead(&f, &forged);
+	forged_fails(&f, &forged, "seal of 8 entries: its note 'after cohort "
+	    "1' is not the freeze entry's ''");
+	ck_assert_int_eq(sortes_seal_check(f.t, &s, f.lead_pub, NULL), 0);
+	seals_ok(&f, NULL, f.lead_pub, 2);
+	fixture_teardown(&f);
+}
+END_TEST
+
+START_TEST(test_forged_seal_not_freeze)
+{
+	struct fixture f;
+	struct sortes_seal s, forged;
+
+	fixture_setup(&f);
+	freeze(&f, "after cohort 1", &s);
+	/* A seal of entry 5, an enrollment, and of the genesis entry. */
+	forged = s;
+	forged.entries = 5;
+	log_hash(&f, 5, forged.head);
+	sign_as_lead(&f, &forged);
+	forged_fails(&f, &forged, "seal of 5 entries: log entry 5 is of kind "
+	    "'enroll', not a freeze entry");
+	forged.entries = 1;
+	log_hash(&f, 1, forged.head);
+	sign_as_lead(&f, &forged);
+	forged_fails(&f, &forged, "seal of 1 entries: log entry 1 is of kind "
+	    "'genesis', not a freeze entry");
+	ck_assert_int_eq(sortes_seal_check(f.t, &s, f.lead_pub, NULL), 0);
+	fixture_teardown(&f);
+}
+END_TEST
+
+/* Bodies that are not the freeze: what the message names. */
+START_TEST(test_seal_check_freeze)
+{
+	static const struct { const char *body, *expect; } bad[] = {
+		{ "not json", "log entry 6 is not a freeze entry" },
+		{ "[]", "log entry 6 is not a freeze entry" },
+		{ "{\"kind\":7}", "log entry 6 is not a freeze entry" },
+		{ "{\"kind\":\"re\\nveal\"}", "log entry 6 is of kind "
+		    "'re?veal', not a freeze entry" },
+		{ "{\"kind\":\"freeze\",\"note\":null}", "its note 'n' is "
+		    "not the freeze entry's '(none)'" },
+		{ "{\"kind\":\"freeze\",\"note\":\"n\",\"sealed_at\":\"x\"}",
+		    "its sealed-at time 2026-01-16T09:00:00Z is not the freeze "
+		    "entry's x" },
+		{ "{\"kind\":\"freeze\",\"note\":\"n\",\"sealed_at\":"
+		    "\"2026-01-16T09:00:00Z\",\"signer\":\"ab\"}", "its signer "
+		    "aaaaaaaaaaaaaaaa... is not the freeze entry's ab..." },
+		/* The same values, but not as sortes writes them. */
+		{ "{\"kind\":\"freeze\",\"note\":\"n\",\"sealed_at\":"
+		    "\"2026-01-16T09:00:00Z\",\"seq\":6,\"signer\":"
+		    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+		    "\"x\":1}", "log entry 6 is not the freeze entry of this "
+		    "seal's note, time and signer" },
+		{ "{\"kind\":\"freeze\",\"note\":\"n\",\"sealed_at\":"
+		    "\"2026-01-16T09:00:00Z\",\"seq\":5,\"signer\":"
+		    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+		    "log entry 6 is not the freeze entry of this seal's note" },
+	};
+	static const char good[] = "{\"kind\":\"freeze\",\"note\":\"n\","
+	    "\"sealed_at\":\"2026-01-16T09:00:00Z\",\"seq\":6,\"signer\":"
+	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
+	struct sortes_seal s = { .entries = 6, .note = "n",
+	    .sealed_at = AT_FREEZE };
+	struct sortes_error err = { 0 };
+
+	memset(s.signer, 'a', 64);
+	ck_assert_msg(sortes_seal_check_freeze(&s, good, strlen(good), &err) ==
+	    0, "%s", err.msg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(sortes_seal_check_freeze(&s, bad[i].body,
+		    strlen(bad[i].body), &err), SORTES_EVERIFY);
+		ck_assert_msg(strcmp(err.msg, bad[i].expect) == 0 ||
+		    strstr(err.msg, bad[i].expect) == err.msg, "%s: '%s'",
+		    bad[i].body, err.msg);
+	}
 }
 END_TEST
 
@@ -1310,6 +1460,9 @@ suite_seal(void)
 	tcase_add_test(tc, test_tamper_chain_rewritten);
 	tcase_add_test(tc, test_tamper_resigned);
 	tcase_add_test(tc, test_tamper_seal_edited);
+	tcase_add_test(tc, test_forged_seal_note_time);
+	tcase_add_test(tc, test_forged_seal_not_freeze);
+	tcase_add_test(tc, test_seal_check_freeze);
 	tcase_add_test(tc, test_tamper_seed);
 	suite_add_tcase(s, tc);
 	return s;

@@ -6,6 +6,7 @@
 
 Suite *suite_pcg32(void);
 Suite *suite_jcs(void);
+Suite *suite_json(void);
 Suite *suite_date(void);
 Suite *suite_field(void);
 Suite *suite_protocol(void);
@@ -19,6 +20,7 @@ Suite *suite_enroll(void);
 Suite *suite_caseworker(void);
 Suite *suite_constrained(void);
 Suite *suite_seal(void);
+Suite *suite_bundle(void);
 Suite *suite_calendar(void);
 Suite *suite_followup(void);
 Suite *suite_budget(void);

@@ -5,12 +5,15 @@
  * (EXPORT.log), the seal and the public key.
  *
  * The check is sound because every part is bound to the signature:
- * the log extract must hash, entry by entry, to the sealed head; the
- * export must be byte for byte the rows that the enrollment entries of
- * that extract make (its SHA-256 is compared, computed as the rows are
- * rebuilt); and the manifest must name the same seal and hash.  So an
- * export that adds, drops or changes a row, or a log extract that
- * differs from the sealed chain, fails.  docs/audit.md explains it.
+ * the log extract must hash, entry by entry, to the sealed head, which
+ * must be the freeze entry that made the seal; the export must be byte
+ * for byte the rows that the enrollment entries of that extract make
+ * (its SHA-256 is compared, computed as the rows are rebuilt); and the
+ * manifest, read as strict JSON, must hold exactly the values the seal
+ * and the export determine and be byte for byte what sortes export
+ * writes for them.  So an export that adds, drops or changes a row, a
+ * log extract that differs from the sealed chain, or a manifest that
+ * says anything else, fails.  docs/audit.md explains it.
  */
 #ifndef SORTES_BUNDLE_H
 #define SORTES_BUNDLE_H
@@ -39,7 +42,9 @@ struct sortes_bundle_report {
 /*
  * Check the bundle whose export is 'export_path' (with the manifest
  * and log extract beside it, as above) against 'seal', signed by
- * 'pub'.  0 when everything holds; SORTES_EVERIFY saying what does not.
+ * 'pub'.  0 when everything holds; SORTES_EVERIFY saying what does not
+ * (the manifest's messages name the key, what it holds and what it
+ * must); SORTES_ENOINPUT when a file is missing.
  */
 int sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
     struct sortes_signer *pub, struct sortes_bundle_report *out,

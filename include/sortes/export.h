@@ -70,4 +70,13 @@ struct sortes_manifest {
 int sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,
     const struct sortes_manifest *m, struct sortes_error *err);
 
+/*
+ * The same for the trial 'trial_id' whose protocol hash is
+ * 'protocol_sha256', as a seal names them: what sortes verify-export
+ * expects, without the database.
+ */
+int sortes_export_manifest_of(struct sortes_jcs *j, const char *trial_id,
+    const char *protocol_sha256, const struct sortes_manifest *m,
+    struct sortes_error *err);
+
 #endif

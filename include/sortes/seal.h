@@ -65,12 +65,32 @@ int sortes_freeze(struct sortes_trial *t, struct sortes_signer *signer,
 /*
  * Check a seal against trial 't', whose chain must already be verified:
  * same trial, protocol and commitment; the log reaches entry
- * s->entries and that entry's hash is s->head.  With 'pub', also that
- * the seal names pub's fingerprint and its signature is valid.
+ * s->entries and that entry's hash is s->head; with 'pub', the seal
+ * names pub's fingerprint and its signature is valid; and that entry
+ * is the freeze the seal was made with (sortes_seal_check_freeze()).
  * SORTES_EVERIFY says which part failed.
  */
 int sortes_seal_check(struct sortes_trial *t, const struct sortes_seal *s,
     struct sortes_signer *pub, struct sortes_error *err);
+
+/*
+ * Check that seal 's' names the fingerprint of 'pub' and that its
+ * signature is valid for that key.  SORTES_EVERIFY, "seal of N entries:
+ * " and which of the two fails.
+ */
+int sortes_seal_check_signature(const struct sortes_seal *s,
+    struct sortes_signer *pub, struct sortes_error *err);
+
+/*
+ * Check that 'body' ('len' bytes), the body of log entry s->entries,
+ * is the freeze entry that seal 's' was made with: exactly the entry
+ * sortes freeze writes for the seal's note, time and signer.  A
+ * signature cannot tell this: the key's holder can sign a seal with
+ * another note, or one naming an entry that is no freeze.
+ * SORTES_EVERIFY saying what differs (the caller says which seal).
+ */
+int sortes_seal_check_freeze(const struct sortes_seal *s, const char *body,
+    size_t len, struct sortes_error *err);
 
 /*
  * The unsigned "seal" of trial 't' at entry 'at' (its identity, the
