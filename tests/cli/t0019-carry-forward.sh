@@ -66,6 +66,12 @@ run "$SORTES" verify --db ungebudgetter.db --seal ungebudgetter.seal \
     --pubkey lead.pub
 expect_status 0
 expect_out_contains "ok: 27 entries, 8 participants, 2 seals (signatures checked)"
+# ... and replays from its revealed seed, new hires and their youths
+# included, by format 1's rules (one indicator column per level of an
+# enum covariate).
+run "$SORTES" verify --db ungebudgetter.db --replay
+expect_status 0
+expect_out_contains "replay: all 20 allocations re-derived from the seed match the log"
 
 # --- format 2 ---------------------------------------------------------
 
