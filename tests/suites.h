@@ -20,5 +20,6 @@ Suite *suite_seal(void);
 Suite *suite_calendar(void);
 Suite *suite_followup(void);
 Suite *suite_budget(void);
+Suite *suite_outfile(void);
 
 #endif
