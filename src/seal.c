@@ -10,6 +10,7 @@
 
 #include "sortes/chain.h"
 #include "sortes/date.h"
+#include "sortes/outfile.h"
 #include "sortes/record.h"
 #include "sortes/seal.h"
 
@@ -46,6 +47,19 @@ sortes_seal_format(const struct sortes_seal *s, char *buf, size_t size,
 		    "seal text too long");
 	*len += (size_t)n;
 	return 0;
+}
+
+int
+sortes_seal_write(const struct sortes_seal *s, const char *path,
+    struct sortes_error *err)
+{
+	char buf[SORTES_SEAL_MAX];
+	size_t len;
+	int rc = sortes_seal_format(s, buf, sizeof(buf), &len, err);
+
+	if (rc == 0)
+		rc = sortes_outfile_put(path, 0644, "seal file", buf, len, err);
+	return rc;
 }
 
 /* The seal's lines, in their fixed order. */

@@ -45,6 +45,13 @@ int sortes_seal_text(const struct sortes_seal *s, char *buf, size_t size,
 int sortes_seal_format(const struct sortes_seal *s, char *buf, size_t size,
     size_t *len, struct sortes_error *err);
 
+/*
+ * Write the seal file 'path' (mode 0644), all or nothing and never over
+ * an existing file (outfile.h).
+ */
+int sortes_seal_write(const struct sortes_seal *s, const char *path,
+    struct sortes_error *err);
+
 /* Parse a seal file's text; 'name' is used in messages. */
 int sortes_seal_parse(struct sortes_seal *out, const char *text, size_t len,
     const char *name, struct sortes_error *err);

@@ -221,7 +221,10 @@ const struct cmd_entry cmd_table[] = {
 	  "hash, the seal and the export's SHA-256, and FILE.log, the log's\n"
 	  "entries up to it, with which 'sortes verify-export' checks the export\n"
 	  "without the database (it holds baseline fields, but no person\n"
-	  "identifiers).\n"
+	  "identifiers).  FILE is put in place after the other two, so that it\n"
+	  "never stands without them; a FILE.log or FILE.manifest.json already\n"
+	  "there, as a run stopped midway leaves them, is kept only if it is\n"
+	  "exactly what this export writes.\n"
 	  "\n"
 	  "followups: one row per participant, scheduled occasion and measure\n"
 	  "(long format), by enrollment, then occasion and measure in protocol\n"
@@ -246,7 +249,9 @@ const struct cmd_entry cmd_table[] = {
 	  "\n"
 	  "Write NAME.pem (the private key, mode 600) and NAME.pub (the public\n"
 	  "key, for evaluators and auditors), as PEM files the openssl command\n"
-	  "line reads.  Neither may exist.\n"
+	  "line reads.  Neither may exist, but for NAME.pem alone, as a keygen\n"
+	  "stopped between the two files leaves it: then its public key is\n"
+	  "written to NAME.pub.  Each file is written whole or not at all.\n"
 	  "\n"
 	  "  -o, --out NAME       where to write the keys\n",
 	  cmd_keygen },
