@@ -1,12 +1,15 @@
-/* check_outfile.c - files written all or nothing. */
+/* check_outfile.c - files written all or nothing; the pending init. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sortes/outfile.h"
+#include "sortes/trial.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -246,6 +249,93 @@ START_TEST(test_rename_never_over)
 }
 END_TEST
 
+/* A directory with a protocol, and the names an init of it uses. */
+struct init_files {
+	char *dir, *proto, *db, *key, *pending;
+};
+
+static void
+init_files(struct init_files *f)
+{
+	f->dir = tu_tmpdir();
+	f->proto = tu_path(f->dir, "p.yaml");
+	f->db = tu_path(f->dir, "t.db");
+	f->key = tu_path(f->dir, "t.key");
+	f->pending = tu_path(f->dir, "t.db.init-pending");
+	tu_write(f->proto, TU_SIMPLE);
+}
+
+static void
+init_files_free(struct init_files *f)
+{
+	tu_rmtree(f->dir);
+	free(f->proto);
+	free(f->db);
+	free(f->key);
+	free(f->pending);
+	free(f->dir);
+}
+
+static int
+init_trial(struct init_files *f, struct sortes_trial **t,
+    struct sortes_error *err)
+{
+	return sortes_trial_create(t, f->db, f->proto, f->key,
+	    "2026-01-15T10:00:00Z", err);
+}
+
+/* A second init while one holds the pending database: busy, no files. */
+START_TEST(test_init_busy)
+{
+	struct init_files f;
+	struct sortes_trial *t = NULL;
+	struct sortes_error err = { 0 };
+	int fd;
+
+	init_files(&f);
+	fd = open(f.pending, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	ck_assert_int_eq(init_trial(&f, &t, &err), SORTES_EBUSY);
+	ck_assert_ptr_null(t);
+	ck_assert_msg(strstr(err.msg, "another 'sortes init' is creating it") !=
+	    NULL, "%s", err.msg);
+	ck_assert_int_eq(access(f.db, F_OK), -1);
+	ck_assert_int_eq(access(f.key, F_OK), -1);
+	ck_assert_int_eq(dir_count(f.dir, NULL, 0), 2);
+
+	/* Released, the empty leftover is taken over and finished. */
+	close(fd);
+	ck_assert_msg(init_trial(&f, &t, &err) == 0, "%s", err.msg);
+	sortes_trial_close(t);
+	ck_assert_int_eq(access(f.pending, F_OK), -1);
+	ck_assert_int_eq(dir_count(f.dir, NULL, 0), 3);
+	init_files_free(&f);
+}
+END_TEST
+
+/* A pending file that is no database is not ours to throw away. */
+START_TEST(test_init_foreign_pending)
+{
+	struct init_files f;
+	struct sortes_trial *t = NULL;
+	struct sortes_error err = { 0 };
+	char text[8192];
+
+	init_files(&f);
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	tu_write(f.pending, text);
+	ck_assert_int_eq(init_trial(&f, &t, &err), SORTES_EDATA);
+	ck_assert_msg(strstr(err.msg, "remove it to start again") != NULL, "%s",
+	    err.msg);
+	assert_content(f.pending, text);
+	ck_assert_int_eq(access(f.db, F_OK), -1);
+	ck_assert_int_eq(access(f.key, F_OK), -1);
+	init_files_free(&f);
+}
+END_TEST
+
 Suite *
 suite_outfile(void)
 {
@@ -260,6 +350,10 @@ suite_outfile(void)
 	tcase_add_test(tc, test_sha256_of_what_is_written);
 	tcase_add_test(tc, test_missing_directory);
 	tcase_add_test(tc, test_rename_never_over);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pending init");
+	tcase_add_test(tc, test_init_busy);
+	tcase_add_test(tc, test_init_foreign_pending);
 	suite_add_tcase(s, tc);
 	return s;
 }
