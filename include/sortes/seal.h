@@ -98,6 +98,27 @@ int sortes_seals_verify(struct sortes_trial *t, const char *const *files,
     size_t nfiles, struct sortes_signer *pub, int64_t *checked,
     struct sortes_error *err);
 
+/* Called with each seal kept in the database; nonzero stops. */
+typedef int (*sortes_seal_fn)(void *ctx, const struct sortes_seal *s,
+    struct sortes_error *err);
+
+/*
+ * Call fn with each seal kept in the database, in entry order, rebuilt
+ * as its freeze wrote it (seals table, genesis and log); only that of
+ * freeze entry 'entry' when it is not 0.  *count counts them.  The seal
+ * is lent to fn for the call.
+ */
+int sortes_seals_each(struct sortes_trial *t, int64_t entry, sortes_seal_fn fn,
+    void *ctx, int64_t *count, struct sortes_error *err);
+
+/*
+ * The seal kept for freeze entry 'entry': sortes_seal_format() gives
+ * the bytes its freeze wrote to the seal file.  SORTES_EDATA when the
+ * trial keeps none for that entry.
+ */
+int sortes_seal_stored(struct sortes_trial *t, int64_t entry,
+    struct sortes_seal *out, struct sortes_error *err);
+
 /*
  * Reveal the seed of unlocked trial 't' in the log, for audit; refused
  * when revealed already.  *seq is the reveal entry.  Commits.

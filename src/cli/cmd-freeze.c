@@ -21,6 +21,24 @@ struct freeze_args {
 	const char *key, *note, *seal, *db;
 };
 
+/*
+ * The freeze is committed but its file is not written: say so, and how
+ * to write the seal kept in the database.
+ */
+static int
+freeze_unwritten(const struct sortes_seal *s, const char *db,
+    struct sortes_error *err)
+{
+	int code;
+
+	sortes_error_prefix(err, "the freeze is recorded in the database, but "
+	    "its seal file is not written");
+	code = cli_fail(err);
+	fprintf(stderr, "Write it with 'sortes seal show %lld --db %s "
+	    "--output FILE'.\n", (long long)s->entries, db);
+	return code;
+}
+
 static int
 freeze_run(const struct freeze_args *a)
 {
@@ -56,10 +74,10 @@ freeze_run(const struct freeze_args *a)
 		    "by key %s\n", (long long)s.entries, s.head, path, s.signer);
 	sortes_trial_close(t);
 	sortes_signer_free(signer);
-	if (rc != 0 && committed)
-		sortes_error_prefix(&err, "the freeze is recorded in the "
-		    "database, but its seal file is not written");
-	return rc == 0 ? cli_finish(0) : cli_fail(&err);
+	if (rc != 0)
+		return committed ? freeze_unwritten(&s, db, &err) :
+		    cli_fail(&err);
+	return cli_finish(0);
 }
 
 int

@@ -269,12 +269,30 @@ const struct cmd_entry cmd_table[] = {
 	  "Ed25519 signature.  The seal is kept in the database and written to\n"
 	  "FILE (default: the database name with .seal-N), to be kept apart\n"
 	  "from the database: docs/audit.md shows how to check it with openssl.\n"
+	  "The freeze is committed first; if its file is not written after\n"
+	  "that, 'sortes seal show' writes it from the database.\n"
 	  "\n"
 	  "  -k, --key FILE       the signing key (from sortes keygen)\n"
 	  "  -n, --note TEXT      a one-line note, e.g. \"after cohort 3\"\n"
 	  "  -s, --seal FILE      where to write the seal; must not exist\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_freeze },
+	{ "seal", "list the seals kept in the database, write one out again",
+	  "usage: sortes seal list [--db FILE]\n"
+	  "       sortes seal show ENTRY [--output FILE] [--db FILE]\n"
+	  "\n"
+	  "Every freeze keeps its seal in the database as well as writing the\n"
+	  "seal file.  list: the seals kept, one a line: the freeze entry's\n"
+	  "number, the time, the signer's key fingerprint and the note.  show:\n"
+	  "the seal of freeze entry ENTRY as its seal file, byte for byte what\n"
+	  "'sortes freeze' wrote, to standard output or to FILE, which must not\n"
+	  "exist.  For a seal file lost, or never written because freeze\n"
+	  "stopped after its commit.  Check it like any seal file:\n"
+	  "'sortes verify --seal FILE --pubkey KEY.pub' (docs/audit.md).\n"
+	  "\n"
+	  "  -o, --output FILE    write the seal to FILE (default: stdout)\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_seal },
 	{ "reveal", "publish the randomization seed in the log, for audit",
 	  "usage: sortes reveal [--key FILE] [--db FILE]\n"
 	  "\n"
