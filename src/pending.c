@@ -32,11 +32,29 @@ pending_current(const struct sortes_pending *p)
 	    held.st_dev == named.st_dev && held.st_ino == named.st_ino;
 }
 
+/* The length of the database's own name, DB of DB.init-pending. */
+static int
+db_len(const struct sortes_pending *p)
+{
+	return (int)(strlen(p->path) - strlen(SORTES_PENDING_SUFFIX));
+}
+
 static int
 pending_busy(const struct sortes_pending *p, struct sortes_error *err)
 {
-	return sortes_error_set(err, SORTES_EBUSY, "database '%s': another "
-	    "'sortes init' is creating it; try again", p->path);
+	return sortes_error_set(err, SORTES_EBUSY, "database '%.*s': another "
+	    "'sortes init' is creating it; try again", db_len(p), p->path);
+}
+
+static int
+pending_fail(const struct sortes_pending *p, int e, struct sortes_error *err)
+{
+	if (e == ELOOP)
+		return sortes_error_set(err, SORTES_EPERM, "cannot create "
+		    "database '%.*s': '%s' is a symbolic link", db_len(p),
+		    p->path, p->path);
+	return sortes_error_set(err, SORTES_ECANTCREAT, "cannot create "
+	    "database '%.*s': %s", db_len(p), p->path, strerror(e));
 }
 
 /* Make the file anew, exclusively; 0 or an errno value. */
@@ -66,9 +84,7 @@ pending_try(struct sortes_pending *p, struct sortes_error *err)
 			return 1;
 	}
 	if (e != 0)
-		return sortes_error_set(err, e == ELOOP ? SORTES_EPERM :
-		    SORTES_ECANTCREAT, "cannot create database '%s': %s",
-		    p->path, e == ELOOP ? "it is a symbolic link" : strerror(e));
+		return pending_fail(p, e, err);
 	if (flock(p->fd, LOCK_EX | LOCK_NB) != 0) {
 		e = errno;
 		close(p->fd);
@@ -118,8 +134,7 @@ sortes_pending_restart(struct sortes_pending *p, struct sortes_error *err)
 	if ((e = pending_create(p)) == EEXIST)
 		return pending_busy(p, err);
 	if (e != 0)
-		return sortes_error_set(err, SORTES_ECANTCREAT, "cannot create "
-		    "database '%s': %s", p->path, strerror(e));
+		return pending_fail(p, e, err);
 	if (flock(p->fd, LOCK_EX | LOCK_NB) != 0)
 		return pending_busy(p, err);
 	return 0;

@@ -135,6 +135,21 @@ check "n.db-wal left behind" test ! -e n.db-wal
 check "n.db.init-pending left behind" test ! -e n.db.init-pending
 check "n.db.init-pending-wal left behind" test ! -e n.db.init-pending-wal
 
+# The database's directory does not exist: 73, naming the database.
+run "$SORTES" init --protocol fokus.yaml --db no-such-dir/d.db
+expect_status 73
+expect_err_contains "cannot create database 'no-such-dir/d.db': No such file or directory"
+check "d.key left behind" test ! -e d.key
+
+# Its pending name is a symbolic link: never followed.
+ln -s target.db s.db.init-pending
+run "$SORTES" init --protocol fokus.yaml --db s.db
+expect_status 77
+expect_err_contains "cannot create database 's.db': 's.db.init-pending' is a symbolic link"
+check "the link was followed" test ! -e target.db
+check "s.db created" test ! -e s.db
+check "s.key created" test ! -e s.key
+
 # Default names: $SORTES_DB, else trial.db; the key beside it.
 run env SORTES_DB=env.db "$SORTES" init --protocol fokus.yaml
 expect_status 0
