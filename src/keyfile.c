@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sortes/keyfile.h"
+#include "sortes/outfile.h"
 
 #define KEYFILE_MAX 4096
 
@@ -54,25 +55,11 @@ sortes_key_write(const char *path, const struct sortes_key *key,
     struct sortes_error *err)
 {
 	char buf[KEYFILE_MAX];
-	int fd, n, rc = 0;
+	int n, rc;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd < 0)
-		return sortes_error_set(err, SORTES_ECANTCREAT,
-		    "cannot create key file '%s': %s", path,
-		    errno == EEXIST ? "it already exists; a key file is never "
-		    "overwritten" : strerror(errno));
 	n = key_format(buf, sizeof(buf), key);
-	if (write(fd, buf, (size_t)n) != n || fsync(fd) != 0)
-		rc = sortes_error_set(err, SORTES_EIO,
-		    "cannot write key file '%s': %s", path, strerror(errno));
-	if (close(fd) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO,
-		    "cannot write key file '%s': %s", path, strerror(errno));
+	rc = sortes_outfile_put(path, 0600, "key file", buf, (size_t)n, err);
 	sortes_wipe(buf, sizeof(buf));
-	if (rc != 0)
-		unlink(path);
 	return rc;
 }
 

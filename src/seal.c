@@ -11,6 +11,7 @@
 #include "sortes/chain.h"
 #include "sortes/date.h"
 #include "sortes/json.h"
+#include "sortes/outfile.h"
 #include "sortes/record.h"
 #include "sortes/seal.h"
 
@@ -47,6 +48,19 @@ sortes_seal_format(const struct sortes_seal *s, char *buf, size_t size,
 		    "seal text too long");
 	*len += (size_t)n;
 	return 0;
+}
+
+int
+sortes_seal_write(const struct sortes_seal *s, const char *path,
+    struct sortes_error *err)
+{
+	char buf[SORTES_SEAL_MAX];
+	size_t len;
+	int rc = sortes_seal_format(s, buf, sizeof(buf), &len, err);
+
+	if (rc == 0)
+		rc = sortes_outfile_put(path, 0644, "seal file", buf, len, err);
+	return rc;
 }
 
 /* The seal's lines, in their fixed order. */
@@ -544,6 +558,10 @@ sortes_reveal(struct sortes_trial *t, const char *at, int64_t *seq,
 	return rc;
 }
 
+/* The seals table's rows, as seal_from_row() reads them. */
+#define SEALS_SELECT "SELECT s.seq, s.note, s.sealed_at, s.signer, " \
+	"s.signature, l.hash FROM seals s JOIN log l ON l.seq = s.seq"
+
 /* Rebuild the seal of freeze entry 'seq' from the seals table row. */
 static void
 seal_from_row(struct sortes_trial *t, sqlite3_stmt *st, struct sortes_seal *s)
@@ -571,9 +589,7 @@ seals_verify_db(struct sortes_trial *t, struct sortes_signer *pub,
 	struct sortes_seal s;
 	int rc, step;
 
-	rc = sortes_db_prepare(t->db, &st, "SELECT s.seq, s.note, s.sealed_at, "
-	    "s.signer, s.signature, l.hash FROM seals s JOIN log l "
-	    "ON l.seq = s.seq ORDER BY s.seq", err);
+	rc = sortes_db_prepare(t->db, &st, SEALS_SELECT " ORDER BY s.seq", err);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		seal_from_row(t, st, &s);
 		rc = sortes_seal_check(t, &s, pub, err);
@@ -629,4 +645,57 @@ sortes_seal_point(struct sortes_trial *t, int64_t at, struct sortes_seal *out,
 		return sortes_error_set(err, SORTES_EDATA, "the log has %lld "
 		    "entries, not %lld", (long long)last, (long long)at);
 	return 0;
+}
+
+int
+sortes_seals_each(struct sortes_trial *t, int64_t entry, sortes_seal_fn fn,
+    void *ctx, int64_t *count, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct sortes_seal s;
+	int rc, step;
+
+	*count = 0;
+	rc = sortes_db_prepare(t->db, &st, SEALS_SELECT " WHERE ?1 = 0 OR "
+	    "s.seq = ?1 ORDER BY s.seq", err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, entry);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		seal_from_row(t, st, &s);
+		(*count)++;
+		rc = fn(ctx, &s, err);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sortes_db_fail(t->db, "reading seals", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Keep the one seal asked for. */
+static int
+seal_keep(void *ctx, const struct sortes_seal *s, struct sortes_error *err)
+{
+	(void)err;
+	memcpy(ctx, s, sizeof(*s));
+	return 0;
+}
+
+int
+sortes_seal_stored(struct sortes_trial *t, int64_t entry,
+    struct sortes_seal *out, struct sortes_error *err)
+{
+	int64_t found = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (entry < 1)
+		return sortes_error_set(err, SORTES_EUSAGE, "entry %lld is not a "
+		    "log entry number", (long long)entry);
+	rc = sortes_seals_each(t, entry, seal_keep, out, &found, err);
+	if (rc == 0 && found == 0)
+		rc = sortes_error_set(err, SORTES_EDATA, "trial '%s' keeps no "
+		    "seal of entry %lld ('sortes seal list' shows those it "
+		    "keeps)", t->trial_id, (long long)entry);
+	return rc;
 }

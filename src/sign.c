@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "sortes/killpoint.h"
+#include "sortes/outfile.h"
 #include "sortes/sign.h"
 
 struct sortes_signer {
@@ -35,49 +37,65 @@ signer_fingerprint(struct sortes_signer *s, struct sortes_error *err)
 	return 0;
 }
 
-/* Open 'path' for writing: new, not through a link, with 'mode'. */
-static FILE *
-create_file(const char *path, mode_t mode, struct sortes_error *err)
+/*
+ * Write one half of 'key' as PEM into 'f', through a memory BIO that
+ * wipes itself when freed: the private key passes through no stdio
+ * buffer.
+ */
+static int
+write_pem(struct sortes_outfile *f, EVP_PKEY *key, int private,
+    struct sortes_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    mode);
-	FILE *fp = fd < 0 ? NULL : fdopen(fd, "w");
+	BIO *b = BIO_new(BIO_s_secmem());
+	char *data = NULL;
+	long n;
+	int rc;
 
-	if (fp == NULL) {
-		sortes_error_set(err, SORTES_ECANTCREAT, "cannot create '%s': %s",
-		    path, errno == EEXIST ? "it already exists" :
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (b == NULL || (private ? PEM_write_bio_PrivateKey(b, key, NULL, NULL,
+	    0, NULL, NULL) : PEM_write_bio_PUBKEY(b, key)) != 1 ||
+	    (n = BIO_get_mem_data(b, &data)) <= 0) {
+		BIO_free(b);
+		return sortes_error_set(err, SORTES_EINTERNAL,
+		    "libcrypto cannot write the key as PEM");
 	}
-	return fp;
+	rc = sortes_outfile_write(f, data, (size_t)n, err);
+	BIO_free(b);
+	return rc;
 }
 
+/*
+ * Both files are written whole, and the private key is put in place
+ * first: a crash between the two leaves NAME.pem alone, from which the
+ * public key can be made again (sortes_sign_pubkey_write()), never a
+ * public key whose private half is lost.
+ */
 static int
 write_keys(EVP_PKEY *key, const char *private_path, const char *public_path,
     struct sortes_error *err)
 {
-	FILE *priv = NULL, *pub = NULL;
-	int rc = 0;
+	struct sortes_outfile *priv = NULL, *pub = NULL;
+	int rc;
 
-	if ((priv = create_file(private_path, 0600, err)) == NULL)
-		return SORTES_ECANTCREAT;
-	if ((pub = create_file(public_path, 0644, err)) == NULL)
-		rc = SORTES_ECANTCREAT;
-	if (rc == 0 && (PEM_write_PrivateKey(priv, key, NULL, NULL, 0, NULL,
-	    NULL) != 1 || PEM_write_PUBKEY(pub, key) != 1))
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write the keys");
-	if (fclose(priv) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    private_path, strerror(errno));
-	if (pub != NULL && fclose(pub) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    public_path, strerror(errno));
-	if (rc != 0) {
-		unlink(private_path);
-		if (pub != NULL)
-			unlink(public_path);
+	rc = sortes_outfile_open(&priv, private_path, 0600, NULL, 0, err);
+	if (rc == 0)
+		rc = sortes_outfile_open(&pub, public_path, 0644, NULL, 0, err);
+	if (rc == 0)
+		rc = write_pem(priv, key, 1, err);
+	if (rc == 0)
+		rc = write_pem(pub, key, 0, err);
+	if (rc == 0) {
+		rc = sortes_outfile_commit(priv, err);
+		priv = NULL;
 	}
+	if (rc == 0) {
+		sortes_kill_point("keygen-private-linked");
+		rc = sortes_outfile_commit(pub, err);
+		pub = NULL;
+		if (rc != 0)
+			unlink(private_path);
+	}
+	sortes_outfile_abandon(priv);
+	sortes_outfile_abandon(pub);
 	return rc;
 }
 
@@ -160,6 +178,29 @@ sortes_signer_load_public(struct sortes_signer **out, const char *path,
     struct sortes_error *err)
 {
 	return signer_load(out, path, 0, err);
+}
+
+int
+sortes_sign_pubkey_write(const char *private_path, const char *public_path,
+    char fingerprint[SORTES_SHA256_HEX], struct sortes_error *err)
+{
+	struct sortes_outfile *pub = NULL;
+	struct sortes_signer *s = NULL;
+	int rc = sortes_outfile_open(&pub, public_path, 0644, NULL, 0, err);
+
+	if (rc == 0)
+		rc = signer_load(&s, private_path, 1, err);
+	if (rc == 0)
+		rc = write_pem(pub, s->key, 0, err);
+	if (rc == 0) {
+		rc = sortes_outfile_commit(pub, err);
+		pub = NULL;
+	}
+	if (rc == 0)
+		memcpy(fingerprint, s->fingerprint, SORTES_SHA256_HEX);
+	sortes_outfile_abandon(pub);
+	sortes_signer_free(s);
+	return rc;
 }
 
 void

@@ -5,14 +5,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sortes/chain.h"
+#include "sortes/killpoint.h"
 #include "sortes/protocol_json.h"
 #include "sortes/record.h"
 #include "sortes/trial.h"
+#include "pending.h"
 
 #define PROTOCOL_MAX (1024 * 1024)
+
+/* What sortes_trial_create() is asked to make, and from what. */
+struct trial_source {
+	const char *db_path, *protocol_path, *key_path, *now;
+	char *bytes;		/* the protocol file's, owned */
+	size_t len;
+};
 
 /* Read a protocol file whole; caller frees *out. */
 static int
@@ -170,7 +180,7 @@ trial_identity(struct sortes_trial *t, const char *bytes, size_t len,
 
 static int
 trial_store(struct sortes_trial *t, const char *bytes, size_t len,
-    const char *protocol_path, const char *key_path, struct sortes_error *err)
+    const char *protocol_path, struct sortes_error *err)
 {
 	int rc = sortes_db_begin(t->db, err);
 
@@ -178,50 +188,222 @@ trial_store(struct sortes_trial *t, const char *bytes, size_t len,
 		rc = trial_insert(t, bytes, len, protocol_path, err);
 	if (rc == 0)
 		rc = trial_genesis(t, err);
-	/* The key file is written last but before COMMIT: if it cannot be
-	 * written the trial is rolled back, and a trial never exists
-	 * without its key. */
-	if (rc == 0)
-		rc = sortes_key_write(key_path, &t->key, err);
-	if (rc == 0 && (rc = sortes_db_commit(t->db, err)) != 0)
-		unlink(key_path);
+	if (rc == 0) {
+		sortes_kill_point("init-pending");
+		rc = sortes_db_commit(t->db, err);
+	}
 	if (rc != 0)
 		sortes_db_rollback(t->db);
 	return rc;
 }
 
+/*
+ * Fold the pending database into its one file (no -wal left to lose
+ * when it is renamed), close it and sync it.
+ */
+static int
+trial_fold(struct sortes_trial *t, struct sortes_pending *p,
+    struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sortes_db_prepare(t->db, &st, "PRAGMA wal_checkpoint(TRUNCATE)",
+	    err);
+
+	if (rc == 0 && (sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_int(st, 0) != 0))
+		rc = sortes_db_fail(t->db, "folding the write-ahead log", err);
+	sqlite3_finalize(st);
+	sortes_db_close(t->db);
+	t->db = NULL;
+	return rc == 0 ? sortes_pending_sync(p, err) : rc;
+}
+
+/*
+ * Build the trial in the pending database, then put the key file in
+ * place; *key_linked says whether it is.
+ */
+static int
+trial_build(struct sortes_trial *t, struct sortes_pending *p,
+    const struct trial_source *src, int *key_linked, struct sortes_error *err)
+{
+	int rc;
+
+	*key_linked = 0;
+	if (access(src->key_path, F_OK) == 0)
+		return sortes_error_set(err, SORTES_ECANTCREAT, "key file '%s' "
+		    "already exists; a key file is never overwritten",
+		    src->key_path);
+	rc = trial_identity(t, src->bytes, src->len, src->now, err);
+	if (rc == 0)
+		rc = sortes_db_open(&t->db, p->path, SORTES_DB_EXISTING, err);
+	if (rc == 0)
+		rc = trial_store(t, src->bytes, src->len, src->protocol_path, err);
+	if (rc == 0)
+		rc = trial_fold(t, p, err);
+	if (rc == 0) {
+		sortes_kill_point("init-committed");
+		rc = sortes_key_write(src->key_path, &t->key, err);
+	}
+	if (rc == 0) {
+		*key_linked = 1;
+		sortes_kill_point("init-key-linked");
+	}
+	return rc;
+}
+
+/* Does the open database hold a trial row? */
+static int
+trial_present(struct sortes_trial *t, int *out, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sortes_db_prepare(t->db, &st, "SELECT count(*) FROM trial",
+	    err);
+
+	*out = 0;
+	if (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0) > 0;
+	else if (rc == 0)
+		rc = sortes_db_fail(t->db, "reading the trial", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int trial_load_row(struct sortes_trial *t, struct sortes_error *err);
+static int trial_load_format(struct sortes_trial *t, struct sortes_error *err);
+
+/*
+ * The pending trial an interrupted init committed is finished when its
+ * protocol is the one given and the key file in place is its key.
+ */
+static int
+trial_take_over(struct sortes_trial *t, struct sortes_pending *p,
+    const struct trial_source *src, struct sortes_error *err)
+{
+	uint8_t digest[SORTES_SHA256_LEN];
+	char sha[SORTES_SHA256_HEX];
+	int rc = sortes_sha256(digest, src->bytes, src->len, err);
+
+	sortes_hex_encode(sha, digest, sizeof(digest));
+	sortes_protocol_free(t->protocol);
+	t->protocol = NULL;
+	if (rc == 0)
+		rc = trial_load_row(t, err);
+	if (rc == 0)
+		rc = trial_load_format(t, err);
+	if (rc == 0 && strcmp(sha, t->protocol_sha256) != 0)
+		rc = sortes_error_set(err, SORTES_ECANTCREAT, "cannot create "
+		    "database '%s': an interrupted init of it from another "
+		    "protocol is in '%s', with key file '%s'; run init with that "
+		    "protocol to finish it, or remove both to start again",
+		    src->db_path, p->path, src->key_path);
+	if (rc == 0 && (rc = sortes_trial_unlock(t, src->key_path, err)) ==
+	    SORTES_EDATA)
+		rc = sortes_error_set(err, SORTES_ECANTCREAT, "key file '%s' "
+		    "already exists; a key file is never overwritten",
+		    src->key_path);
+	if (rc == 0)
+		rc = trial_fold(t, p, err);
+	return rc;
+}
+
+/*
+ * What an interrupted init left: a pending trial that has its key file
+ * is finished (*done); one without a trial, or without a key file
+ * (whose secret is then lost), is thrown away to start again.
+ */
+static int
+trial_resume(struct sortes_trial *t, struct sortes_pending *p,
+    const struct trial_source *src, int *done, struct sortes_error *err)
+{
+	int rc, present = 0;
+
+	*done = 0;
+	rc = sortes_db_open(&t->db, p->path, SORTES_DB_EXISTING, err);
+	if (rc == 0)
+		rc = trial_present(t, &present, err);
+	if (rc != 0)
+		return sortes_error_prefix(err, "an interrupted init left '%s', "
+		    "which cannot be read (remove it to start again)", p->path);
+	if (present && access(src->key_path, F_OK) == 0) {
+		*done = 1;
+		return trial_take_over(t, p, src, err);
+	}
+	sortes_db_close(t->db);
+	t->db = NULL;
+	return sortes_pending_restart(p, err);
+}
+
+/* Give the pending database its name, and open it there. */
+static int
+trial_install(struct sortes_trial *t, struct sortes_pending *p,
+    const char *db_path, int *installed, struct sortes_error *err)
+{
+	int rc = sortes_pending_install(p, db_path, err);
+
+	*installed = rc == 0;
+	if (rc == 0)
+		rc = sortes_db_open(&t->db, db_path, SORTES_DB_EXISTING, err);
+	return rc;
+}
+
+/* A new trial's database must not exist: a trial is created once. */
+static int
+trial_absent(const char *db_path, struct sortes_error *err)
+{
+	struct stat st;
+
+	if (lstat(db_path, &st) == 0)
+		return sortes_error_set(err, SORTES_ECANTCREAT, "cannot create "
+		    "database '%s': it already exists; a trial is created once",
+		    db_path);
+	return 0;
+}
+
+/*
+ * The database is built under a pending name and renamed into place
+ * only once it holds the trial and the key file is written
+ * (pending.h, docs/files.md); a failure removes what this call made.
+ */
 int
 sortes_trial_create(struct sortes_trial **out, const char *db_path,
     const char *protocol_path, const char *key_path, const char *now,
     struct sortes_error *err)
 {
+	struct trial_source src = { .db_path = db_path,
+	    .protocol_path = protocol_path, .key_path = key_path, .now = now };
+	struct sortes_pending p = { .fd = -1 };
 	struct sortes_trial *t;
-	char *bytes = NULL;
-	size_t len = 0;
-	int rc, created = 0;
+	int rc, done = 0, built = 0, key_linked = 0, installed = 0;
 
 	*out = NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	rc = trial_read_file(&bytes, &len, protocol_path, err);
+	rc = trial_read_file(&src.bytes, &src.len, protocol_path, err);
 	if (rc == 0)
-		rc = sortes_protocol_parse(&t->protocol, bytes, len,
+		rc = sortes_protocol_parse(&t->protocol, src.bytes, src.len,
 		    protocol_path, err);
-	if (rc == 0 && access(key_path, F_OK) == 0)
-		rc = sortes_error_set(err, SORTES_ECANTCREAT, "key file '%s' "
-		    "already exists; a key file is never overwritten", key_path);
 	if (rc == 0)
-		rc = trial_identity(t, bytes, len, now, err);
-	if (rc == 0 && (rc = sortes_db_open(&t->db, db_path, SORTES_DB_CREATE,
-	    err)) == 0)
-		created = 1;
+		rc = trial_absent(db_path, err);
 	if (rc == 0)
-		rc = trial_store(t, bytes, len, protocol_path, key_path, err);
-	free(bytes);
+		rc = sortes_pending_open(&p, db_path, err);
+	if (rc == 0 && p.left)
+		rc = trial_resume(t, &p, &src, &done, err);
+	if (rc == 0 && !done) {
+		built = 1;
+		rc = trial_build(t, &p, &src, &key_linked, err);
+	}
+	if (rc == 0)
+		rc = trial_install(t, &p, db_path, &installed, err);
+	free(src.bytes);
+	if (rc != 0) {
+		sortes_db_close(t->db);
+		t->db = NULL;
+		if (key_linked && !installed)
+			unlink(key_path);
+	}
+	sortes_pending_close(&p, rc != 0 && built && !installed);
 	if (rc != 0) {
 		sortes_trial_close(t);
-		if (created)
-			sortes_db_remove(db_path);
 		return rc;
 	}
 	*out = t;

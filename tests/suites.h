@@ -25,5 +25,6 @@ Suite *suite_calendar(void);
 Suite *suite_followup(void);
 Suite *suite_budget(void);
 Suite *suite_docs(void);
+Suite *suite_outfile(void);
 
 #endif

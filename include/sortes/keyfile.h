@@ -35,8 +35,9 @@ int sortes_key_generate(struct sortes_key *out, const char *trial,
     struct sortes_error *err);
 
 /*
- * Create 'path' with mode 0600 and write the key.  Refuses to overwrite
- * or follow a symbolic link (SORTES_ECANTCREAT).
+ * Create 'path' with mode 0600 and write the key, all or nothing
+ * (outfile.h).  Refuses to overwrite or follow a symbolic link
+ * (SORTES_ECANTCREAT).
  */
 int sortes_key_write(const char *path, const struct sortes_key *key,
     struct sortes_error *err);

@@ -45,6 +45,13 @@ int sortes_seal_text(const struct sortes_seal *s, char *buf, size_t size,
 int sortes_seal_format(const struct sortes_seal *s, char *buf, size_t size,
     size_t *len, struct sortes_error *err);
 
+/*
+ * Write the seal file 'path' (mode 0644), all or nothing and never over
+ * an existing file (outfile.h).
+ */
+int sortes_seal_write(const struct sortes_seal *s, const char *path,
+    struct sortes_error *err);
+
 /* Parse a seal file's text; 'name' is used in messages. */
 int sortes_seal_parse(struct sortes_seal *out, const char *text, size_t len,
     const char *name, struct sortes_error *err);
@@ -110,6 +117,27 @@ int sortes_seal_point(struct sortes_trial *t, int64_t at,
 int sortes_seals_verify(struct sortes_trial *t, const char *const *files,
     size_t nfiles, struct sortes_signer *pub, int64_t *checked,
     struct sortes_error *err);
+
+/* Called with each seal kept in the database; nonzero stops. */
+typedef int (*sortes_seal_fn)(void *ctx, const struct sortes_seal *s,
+    struct sortes_error *err);
+
+/*
+ * Call fn with each seal kept in the database, in entry order, rebuilt
+ * as its freeze wrote it (seals table, genesis and log); only that of
+ * freeze entry 'entry' when it is not 0.  *count counts them.  The seal
+ * is lent to fn for the call.
+ */
+int sortes_seals_each(struct sortes_trial *t, int64_t entry, sortes_seal_fn fn,
+    void *ctx, int64_t *count, struct sortes_error *err);
+
+/*
+ * The seal kept for freeze entry 'entry': sortes_seal_format() gives
+ * the bytes its freeze wrote to the seal file.  SORTES_EDATA when the
+ * trial keeps none for that entry.
+ */
+int sortes_seal_stored(struct sortes_trial *t, int64_t entry,
+    struct sortes_seal *out, struct sortes_error *err);
 
 /*
  * Reveal the seed of unlocked trial 't' in the log, for audit; refused

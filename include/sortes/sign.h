@@ -20,11 +20,21 @@ struct sortes_signer;
 
 /*
  * Make a key pair and write it: 'private_path' (mode 0600) and
- * 'public_path'.  Neither may exist.  *fingerprint receives the key's
- * fingerprint (see below).
+ * 'public_path'.  Neither may exist.  Each file is written whole, the
+ * private one put in place first (outfile.h).  *fingerprint receives
+ * the key's fingerprint (see below).
  */
 int sortes_sign_keygen(const char *private_path, const char *public_path,
     char fingerprint[SORTES_SHA256_HEX], struct sortes_error *err);
+
+/*
+ * Write the public key of the private key at 'private_path' (refused
+ * when group or others can read it) to 'public_path', which must not
+ * exist: what a keygen interrupted between its two files did not do.
+ */
+int sortes_sign_pubkey_write(const char *private_path,
+    const char *public_path, char fingerprint[SORTES_SHA256_HEX],
+    struct sortes_error *err);
 
 /*
  * Load a private key (refused when group or others can read it) or a

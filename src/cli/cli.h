@@ -58,6 +58,7 @@ int cmd_protocol(int argc, char **argv);
 int cmd_randomize(int argc, char **argv);
 int cmd_reveal(int argc, char **argv);
 int cmd_rng(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_verify_export(int argc, char **argv);

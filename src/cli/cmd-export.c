@@ -2,17 +2,16 @@
  * cmd-export.c - sortes export allocations, sortes export followups.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 #include "sortes/bundle.h"
 #include "sortes/export.h"
 #include "sortes/export_followups.h"
+#include "sortes/killpoint.h"
+#include "sortes/outfile.h"
 #include "sortes/seal.h"
 #include "cli.h"
 
@@ -27,25 +26,6 @@ static const struct option export_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
-
-/* Create 'path' for writing; it must not exist, so nothing is clobbered. */
-static FILE *
-export_create(const char *path, mode_t mode, struct sortes_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	FILE *fp;
-
-	if (fd < 0) {
-		sortes_error_set(err, SORTES_ECANTCREAT, "cannot create '%s': %s",
-		    path, strerror(errno));
-		return NULL;
-	}
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	}
-	return fp;
-}
 
 struct export_args {
 	const char *db, *output, *seal, *at, *pubkey, *dictionary;
@@ -79,11 +59,86 @@ export_point(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
+/*
+ * The files of an export: the export itself (unless on stdout) and,
+ * as of a seal or entry, its manifest and log extract.  They are put in
+ * place all or nothing as the export is seen: the log extract and the
+ * manifest first, the export last, so that an export never stands
+ * without them.  An export at a seal or entry is the same bytes every
+ * time, so the extract and manifest that an interrupted run left are
+ * accepted by the next one when, and only when, they are exactly what
+ * it writes.
+ */
+struct export_files {
+	struct sortes_outfile *out, *manifest, *log;
+};
+
+static int
+export_open(struct export_files *f, const struct export_args *a, int frozen,
+    struct sortes_error *err)
+{
+	char path[4096];
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if (a->output == NULL)
+		return 0;
+	rc = sortes_outfile_open(&f->out, a->output, 0644, NULL, 0, err);
+	if (rc != 0 || !frozen)
+		return rc;
+	snprintf(path, sizeof(path), "%s.manifest.json", a->output);
+	rc = sortes_outfile_open(&f->manifest, path, 0644, NULL,
+	    SORTES_OUTFILE_SAME_OK, err);
+	snprintf(path, sizeof(path), "%s.log", a->output);
+	/* The extract holds baseline data: its owner alone reads it. */
+	if (rc == 0)
+		rc = sortes_outfile_open(&f->log, path, 0600, NULL,
+		    SORTES_OUTFILE_SAME_OK, err);
+	return rc;
+}
+
+/* Commit one file, which is gone from 'f' either way. */
+static int
+export_put(struct sortes_outfile **f, const char *step,
+    struct sortes_error *err)
+{
+	int rc;
+
+	if (*f == NULL)
+		return 0;
+	rc = sortes_outfile_commit(*f, err);
+	*f = NULL;
+	if (rc == 0 && step != NULL)
+		sortes_kill_point(step);
+	return rc;
+}
+
+static int
+export_commit(struct export_files *f, struct sortes_error *err)
+{
+	int rc = export_put(&f->log, "export-log-linked", err);
+
+	if (rc == 0)
+		rc = export_put(&f->manifest, "export-manifest-linked", err);
+	if (rc == 0)
+		rc = export_put(&f->out, NULL, err);
+	return rc;
+}
+
+static void
+export_abandon(struct export_files *f)
+{
+	sortes_outfile_abandon(f->out);
+	sortes_outfile_abandon(f->manifest);
+	sortes_outfile_abandon(f->log);
+}
+
 static int
 export_manifest(struct sortes_trial *t, const struct export_args *a,
-    const struct sortes_seal *seal, int64_t rows, struct sortes_error *err)
+    struct export_files *f, const struct sortes_seal *seal, int64_t rows,
+    struct sortes_error *err)
 {
-	char sha[SORTES_SHA256_HEX], path[4096];
+	char sha[SORTES_SHA256_HEX];
 	const char *base = strrchr(a->output, '/');
 	struct sortes_manifest m = {
 		.name = base != NULL ? base + 1 : a->output, .sha256 = sha,
@@ -93,79 +148,44 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 		.signer = a->seal != NULL ? seal->signer : NULL,
 	};
 	struct sortes_jcs j;
-	FILE *fp;
+	FILE *fp = NULL;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s.manifest.json", a->output);
-	if ((rc = sortes_file_sha256(sha, a->output, err)) != 0)
-		return rc;
 	sortes_jcs_init(&j);
-	rc = sortes_export_manifest(&j, t, &m, err);
-	if (rc == 0 && (fp = export_create(path, 0644, err)) == NULL)
-		rc = err->code;
-	else if (rc == 0) {
-		if (fprintf(fp, "%s\n", j.data) < 0)
-			rc = SORTES_EIO;
-		if (fclose(fp) != 0 || rc != 0)
-			rc = sortes_error_set(err, SORTES_EIO, "cannot write "
-			    "'%s'", path);
-		if (rc != 0)
-			unlink(path);
-	}
+	rc = sortes_outfile_sha256(f->out, sha, err);
+	if (rc == 0)
+		rc = sortes_export_manifest(&j, t, &m, err);
+	if (rc == 0)
+		rc = sortes_outfile_stream(&fp, f->manifest, err);
+	if (rc == 0 && fprintf(fp, "%s\n", j.data) < 0)
+		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s.manifest."
+		    "json': %s", a->output, strerror(errno));
 	sortes_jcs_free(&j);
 	return rc;
 }
 
+/* The export itself, then its manifest and log extract. */
 static int
 export_write(struct sortes_trial *t, const struct export_args *a,
-    int64_t at, int64_t *rows, struct sortes_error *err)
-{
-	FILE *out = stdout;
-	int rc = 0;
-
-	if (a->output != NULL && (out = export_create(a->output, 0644,
-	    err)) == NULL)
-		return err->code;
-	rc = sortes_export_allocations(t, out, a->format, at, rows, err);
-	if (out != stdout && fclose(out) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    a->output, strerror(errno));
-	if (rc != 0 && out != stdout)
-		unlink(a->output);
-	return rc;
-}
-
-/* The log's entries up to the export's, for sortes verify-export. */
-static int
-export_log(struct sortes_trial *t, const struct export_args *a, int64_t at,
+    struct export_files *f, const struct sortes_seal *seal, int64_t at,
     struct sortes_error *err)
 {
-	char path[4096];
-	FILE *fp;
-	int rc;
+	FILE *out = stdout, *log = NULL;
+	int64_t rows = 0;
+	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s.log", a->output);
-	/* The extract holds baseline data: its owner alone reads it. */
-	if ((fp = export_create(path, 0600, err)) == NULL)
-		return err->code;
-	rc = sortes_bundle_write_log(t, fp, at, err);
-	if (fclose(fp) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    path, strerror(errno));
-	if (rc != 0)
-		unlink(path);
+	if (f->out != NULL)
+		rc = sortes_outfile_stream(&out, f->out, err);
+	if (rc == 0)
+		rc = sortes_export_allocations(t, out, a->format, at, &rows, err);
+	if (rc != 0 || f->log == NULL)
+		return rc;
+	rc = export_manifest(t, a, f, seal, rows, err);
+	if (rc == 0)
+		rc = sortes_outfile_stream(&log, f->log, err);
+	if (rc == 0)
+		rc = sortes_bundle_write_log(t, log, at, err);
 	return rc;
-}
-
-/* Remove what a failed export wrote. */
-static void
-export_unlink(const char *output)
-{
-	char path[4096];
-
-	unlink(output);
-	snprintf(path, sizeof(path), "%s.manifest.json", output);
-	unlink(path);
 }
 
 static int
@@ -173,8 +193,9 @@ export_run(const struct export_args *a)
 {
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
+	struct export_files f = { 0 };
 	struct sortes_seal seal;
-	int64_t at = 0, rows = 0;
+	int64_t at = 0;
 	int frozen = a->seal != NULL || a->at != NULL;
 	int rc;
 
@@ -183,13 +204,12 @@ export_run(const struct export_args *a)
 	if (rc == 0 && frozen)
 		rc = export_point(t, a, &seal, &at, &err);
 	if (rc == 0)
-		rc = export_write(t, a, at, &rows, &err);
-	/* From here on the export is ours: a failure takes it back. */
-	if (rc == 0 && frozen && (rc = export_manifest(t, a, &seal, rows,
-	    &err)) != 0)
-		unlink(a->output);
-	else if (rc == 0 && frozen && (rc = export_log(t, a, at, &err)) != 0)
-		export_unlink(a->output);
+		rc = export_open(&f, a, frozen, &err);
+	if (rc == 0)
+		rc = export_write(t, a, &f, &seal, at, &err);
+	if (rc == 0)
+		rc = export_commit(&f, &err);
+	export_abandon(&f);
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
@@ -267,48 +287,41 @@ followups_files(struct followups_files *f, const struct export_args *a)
 	return followups_url(f, a);
 }
 
-/* Close 'fp' (NULL: nothing to do), keeping the first error. */
-static int
-export_close(FILE *fp, const char *path, int rc, struct sortes_error *err)
-{
-	if (fp != NULL && fclose(fp) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    path, strerror(errno));
-	return rc;
-}
-
 /*
- * Create both files before writing either, so that one that exists
- * already stops the export before anything is written; a failure
- * removes what was created.
+ * The dictionary is put in place before the export, which it
+ * describes; like an export's manifest, one that an interrupted run
+ * left is accepted when it is exactly what this one writes.
  */
 static int
 followups_write(struct sortes_trial *t, enum sortes_export_format format,
     const struct followups_files *f, const struct sortes_jcs *dict,
     struct sortes_error *err)
 {
-	FILE *out = NULL, *dfp = NULL;
+	struct sortes_outfile *out = NULL, *dfp = NULL;
+	FILE *fp = stdout, *dp = NULL;
 	int64_t rows;
 	int rc = 0;
 
-	if (f->output != NULL && (out = export_create(f->output, 0644,
-	    err)) == NULL)
-		return err->code;
-	if (f->dictionary != NULL && (dfp = export_create(f->dictionary, 0644,
-	    err)) == NULL)
-		rc = err->code;
+	if (f->output != NULL)
+		rc = sortes_outfile_open(&out, f->output, 0644, NULL, 0, err);
+	if (rc == 0 && f->dictionary != NULL)
+		rc = sortes_outfile_open(&dfp, f->dictionary, 0644, NULL,
+		    SORTES_OUTFILE_SAME_OK, err);
+	if (rc == 0 && out != NULL)
+		rc = sortes_outfile_stream(&fp, out, err);
 	if (rc == 0)
-		rc = sortes_export_followups(t, out != NULL ? out : stdout,
-		    format, &rows, err);
-	if (rc == 0 && dfp != NULL && fprintf(dfp, "%s\n", dict->data) < 0)
+		rc = sortes_export_followups(t, fp, format, &rows, err);
+	if (rc == 0 && dfp != NULL &&
+	    (rc = sortes_outfile_stream(&dp, dfp, err)) == 0 &&
+	    fprintf(dp, "%s\n", dict->data) < 0)
 		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
 		    f->dictionary, strerror(errno));
-	rc = export_close(dfp, f->dictionary, rc, err);
-	rc = export_close(out, f->output, rc, err);
-	if (rc != 0 && dfp != NULL)
-		unlink(f->dictionary);
-	if (rc != 0 && out != NULL)
-		unlink(f->output);
+	if (rc == 0)
+		rc = export_put(&dfp, "export-dictionary-linked", err);
+	if (rc == 0)
+		rc = export_put(&out, NULL, err);
+	sortes_outfile_abandon(dfp);
+	sortes_outfile_abandon(out);
 	return rc;
 }
 

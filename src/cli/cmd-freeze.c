@@ -1,13 +1,10 @@
 /*
  * cmd-freeze.c - sortes freeze --key lead.pem: seal the log.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "sortes/killpoint.h"
 #include "sortes/seal.h"
 #include "cli.h"
 
@@ -20,33 +17,27 @@ static const struct option freeze_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Write the seal to a new file (never over an existing one). */
-static int
-seal_write(const struct sortes_seal *s, const char *path,
-    struct sortes_error *err)
-{
-	char buf[SORTES_SEAL_MAX];
-	size_t len;
-	int fd, rc;
-
-	if ((rc = sortes_seal_format(s, buf, sizeof(buf), &len, err)) != 0)
-		return rc;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return sortes_error_set(err, SORTES_ECANTCREAT, "cannot create "
-		    "seal file '%s': %s", path, strerror(errno));
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) != 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    path, strerror(errno));
-	if (close(fd) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    path, strerror(errno));
-	return rc;
-}
-
 struct freeze_args {
 	const char *key, *note, *seal, *db;
 };
+
+/*
+ * The freeze is committed but its file is not written: say so, and how
+ * to write the seal kept in the database.
+ */
+static int
+freeze_unwritten(const struct sortes_seal *s, const char *db,
+    struct sortes_error *err)
+{
+	int code;
+
+	sortes_error_prefix(err, "the freeze is recorded in the database, but "
+	    "its seal file is not written");
+	code = cli_fail(err);
+	fprintf(stderr, "Write it with 'sortes seal show %lld --db %s "
+	    "--output FILE'.\n", (long long)s->entries, db);
+	return code;
+}
 
 static int
 freeze_run(const struct freeze_args *a)
@@ -57,7 +48,7 @@ freeze_run(const struct freeze_args *a)
 	struct sortes_seal s;
 	char now[21], path[4096];
 	const char *db = cli_db_path(a->db);
-	int rc;
+	int rc, committed = 0;
 
 	rc = cli_now(now, &err);
 	if (rc == 0)
@@ -67,22 +58,26 @@ freeze_run(const struct freeze_args *a)
 	if (rc == 0)
 		rc = sortes_freeze(t, signer, a->note ? a->note : "", now, &s,
 		    &err);
+	/* The seal is committed before its file exists: a file is never a
+	 * signed statement about a head the log does not have. */
 	if (rc == 0) {
+		committed = 1;
 		snprintf(path, sizeof(path), "%s", a->seal ? a->seal : "");
 		if (a->seal == NULL)
 			snprintf(path, sizeof(path), "%s.seal-%lld", db,
 			    (long long)s.entries);
-		rc = seal_write(&s, path, &err);
-		if (rc != 0)
-			sortes_error_prefix(&err, "the freeze is recorded in the "
-			    "database, but its seal file is not written");
+		sortes_kill_point("freeze-committed");
+		rc = sortes_seal_write(&s, path, &err);
 	}
 	if (rc == 0)
 		printf("froze %lld entries, head %s\nseal written to %s, signed "
 		    "by key %s\n", (long long)s.entries, s.head, path, s.signer);
 	sortes_trial_close(t);
 	sortes_signer_free(signer);
-	return rc == 0 ? cli_finish(0) : cli_fail(&err);
+	if (rc != 0)
+		return committed ? freeze_unwritten(&s, db, &err) :
+		    cli_fail(&err);
+	return cli_finish(0);
 }
 
 int

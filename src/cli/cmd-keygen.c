@@ -1,10 +1,12 @@
 /*
  * cmd-keygen.c - sortes keygen --out NAME: an Ed25519 key pair.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sortes/sign.h"
 #include "cli.h"
@@ -14,6 +16,18 @@ static const struct option keygen_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/*
+ * A keygen stopped between its two files leaves the private key alone
+ * (it is put in place first): the next one finishes the job.
+ */
+static int
+keygen_half_done(const char *priv, const char *pub)
+{
+	struct stat st;
+
+	return lstat(priv, &st) == 0 && lstat(pub, &st) != 0 && errno == ENOENT;
+}
 
 static int
 keygen_run(const char *out)
@@ -32,8 +46,13 @@ keygen_run(const char *out)
 	}
 	snprintf(priv, n + 5, "%s.pem", out);
 	snprintf(pub, n + 5, "%s.pub", out);
-	rc = sortes_sign_keygen(priv, pub, fp, &err);
-	if (rc == 0)
+	if (keygen_half_done(priv, pub)) {
+		rc = sortes_sign_pubkey_write(priv, pub, fp, &err);
+		if (rc == 0)
+			printf("found private key %s without its public key, as "
+			    "an interrupted keygen leaves it: wrote public key "
+			    "%s\nfingerprint %s\n", priv, pub, fp);
+	} else if ((rc = sortes_sign_keygen(priv, pub, fp, &err)) == 0)
 		printf("wrote private key %s (mode 600: keep it secret) and "
 		    "public key %s\nfingerprint %s\n", priv, pub, fp);
 	free(priv);

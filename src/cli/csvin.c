@@ -5,12 +5,11 @@
  * whole import fails.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sortes/csv.h"
+#include "sortes/outfile.h"
 #include "cli.h"
 
 /* Where refused CSV rows go: stderr, and the rejects file if any. */
@@ -68,19 +67,18 @@ parse_delimiter(const char *s, int *out)
 	return 0;
 }
 
-static FILE *
-open_rejects(const char *path, struct sortes_error *err)
+/* The rejects file is made whole, and only if the import succeeds. */
+static int
+open_rejects(struct sortes_outfile **out, FILE **fp, const char *path,
+    struct sortes_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	FILE *fp = fd < 0 ? NULL : fdopen(fd, "w");
+	int rc = sortes_outfile_open(out, path, 0600, NULL, 0, err);
 
-	if (fp == NULL) {
-		sortes_error_set(err, SORTES_ECANTCREAT, "cannot create '%s': "
-		    "%s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (rc == 0 && (rc = sortes_outfile_stream(fp, *out, err)) != 0) {
+		sortes_outfile_abandon(*out);
+		*out = NULL;
 	}
-	return fp;
+	return rc;
 }
 
 static int
@@ -101,24 +99,23 @@ cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
     struct sortes_error *err)
 {
 	struct reject_sink sink = { .csv_name = c->path };
-	int from_stdin = strcmp(c->path, "-") == 0, rc;
+	struct sortes_outfile *rejects = NULL;
+	int from_stdin = strcmp(c->path, "-") == 0, rc = 0;
 	FILE *in = from_stdin ? stdin : fopen(c->path, "rb");
 
 	memset(summary, 0, sizeof(*summary));
 	if (in == NULL)
 		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
 		    "%s", c->path, strerror(errno));
-	if (c->rejects != NULL && (sink.fp = open_rejects(c->rejects,
-	    err)) == NULL)
-		rc = err->code;
-	else
+	if (c->rejects != NULL)
+		rc = open_rejects(&rejects, &sink.fp, c->rejects, err);
+	if (rc == 0)
 		rc = csv_run(c, in, &sink, summary, err);
-	if (sink.fp != NULL && fclose(sink.fp) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    c->rejects, strerror(errno));
 	/* A refused file leaves nothing behind, rejects file included. */
-	if (rc != 0 && sink.fp != NULL)
-		unlink(c->rejects);
+	if (rc == 0 && rejects != NULL)
+		rc = sortes_outfile_commit(rejects, err);
+	else
+		sortes_outfile_abandon(rejects);
 	if (!from_stdin)
 		fclose(in);
 	return rc;

@@ -30,6 +30,9 @@ expect_out_contains "key file         t.key"
 expect_err_empty
 check "t.db was not created" test -f t.db
 check "t.key was not created" test -f t.key
+# Built under a pending name, which is gone with its WAL files.
+check "t.db.init-pending left behind" test ! -e t.db.init-pending
+check "t.db.init-pending-wal left behind" test ! -e t.db.init-pending-wal
 init_out=$(cat out)
 
 # Both files hold secrets or personal data: owner only.
@@ -85,6 +88,7 @@ expect_status 73
 expect_err_contains "cannot create database 't.db': it already exists"
 expect_eq "$(sha256_of <t.db)" "$db_sum" "database checksum after re-init"
 check "other.key left behind" test ! -e other.key
+check "t.db.init-pending left by a refused init" test ! -e t.db.init-pending
 
 # A file that is not a trial is not overwritten either.
 echo "precious" >notes.db
@@ -102,6 +106,7 @@ expect_err_contains "unknown key 'ratoi'"
 check "b.db left behind" test ! -e b.db
 check "b.db-wal left behind" test ! -e b.db-wal
 check "b.key left behind" test ! -e b.key
+check "b.db.init-pending left behind" test ! -e b.db.init-pending
 
 # A missing protocol: 66, nothing created.
 run "$SORTES" init --protocol no-such.yaml --db m.db
@@ -118,6 +123,7 @@ expect_status 73
 expect_err_contains "k.key"
 expect_err_contains "already exists"
 check "k.db created although the key exists" test ! -e k.db
+check "k.db.init-pending left behind" test ! -e k.db.init-pending
 expect_eq "$(cat k.key)" "someone else's key" "existing key file"
 
 # The key file cannot be written: the database is rolled back and removed.
@@ -126,6 +132,23 @@ expect_status 73
 expect_err_contains "no-such-dir/n.key"
 check "n.db left behind without a key" test ! -e n.db
 check "n.db-wal left behind" test ! -e n.db-wal
+check "n.db.init-pending left behind" test ! -e n.db.init-pending
+check "n.db.init-pending-wal left behind" test ! -e n.db.init-pending-wal
+
+# The database's directory does not exist: 73, naming the database.
+run "$SORTES" init --protocol fokus.yaml --db no-such-dir/d.db
+expect_status 73
+expect_err_contains "cannot create database 'no-such-dir/d.db': No such file or directory"
+check "d.key left behind" test ! -e d.key
+
+# Its pending name is a symbolic link: never followed.
+ln -s target.db s.db.init-pending
+run "$SORTES" init --protocol fokus.yaml --db s.db
+expect_status 77
+expect_err_contains "cannot create database 's.db': 's.db.init-pending' is a symbolic link"
+check "the link was followed" test ! -e target.db
+check "s.db created" test ! -e s.db
+check "s.key created" test ! -e s.key
 
 # Default names: $SORTES_DB, else trial.db; the key beside it.
 run env SORTES_DB=env.db "$SORTES" init --protocol fokus.yaml

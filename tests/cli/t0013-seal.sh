@@ -102,8 +102,18 @@ run "$SORTES" freeze --db t.db --key lead.pem --seal t.db.seal-5
 expect_status 73
 expect_err_contains "the freeze is recorded in the database, but its seal file is not written"
 expect_err_contains "t.db.seal-5"
+expect_err_contains "Write it with 'sortes seal show 6 --db t.db --output FILE'."
 check "the seal file is unchanged" cmp -s t.db.seal-5 keep.seal
 expect_eq "$(log_count t.db)" 6 "entries after the refused seal file"
+# ... which writes the seal file of that freeze, and gives the first
+# one byte for byte as freeze wrote it.
+run "$SORTES" seal show 6 --db t.db --output t.db.seal-6
+expect_status 0
+expect_out_is "wrote the seal of entry 6 to t.db.seal-6"
+expect_eq "$(find t.db.seal-6 -perm 644)" t.db.seal-6 "mode 644 of the seal file"
+run "$SORTES" seal show 5 --db t.db
+expect_status 0
+check "seal show 5 differs from the file freeze wrote" cmp -s out t.db.seal-5
 
 # A key that others can read is refused; so is a public key.
 cp lead.pem open.pem
@@ -195,6 +205,7 @@ for seq in $("$SQLITE3" t.db 'SELECT seq FROM seals ORDER BY seq'); do
         WHERE s.seq = $seq" >"db.seal-$seq"
 done
 check "the database's first seal is the seal file" cmp -s db.seal-5 t.db.seal-5
+check "the recipe and 'sortes seal show' differ" cmp -s db.seal-6 t.db.seal-6
 check "the database's second seal was rebuilt" test -s db.seal-6
 seal_parts db.seal-6
 run openssl pkeyutl -verify -pubin -inkey lead.pub -rawin -in msg -sigfile sig

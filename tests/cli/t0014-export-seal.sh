@@ -51,13 +51,20 @@ expect_status 65
 expect_err_contains "not 99"
 check "a refused export left a file" test ! -e e4.csv
 check "a refused export left a manifest" test ! -e e4.csv.manifest.json
+check "a refused export left a log extract" test ! -e e4.csv.log
 run "$SORTES" export allocations --db t.db --seal s1 --at 3 --output e5.csv
 expect_status 64
 run "$SORTES" export allocations --db t.db --seal s1
 expect_status 64
 expect_err_contains "--output"
+cp e1.csv.manifest.json e1.manifest.orig
+cp e1.csv.log e1.log.orig
 run "$SORTES" export allocations --db t.db --seal s1 --output e1.csv
 expect_status 73
+expect_err_contains "cannot create 'e1.csv': it already exists"
+check "the manifest changed" cmp -s e1.csv.manifest.json e1.manifest.orig
+check "the log extract changed" cmp -s e1.csv.log e1.log.orig
+expect_eq "$(stat -c %a e1.csv.log)" 600 "mode of the log extract"
 run "$SORTES" keygen --out other
 expect_status 0
 run "$SORTES" export allocations --db t.db --seal s1 --pubkey other.pub \
@@ -65,4 +72,6 @@ run "$SORTES" export allocations --db t.db --seal s1 --pubkey other.pub \
 expect_status 1
 expect_err_contains "not by the given key"
 check "an export at a foreign seal was written" test ! -e e6.csv
+check "a manifest at a foreign seal was written" test ! -e e6.csv.manifest.json
+check "a log extract at a foreign seal was written" test ! -e e6.csv.log
 finish
