@@ -440,12 +440,12 @@ static void
 check_against_brute(const struct sortes_cr_problem *p,
     const struct sortes_cr_limits *lim, uint64_t seed)
 {
-	static const unsigned pct[6] = { 5, 10, 25, 50, 75, 95 };
+	static const unsigned pct[8] = { 5, 10, 20, 25, 30, 50, 75, 95 };
 	struct brute *b = brute_new(p);
 	struct sortes_cr_result r;
 	struct sortes_pcg32 rng;
 	uint64_t rank, kept = 0, lower = 0, seen = 0, i, draw;
-	double q[6], mean = 0.0, var = 0.0, chosen = NAN;
+	double q[8], mean = 0.0, var = 0.0, chosen = NAN;
 
 	run(p, lim, seed, &r);
 	ck_assert_uint_eq(r.space, b->count);
@@ -475,15 +475,17 @@ check_against_brute(const struct sortes_cr_problem *p,
 	for (i = 0; i < b->count; i++)
 		lower += b->score[i] < chosen;
 	ck_assert_uint_eq(r.chosen_rank, lower + 1);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 8; i++)
 		q[i] = b->sorted[ceil_frac(b->count, pct[i], 100) - 1];
 	ck_assert(r.min == b->sorted[0]);
 	ck_assert(r.q05 == q[0]);
 	ck_assert(r.q10 == q[1]);
-	ck_assert(r.q25 == q[2]);
-	ck_assert(r.q50 == q[3]);
-	ck_assert(r.q75 == q[4]);
-	ck_assert(r.q95 == q[5]);
+	ck_assert(r.q20 == q[2]);
+	ck_assert(r.q25 == q[3]);
+	ck_assert(r.q30 == q[4]);
+	ck_assert(r.q50 == q[5]);
+	ck_assert(r.q75 == q[6]);
+	ck_assert(r.q95 == q[7]);
 	ck_assert(r.max == b->sorted[b->count - 1]);
 	for (i = 0; i < b->count; i++)
 		mean += b->score[i] / (double)b->count;
@@ -793,6 +795,8 @@ START_TEST(test_sampled)
 			break;
 	ck_assert_uint_eq(r.chosen_index, i);
 	ck_assert_uint_eq(r.chosen, masks[i]);
+	ck_assert(r.q20 == sorted[599]);
+	ck_assert(r.q30 == sorted[899]);
 	ck_assert(r.q50 == sorted[1499]);
 	sortes_cr_result_free(&r);
 

@@ -58,10 +58,10 @@ print_constrained(const struct sortes_protocol *p,
 	    (unsigned long long)cr->space, cr->exact ? "all enumerated" :
 	    "sampled", (unsigned long long)cr->kept,
 	    100.0 * (double)cr->kept / (double)cr->space, cr->cutoff);
-	printf("scores: min %.6g  5%% %.6g  10%% %.6g  25%% %.6g  50%% %.6g  "
-	    "75%% %.6g  95%% %.6g  max %.6g  mean %.6g  sd %.6g\n", cr->min,
-	    cr->q05, cr->q10, cr->q25, cr->q50, cr->q75, cr->q95, cr->max,
-	    cr->mean, cr->sd);
+	printf("scores: min %.6g  5%% %.6g  10%% %.6g  20%% %.6g  25%% %.6g  "
+	    "30%% %.6g  50%% %.6g  75%% %.6g  95%% %.6g  max %.6g  mean %.6g  "
+	    "sd %.6g\n", cr->min, cr->q05, cr->q10, cr->q20, cr->q25, cr->q30,
+	    cr->q50, cr->q75, cr->q95, cr->max, cr->mean, cr->sd);
 	printf("chosen: score %.6g, rank %llu of %llu\n", cr->chosen_score,
 	    (unsigned long long)cr->chosen_rank,
 	    (unsigned long long)cr->space);
