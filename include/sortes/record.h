@@ -13,7 +13,7 @@
 
 #include "sortes/jcs.h"
 
-#define SORTES_LOG_FORMAT 1
+#define SORTES_LOG_FORMAT 2
 
 struct sortes_genesis_record {
 	int64_t seq;			/* always 1 */

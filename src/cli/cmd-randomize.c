@@ -65,7 +65,9 @@ print_constrained(const struct sortes_protocol *p,
 	printf("chosen: score %.6g, rank %llu of %llu\n", cr->chosen_score,
 	    (unsigned long long)cr->chosen_rank,
 	    (unsigned long long)cr->space);
-	printf("balance:\tmean %s\tmean %s\tsd\tstd. difference\n",
+	printf("balance (enums coded %s):\tmean %s\tmean %s\tsd\t"
+	    "std. difference\n", r->coding == SORTES_CODING_REFERENCE ?
+	    "against a reference level" : "one column per level",
 	    p->arms[0].code, p->arms[1].code);
 	for (size_t j = 0; j < r->ncols; j++)
 		printf("  %s\t%.4g\t%.4g\t%.4g\t%s%.3f\n", r->col_names[j],
