@@ -1881,6 +1881,111 @@ START_TEST(test_format1_replay)
 }
 END_TEST
 
+/* --- replay: the randomize entry's report ------------------------------ */
+
+/* 'report' with the value of 'key' replaced: a number plus one, or
+ * true and false swapped; a key it lacks is added in front, with the
+ * value 0.  Caller frees. */
+static char *
+report_rewritten(const char *report, const char *key)
+{
+	char needle[32], *out = malloc(strlen(report) + 40);
+	const char *at, *end;
+
+	ck_assert_ptr_nonnull(out);
+	snprintf(needle, sizeof(needle), "\"%s\":", key);
+	if ((at = strstr(report, needle)) == NULL) {
+		sprintf(out, "{%s0,%s", needle, report + 1);
+		return out;
+	}
+	at += strlen(needle);
+	end = at + strcspn(at, ",}");
+	memcpy(out, report, (size_t)(at - report));
+	if (strncmp(at, "true", 4) == 0 || strncmp(at, "false", 5) == 0)
+		strcpy(out + (at - report), *at == 't' ? "false" : "true");
+	else
+		sprintf(out + (at - report), "%lld",
+		    strtoll(at, NULL, 10) + 1);
+	strcat(out, end);
+	return out;
+}
+
+/*
+ * Rewrite one value of the report of randomize entry 'seq' in its body
+ * and its table row alike and recompute every hash from it on: plain
+ * verify cannot tell, only replay can.
+ */
+static void
+forge_report(struct sortes_trial *t, int64_t seq, const char *key)
+{
+	char sql[512], *report, *forged;
+
+	snprintf(sql, sizeof(sql), "SELECT report FROM randomization WHERE "
+	    "seq = %lld", (long long)seq);
+	report = query_text(t, sql);
+	forged = report_rewritten(report, key);
+	snprintf(sql, sizeof(sql), "UPDATE log SET body = replace(body, '%s', "
+	    "'%s') WHERE seq = %lld; UPDATE randomization SET report = '%s' "
+	    "WHERE seq = %lld", report, forged, (long long)seq, forged,
+	    (long long)seq);
+	tu_forge(t, sql);
+	tu_rehash(t, seq);
+	free(report);
+	free(forged);
+}
+
+static void
+expect_replay_fails(struct sortes_trial *t, int64_t seq, const char *what)
+{
+	struct sortes_replay_report rep;
+	struct sortes_error err = { 0 };
+
+	ck_assert_int_eq(sortes_replay(t, t->key.seed, &rep, &err),
+	    SORTES_EVERIFY);
+	ck_assert_int_eq(rep.bad_seq, seq);
+	ck_assert_msg(strstr(err.msg, what) != NULL, "expected '%s' in: %s",
+	    what, err.msg);
+}
+
+static const struct {
+	const char *key;
+	int constrained;	/* 1: a constrained trial, 0: complete */
+	const char *message;
+} forged_reports[] = {
+	{ "caseworkers", 0, "another report value 'caseworkers': 6, logged 7" },
+	{ "caseworkers", 1, "another report value 'caseworkers': 6, logged 7" },
+	{ "exact", 1, "another report value 'exact': true, logged false" },
+	{ "kept", 1, "another report value 'kept': 8, logged 9" },
+	{ "rank", 1, "another report value 'rank': " },
+	{ "space", 1, "another report value 'space': 20, logged 21" },
+	{ "added", 1, "another report: {\"caseworkers\":6,\"exact\":true,"
+	    "\"kept\":8," },
+};
+
+/* verify --replay recomputes every value of the report, not only the
+ * arms, and names the one that differs. */
+START_TEST(test_replay_report)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, forged_reports[_i].constrained ?
+	    CW_CONSTRAINED("") : CW_COMPLETE);
+	struct sortes_randomize_result res;
+	struct sortes_replay_report rep;
+	struct sortes_error err = { 0 };
+
+	cw_add_example(t, example_office);
+	randomize_ok(t, NULL, &res);
+	ck_assert_int_eq(sortes_replay(t, t->key.seed, &rep, &err), 0);
+	forge_report(t, res.seq, forged_reports[_i].key);
+	expect_verify_ok(t);
+	expect_replay_fails(t, res.seq, forged_reports[_i].message);
+	sortes_randomize_result_free(&res);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *
 suite_caseworker(void)
 {
@@ -1905,6 +2010,8 @@ suite_caseworker(void)
 	tcase_add_loop_test(tc, test_constrained_coding, 0, CC_N);
 	tcase_add_test(tc, test_constrained_reference_absent);
 	tcase_add_test(tc, test_format1_replay);
+	tcase_add_loop_test(tc, test_replay_report, 0,
+	    (int)(sizeof(forged_reports) / sizeof(forged_reports[0])));
 	tcase_add_test(st, test_complete_varies);
 	tcase_add_test(st, test_complete_balance_statistics);
 	suite_add_tcase(s, tc);
