@@ -111,10 +111,11 @@ print_report(const struct sortes_cr_result *r)
 	    (unsigned long long)r->chosen, r->chosen_score,
 	    (unsigned long long)r->chosen_rank,
 	    (unsigned long long)r->chosen_draw);
-	printf("scores          min %.6g  q05 %.6g  q10 %.6g  q25 %.6g  "
-	    "q50 %.6g\n                q75 %.6g  q95 %.6g  max %.6g  "
-	    "mean %.6g  sd %.6g\n", r->min, r->q05, r->q10, r->q25, r->q50,
-	    r->q75, r->q95, r->max, r->mean, r->sd);
+	printf("scores          min %.6g  q05 %.6g  q10 %.6g  q20 %.6g  "
+	    "q25 %.6g  q30 %.6g\n                q50 %.6g  q75 %.6g  "
+	    "q95 %.6g  max %.6g  mean %.6g  sd %.6g\n", r->min, r->q05,
+	    r->q10, r->q20, r->q25, r->q30, r->q50, r->q75, r->q95, r->max,
+	    r->mean, r->sd);
 	printf("column sd      ");
 	for (i = 0; i < r->k; i++)
 		printf(" %.4g%s", r->col_sd[i], r->col_constant[i] ? "(c)" : "");

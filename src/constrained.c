@@ -49,9 +49,11 @@
 #define CR_COLLECT_MAX ((size_t)1 << 27)
 #define CR_SAMPLES_MAX (UINT64_C(1) << 32)
 #define CR_ENUM_LIMIT_MAX (UINT64_C(1) << 40)
-#define CR_NTARGETS 7		/* the cutoff and six quantiles */
+#define CR_NQUANTILES 8
+#define CR_NTARGETS (1 + CR_NQUANTILES)	/* the cutoff and the quantiles */
 
-static const unsigned cr_quantile_pct[6] = { 5, 10, 25, 50, 75, 95 };
+static const unsigned cr_quantile_pct[CR_NQUANTILES] = { 5, 10, 20, 25, 30,
+    50, 75, 95 };
 
 /* ---- bits ---------------------------------------------------------- */
 
@@ -808,7 +810,7 @@ struct cr_group {
 	size_t nvals;
 };
 
-#define CR_GROUPS_MAX 8		/* > CR_NTARGETS, a power of 2 */
+#define CR_GROUPS_MAX 16	/* > CR_NTARGETS, a power of 2 */
 
 struct cr_select {
 	struct cr_target t[CR_NTARGETS];
@@ -944,7 +946,8 @@ cr_select_chunk(struct cr_select *sel, const struct cr_ctx *c,
 
 	for (t = 0; t < w->len; t++) {
 		s = w->score[t];
-		at = (size_t)(s >= glo[4]) << 2;
+		at = (size_t)(s >= glo[8]) << 3;
+		at += (size_t)(s >= glo[at + 4]) << 2;
 		at += (size_t)(s >= glo[at + 2]) << 1;
 		at += (size_t)(s >= glo[at + 1]);
 		if (at != 0 && s <= sel->g[at - 1].hi)
@@ -1053,7 +1056,7 @@ cr_select_targets(struct cr_select *sel, const struct cr_ctx *c,
 	memset(sel->t, 0, sizeof(sel->t));
 	sel->t[0].rank = cr_ceil_frac(c->space, (uint64_t)p->keep_per10k,
 	    10000);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < CR_NQUANTILES; i++)
 		sel->t[i + 1].rank = cr_ceil_frac(c->space,
 		    cr_quantile_pct[i], 100);
 	for (i = 0; i < CR_NTARGETS; i++) {
@@ -1073,8 +1076,11 @@ cr_select_run(const struct cr_ctx *c, struct cr_walk *w,
     const struct sortes_cr_problem *p, struct sortes_cr_result *out,
     struct sortes_error *err)
 {
+	double *quantile[CR_NQUANTILES] = { &out->q05, &out->q10, &out->q20,
+	    &out->q25, &out->q30, &out->q50, &out->q75, &out->q95 };
 	struct cr_moments mo;
 	struct cr_select sel;
+	size_t i;
 	int rc, first = 1;
 
 	memset(&sel, 0, sizeof(sel));
@@ -1094,12 +1100,8 @@ cr_select_run(const struct cr_ctx *c, struct cr_walk *w,
 	out->cutoff_rank = sel.t[0].rank;
 	out->cutoff = sel.t[0].value;
 	out->kept = sel.t[0].at_most;
-	out->q05 = sel.t[1].value;
-	out->q10 = sel.t[2].value;
-	out->q25 = sel.t[3].value;
-	out->q50 = sel.t[4].value;
-	out->q75 = sel.t[5].value;
-	out->q95 = sel.t[6].value;
+	for (i = 0; i < CR_NQUANTILES; i++)
+		*quantile[i] = sel.t[i + 1].value;
 done:
 	cr_select_free(&sel);
 	return rc;

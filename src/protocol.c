@@ -2035,6 +2035,29 @@ parse_metric(struct ctx *c, const struct slot *s, int *out)
 	return 0;
 }
 
+static int
+parse_coding(struct ctx *c, const struct slot *s, enum sortes_coding *out)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	*out = SORTES_CODING_UNSET;
+	if (s->key == NULL)
+		return 0;
+	rc = scalar_text(c, s, "reference or per_level", &t, &len);
+	if (rc != 0)
+		return rc;
+	if (text_is(t, len, "reference"))
+		*out = SORTES_CODING_REFERENCE;
+	else if (text_is(t, len, "per_level"))
+		*out = SORTES_CODING_PER_LEVEL;
+	else
+		return fail(c, slot_at(s), "unknown coding '%.*s'; expected "
+		    "reference or per_level", (int)(len > 64 ? 64 : len), t);
+	return 0;
+}
+
 /* Position of a weight's name among the balanced covariates, or -1. */
 static long
 balanced_pos(const struct sortes_protocol *p,
@@ -2112,7 +2135,7 @@ parse_weights(struct ctx *c, const struct slot *s,
 	return rc;
 }
 
-enum { CO_COVARIATES, CO_METRIC, CO_WEIGHTS, CO_KEEP, CO_N };
+enum { CO_COVARIATES, CO_METRIC, CO_WEIGHTS, CO_KEEP, CO_CODING, CO_N };
 
 static const struct key constrained_keys[CO_N] = {
 	[CO_COVARIATES] = { "covariates", 0, "" },
@@ -2120,6 +2143,7 @@ static const struct key constrained_keys[CO_N] = {
 	[CO_WEIGHTS] = { "weights", 0, "" },
 	[CO_KEEP] = { "keep", 1, "the best-balanced fraction of allocations "
 	    "to draw from, e.g. 0.1" },
+	[CO_CODING] = { "coding", 0, "" },
 };
 
 static int
@@ -2141,6 +2165,8 @@ parse_constrained(struct ctx *c, const struct slot *s)
 		rc = parse_weights(c, &k[CO_WEIGHTS], co);
 	if (rc == 0)
 		rc = get_decimal(c, &k[CO_KEEP], &DEC_KEEP, &co->keep_per10k);
+	if (rc == 0)
+		rc = parse_coding(c, &k[CO_CODING], &co->coding);
 	return rc;
 }
 
@@ -2397,7 +2423,8 @@ static const struct rand_section {
 	    "a mapping with factors and probability",
 	    "minimization only with method minimization", 0 },
 	[RA_CONSTRAINED] = { parse_constrained,
-	    "a mapping with keep and optionally covariates, metric and weights",
+	    "a mapping with keep and optionally covariates, metric, weights "
+	    "and coding",
 	    "constrained only with method constrained", 0 },
 	[RA_MATCHED_PAIRS] = { parse_matched_pairs,
 	    "a mapping with either by or pairs",

@@ -40,6 +40,7 @@ struct randomizer {
 	struct sortes_jcs scratch;
 	struct cluster_set set;
 	const char *beacon;
+	enum sortes_coding coding;	/* of enum covariates */
 };
 
 int
@@ -239,6 +240,17 @@ columns_free(struct columns *c)
 	memset(c, 0, sizeof(*c));
 }
 
+enum sortes_coding
+sortes_randomize_coding(const struct sortes_trial *t)
+{
+	const struct sortes_constrained *c = t->protocol->constrained;
+
+	if (c != NULL && c->coding != SORTES_CODING_UNSET)
+		return c->coding;
+	return t->log_format >= 2 ? SORTES_CODING_REFERENCE :
+	    SORTES_CODING_PER_LEVEL;
+}
+
 /* How many columns covariate 'f' takes: one, or one per enum value. */
 static size_t
 covariate_width(const struct sortes_field *f)
@@ -315,19 +327,58 @@ columns_fill(struct randomizer *r, const struct sortes_field *f, size_t j0,
 	return rc;
 }
 
+/* Remove column 'drop' from every row of the matrix, in place. */
+static void
+columns_drop(struct columns *cols, size_t n, size_t drop)
+{
+	size_t to = 0;
+
+	for (size_t i = 0; i < n * cols->k; i++)
+		if (i % cols->k != drop)
+			cols->x[to++] = cols->x[i];
+	free(cols->names[drop]);
+	memmove(cols->names + drop, cols->names + drop + 1,
+	    (cols->k - drop - 1) * sizeof(*cols->names));
+	memmove(cols->w + drop, cols->w + drop + 1,
+	    (cols->k - drop - 1) * sizeof(*cols->w));
+	cols->k--;
+}
+
+/*
+ * Reference coding: of the 'width' indicator columns of one enum
+ * starting at 'j0', leave out the reference level's, the first level
+ * that some caseworker has (levels nobody has give constant columns,
+ * which the score leaves out anyway).  Returns the columns kept.
+ */
+static size_t
+columns_reference(struct columns *cols, size_t n, size_t j0, size_t width)
+{
+	for (size_t v = 0; v < width; v++)
+		for (size_t i = 0; i < n; i++)
+			if (cols->x[i * cols->k + j0 + v] != 0) {
+				columns_drop(cols, n, j0 + v);
+				return width - 1;
+			}
+	return width;
+}
+
 static int
 columns_load(struct randomizer *r, struct sortes_error *err)
 {
 	const struct sortes_protocol *p = r->protocol;
 	const struct sortes_constrained *c = p->constrained;
-	size_t j = 0;
+	size_t j = 0, width;
 	int rc = columns_alloc(r, err);
 
 	for (size_t i = 0; rc == 0 && i < c->ncovariates; i++) {
 		const struct sortes_field *f = &p->cw_covariates[c->covariates[i]];
 
 		rc = columns_fill(r, f, j, err);
-		j += covariate_width(f);
+		width = covariate_width(f);
+		if (rc == 0 && f->type == SORTES_FIELD_ENUM &&
+		    r->coding == SORTES_CODING_REFERENCE)
+			width = columns_reference(&r->cols, r->set.n, j, width);
+		j += width;
 	}
 	return rc;
 }
@@ -372,6 +423,10 @@ allocate_constrained(struct randomizer *r, struct sortes_error *err)
 		    SORTES_CR_N_MAX);
 	if ((rc = columns_load(r, err)) != 0)
 		return rc;
+	if (r->cols.k == 0)
+		return sortes_error_set(err, SORTES_EDATA, "the balanced "
+		    "covariates give no column to score: every one is an enum "
+		    "whose only level is the reference");
 	rc = sortes_stream_derive(&rng, r->mac, &r->scratch, "cluster", "{}",
 	    0, err);
 	if (rc != 0)
@@ -659,6 +714,7 @@ balance_table(struct randomizer *r, struct sortes_randomize_result *out)
 		out->mean_b[j] /= (double)(r->set.n - na);
 	}
 	out->ncols = k;
+	out->coding = r->coding;
 	out->col_names = r->cols.names;
 	r->cols.names = NULL;
 	out->cr = r->cr;
@@ -749,7 +805,8 @@ sortes_randomize(struct sortes_trial *t, const char *beacon,
     struct sortes_error *err)
 {
 	struct randomizer r = { .trial = t, .protocol = t->protocol,
-	    .beacon = beacon, .before = INT64_MAX };
+	    .beacon = beacon, .before = INT64_MAX,
+	    .coding = sortes_randomize_coding(t) };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -800,7 +857,8 @@ sortes_randomize_replay(struct sortes_trial *t, const uint8_t seed[32],
     struct sortes_error *err)
 {
 	struct randomizer r = { .trial = t, .protocol = t->protocol,
-	    .beacon = beacon, .before = seq };
+	    .beacon = beacon, .before = seq,
+	    .coding = sortes_randomize_coding(t) };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -811,6 +869,8 @@ sortes_randomize_replay(struct sortes_trial *t, const uint8_t seed[32],
 		rc = set_load(&r, err);
 	if (rc == 0)
 		rc = allocate(&r, err);
+	if (rc == 0)
+		rc = randomize_report(&r, &out->report, err);
 	if (rc == 0 && randomize_result(&r, out) != 0)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	randomizer_free(&r);

@@ -185,6 +185,93 @@ recorded_arm(struct replayer *r, int64_t seq, const char *code, char *arm,
 	return 0;
 }
 
+/* The report logged by randomize entry 'seq' ("" if none); caller
+ * frees. */
+static int
+recorded_report(struct replayer *r, int64_t seq, char **out,
+    struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = sortes_db_prepare(r->trial->db, &st, "SELECT report FROM "
+	    "randomization WHERE seq = ?", err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, seq);
+	*out = strdup(sqlite3_step(st) == SQLITE_ROW ? col(st, 0) : "");
+	sqlite3_finalize(st);
+	return *out == NULL ? sortes_error_set(err, SORTES_ENOMEM,
+	    "out of memory") : 0;
+}
+
+/* The text of the value of 'key' in a flat JSON object, or NULL. */
+static const char *
+report_value(const char *json, const char *key, size_t keylen,
+    size_t *len)
+{
+	char needle[64];
+	const char *at;
+
+	if (keylen > sizeof(needle) - 4)
+		return NULL;
+	snprintf(needle, sizeof(needle), "\"%.*s\":", (int)keylen, key);
+	if ((at = strstr(json, needle)) == NULL)
+		return NULL;
+	at += keylen + 3;
+	*len = strcspn(at, ",}");
+	return at;
+}
+
+/*
+ * The logged report differs from the recomputed one ('want', a flat
+ * object of integers and booleans): name the first value that
+ * differs, or the whole report when every value agrees but the text
+ * does not (another key, another spelling).
+ */
+static int
+report_mismatch(struct replayer *r, int64_t seq, const char *want,
+    const char *logged, struct sortes_error *err)
+{
+	const char *key, *v, *lv;
+	size_t klen, vlen, lvlen = 0;
+	char what[256];
+
+	for (key = strchr(want, '"'); key != NULL;
+	    key = strchr(v + vlen, '"')) {
+		klen = strcspn(key + 1, "\"");
+		v = key + 1 + klen + 2;
+		vlen = strcspn(v, ",}");
+		lv = report_value(logged, key + 1, klen, &lvlen);
+		if (lv != NULL && lvlen == vlen && strncmp(lv, v, vlen) == 0)
+			continue;
+		snprintf(what, sizeof(what), "another report value '%.*s': "
+		    "%.*s, logged %.*s", (int)klen, key + 1, (int)vlen, v,
+		    lv != NULL ? (int)(lvlen > 32 ? 32 : lvlen) : 4,
+		    lv != NULL ? lv : "none");
+		return mismatch(r, seq, what, err);
+	}
+	snprintf(what, sizeof(what), "another report: %s, logged %.100s",
+	    want, logged);
+	return mismatch(r, seq, what, err);
+}
+
+/* Every value of the report logged by entry 'seq' must be the one
+ * that replay computes ('want'). */
+static int
+replay_report(struct replayer *r, int64_t seq, const char *want,
+    struct sortes_error *err)
+{
+	char *logged;
+	int rc = recorded_report(r, seq, &logged, err);
+
+	if (rc == 0 && strcmp(logged, want) != 0)
+		rc = report_mismatch(r, seq, want, logged, err);
+	free(logged);
+	return rc;
+}
+
 static int
 replay_randomize(struct replayer *r, sqlite3_stmt *st,
     struct sortes_error *err)
@@ -207,6 +294,8 @@ replay_randomize(struct replayer *r, sqlite3_stmt *st,
 		if (rc == 0)
 			rc = remember(r, res.codes[i], res.arms[i], err);
 	}
+	if (rc == 0)
+		rc = replay_report(r, seq, res.report.data, err);
 	sortes_randomize_result_free(&res);
 	return rc;
 }

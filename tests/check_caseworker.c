@@ -15,6 +15,7 @@
 #include "sortes/lifecycle.h"
 #include "sortes/pcg32.h"
 #include "sortes/randomize.h"
+#include "sortes/replay.h"
 #include "sortes/verify.h"
 #include "suites.h"
 #include "testutil.h"
@@ -59,6 +60,10 @@ Suite *suite_caseworker(void);
 #define CW_COMPLETE_21 CW_PROTOCOL("complete", "2", "1", NH3)
 #define CW_STRATIFIED CW_PROTOCOL("stratified", "1", "1", NH2)
 #define CW_BEACON CW_PROTOCOL("complete", "1", "1", NH2 BEACON)
+
+#define CW_CONSTRAINED(coding) CW_PROTOCOL("constrained", "1", "1", \
+	"  constrained:\n    covariates: [caseload, office]\n" \
+	"    keep: 0.25\n" coding NH2)
 
 #define NOW "2026-01-15T10:00:00Z"
 #define BEACON_A "00112233445566778899aabbccddeeff"
@@ -1598,6 +1603,389 @@ START_TEST(test_tamper)
 }
 END_TEST
 
+/* --- constrained: how enum covariates are coded ------------------------ */
+
+/* The six caseworkers of docs/constrained.md's worked example. */
+static void
+cw_add_example(struct sortes_trial *t, const char *const office[6])
+{
+	static const char *const caseload[6] = { "7", "9", "10", "10", "11",
+	    "13" };
+	struct sortes_error err = { 0 };
+	char code[8];
+
+	for (int i = 0; i < 6; i++) {
+		snprintf(code, sizeof(code), "CW%02d", i + 1);
+		ck_assert_msg(cw_add_full(t, code, "Team A", caseload[i],
+		    office[i], NULL, &err) == 0, "add %s: %s", code, err.msg);
+	}
+}
+
+static const char *const example_office[6] = { "midt", "midt", "nord",
+    "nord", "syd", "syd" };
+
+/* The columns randomize built, and how they are coded. */
+static void
+check_columns(const struct sortes_randomize_result *res,
+    enum sortes_coding coding, const char *names)
+{
+	char got[256] = "";
+
+	ck_assert_int_eq(res->coding, coding);
+	for (size_t j = 0; j < res->ncols; j++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s%s",
+		    j > 0 ? " " : "", res->col_names[j],
+		    res->cr.col_constant[j] ? "(constant)" : "");
+	ck_assert_str_eq(got, names);
+}
+
+/*
+ * The scores randomize computed are those of the hand-built matrix 'x'
+ * (k columns, unit weights, l2) in (team, code) order: the chosen
+ * allocation's bit for bit, and the whole distribution.
+ */
+static void
+check_scores(const struct sortes_randomize_result *res, const int64_t *x,
+    size_t k)
+{
+	static const int64_t w[4] = { 1, 1, 1, 1 };
+	struct sortes_cr_problem p = { .n = 6, .m = 3, .k = k, .x = x, .w = w,
+	    .metric = SORTES_CR_L2, .keep_per10k = 2500 };
+	struct sortes_cr_result r;
+	struct sortes_error err = { 0 };
+	struct sortes_pcg32 rng;
+	double chosen = sortes_cr_score(&p, res->cr.chosen);
+
+	sortes_pcg32_seed(&rng, 1, 1);
+	ck_assert_int_eq(sortes_cr_run(&p, &rng, &r, &err), 0);
+	ck_assert(memcmp(&chosen, &res->cr.chosen_score, sizeof(double)) == 0);
+	ck_assert(r.min == res->cr.min && r.max == res->cr.max);
+	ck_assert(r.q50 == res->cr.q50 && r.mean == res->cr.mean);
+	ck_assert(r.cutoff == res->cr.cutoff);
+	ck_assert_uint_eq(r.kept, res->cr.kept);
+	sortes_cr_result_free(&r);
+}
+
+enum coding_case { CC_DEFAULT, CC_REFERENCE, CC_PER_LEVEL, CC_FORMAT1,
+    CC_FORMAT1_REFERENCE, CC_N };
+
+/*
+ * Reference coding by default (and when asked for): office=midt, the
+ * first level, has no column.  One column per level when asked for,
+ * and for a trial of log format 1 that does not say.  vest, which no
+ * caseworker has, is a constant column left out of the score.
+ */
+START_TEST(test_constrained_coding)
+{
+	static const char *const yaml[CC_N] = {
+		CW_CONSTRAINED(""),
+		CW_CONSTRAINED("    coding: reference\n"),
+		CW_CONSTRAINED("    coding: per_level\n"),
+		CW_CONSTRAINED(""),
+		CW_CONSTRAINED("    coding: reference\n"),
+	};
+	static const int64_t reference[6 * 3] = { 7, 0, 0, 9, 0, 0, 10, 1, 0,
+	    10, 1, 0, 11, 0, 1, 13, 0, 1 };
+	static const int64_t per_level[6 * 4] = { 7, 1, 0, 0, 9, 1, 0, 0,
+	    10, 0, 1, 0, 10, 0, 1, 0, 11, 0, 0, 1, 13, 0, 0, 1 };
+	enum coding_case c = (enum coding_case)_i;
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, yaml[c]);
+	struct sortes_randomize_result res;
+	char *genesis = query_text(t, "SELECT body FROM log WHERE seq = 1");
+	int old = c == CC_FORMAT1 || c == CC_FORMAT1_REFERENCE;
+
+	ck_assert_int_eq(t->log_format, 2);
+	ck_assert_ptr_nonnull(strstr(genesis, "\"log_format\":2"));
+	if (old)
+		t->log_format = 1;	/* as a trial made before format 2 */
+	cw_add_example(t, example_office);
+	randomize_ok(t, NULL, &res);
+	if (c == CC_PER_LEVEL || c == CC_FORMAT1) {
+		check_columns(&res, SORTES_CODING_PER_LEVEL, "caseload "
+		    "office=midt office=nord office=syd office=vest(constant)");
+		check_scores(&res, per_level, 4);
+	} else {
+		check_columns(&res, SORTES_CODING_REFERENCE, "caseload "
+		    "office=nord office=syd office=vest(constant)");
+		check_scores(&res, reference, 3);
+	}
+	if (!old)
+		expect_verify_ok(t);
+	free(genesis);
+	sortes_randomize_result_free(&res);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * The reference level is the first declared level that a caseworker
+ * has: without midt it is nord, so that two levels present make one
+ * column.  An enum of one level leaves nothing to score.
+ */
+START_TEST(test_constrained_reference_absent)
+{
+	static const char *const office[6] = { "nord", "syd", "nord", "syd",
+	    "nord", "syd" };
+	static const int64_t x[6 * 2] = { 7, 0, 9, 1, 10, 0, 10, 1, 11, 0,
+	    13, 1 };
+	static const char one_level[] = "sortes: 1\n"
+	    "trial: {id: one, title: One, sponsor: S, target_enrollment: 6}\n"
+	    "arms: [{code: I, name: I, ratio: 1}, {code: C, name: C, ratio: 1}]\n"
+	    "caseworkers:\n  covariates:\n"
+	    "    - {name: office, type: enum, values: [midt], required: true}\n"
+	    "randomization:\n  unit: caseworker\n  method: constrained\n"
+	    "  constrained: {keep: 0.5}\n";
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, CW_CONSTRAINED(""));
+	struct sortes_randomize_result res;
+	struct sortes_error err = { 0 };
+
+	cw_add_example(t, office);
+	randomize_ok(t, NULL, &res);
+	check_columns(&res, SORTES_CODING_REFERENCE, "caseload "
+	    "office=midt(constant) office=syd office=vest(constant)");
+	check_scores(&res, x, 2);
+	sortes_randomize_result_free(&res);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+
+	dir = tu_tmpdir();
+	t = tu_trial(dir, one_level);
+	for (int i = 0; i < 4; i++) {
+		const char *names[] = { "office" }, *values[] = { "midt" };
+		char code[8];
+		struct sortes_caseworker_input in = { .code = code,
+		    .team = "Team A", .names = names, .values = values,
+		    .ncovariates = 1, .registered_at = NOW };
+		struct sortes_registrar *r = NULL;
+		struct sortes_caseworker_result cr;
+
+		snprintf(code, sizeof(code), "CW%02d", i + 1);
+		ck_assert_int_eq(sortes_registrar_new(&r, t, &err), 0);
+		ck_assert_int_eq(sortes_registrar_add(r, &in, &cr, &err), 0);
+		ck_assert_int_eq(sortes_registrar_commit(r, &err), 0);
+		sortes_registrar_free(r);
+	}
+	ck_assert_int_eq(sortes_randomize(t, NULL, NOW, &res, &err),
+	    SORTES_EDATA);
+	ck_assert_msg(strstr(err.msg, "no column to score") != NULL, "%s",
+	    err.msg);
+	ck_assert_int_eq(count_rows(t, "randomization"), 0);
+	sortes_randomize_result_free(&res);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* --- a trial of log format 1 ------------------------------------------- */
+
+#ifndef SORTES_TEST_DATA
+#define SORTES_TEST_DATA "tests"
+#endif
+
+/* tests/data/v1/NAME.sql loaded into DIR/NAME.db, opened. */
+static struct sortes_trial *
+fixture_v1(const char *dir, const char *name)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_trial *t = NULL;
+	char file[64], *path, *db, *dump;
+	sqlite3 *raw = NULL;
+
+	snprintf(file, sizeof(file), "%s.sql", name);
+	path = tu_path(SORTES_TEST_DATA "/data/v1", file);
+	snprintf(file, sizeof(file), "%s.db", name);
+	db = tu_path(dir, file);
+	dump = tu_read(path);
+	ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, dump, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(raw), SQLITE_OK);
+	ck_assert_msg(sortes_trial_open(&t, db, &err) == 0, "%s", err.msg);
+	free(dump);
+	free(db);
+	free(path);
+	return t;
+}
+
+/*
+ * The arms and report that replay gives for randomize entry 'seq',
+ * then the columns it scored.  Caller frees.
+ */
+static char *
+replayed(struct sortes_trial *t, const uint8_t seed[32], const char *beacon,
+    int64_t seq)
+{
+	struct sortes_randomize_result res;
+	struct sortes_error err = { 0 };
+	char *out = calloc(1, 1024);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(sortes_randomize_replay(t, seed, beacon, seq, &res,
+	    &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < res.ncaseworkers; i++)
+		snprintf(out + strlen(out), 1024 - strlen(out), "%s %s, ",
+		    res.codes[i], t->protocol->arms[res.arms[i]].code);
+	snprintf(out + strlen(out), 1024 - strlen(out), "%s\n",
+	    res.report.data);
+	for (size_t j = 0; j < res.ncols; j++)
+		snprintf(out + strlen(out), 1024 - strlen(out), "%s%s",
+		    j > 0 ? " " : "", res.col_names[j]);
+	sortes_randomize_result_free(&res);
+	return out;
+}
+
+/*
+ * A trial made before log format 2 was randomized with one column per
+ * enum level (tests/data/v1/make.sh): its protocol says no coding, so
+ * this sortes replays its randomize entry with that coding, to the
+ * arms and the report it logged.
+ */
+START_TEST(test_format1_replay)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = fixture_v1(dir, "ungebudgetter");
+	struct sortes_error err = { 0 };
+	uint8_t seed[32];
+	char *beacon, *logged, *again;
+	int found;
+
+	ck_assert_int_eq(t->log_format, 1);
+	ck_assert_int_eq(t->protocol->constrained->coding, SORTES_CODING_UNSET);
+	ck_assert_int_eq(sortes_randomize_coding(t), SORTES_CODING_PER_LEVEL);
+	ck_assert_int_eq(sortes_replay_revealed_seed(t, seed, &found, &err), 0);
+	ck_assert_int_eq(found, 1);
+	beacon = query_text(t, "SELECT beacon FROM randomization WHERE seq = 12");
+	/* in (team, code) order, as replay lists them */
+	logged = query_text(t, "SELECT group_concat(line, ', ') || ', ' || "
+	    "(SELECT report FROM randomization) FROM (SELECT c.code || ' ' || "
+	    "ca.arm AS line FROM caseworker_allocations ca JOIN caseworkers c "
+	    "ON c.seq = ca.caseworker WHERE ca.seq = 12 ORDER BY c.team, "
+	    "c.code)");
+	again = replayed(t, seed, beacon, 12);
+	ck_assert_uint_gt(strlen(again), strlen(logged));
+	ck_assert(strncmp(again, logged, strlen(logged)) == 0);
+	ck_assert_str_eq(again + strlen(logged), "\ncaseload "
+	    "share_education_benefit office=midt office=nord office=syd "
+	    "office=vest");
+	free(again);
+	free(logged);
+	free(beacon);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* --- replay: the randomize entry's report ------------------------------ */
+
+/* 'report' with the value of 'key' replaced: a number plus one, or
+ * true and false swapped; a key it lacks is added in front, with the
+ * value 0.  Caller frees. */
+static char *
+report_rewritten(const char *report, const char *key)
+{
+	char needle[32], *out = malloc(strlen(report) + 40);
+	const char *at, *end;
+
+	ck_assert_ptr_nonnull(out);
+	snprintf(needle, sizeof(needle), "\"%s\":", key);
+	if ((at = strstr(report, needle)) == NULL) {
+		sprintf(out, "{%s0,%s", needle, report + 1);
+		return out;
+	}
+	at += strlen(needle);
+	end = at + strcspn(at, ",}");
+	memcpy(out, report, (size_t)(at - report));
+	if (strncmp(at, "true", 4) == 0 || strncmp(at, "false", 5) == 0)
+		strcpy(out + (at - report), *at == 't' ? "false" : "true");
+	else
+		sprintf(out + (at - report), "%lld",
+		    strtoll(at, NULL, 10) + 1);
+	strcat(out, end);
+	return out;
+}
+
+/*
+ * Rewrite one value of the report of randomize entry 'seq' in its body
+ * and its table row alike and recompute every hash from it on: plain
+ * verify cannot tell, only replay can.
+ */
+static void
+forge_report(struct sortes_trial *t, int64_t seq, const char *key)
+{
+	char sql[512], *report, *forged;
+
+	snprintf(sql, sizeof(sql), "SELECT report FROM randomization WHERE "
+	    "seq = %lld", (long long)seq);
+	report = query_text(t, sql);
+	forged = report_rewritten(report, key);
+	snprintf(sql, sizeof(sql), "UPDATE log SET body = replace(body, '%s', "
+	    "'%s') WHERE seq = %lld; UPDATE randomization SET report = '%s' "
+	    "WHERE seq = %lld", report, forged, (long long)seq, forged,
+	    (long long)seq);
+	tu_forge(t, sql);
+	tu_rehash(t, seq);
+	free(report);
+	free(forged);
+}
+
+static void
+expect_replay_fails(struct sortes_trial *t, int64_t seq, const char *what)
+{
+	struct sortes_replay_report rep;
+	struct sortes_error err = { 0 };
+
+	ck_assert_int_eq(sortes_replay(t, t->key.seed, &rep, &err),
+	    SORTES_EVERIFY);
+	ck_assert_int_eq(rep.bad_seq, seq);
+	ck_assert_msg(strstr(err.msg, what) != NULL, "expected '%s' in: %s",
+	    what, err.msg);
+}
+
+static const struct {
+	const char *key;
+	int constrained;	/* 1: a constrained trial, 0: complete */
+	const char *message;
+} forged_reports[] = {
+	{ "caseworkers", 0, "another report value 'caseworkers': 6, logged 7" },
+	{ "caseworkers", 1, "another report value 'caseworkers': 6, logged 7" },
+	{ "exact", 1, "another report value 'exact': true, logged false" },
+	{ "kept", 1, "another report value 'kept': 8, logged 9" },
+	{ "rank", 1, "another report value 'rank': " },
+	{ "space", 1, "another report value 'space': 20, logged 21" },
+	{ "added", 1, "another report: {\"caseworkers\":6,\"exact\":true,"
+	    "\"kept\":8," },
+};
+
+/* verify --replay recomputes every value of the report, not only the
+ * arms, and names the one that differs. */
+START_TEST(test_replay_report)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, forged_reports[_i].constrained ?
+	    CW_CONSTRAINED("") : CW_COMPLETE);
+	struct sortes_randomize_result res;
+	struct sortes_replay_report rep;
+	struct sortes_error err = { 0 };
+
+	cw_add_example(t, example_office);
+	randomize_ok(t, NULL, &res);
+	ck_assert_int_eq(sortes_replay(t, t->key.seed, &rep, &err), 0);
+	forge_report(t, res.seq, forged_reports[_i].key);
+	expect_verify_ok(t);
+	expect_replay_fails(t, res.seq, forged_reports[_i].message);
+	sortes_randomize_result_free(&res);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *
 suite_caseworker(void)
 {
@@ -1619,6 +2007,11 @@ suite_caseworker(void)
 	tcase_add_test(tc, test_transfer_withdraw);
 	tcase_add_test(tc, test_transfer_individual_trial);
 	tcase_add_loop_test(tc, test_tamper, 0, T_N);
+	tcase_add_loop_test(tc, test_constrained_coding, 0, CC_N);
+	tcase_add_test(tc, test_constrained_reference_absent);
+	tcase_add_test(tc, test_format1_replay);
+	tcase_add_loop_test(tc, test_replay_report, 0,
+	    (int)(sizeof(forged_reports) / sizeof(forged_reports[0])));
 	tcase_add_test(st, test_complete_varies);
 	tcase_add_test(st, test_complete_balance_statistics);
 	suite_add_tcase(s, tc);

@@ -387,6 +387,119 @@ START_TEST(test_weights)
 }
 END_TEST
 
+/*
+ * The worked example of docs/constrained.md: six clusters, caseload
+ * 7, 9, 10, 10, 11, 13 (mean 10, sample sd 2) and office midt, midt,
+ * nord, nord, syd, syd.  Reference coding against midt gives the
+ * columns caseload, office=nord, office=syd; one column per level
+ * has office=midt in front of those two.
+ */
+static const int64_t ex_reference[6 * 3] = {
+	7, 0, 0,  9, 0, 0,  10, 1, 0,  10, 1, 0,  11, 0, 1,  13, 0, 1 };
+static const int64_t ex_per_level[6 * 4] = {
+	7, 1, 0, 0,  9, 1, 0, 0,  10, 0, 1, 0,  10, 0, 1, 0,  11, 0, 0, 1,
+	13, 0, 0, 1 };
+
+/*
+ * cvcrand's balance score, as its cvrall() computes it: every column
+ * centred on its mean over all n clusters, divided by its sd over all
+ * n clusters (R's sd(), denominator n - 1) and multiplied by its
+ * weight 'cw'; summed over the clusters of arm A (pmt %*% X, pmt the
+ * 0/1 indicator of arm A); then squared (l2) or taken absolute (l1)
+ * and summed over the columns.
+ */
+static double
+cvcrand_score(const struct sortes_cr_problem *p, uint64_t mask,
+    const double *cw)
+{
+	double s = 0.0, mean, var, t;
+	size_t i, j;
+
+	for (j = 0; j < p->k; j++) {
+		mean = var = t = 0.0;
+		for (i = 0; i < p->n; i++)
+			mean += (double)p->x[i * p->k + j] / (double)p->n;
+		for (i = 0; i < p->n; i++)
+			var += ((double)p->x[i * p->k + j] - mean) *
+			    ((double)p->x[i * p->k + j] - mean) /
+			    (double)(p->n - 1);
+		for (i = 0; i < p->n; i++)
+			if (mask >> i & 1)
+				t += ((double)p->x[i * p->k + j] - mean) *
+				    cw[j] / sqrt(var);
+		s += p->metric == 2 ? t * t : fabs(t);
+	}
+	return s;
+}
+
+/* Equal up to rounding: cvcrand's way sums standardized values, so a
+ * perfectly balanced allocation gives about 1e-15 rather than 0. */
+static void
+assert_near(double a, double b)
+{
+	ck_assert_msg(fabs(a - b) <= 1e-9 * (fabs(b) + 1.0), "%.17g != %.17g",
+	    a, b);
+}
+
+/* Arm A = clusters 0, 1, 2 (mask 0x07), worked out by hand. */
+START_TEST(test_worked_example)
+{
+	int64_t w[4] = { 1, 1, 1, 1 };
+	double ones[3] = { 1, 1, 1 };
+	struct sortes_cr_problem ref, per;
+
+	/* caseload: means 26/3 and 34/3, d = -8/3, z = -4/3, z^2 = 16/9;
+	 * office=nord: 1/3 and 1/3, z = 0; office=syd: 0 and 2/3, d = -2/3,
+	 * sd sqrt(4/15), z^2 = 5/3; office=midt: 2/3 and 0, z^2 = 5/3. */
+	ref = problem(6, 3, 3, ex_reference, w, 2, 1000);
+	per = problem(6, 3, 4, ex_per_level, w, 2, 1000);
+	assert_close(sortes_cr_score(&ref, 0x07), 31.0 / 9.0);
+	assert_close(sortes_cr_score(&per, 0x07), 46.0 / 9.0);
+	/* cvcrand: caseload (-3 - 1 + 0) / 2 = -2, office=nord 0,
+	 * office=syd -1 / sqrt(4/15); l2 = 4 + 0 + 15/4 = 31/4, which is
+	 * (3 x 3 / 6)^2 x 31/9. */
+	assert_close(cvcrand_score(&ref, 0x07, ones), 31.0 / 4.0);
+	ref.metric = 1;
+	/* l1: sortes 4/3 + 0 + sqrt(15)/3, cvcrand 2 + 0 + sqrt(15)/2. */
+	assert_close(sortes_cr_score(&ref, 0x07), (4.0 + sqrt(15.0)) / 3.0);
+	assert_close(cvcrand_score(&ref, 0x07, ones), 2.0 + sqrt(15.0) / 2.0);
+}
+END_TEST
+
+/*
+ * Over every allocation, for arm A of 3 and of 2 clusters out of 6:
+ * cvcrand's l2 = (m (n - m) / n)^2 x sortes's l2 and cvcrand's l1 =
+ * m (n - m) / n x sortes's l1; a sortes weight w is a cvcrand weight
+ * sqrt(w) in l2 and w in l1.
+ */
+START_TEST(test_cvcrand_relation)
+{
+	int64_t w[3] = { 4, 1, 9 };
+	double cw2[3] = { 2, 1, 3 }, cw1[3] = { 4, 1, 9 }, f;
+	struct sortes_cr_problem p;
+	uint64_t mask;
+	size_t m;
+
+	for (m = 2; m <= 3; m++) {
+		f = (double)(m * (6 - m)) / 6.0;
+		for (mask = 0; mask < 64; mask++) {
+			if (popcount(mask) != m)
+				continue;
+			p = problem(6, m, 3, ex_reference, w, 2, 1000);
+			assert_close(sortes_cr_score(&p, mask),
+			    reference_score(&p, mask));
+			assert_near(cvcrand_score(&p, mask, cw2),
+			    f * f * sortes_cr_score(&p, mask));
+			p.metric = 1;
+			assert_close(sortes_cr_score(&p, mask),
+			    reference_score(&p, mask));
+			assert_near(cvcrand_score(&p, mask, cw1),
+			    f * sortes_cr_score(&p, mask));
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_constant_columns)
 {
 	int64_t x[9 * 3], xr[9 * 2], w[3] = { 1, 5, 2 }, wr[2] = { 1, 2 };
@@ -440,12 +553,12 @@ static void
 check_against_brute(const struct sortes_cr_problem *p,
     const struct sortes_cr_limits *lim, uint64_t seed)
 {
-	static const unsigned pct[6] = { 5, 10, 25, 50, 75, 95 };
+	static const unsigned pct[8] = { 5, 10, 20, 25, 30, 50, 75, 95 };
 	struct brute *b = brute_new(p);
 	struct sortes_cr_result r;
 	struct sortes_pcg32 rng;
 	uint64_t rank, kept = 0, lower = 0, seen = 0, i, draw;
-	double q[6], mean = 0.0, var = 0.0, chosen = NAN;
+	double q[8], mean = 0.0, var = 0.0, chosen = NAN;
 
 	run(p, lim, seed, &r);
 	ck_assert_uint_eq(r.space, b->count);
@@ -475,15 +588,17 @@ check_against_brute(const struct sortes_cr_problem *p,
 	for (i = 0; i < b->count; i++)
 		lower += b->score[i] < chosen;
 	ck_assert_uint_eq(r.chosen_rank, lower + 1);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 8; i++)
 		q[i] = b->sorted[ceil_frac(b->count, pct[i], 100) - 1];
 	ck_assert(r.min == b->sorted[0]);
 	ck_assert(r.q05 == q[0]);
 	ck_assert(r.q10 == q[1]);
-	ck_assert(r.q25 == q[2]);
-	ck_assert(r.q50 == q[3]);
-	ck_assert(r.q75 == q[4]);
-	ck_assert(r.q95 == q[5]);
+	ck_assert(r.q20 == q[2]);
+	ck_assert(r.q25 == q[3]);
+	ck_assert(r.q30 == q[4]);
+	ck_assert(r.q50 == q[5]);
+	ck_assert(r.q75 == q[6]);
+	ck_assert(r.q95 == q[7]);
 	ck_assert(r.max == b->sorted[b->count - 1]);
 	for (i = 0; i < b->count; i++)
 		mean += b->score[i] / (double)b->count;
@@ -793,6 +908,8 @@ START_TEST(test_sampled)
 			break;
 	ck_assert_uint_eq(r.chosen_index, i);
 	ck_assert_uint_eq(r.chosen, masks[i]);
+	ck_assert(r.q20 == sorted[599]);
+	ck_assert(r.q30 == sorted[899]);
 	ck_assert(r.q50 == sorted[1499]);
 	sortes_cr_result_free(&r);
 
@@ -881,6 +998,8 @@ suite_constrained(void)
 	tcase_add_test(tc, test_score_formula);
 	tcase_add_test(tc, test_l1_vs_l2);
 	tcase_add_test(tc, test_weights);
+	tcase_add_test(tc, test_worked_example);
+	tcase_add_test(tc, test_cvcrand_relation);
 	tcase_add_test(tc, test_constant_columns);
 	tcase_add_test(tc, test_cutoff_quantiles);
 	tcase_add_test(tc, test_refinement);

@@ -339,6 +339,7 @@ check_ungebudgetter_caseworkers(const struct sortes_protocol *p)
 	ck_assert_int_eq(co->weights[2], 1);
 	ck_assert_int_eq(co->metric, 2);
 	ck_assert_int_eq(co->keep_per10k, 1000);
+	ck_assert_int_eq(co->coding, SORTES_CODING_UNSET);
 	ck_assert_ptr_nonnull(p->new_hires);
 	check_sizes(p->new_hires->block_sizes, p->new_hires->nblock_sizes, 1,
 	    2, 0);
@@ -886,6 +887,8 @@ START_TEST(test_constrained)
 	ck_assert_int_eq(co->weights[2], 1);
 	ck_assert_int_eq(co->metric, 2);
 	ck_assert_int_eq(co->keep_per10k, SORTES_PER10K);
+	/* no coding given: the trial's log format decides */
+	ck_assert_int_eq(co->coding, SORTES_CODING_UNSET);
 	/* default new_hires: 2 * ratio sum 3 */
 	ck_assert_ptr_nonnull(p->new_hires);
 	check_sizes(p->new_hires->block_sizes, p->new_hires->nblock_sizes, 1,
@@ -903,6 +906,7 @@ START_TEST(test_constrained)
 	    "    metric: l1\n"
 	    "    weights: {area: 7}\n"
 	    "    keep: 0.0001\n"
+	    "    coding: per_level\n"
 	    "  new_hires: {block_sizes: [6, 3]}\n");
 	co = p->constrained;
 	check_indexes(co->covariates, co->ncovariates, 2, 4, 0, 0);
@@ -910,9 +914,44 @@ START_TEST(test_constrained)
 	ck_assert_int_eq(co->weights[1], 7);
 	ck_assert_int_eq(co->metric, 1);
 	ck_assert_int_eq(co->keep_per10k, 1);
+	ck_assert_int_eq(co->coding, SORTES_CODING_PER_LEVEL);
 	check_sizes(p->new_hires->block_sizes, p->new_hires->nblock_sizes, 2,
 	    6, 3);
 	sortes_protocol_free(p);
+
+	p = parse_ok(HEAD COVARIATES "randomization: {unit: caseworker, "
+	    "method: constrained, constrained: {keep: 1, coding: reference}}\n");
+	ck_assert_int_eq(p->constrained->coding, SORTES_CODING_REFERENCE);
+	sortes_protocol_free(p);
+}
+END_TEST
+
+/* randomization.constrained.coding: reference or per_level, nothing
+ * else, refused where the value is. */
+START_TEST(test_constrained_coding)
+{
+	static const char *const bad[] = { "dummy", "Reference", "[reference]",
+	    "per-level" };
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	char text[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s\n", HEAD COVARIATES
+		    "randomization:\n"
+		    "  unit: caseworker\n"
+		    "  method: constrained\n"
+		    "  constrained:\n"
+		    "    keep: 1\n"
+		    "    coding: ", bad[i]);
+		ck_assert_int_eq(sortes_protocol_parse(&p, text, strlen(text),
+		    "c.yaml", &err), SORTES_EDATA);
+		ck_assert_ptr_null(p);
+		ck_assert_msg(strstr(err.msg, "c.yaml:18:13: ") != NULL &&
+		    strstr(err.msg, "expected reference or per_level") != NULL,
+		    "%s: %s", bad[i], err.msg);
+	}
 }
 END_TEST
 
@@ -1151,6 +1190,7 @@ suite_protocol(void)
 	tcase_add_test(tc, test_minimization);
 	tcase_add_test(tc, test_decimals);
 	tcase_add_test(tc, test_constrained);
+	tcase_add_test(tc, test_constrained_coding);
 	tcase_add_test(tc, test_matched_pairs);
 	tcase_add_test(tc, test_beacon);
 	tcase_add_test(tc, test_not_nul_terminated);

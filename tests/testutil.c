@@ -230,6 +230,99 @@ tu_read(const char *path)
 	return buf;
 }
 
+/* The hash of entry 'seq' as bytes; all zeros before the first. */
+static void
+log_hash(struct sortes_trial *t, int64_t seq, uint8_t out[SORTES_SHA256_LEN])
+{
+	struct sortes_error err = { 0 };
+	sqlite3_stmt *st = NULL;
+
+	memset(out, 0, SORTES_SHA256_LEN);
+	if (seq < 1)
+		return;
+	ck_assert_int_eq(sortes_db_prepare(t->db, &st, "SELECT hash FROM log "
+	    "WHERE seq = ?", &err), 0);
+	sqlite3_bind_int64(st, 1, seq);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sortes_hex_decode(out, SORTES_SHA256_LEN,
+	    (const char *)sqlite3_column_text(st, 0)), 0);
+	sqlite3_finalize(st);
+}
+
+/* The triggers that guard the log, dropped as a forger with write
+ * access would; returns their SQL to put them back. */
+static char *
+triggers_drop(struct sortes_trial *t)
+{
+	char *triggers = tu_text(t, "SELECT coalesce(group_concat(sql, "
+	    "'; '), '') FROM sqlite_master WHERE type = 'trigger' AND "
+	    "tbl_name = 'log'");
+
+	tu_sql(t, "DROP TRIGGER IF EXISTS log_no_update; "
+	    "DROP TRIGGER IF EXISTS log_no_delete");
+	return triggers;
+}
+
+static void
+triggers_restore(struct sortes_trial *t, char *triggers)
+{
+	if (triggers[0] != '\0')
+		tu_sql(t, triggers);
+	free(triggers);
+}
+
+void
+tu_forge(struct sortes_trial *t, const char *sql)
+{
+	char *triggers = triggers_drop(t);
+
+	tu_sql(t, sql);
+	triggers_restore(t, triggers);
+}
+
+static void
+rehash_from(struct sortes_trial *t, int64_t from)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_hasher *h = NULL;
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	char prev_hex[SORTES_SHA256_HEX], hex[SORTES_SHA256_HEX];
+	uint8_t prev[SORTES_SHA256_LEN], hash[SORTES_SHA256_LEN];
+
+	log_hash(t, from - 1, prev);
+	ck_assert_int_eq(sortes_hasher_new(&h, &err), 0);
+	ck_assert_int_eq(sortes_db_prepare(t->db, &sel, "SELECT seq, body "
+	    "FROM log WHERE seq >= ? ORDER BY seq", &err), 0);
+	ck_assert_int_eq(sortes_db_prepare(t->db, &upd, "UPDATE log SET "
+	    "prev_hash = ?, hash = ? WHERE seq = ?", &err), 0);
+	sqlite3_bind_int64(sel, 1, from);
+	while (sqlite3_step(sel) == SQLITE_ROW) {
+		ck_assert_int_eq(sortes_hasher_two(h, hash, prev, sizeof(prev),
+		    sqlite3_column_blob(sel, 1),
+		    (size_t)sqlite3_column_bytes(sel, 1), &err), 0);
+		sortes_hex_encode(prev_hex, prev, sizeof(prev));
+		sortes_hex_encode(hex, hash, sizeof(hash));
+		sqlite3_bind_text(upd, 1, prev_hex, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(upd, 2, hex, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(upd, 3, sqlite3_column_int64(sel, 0));
+		ck_assert_int_eq(sqlite3_step(upd), SQLITE_DONE);
+		sqlite3_reset(upd);
+		memcpy(prev, hash, sizeof(prev));
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	sortes_hasher_free(h);
+}
+
+void
+tu_rehash(struct sortes_trial *t, int64_t from)
+{
+	char *triggers = triggers_drop(t);
+
+	rehash_from(t, from);
+	triggers_restore(t, triggers);
+}
+
 void
 tu_enroll_pair(struct sortes_trial *t, const char *tag, const char *cw,
     const char *day, char ids[][SORTES_UUID_LEN], int *first)

@@ -110,4 +110,13 @@ char *tu_read(const char *path);
  */
 char *tu_doc_block(const char *doc, const char *name);
 
+/*
+ * As a forger with write access: run 'sql', which may change the log,
+ * with the triggers that guard the log dropped and put back after;
+ * recompute prev_hash and hash of every log entry from 'from' on.
+ * The test fails on error.
+ */
+void tu_forge(struct sortes_trial *t, const char *sql);
+void tu_rehash(struct sortes_trial *t, int64_t from);
+
 #endif

@@ -83,8 +83,9 @@ struct sortes_cr_result {
 	uint64_t chosen_rank;	/* 1 + allocations with a strictly lower score */
 
 	/* Scores over the whole space; a quantile p is the score at rank
-	 * ceil(p x space) in ascending order; sd is the population sd. */
-	double min, q05, q10, q25, q50, q75, q95, max, mean, sd;
+	 * ceil(p x space) in ascending order; sd is the population sd
+	 * (its denominator is space, not space - 1). */
+	double min, q05, q10, q20, q25, q30, q50, q75, q95, max, mean, sd;
 
 	size_t n, k;
 	double *col_sd;		/* k sample sds (denominator n-1); 0 if constant */

@@ -139,6 +139,13 @@ struct sortes_derived {
 	char **labels;		/* "18-22": the band's first and last age */
 };
 
+/* How an enum covariate becomes 0/1 columns (docs/constrained.md). */
+enum sortes_coding {
+	SORTES_CODING_UNSET = 0,	/* not given: the log format decides */
+	SORTES_CODING_REFERENCE,	/* one per level but the reference */
+	SORTES_CODING_PER_LEVEL		/* one column per level */
+};
+
 /* randomization.constrained (method constrained). */
 struct sortes_constrained {
 	size_t *covariates;	/* indexes into protocol->cw_covariates */
@@ -146,6 +153,7 @@ struct sortes_constrained {
 	size_t ncovariates;
 	int metric;		/* 1 (l1) or 2 (l2) */
 	int keep_per10k;	/* the best-balanced fraction q, 1..10000 */
+	enum sortes_coding coding;	/* as the protocol says, or UNSET */
 };
 
 /* randomization.matched_pairs (method matched_pairs). */

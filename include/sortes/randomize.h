@@ -26,8 +26,9 @@ struct sortes_randomize_result {
 	/* Method constrained only (cr.space == 0 otherwise): the engine's
 	 * report and a balance table, one row per covariate column. */
 	struct sortes_cr_result cr;
+	enum sortes_coding coding;	/* how enum covariates became columns */
 	size_t ncols;
-	char **col_names;		/* "caseload", "office=midt" */
+	char **col_names;		/* "caseload", "office=nord" */
 	double *mean_a, *mean_b;	/* column means in the two arms */
 };
 
@@ -48,11 +49,19 @@ void sortes_randomize_result_free(struct sortes_randomize_result *r);
  * Recompute, for replay, the allocation that the randomize entry 'seq'
  * should have made: the caseworkers registered before it, allocated
  * from 'seed' and 'beacon' (NULL if none).  Writes nothing.  out->codes
- * and out->arms give the result.
+ * and out->arms give the result, out->report the report it logs.
  */
 int sortes_randomize_replay(struct sortes_trial *t, const uint8_t seed[32],
     const char *beacon, int64_t seq, struct sortes_randomize_result *out,
     struct sortes_error *err);
+
+/*
+ * How constrained randomization of 't' codes enum covariates: as its
+ * protocol's randomization.constrained.coding says, or, when it says
+ * nothing, by the trial's log format: per level for format 1 (as
+ * those trials were randomized), reference coding from format 2 on.
+ */
+enum sortes_coding sortes_randomize_coding(const struct sortes_trial *t);
 
 /*
  * The seed that the caseworker allocation streams are keyed with:

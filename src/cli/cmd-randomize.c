@@ -58,14 +58,16 @@ print_constrained(const struct sortes_protocol *p,
 	    (unsigned long long)cr->space, cr->exact ? "all enumerated" :
 	    "sampled", (unsigned long long)cr->kept,
 	    100.0 * (double)cr->kept / (double)cr->space, cr->cutoff);
-	printf("scores: min %.6g  5%% %.6g  10%% %.6g  25%% %.6g  50%% %.6g  "
-	    "75%% %.6g  95%% %.6g  max %.6g  mean %.6g  sd %.6g\n", cr->min,
-	    cr->q05, cr->q10, cr->q25, cr->q50, cr->q75, cr->q95, cr->max,
-	    cr->mean, cr->sd);
+	printf("scores: min %.6g  5%% %.6g  10%% %.6g  20%% %.6g  25%% %.6g  "
+	    "30%% %.6g  50%% %.6g  75%% %.6g  95%% %.6g  max %.6g  mean %.6g  "
+	    "sd %.6g\n", cr->min, cr->q05, cr->q10, cr->q20, cr->q25, cr->q30,
+	    cr->q50, cr->q75, cr->q95, cr->max, cr->mean, cr->sd);
 	printf("chosen: score %.6g, rank %llu of %llu\n", cr->chosen_score,
 	    (unsigned long long)cr->chosen_rank,
 	    (unsigned long long)cr->space);
-	printf("balance:\tmean %s\tmean %s\tsd\tstd. difference\n",
+	printf("balance (enums coded %s):\tmean %s\tmean %s\tsd\t"
+	    "std. difference\n", r->coding == SORTES_CODING_REFERENCE ?
+	    "against a reference level" : "one column per level",
 	    p->arms[0].code, p->arms[1].code);
 	for (size_t j = 0; j < r->ncols; j++)
 		printf("  %s\t%.4g\t%.4g\t%.4g\t%s%.3f\n", r->col_names[j],

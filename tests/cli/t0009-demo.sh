@@ -16,6 +16,10 @@ expect_err_contains "log entry 10: the participant and allocation tables do not 
 expect_out_contains "registered 20 of 20 caseworkers"
 expect_out_contains "randomized 20 caseworkers by constrained"
 expect_out_contains "space: 184756 allocations (all enumerated)"
+# The office coded against midt: the 10% kept and its cutoff are those
+# of three office columns, not four.
+expect_out_contains "space: 184756 allocations (all enumerated), constrained: 19162 kept (best 10.37%, ties at the cutoff kept), cutoff score 0.276818"
+expect_out_contains "balance (enums coded against a reference level):"
 expect_out_contains "pairs: share an arm in"
 expect_out_contains "new hire, arm"
 expect_out_contains "enrolled 20 of 20 rows: B 10, C 10"
