@@ -3564,3 +3564,19 @@ sortes_weekend_rule_name(enum sortes_weekend_rule r)
 		return "unknown";
 	return weekend_rules[r];
 }
+
+const char *
+sortes_coding_name(enum sortes_coding c)
+{
+	return c == SORTES_CODING_REFERENCE ? "reference" :
+	    c == SORTES_CODING_PER_LEVEL ? "per_level" : "unknown";
+}
+
+enum sortes_coding
+sortes_coding_resolve(const struct sortes_constrained *c, int log_format)
+{
+	if (c != NULL && c->coding != SORTES_CODING_UNSET)
+		return c->coding;
+	return log_format >= 2 ? SORTES_CODING_REFERENCE :
+	    SORTES_CODING_PER_LEVEL;
+}

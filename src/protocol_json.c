@@ -318,7 +318,8 @@ covariate_names(struct sortes_jcs *j, const struct sortes_protocol *p,
 }
 
 static void
-json_constrained(struct sortes_jcs *j, const struct sortes_protocol *p)
+json_constrained(struct sortes_jcs *j, const struct sortes_protocol *p,
+    int log_format)
 {
 	const struct sortes_constrained *c = p->constrained;
 
@@ -327,6 +328,9 @@ json_constrained(struct sortes_jcs *j, const struct sortes_protocol *p)
 		return;
 	}
 	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "coding");
+	sortes_jcs_string(j, sortes_coding_name(sortes_coding_resolve(c,
+	    log_format)));
 	sortes_jcs_key(j, "covariates");
 	covariate_names(j, p, c->covariates, c->ncovariates);
 	sortes_jcs_key(j, "keep_per10k");
@@ -392,7 +396,8 @@ json_minimization(struct sortes_jcs *j, const struct sortes_protocol *p)
 }
 
 static void
-json_randomization(struct sortes_jcs *j, const struct sortes_protocol *p)
+json_randomization(struct sortes_jcs *j, const struct sortes_protocol *p,
+    int log_format)
 {
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "beacon");
@@ -400,7 +405,7 @@ json_randomization(struct sortes_jcs *j, const struct sortes_protocol *p)
 	sortes_jcs_key(j, "block_sizes");
 	ints(j, p->block_sizes, p->nblock_sizes);
 	sortes_jcs_key(j, "constrained");
-	json_constrained(j, p);
+	json_constrained(j, p, log_format);
 	sortes_jcs_key(j, "matched_pairs");
 	json_matched_pairs(j, p);
 	sortes_jcs_key(j, "method");
@@ -472,7 +477,7 @@ sortes_protocol_json(struct sortes_jcs *j, const struct sortes_protocol *p,
 	sortes_jcs_key(j, "measures");
 	variables(j, p->measures, p->nmeasures);
 	sortes_jcs_key(j, "randomization");
-	json_randomization(j, p);
+	json_randomization(j, p, log_format);
 	sortes_jcs_key(j, "trial");
 	json_trial(j, p);
 	sortes_jcs_object_end(j);

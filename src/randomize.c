@@ -243,12 +243,7 @@ columns_free(struct columns *c)
 enum sortes_coding
 sortes_randomize_coding(const struct sortes_trial *t)
 {
-	const struct sortes_constrained *c = t->protocol->constrained;
-
-	if (c != NULL && c->coding != SORTES_CODING_UNSET)
-		return c->coding;
-	return t->log_format >= 2 ? SORTES_CODING_REFERENCE :
-	    SORTES_CODING_PER_LEVEL;
+	return sortes_coding_resolve(t->protocol->constrained, t->log_format);
 }
 
 /* How many columns covariate 'f' takes: one, or one per enum value. */

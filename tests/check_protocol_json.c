@@ -13,9 +13,9 @@
 #include "suites.h"
 #include "testutil.h"
 
-/* The JSON of 'yaml' under log format 2; the caller frees it. */
+/* The JSON of 'yaml' under log format 'format'; the caller frees it. */
 static char *
-json_of(const char *yaml)
+json_in(const char *yaml, int format)
 {
 	struct sortes_protocol *p = NULL;
 	struct sortes_error err = { 0 };
@@ -25,12 +25,19 @@ json_of(const char *yaml)
 	ck_assert_msg(sortes_protocol_parse(&p, yaml, strlen(yaml), "t.yaml",
 	    &err) == 0, "%s", err.msg);
 	sortes_jcs_init(&j);
-	ck_assert_msg(sortes_protocol_json(&j, p, 2, &err) == 0, "%s", err.msg);
+	ck_assert_msg(sortes_protocol_json(&j, p, format, &err) == 0, "%s",
+	    err.msg);
 	out = strdup(j.data);
 	sortes_jcs_free(&j);
 	sortes_protocol_free(p);
 	ck_assert_ptr_nonnull(out);
 	return out;
+}
+
+static char *
+json_of(const char *yaml)
+{
+	return json_in(yaml, 2);
 }
 
 static void
@@ -116,10 +123,21 @@ START_TEST(test_json_caseworker_methods)
 
 	has(j, "\"beacon\":{\"date\":\"2026-05-04\",\"round\":null,"
 	    "\"source\":\"drand\"}");
-	has(j, "\"constrained\":{\"covariates\":[\"office\",\"caseload\"],"
+	has(j, "\"constrained\":{\"coding\":\"reference\","
+	    "\"covariates\":[\"office\",\"caseload\"],"
 	    "\"keep_per10k\":2500,\"metric\":\"l1\",\"weights\":[3,1]}");
 	/* new hires default to blocks of twice the ratio sum */
 	has(j, "\"new_hires\":{\"block_sizes\":[4]}");
+	free(j);
+	/* A format-1 trial scored enum covariates one column per level. */
+	j = json_in(CW_PROTOCOL("  method: constrained\n"
+	    "  constrained: {covariates: [office], keep: 0.5}\n"), 1);
+	has(j, "\"constrained\":{\"coding\":\"per_level\",");
+	free(j);
+	j = json_in(CW_PROTOCOL("  method: constrained\n"
+	    "  constrained: {covariates: [office], keep: 0.5, "
+	    "coding: per_level}\n"), 2);
+	has(j, "\"constrained\":{\"coding\":\"per_level\",");
 	free(j);
 	j = json_of(CW_PROTOCOL("  method: matched_pairs\n"
 	    "  matched_pairs: {pairs: [[CW1, CW2], [CW3, CW4]]}\n"));

@@ -261,5 +261,14 @@ const char *sortes_method_name(enum sortes_method m);
 const char *sortes_unit_name(enum sortes_unit u);
 const char *sortes_field_type_name(enum sortes_field_type t);
 const char *sortes_weekend_rule_name(enum sortes_weekend_rule r);
+const char *sortes_coding_name(enum sortes_coding c);	/* "reference" */
+
+/*
+ * The coding of enum covariates in force for a trial of log format
+ * 'log_format': the protocol's, or when it gives none, the format's
+ * (one column per level in format 1, reference coding from 2 on).
+ */
+enum sortes_coding sortes_coding_resolve(const struct sortes_constrained *c,
+    int log_format);
 
 #endif
