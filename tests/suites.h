@@ -9,6 +9,8 @@ Suite *suite_jcs(void);
 Suite *suite_date(void);
 Suite *suite_field(void);
 Suite *suite_protocol(void);
+Suite *suite_suggest(void);
+Suite *suite_zone(void);
 Suite *suite_csv(void);
 Suite *suite_keyfile(void);
 Suite *suite_db(void);
