@@ -152,6 +152,8 @@ sortes_trial_create(struct sortes_trial **out, const char *db_path,
     const char *protocol_path, const char *key_path, const char *now,
     struct sortes_error *err)
 {
+	/* the C library would run an unknown zone as UTC, without a word */
+	const struct sortes_protocol_options check = { 1, NULL };
 	struct sortes_trial *t;
 	char *bytes = NULL;
 	size_t len = 0;
@@ -162,8 +164,8 @@ sortes_trial_create(struct sortes_trial **out, const char *db_path,
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	rc = trial_read_file(&bytes, &len, protocol_path, err);
 	if (rc == 0)
-		rc = sortes_protocol_parse(&t->protocol, bytes, len,
-		    protocol_path, err);
+		rc = sortes_protocol_parse_with(&t->protocol, bytes, len,
+		    protocol_path, &check, err);
 	if (rc == 0 && access(key_path, F_OK) == 0)
 		rc = sortes_error_set(err, SORTES_ECANTCREAT, "key file '%s' "
 		    "already exists; a key file is never overwritten", key_path);

@@ -204,6 +204,28 @@ cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
 }
 
 int
+cli_protocol_load(struct sortes_protocol **out, const char *path)
+{
+	struct sortes_protocol_report report;
+	struct sortes_protocol_options opt = { 1, &report };
+	struct sortes_error err = { 0, "" };
+	int rc;
+
+	rc = sortes_protocol_load_with(out, path, &opt, &err);
+	if (rc == 0)
+		return 0;
+	if (report.nerrors == 0)
+		return cli_fail(&err);
+	for (size_t i = 0; i < report.nerrors; i++)
+		fprintf(stderr, "sortes: %s\n", report.errors[i]);
+	if (report.more > 0)
+		fprintf(stderr, "sortes: %s: and %zu more error%s\n", path,
+		    report.more, report.more == 1 ? "" : "s");
+	sortes_protocol_report_free(&report);
+	return cli_exit_code(rc);
+}
+
+int
 cli_date_arg(int32_t *out, const char *text, const char *command,
     const char *option)
 {
