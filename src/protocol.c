@@ -3,13 +3,26 @@
  *
  * libfyaml builds a document tree from the text; this file walks the
  * tree with one small table of allowed keys per mapping and fills a
- * struct sortes_protocol.  The first problem found ends the parse, and
- * its message names the file, line and column of the offending node,
- * what was wrong and what was expected.
+ * struct sortes_protocol.  Each message names the file, line and
+ * column of the offending node, what was wrong and what was expected.
+ *
+ * A problem does not end the parse: fail() records it and the walk
+ * goes on wherever the rest does not depend on what failed.  A mapping
+ * reports every unknown, duplicate and missing key; a list goes on with
+ * its next item, and drops a bad item whole (freeing what it held), so
+ * that the protocol being filled only ever holds checked members; the
+ * top level goes on with the next section.  Within one mapping the
+ * values are still read in turn, each step only when the one before
+ * succeeded, since later values are checked against earlier ones.
+ * A reference to a name a list lost that way is not reported: the
+ * member's own error is the one to fix.  When the name itself could
+ * not be read, or a whole list was lost, no reference that finds
+ * nothing in that list is reported (struct losses).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +31,8 @@
 
 #include "sortes/decimal.h"
 #include "sortes/protocol.h"
+#include "sortes/zone.h"
+#include "suggest.h"
 
 /* A protocol is a page or two; anything bigger is not one. */
 #define MAX_FILE_BYTES	(1024 * 1024)
@@ -31,15 +46,53 @@
 #define LIST_MAX	512	/* room for "one of a, b, c" in messages */
 #define MAX_WEIGHT	1000	/* minimization and balance weights */
 #define DECIMALS	4	/* in probability and keep: SORTES_PER10K */
+#define HINT_MAX	(SORTES_SUGGEST_MAX + 32)	/* "; did you mean ...?" */
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Strata may name the caseworker's team, so no field may take its name. */
 #define TEAM_NAME	"caseworker_team"
+
+/* An error kept for the report. */
+struct found {
+	int line, col;
+	char msg[SORTES_ERROR_MSG_MAX];
+};
+
+/* The lists of declared names that can lose a member to an error. */
+enum {
+	LOST_ARMS = 1 << 0,
+	LOST_FIELDS = 1 << 1,
+	LOST_COVARIATES = 1 << 2,
+	LOST_DERIVED = 1 << 3,
+	LOST_MEASURES = 1 << 4,
+	LOST_FOLLOWUPS = 1 << 5
+};
+
+#define MAX_LOST_NAMES 32	/* beyond that, losses count as unnamed */
+
+/* What the lists lost, as LOST_ bits and names. */
+struct losses {
+	unsigned any;		/* lost something: counts and sums are off */
+	unsigned unnamed;	/* lost a member of unknown name, or all */
+	size_t nnames;
+	struct {
+		unsigned list;	/* one LOST_ bit */
+		char name[SORTES_SUGGEST_MAX + 1];
+	} names[MAX_LOST_NAMES];
+};
 
 struct ctx {
 	const char *file;		/* for messages only */
 	struct fy_diag *diag;		/* collects libfyaml's errors */
 	struct sortes_error *err;
 	struct sortes_protocol *p;	/* being filled */
+	int check_zone;			/* sortes_protocol_options */
+	int nomem;			/* out of memory: stop */
+	struct losses lost;
+	size_t nfound;			/* errors found */
+	size_t nkept;			/* the first ones in the file, in order */
+	struct found kept[SORTES_PROTOCOL_MAX_ERRORS];
 };
 
 /* One allowed key of a mapping. */
@@ -58,6 +111,9 @@ struct slot {
 	struct fy_node *key;
 	struct fy_node *val;
 	const char *name;	/* how messages call the value */
+	struct fy_node *map;	/* read_map(): the mapping the key belongs in */
+	int misspelt;		/* read_map(): absent, and perhaps written as
+				 * an unknown key (see read_map()) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -66,19 +122,51 @@ struct slot {
 static int
 oom(struct ctx *c)
 {
+	c->nomem = 1;
 	return sortes_error_set(c->err, SORTES_ENOMEM,
 	    "%s: out of memory while reading the protocol", c->file);
 }
 
+/* Whether the walk goes on: only running out of memory stops it. */
 static int
-count_diag_errors(struct fy_diag *diag)
+more(const struct ctx *c)
 {
-	void *it = NULL;
-	int n = 0;
+	return !c->nomem;
+}
 
-	while (fy_diag_errors_iterate(diag, &it) != NULL)
-		n++;
-	return n;
+/* The outcome of two steps that do not depend on each other. */
+static int
+worse(int rc, int next)
+{
+	return rc != 0 ? rc : next;
+}
+
+/* libfyaml's console output has no place in a library. */
+static void
+diag_sink(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	(void)diag;
+	(void)user;
+	(void)buf;
+	(void)len;
+}
+
+/* A diag object that collects libfyaml's errors instead of printing. */
+static struct fy_diag *
+new_diag(void)
+{
+	struct fy_diag_cfg cfg;
+	struct fy_diag *diag;
+
+	fy_diag_cfg_default(&cfg);
+	cfg.fp = NULL;
+	cfg.output_fn = diag_sink;
+	cfg.user = NULL;
+	cfg.colorize = false;
+	diag = fy_diag_create(&cfg);
+	if (diag != NULL)
+		fy_diag_set_collect_errors(diag, true);
+	return diag;
 }
 
 /* Empty scalars have no token, so libfyaml knows no position for them. */
@@ -91,27 +179,34 @@ has_pos(struct fy_node *n)
 
 /*
  * libfyaml 0.7 exports no start mark for a node, but its node report
- * knows where the node starts, so a report into the collecting diag
- * object serves as a probe and the position is read back.  Returns 1
- * when the report arrived.
+ * knows where the node starts, so a report into a collecting diag
+ * object serves as a probe and the position is read back.  The object
+ * is new for each probe, so that finding a position stays as cheap
+ * after many errors as before the first.  Returns 1 when the report
+ * arrived.
  */
 static int
 probe_pos(struct ctx *c, struct fy_node *n, int *line, int *col)
 {
-	struct fy_diag_error *e, *last = NULL;
+	struct fy_diag_error *e;
+	struct fy_diag *probe;
 	void *it = NULL;
-	int before;
 
 	if (!has_pos(n))
 		return 0;
-	before = count_diag_errors(c->diag);
-	fy_diag_node_report(c->diag, n, FYET_ERROR, "position");
-	while ((e = fy_diag_errors_iterate(c->diag, &it)) != NULL)
-		last = e;
-	if (last == NULL || count_diag_errors(c->diag) == before)
+	if ((probe = new_diag()) == NULL) {
+		oom(c);
 		return 0;
-	*line = last->line;
-	*col = last->column;
+	}
+	fy_diag_node_report(probe, n, FYET_ERROR, "position");
+	e = fy_diag_errors_iterate(probe, &it);
+	if (e != NULL) {
+		*line = e->line;
+		*col = e->column;
+	}
+	fy_diag_destroy(probe);
+	if (e == NULL)
+		return 0;
 	/* a quoted scalar's token starts after its opening quote */
 	if ((fy_node_get_style(n) == FYNS_SINGLE_QUOTED ||
 	    fy_node_get_style(n) == FYNS_DOUBLE_QUOTED) && *col > 1)
@@ -156,11 +251,48 @@ node_pos(struct ctx *c, struct fy_node *n, int *line, int *col)
 		find_pos(c, n, line, col);
 }
 
+/* Whether line:col comes before the kept error 'f'. */
+static int
+before(int line, int col, const struct found *f)
+{
+	return line < f->line || (line == f->line && col < f->col);
+}
+
+/*
+ * Record the error 'what' at line:col.  The first errors in the file
+ * are kept, in file order (errors at one position in the order found);
+ * one found later but placed earlier pushes the last kept one out.
+ */
+static int
+fail_at(struct ctx *c, int line, int col, const char *what)
+{
+	size_t i = c->nkept;
+
+	c->nfound++;
+	if (i == SORTES_PROTOCOL_MAX_ERRORS) {
+		if (!before(line, col, &c->kept[i - 1]))
+			return SORTES_EDATA;
+		i--;
+	} else {
+		c->nkept++;
+	}
+	for (; i > 0 && before(line, col, &c->kept[i - 1]); i--)
+		c->kept[i] = c->kept[i - 1];
+	c->kept[i].line = line;
+	c->kept[i].col = col;
+	snprintf(c->kept[i].msg, sizeof(c->kept[i].msg), "%s:%d:%d: %s",
+	    c->file, line, col, what);
+	return SORTES_EDATA;
+}
+
 static int
 fail(struct ctx *c, struct fy_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Report a data error at node 'at' (NULL: the start of the file). */
+/*
+ * Report a data error at node 'at' (NULL: the start of the file).
+ * Returns SORTES_EDATA, for the step that failed.
+ */
 static int
 fail(struct ctx *c, struct fy_node *at, const char *fmt, ...)
 {
@@ -172,20 +304,21 @@ fail(struct ctx *c, struct fy_node *at, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	node_pos(c, at, &line, &col);
-	return sortes_error_set(c->err, SORTES_EDATA, "%s:%d:%d: %s",
-	    c->file, line, col, what);
+	return fail_at(c, line, col, what);
 }
 
 /*
  * Where to point at a value.  Block scalars (| and >) are known only by
  * the start of their content, so their key, on the line above, is the
- * better place.
+ * better place.  An absent key is pointed at by its mapping.
  */
 static struct fy_node *
 slot_at(const struct slot *s)
 {
 	enum fy_node_style style = fy_node_get_style(s->val);
 
+	if (s->key == NULL && s->val == NULL)
+		return s->map;
 	if (!has_pos(s->val) || (s->key != NULL && (style == FYNS_LITERAL ||
 	    style == FYNS_FOLDED)))
 		return s->key;
@@ -195,7 +328,7 @@ slot_at(const struct slot *s)
 static struct slot
 item_slot(struct fy_node *list, struct fy_node *item, const char *name)
 {
-	struct slot s = { list, item, name };
+	struct slot s = { list, item, name, NULL, 0 };
 
 	return s;
 }
@@ -360,13 +493,15 @@ check_utf8(struct ctx *c, const char *text, size_t len)
 	const unsigned char *t = (const unsigned char *)text;
 	size_t i = 0, n;
 	int line = 1, col = 1;
+	char what[80];
 
 	while (i < len) {
 		n = utf8_len(t + i, len - i);
-		if (n == 0)
-			return sortes_error_set(c->err, SORTES_EDATA,
-			    "%s:%d:%d: invalid byte 0x%02x; expected UTF-8 "
-			    "text without NUL bytes", c->file, line, col, t[i]);
+		if (n == 0) {
+			snprintf(what, sizeof(what), "invalid byte 0x%02x; "
+			    "expected UTF-8 text without NUL bytes", t[i]);
+			return fail_at(c, line, col, what);
+		}
 		if (t[i] == '\n') {
 			line++;
 			col = 0;
@@ -375,6 +510,135 @@ check_utf8(struct ctx *c, const char *text, size_t len)
 		i += n;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Did you mean                                                       */
+
+/*
+ * Where to find the words a misspelt one may have meant: the char *
+ * member at 'offset' in each of the 'n' items of 'stride' bytes at
+ * 'base' (a table of keys, an array of fields, a list of strings).
+ * NULL members are passed over.
+ */
+struct words {
+	const void *base;
+	size_t n, stride, offset;
+};
+
+#define WORDS(array, n, type, member) \
+	{ (array), (n), sizeof(type), offsetof(type, member) }
+#define STRINGS(array, n) { (array), (n), sizeof(char *), 0 }
+
+static const char *
+word_at(const struct words *w, size_t i)
+{
+	const char *item = (const char *)w->base + i * w->stride;
+	const char *word;
+
+	memcpy(&word, item + w->offset, sizeof(word));
+	return word;
+}
+
+/*
+ * The word of w[0..nw) nearest to t[0..len), by the one rule of
+ * suggest.c, or NULL when none is close.  *which, when not NULL, is
+ * set to its index, counting through the lists in turn.  'buf' holds
+ * the answer.
+ */
+static const char *
+nearest(const char *t, size_t len, const struct words *w, size_t nw,
+    size_t *which, struct sortes_suggest *buf)
+{
+	size_t i, j, index = 0;
+	const char *word;
+
+	sortes_suggest_init(buf, t, len);
+	for (i = 0; i < nw; i++)
+		for (j = 0; j < w[i].n; j++, index++)
+			if ((word = word_at(&w[i], j)) != NULL &&
+			    sortes_suggest_offer(buf, word, word) &&
+			    which != NULL)
+				*which = index;
+	return sortes_suggest_best(buf);
+}
+
+/* "; did you mean 'WORD'?", or "" without a word. */
+static const char *
+hint(char *buf, size_t size, const char *word)
+{
+	if (word == NULL)
+		return "";
+	snprintf(buf, size, "; did you mean '%s'?", word);
+	return buf;
+}
+
+/* Record that list 'list' lost its member 'name' (NULL: not known). */
+static void
+lose(struct ctx *c, unsigned list, const char *name)
+{
+	struct losses *l = &c->lost;
+
+	l->any |= list;
+	if (name == NULL || strlen(name) > SORTES_SUGGEST_MAX ||
+	    l->nnames == MAX_LOST_NAMES) {
+		l->unnamed |= list;
+		return;
+	}
+	l->names[l->nnames].list = list;
+	strcpy(l->names[l->nnames++].name, name);
+}
+
+/* Whether t[0..len) may name a member lost from one of 'lists'. */
+static int
+may_be_lost(const struct ctx *c, unsigned lists, const char *t, size_t len)
+{
+	const struct losses *l = &c->lost;
+	size_t i;
+
+	if ((l->unnamed & lists) != 0)
+		return 1;
+	for (i = 0; i < l->nnames; i++)
+		if ((l->names[i].list & lists) != 0 &&
+		    cmp_text(t, len, l->names[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+unknown(struct ctx *c, struct fy_node *at, unsigned lists, const char *t,
+    size_t len, const struct words *w, size_t nw, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+
+/*
+ * Report t[0..len), which names nothing among w[0..nw): the message
+ * 'fmt', then the nearest word as a suggestion, among the members
+ * lost from 'lists' too.  Not reported (but still a failure) when t
+ * may name a member lost from one of 'lists': that member's own error
+ * says what to fix.
+ */
+static int
+unknown(struct ctx *c, struct fy_node *at, unsigned lists, const char *t,
+    size_t len, const struct words *w, size_t nw, const char *fmt, ...)
+{
+	const struct losses *l = &c->lost;
+	char what[SORTES_ERROR_MSG_MAX], buf[HINT_MAX];
+	struct sortes_suggest sg;
+	va_list ap;
+	size_t i;
+
+	if (may_be_lost(c, lists, t, len))
+		return SORTES_EDATA;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	nearest(t, len, w, nw, NULL, &sg);
+	for (i = 0; i < l->nnames; i++)
+		if ((l->names[i].list & lists) != 0)
+			sortes_suggest_offer(&sg, l->names[i].name,
+			    l->names[i].name);
+	return fail(c, at, "%s%s", what, hint(buf, sizeof(buf),
+	    sortes_suggest_best(&sg)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -585,9 +849,12 @@ get_small(struct ctx *c, const struct slot *s, int min, int max, int *out)
 	return rc;
 }
 
+static const char *const booleans[] = { "true", "false" };
+
 static int
 get_bool(struct ctx *c, const struct slot *s, int *out)
 {
+	struct words w = STRINGS(booleans, NKEYS(booleans));
 	const char *t;
 	size_t len;
 	int rc;
@@ -601,8 +868,9 @@ get_bool(struct ctx *c, const struct slot *s, int *out)
 	    text_is(t, len, "false"))
 		*out = 0;
 	else
-		return fail(c, slot_at(s), "%s '%.*s' is not a boolean; expected "
-		    "true or false", s->name, (int)(len > 64 ? 64 : len), t);
+		return unknown(c, slot_at(s), 0, t, len, &w, 1, "%s '%.*s' is not "
+		    "a boolean; expected true or false", s->name,
+		    (int)(len > 64 ? 64 : len), t);
 	return 0;
 }
 
@@ -644,31 +912,72 @@ alloc_array(struct ctx *c, size_t n, size_t size, void *out)
 	return 0;
 }
 
+/* The items of one kind of list, for parse_list(). */
+struct item_kind {
+	const char *what;	/* one item, in messages */
+	size_t size;		/* bytes per item */
+	/* read the item into index i of the array */
+	int (*parse)(struct ctx *, const struct slot *, size_t i);
+	void (*drop)(void *item);	/* free what a refused item holds */
+	unsigned lost;		/* the LOST_ bit of the list, or 0 */
+	size_t name;		/* with 'lost': offset of the char *name */
+};
+
+static void drop_arm(void *item);
+static void drop_derived(void *item);
+static void drop_rule(void *item);
+static void drop_occasion(void *item);
+static void drop_string(void *item);
+static void drop_variable(void *item);
+
+/* Take a refused item out again: the array holds checked items only. */
+static void
+drop_item(struct ctx *c, const struct item_kind *k, char *item, size_t *count)
+{
+	const char *name;
+
+	if (k->lost != 0) {
+		memcpy(&name, item + k->name, sizeof(name));
+		lose(c, k->lost, name);
+	}
+	k->drop(item);
+	memset(item, 0, k->size);
+	(*count)--;
+}
+
 /*
  * Read list 's' of at least 'min' items ('expect' describes it in
- * messages, 'what' names one item) into a new array at *array of
- * 'size'-byte items, calling 'item' on each with its index.  *count
- * follows the items parsed, so that after a failure the protocol frees
- * exactly what was made.
+ * messages) into a new array at *array of items of kind 'k'.  *count
+ * follows the items kept, so that the protocol frees exactly what was
+ * made; a refused item is dropped and the next one read.
  */
 static int
 parse_list(struct ctx *c, const struct slot *s, size_t min,
-    const char *expect, const char *what, size_t size, void *array,
-    size_t *count, int (*item)(struct ctx *, const struct slot *, size_t))
+    const char *expect, const struct item_kind *k, void *array,
+    size_t *count)
 {
 	struct fy_node *node;
 	void *it = NULL;
-	size_t n, i = 0;
-	int rc;
+	char *base;
+	size_t n, i;
+	int rc, r;
 
 	rc = get_list(c, s, min, expect, &n);
 	if (rc == 0)
-		rc = alloc_array(c, n, size, array);
-	while (rc == 0 && (node = fy_node_sequence_iterate(s->val, &it))) {
-		struct slot is = item_slot(s->val, node, what);
+		rc = alloc_array(c, n, k->size, array);
+	if (rc != 0) {
+		lose(c, k->lost, NULL);
+		return rc;
+	}
+	memcpy(&base, array, sizeof(base));
+	while (more(c) && (node = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, node, k->what);
 
-		*count = i + 1;
-		rc = item(c, &is, i++);
+		i = (*count)++;
+		r = k->parse(c, &is, i);
+		if (r != 0)
+			drop_item(c, k, base + i * k->size, count);
+		rc = worse(rc, r);
 	}
 	return rc;
 }
@@ -690,27 +999,56 @@ key_list(const struct key *keys, size_t nkeys, char *buf, size_t size)
 	}
 }
 
+/*
+ * An unknown key.  The key it was suggested to be is marked misspelt,
+ * so that its absence is not reported a second time; without a
+ * suggestion *strays counts it.
+ */
+static int
+unknown_key(struct ctx *c, struct fy_node *k, const char *t, size_t len,
+    const char *what, const struct key *keys, size_t nkeys,
+    struct slot *slots, int *strays)
+{
+	struct words w = WORDS(keys, nkeys, struct key, name);
+	char list[LIST_MAX], buf[HINT_MAX];
+	struct sortes_suggest sg;
+	const char *near;
+	size_t i = 0;
+
+	key_list(keys, nkeys, list, sizeof(list));
+	near = nearest(t, len, &w, 1, &i, &sg);
+	if (near != NULL)
+		slots[i].misspelt = 1;
+	else
+		(*strays)++;
+	return fail(c, k, "unknown key '%.*s' in %s; expected one of %s%s",
+	    (int)(len > 64 ? 64 : len), t, what, list,
+	    hint(buf, sizeof(buf), near));
+}
+
 static int
 take_key(struct ctx *c, struct fy_node *map, struct fy_node_pair *pair,
     const char *what, const struct key *keys, size_t nkeys,
-    struct slot *slots)
+    struct slot *slots, int *strays)
 {
 	struct fy_node *k = fy_node_pair_key(pair);
 	char list[LIST_MAX];
 	const char *t;
 	size_t len, i;
 
-	key_list(keys, nkeys, list, sizeof(list));
-	if (is_null(k) || !fy_node_is_scalar(k))
+	if (is_null(k) || !fy_node_is_scalar(k)) {
+		key_list(keys, nkeys, list, sizeof(list));
+		(*strays)++;
 		return fail(c, has_pos(k) ? k : map, "a key in %s is not a "
 		    "word; expected one of %s", what, list);
+	}
 	t = fy_node_get_scalar(k, &len);
 	for (i = 0; i < nkeys; i++)
 		if (keys[i].name != NULL && text_is(t, len, keys[i].name))
 			break;
 	if (i == nkeys)
-		return fail(c, k, "unknown key '%.*s' in %s; expected one of %s",
-		    (int)(len > 64 ? 64 : len), t, what, list);
+		return unknown_key(c, k, t, len, what, keys, nkeys, slots,
+		    strays);
 	if (slots[i].key != NULL)
 		return fail(c, k, "duplicate key '%s' in %s; expected each key "
 		    "at most once", keys[i].name, what);
@@ -722,7 +1060,13 @@ take_key(struct ctx *c, struct fy_node *map, struct fy_node_pair *pair,
 /*
  * Check that the value in 's' is a mapping with only the keys in
  * 'keys', each at most once and the required ones present, and put
- * each value in the slot of the same index.
+ * each value in the slot of the same index (the first, of a duplicate
+ * key).  Every unknown, duplicate and missing key is reported; a
+ * nonzero return means at least one was, and only the top level goes
+ * on to read the values of such a mapping.  An absent key is marked
+ * misspelt when an unknown key was suggested to be it (and its absence
+ * is then not reported), or when an unknown key had no suggestion, for
+ * that could have been meant as any key absent.
  */
 static int
 read_map(struct ctx *c, const struct slot *s, const char *what,
@@ -732,32 +1076,36 @@ read_map(struct ctx *c, const struct slot *s, const char *what,
 	char list[LIST_MAX];
 	void *it = NULL;
 	size_t i;
-	int rc;
+	int rc = 0, strays = 0;
 
+	for (i = 0; i < nkeys; i++) {
+		slots[i].key = slots[i].val = NULL;
+		slots[i].name = keys[i].name;
+		slots[i].map = s->val;
+		slots[i].misspelt = 0;
+	}
 	if (is_null(s->val) || !fy_node_is_mapping(s->val)) {
 		key_list(keys, nkeys, list, sizeof(list));
 		return fail(c, slot_at(s), "%s is %s; expected a mapping with "
 		    "keys %s", what, is_null(s->val) ? "empty" :
 		    fy_node_is_sequence(s->val) ? "a list" : "a scalar", list);
 	}
+	while (more(c) && (pair = fy_node_mapping_iterate(s->val, &it)))
+		rc = worse(rc, take_key(c, s->val, pair, what, keys, nkeys,
+		    slots, &strays));
 	for (i = 0; i < nkeys; i++) {
-		slots[i].key = slots[i].val = NULL;
-		slots[i].name = keys[i].name;
+		if (keys[i].name == NULL || !keys[i].required ||
+		    slots[i].key != NULL)
+			continue;
+		rc = slots[i].misspelt ? SORTES_EDATA : fail(c, slot_at(s),
+		    "missing key '%s' in %s; expected %s", keys[i].name, what,
+		    keys[i].expect);
 	}
-	while ((pair = fy_node_mapping_iterate(s->val, &it)) != NULL) {
-		rc = take_key(c, s->val, pair, what, keys, nkeys, slots);
-		if (rc != 0)
-			return rc;
-	}
-	for (i = 0; i < nkeys; i++)
-		if (keys[i].name != NULL && keys[i].required &&
-		    slots[i].key == NULL)
-			return fail(c, slot_at(s), "missing key '%s' in %s; "
-			    "expected %s", keys[i].name, what, keys[i].expect);
-	return 0;
+	for (i = 0; strays > 0 && i < nkeys; i++)
+		if (slots[i].key == NULL)
+			slots[i].misspelt = 1;
+	return rc;
 }
-
-#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------------------ */
 /* Lookups by counted text                                            */
@@ -866,11 +1214,16 @@ get_field_ref(struct ctx *c, const struct slot *s, size_t *out)
 	if (rc != 0)
 		return rc;
 	i = find_field(c->p, t, len);
-	if (i < 0)
-		return fail(c, slot_at(s), "unknown field '%.*s'%s%s; expected a "
-		    "field declared under fields", (int)(len > 64 ? 64 : len),
-		    t, strcmp(s->name, "field") == 0 ? "" : " in ",
+	if (i < 0) {
+		struct words w = WORDS(c->p->fields, c->p->nfields,
+		    struct sortes_field, name);
+
+		return unknown(c, slot_at(s), LOST_FIELDS, t, len, &w, 1,
+		    "unknown field '%.*s'%s%s; expected a field declared under "
+		    "fields", (int)(len > 64 ? 64 : len), t,
+		    strcmp(s->name, "field") == 0 ? "" : " in ",
 		    strcmp(s->name, "field") == 0 ? "" : s->name);
+	}
 	*out = (size_t)i;
 	return 0;
 }
@@ -910,10 +1263,33 @@ timezone_ok(const char *t, size_t len)
 	return 1;
 }
 
+/*
+ * The C library would take an unknown zone for UTC without a word, and
+ * a trial would then never enroll or verify; so a trial is created
+ * only with a zone this system has (ctx.check_zone).
+ */
+static int
+zone_known(struct ctx *c, const struct slot *s, const char *zone)
+{
+	char near[SORTES_ZONE_NAME_MAX], buf[HINT_MAX + SORTES_ZONE_NAME_MAX];
+
+	if (!c->check_zone || sortes_zone_known(zone))
+		return 0;
+	if (s->key == NULL)
+		return fail(c, slot_at(s), "trial has no timezone, and the "
+		    "default '%s' is not a time zone on this system (tzdata "
+		    "missing?); expected tzdata installed, or a timezone that "
+		    "this system has", zone);
+	return fail(c, slot_at(s), "timezone '%s' is not a time zone on this "
+	    "system (a misspelling, or tzdata missing); expected an IANA "
+	    "name such as Europe/Copenhagen%s", zone, hint(buf, sizeof(buf),
+	    sortes_zone_suggest(zone, near, sizeof(near)) ? near : NULL));
+}
+
 static int
 parse_timezone(struct ctx *c, const struct slot *s)
 {
-	const char *t = "Europe/Copenhagen";
+	const char *t = SORTES_ZONE_DEFAULT;
 	size_t len = strlen(t);
 	int rc;
 
@@ -927,7 +1303,8 @@ parse_timezone(struct ctx *c, const struct slot *s)
 			    "zone name; expected an IANA name such as "
 			    "Europe/Copenhagen", (int)(len > 64 ? 64 : len), t);
 	}
-	return dup_text(c, t, len, &c->p->timezone);
+	rc = dup_text(c, t, len, &c->p->timezone);
+	return rc == 0 ? zone_known(c, s, c->p->timezone) : rc;
 }
 
 static const char *const weekend_rules[] = {
@@ -942,6 +1319,7 @@ static const char *const weekend_rules[] = {
 static int
 parse_weekends(struct ctx *c, const struct slot *s)
 {
+	struct words w = STRINGS(weekend_rules, NKEYS(weekend_rules));
 	const char *t;
 	size_t len;
 	int rc;
@@ -958,8 +1336,9 @@ parse_weekends(struct ctx *c, const struct slot *s)
 			return 0;
 		}
 	}
-	return fail(c, slot_at(s), "unknown weekend rule '%.*s'; expected %s",
-	    (int)(len > 64 ? 64 : len), t, WEEKENDS_EXPECT);
+	return unknown(c, slot_at(s), 0, t, len, &w, 1, "unknown weekend "
+	    "rule '%.*s'; expected %s", (int)(len > 64 ? 64 : len), t,
+	    WEEKENDS_EXPECT);
 }
 
 #define IDENTIFIER_EXPECT "cpr (a Danish CPR number) or ascii"
@@ -1065,6 +1444,9 @@ parse_arm(struct ctx *c, const struct slot *s, size_t i)
 	return rc;
 }
 
+static const struct item_kind arm_item = { "arm", sizeof(struct sortes_arm),
+	parse_arm, drop_arm, LOST_ARMS, offsetof(struct sortes_arm, code) };
+
 static int
 parse_arms(struct ctx *c, const struct slot *s)
 {
@@ -1072,11 +1454,13 @@ parse_arms(struct ctx *c, const struct slot *s)
 	int n = s->val != NULL && fy_node_is_sequence(s->val) ?
 	    fy_node_sequence_item_count(s->val) : 0;
 
-	if (n > MAX_ARMS)
+	if (n > MAX_ARMS) {
+		lose(c, LOST_ARMS, NULL);
 		return fail(c, slot_at(s), "arms has %d items; expected at most %d",
 		    n, MAX_ARMS);
-	return parse_list(c, s, 2, "a list of at least 2 arms", "arm",
-	    sizeof(*p->arms), &p->arms, &p->narms, parse_arm);
+	}
+	return parse_list(c, s, 2, "a list of at least 2 arms", &arm_item,
+	    &p->arms, &p->narms);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1090,6 +1474,8 @@ static const char *const type_names[] = {
 	[SORTES_FIELD_BOOLEAN] = "boolean",
 	[SORTES_FIELD_DECIMAL] = "decimal",
 };
+_Static_assert(SORTES_FIELD_DECIMAL + 1 == NKEYS(type_names),
+    "parse_type() leaves decimal out for fields by leaving out the last");
 
 enum { V_ID, V_LABEL, V_TYPE, V_REQUIRED, V_VALUES, V_MIN, V_MAX,
 	V_DECIMALS, V_N };
@@ -1127,6 +1513,9 @@ static int
 parse_type(struct ctx *c, const struct slot *s, const struct key *keys,
     enum sortes_field_type *out)
 {
+	/* decimal comes last, and only measures have it */
+	struct words w = STRINGS(type_names, NKEYS(type_names) -
+	    (keys[V_DECIMALS].name == NULL));
 	const char *t;
 	size_t len, i;
 	int rc;
@@ -1142,8 +1531,8 @@ parse_type(struct ctx *c, const struct slot *s, const struct key *keys,
 			return 0;
 		}
 	}
-	return fail(c, slot_at(s), "unknown type '%.*s'; expected %s",
-	    (int)(len > 64 ? 64 : len), t, keys[V_TYPE].expect);
+	return unknown(c, slot_at(s), 0, t, len, &w, 1, "unknown type '%.*s'; "
+	    "expected %s", (int)(len > 64 ? 64 : len), t, keys[V_TYPE].expect);
 }
 
 /* An enum value: one line of text without blanks at either end. */
@@ -1180,10 +1569,12 @@ parse_values(struct ctx *c, const struct slot *s, struct sortes_field *f)
 	rc = get_list(c, s, 1, "a list of the allowed values", &n);
 	if (rc == 0)
 		rc = alloc_array(c, n, sizeof(*f->values), &f->values);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, "value");
 
-		rc = parse_enum_value(c, &is, f);
+		rc = worse(rc, parse_enum_value(c, &is, f));
 	}
 	return rc;
 }
@@ -1338,40 +1729,58 @@ name_seen(const struct sortes_field *v, size_t n, const char *name)
 	return 0;
 }
 
+/* Item i of a list of variables, and its name checked against the others. */
+static int
+parse_variable_item(struct ctx *c, const struct slot *s, const struct key *keys,
+    const char *what, const char *reserved, struct sortes_field *v, size_t i)
+{
+	int rc;
+
+	rc = parse_variable(c, s, keys, what, &v[i]);
+	if (rc == 0 && name_seen(v, i, v[i].name))
+		rc = fail(c, s->val, "duplicate %s '%s'; expected each %s once",
+		    what, v[i].name, what);
+	if (rc == 0 && reserved != NULL && strcmp(v[i].name, reserved) == 0)
+		rc = fail(c, s->val, "%s name '%s' is reserved for the "
+		    "caseworker's team; expected another name", what, reserved);
+	return rc;
+}
+
 /*
- * Read a list of fields, measures or covariates into *out, in protocol
- * order.  'what' is the singular used in messages; 'reserved', when
- * not NULL, is a name none of them may take.
+ * Read a list of fields, measures or covariates ('lost': which) into
+ * *out, in protocol order.  'what' is the singular used in messages;
+ * 'reserved', when not NULL, is a name none of them may take.  A
+ * refused one is dropped, as parse_list() does.
  */
 static int
 parse_variables(struct ctx *c, const struct slot *s, const struct key *keys,
-    const char *what, const char *reserved, struct sortes_field **out,
-    size_t *nout)
+    const char *what, const char *reserved, unsigned lost,
+    struct sortes_field **out, size_t *nout)
 {
+	const struct item_kind kind = { what, sizeof(struct sortes_field),
+	    NULL, drop_variable, lost, offsetof(struct sortes_field, name) };
 	struct fy_node *item;
 	void *it = NULL;
-	size_t n, i = 0;
-	int rc;
+	size_t n, i;
+	int rc, r;
 
 	if (s->key == NULL)
 		return 0;
 	rc = get_list(c, s, 1, "a list", &n);
 	if (rc == 0)
 		rc = alloc_array(c, n, sizeof(**out), out);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0) {
+		lose(c, lost, NULL);
+		return rc;
+	}
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, what);
 
-		*nout = i + 1;
-		rc = parse_variable(c, &is, keys, what, &(*out)[i]);
-		if (rc == 0 && name_seen(*out, i, (*out)[i].name))
-			rc = fail(c, item, "duplicate %s '%s'; expected each "
-			    "%s once", what, (*out)[i].name, what);
-		if (rc == 0 && reserved != NULL && strcmp((*out)[i].name,
-		    reserved) == 0)
-			rc = fail(c, item, "%s name '%s' is reserved for the "
-			    "caseworker's team; expected another name", what,
-			    reserved);
-		i++;
+		i = (*nout)++;
+		r = parse_variable_item(c, &is, keys, what, reserved, *out, i);
+		if (r != 0)
+			drop_item(c, &kind, (char *)&(*out)[i], nout);
+		rc = worse(rc, r);
 	}
 	return rc;
 }
@@ -1389,9 +1798,10 @@ parse_fields(struct ctx *c, const struct slot *s)
 	struct sortes_protocol *p = c->p;
 	int rc;
 
-	rc = parse_variables(c, s, field_keys, "field", TEAM_NAME, &p->fields,
-	    &p->nfields);
-	if (rc == 0 && p->nfields > 1)
+	rc = parse_variables(c, s, field_keys, "field", TEAM_NAME, LOST_FIELDS,
+	    &p->fields, &p->nfields);
+	/* even after an error: later sections look up the fields kept */
+	if (p->nfields > 1)
 		qsort(p->fields, p->nfields, sizeof(*p->fields), cmp_fields);
 	return rc;
 }
@@ -1416,10 +1826,13 @@ parse_caseworkers(struct ctx *c, const struct slot *s)
 	if (s->key == NULL)
 		return 0;
 	rc = read_map(c, s, "caseworkers", caseworker_keys, CW_N, k);
+	if (rc != 0)
+		lose(c, LOST_COVARIATES, NULL);
 	if (rc == 0)
 		rc = parse_variables(c, &k[CW_COVARIATES], field_keys,
-		    "covariate", NULL, &p->cw_covariates, &p->ncw_covariates);
-	if (rc == 0 && p->ncw_covariates > 1)
+		    "covariate", NULL, LOST_COVARIATES, &p->cw_covariates,
+		    &p->ncw_covariates);
+	if (p->ncw_covariates > 1)
 		qsort(p->cw_covariates, p->ncw_covariates,
 		    sizeof(*p->cw_covariates), cmp_fields);
 	return rc;
@@ -1500,10 +1913,12 @@ parse_bands(struct ctx *c, const struct slot *s, struct sortes_derived *d)
 	rc = get_list(c, s, 2, BANDS_EXPECT, &n);
 	if (rc == 0)
 		rc = alloc_array(c, n, sizeof(*d->cuts), &d->cuts);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, "band age");
 
-		rc = parse_band_cut(c, &is, d);
+		rc = worse(rc, parse_band_cut(c, &is, d));
 	}
 	return rc == 0 ? band_labels(c, d) : rc;
 }
@@ -1533,6 +1948,10 @@ parse_derived_field(struct ctx *c, const struct slot *s, size_t i)
 	return parse_bands(c, &k[DE_BANDS], d);
 }
 
+static const struct item_kind derived_item = { "derived field",
+	sizeof(struct sortes_derived), parse_derived_field, drop_derived,
+	LOST_DERIVED, offsetof(struct sortes_derived, name) };
+
 static int
 parse_derived(struct ctx *c, const struct slot *s)
 {
@@ -1540,9 +1959,8 @@ parse_derived(struct ctx *c, const struct slot *s)
 
 	if (s->key == NULL)
 		return 0;
-	return parse_list(c, s, 1, "a list of derived fields", "derived field",
-	    sizeof(*p->derived), &p->derived, &p->nderived,
-	    parse_derived_field);
+	return parse_list(c, s, 1, "a list of derived fields", &derived_item,
+	    &p->derived, &p->nderived);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1597,6 +2015,7 @@ method_list(enum sortes_unit unit, char *buf, size_t size)
 static int
 parse_unit(struct ctx *c, const struct slot *s)
 {
+	struct words w = STRINGS(unit_names, NKEYS(unit_names));
 	const char *t;
 	size_t len;
 	int rc;
@@ -1609,8 +2028,9 @@ parse_unit(struct ctx *c, const struct slot *s)
 	else if (text_is(t, len, "caseworker"))
 		c->p->unit = SORTES_UNIT_CASEWORKER;
 	else
-		return fail(c, slot_at(s), "unknown unit '%.*s'; expected "
-		    "individual or caseworker", (int)(len > 64 ? 64 : len), t);
+		return unknown(c, slot_at(s), 0, t, len, &w, 1, "unknown unit "
+		    "'%.*s'; expected individual or caseworker",
+		    (int)(len > 64 ? 64 : len), t);
 	return 0;
 }
 
@@ -1634,10 +2054,13 @@ method_fits(struct ctx *c, const struct slot *s)
 	char ratio[LIST_MAX];
 
 	if (p->method == SORTES_METHOD_CONSTRAINED && p->ncw_covariates == 0)
-		return fail(c, slot_at(s), "method constrained balances "
+		return (c->lost.any & LOST_COVARIATES) != 0 ? SORTES_EDATA :
+		    fail(c, slot_at(s), "method constrained balances "
 		    "caseworker covariates, but none are declared; expected a "
 		    "caseworkers section with covariates");
-	if (p->method == SORTES_METHOD_MATCHED_PAIRS && (p->narms != 2 ||
+	/* arms that lost one say nothing about the arms meant */
+	if (p->method == SORTES_METHOD_MATCHED_PAIRS &&
+	    (c->lost.any & LOST_ARMS) == 0 && (p->narms != 2 ||
 	    p->arms[0].ratio != p->arms[1].ratio)) {
 		ratio_text(p, ratio, sizeof(ratio));
 		return fail(c, slot_at(s), "method matched_pairs splits each "
@@ -1645,6 +2068,22 @@ method_fits(struct ctx *c, const struct slot *s)
 		    "exactly 2 arms with ratio 1:1", ratio);
 	}
 	return 0;
+}
+
+/* Only the methods of the protocol's unit are suggested. */
+static int
+unknown_method(struct ctx *c, const struct slot *s, const char *t, size_t len,
+    const char *list)
+{
+	const char *names[NKEYS(methods)];
+	struct words w = STRINGS(names, NKEYS(names));
+	size_t i;
+
+	for (i = 0; i < NKEYS(methods); i++)
+		names[i] = methods[i].unit == c->p->unit ? methods[i].name :
+		    NULL;
+	return unknown(c, slot_at(s), 0, t, len, &w, 1, "unknown method "
+	    "'%.*s'; expected one of %s", (int)(len > 64 ? 64 : len), t, list);
 }
 
 static int
@@ -1664,8 +2103,7 @@ parse_method(struct ctx *c, const struct slot *s)
 		if (text_is(t, len, methods[i].name))
 			break;
 	if (i == NKEYS(methods))
-		return fail(c, slot_at(s), "unknown method '%.*s'; expected one "
-		    "of %s", (int)(len > 64 ? 64 : len), t, list);
+		return unknown_method(c, s, t, len, list);
 	if (methods[i].unit != unit)
 		return fail(c, slot_at(s), "method '%s' randomizes by %s, but unit "
 		    "is %s; expected one of %s", methods[i].name,
@@ -1724,9 +2162,19 @@ get_stratum_ref(struct ctx *c, const struct slot *s, const char *what,
 	rc = scalar_text(c, s, STRATUM_EXPECT, &t, &len);
 	if (rc != 0)
 		return rc;
-	if (find_stratum(p, t, len, out) != 0)
-		return fail(c, slot_at(s), "unknown field '%.*s' in %s; expected "
-		    "%s", (int)(len > 64 ? 64 : len), t, where, STRATUM_EXPECT);
+	if (find_stratum(p, t, len, out) != 0) {
+		static const char *const team[] = { TEAM_NAME };
+		struct words w[] = {
+			WORDS(p->fields, p->nfields, struct sortes_field, name),
+			WORDS(p->derived, p->nderived, struct sortes_derived,
+			    name),
+			STRINGS(team, 1),
+		};
+
+		return unknown(c, slot_at(s), LOST_FIELDS | LOST_DERIVED, t,
+		    len, w, NKEYS(w), "unknown field '%.*s' in %s; expected %s",
+		    (int)(len > 64 ? 64 : len), t, where, STRATUM_EXPECT);
+	}
 	f = *out < p->nfields ? &p->fields[*out] : NULL;
 	if (f != NULL && f->type != SORTES_FIELD_ENUM &&
 	    f->type != SORTES_FIELD_BOOLEAN)
@@ -1748,18 +2196,21 @@ parse_strata(struct ctx *c, const struct slot *s)
 	struct fy_node *item;
 	void *it = NULL;
 	size_t n, idx;
-	int rc;
+	int rc, r;
 
 	rc = get_list(c, s, 1, "a list of strata: " STRATUM_EXPECT, &n);
 	if (rc == 0)
 		rc = alloc_array(c, n, sizeof(*p->strata), &p->strata);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, "stratum");
 
-		rc = get_stratum_ref(c, &is, "stratum", "strata", p->strata,
+		r = get_stratum_ref(c, &is, "stratum", "strata", p->strata,
 		    p->nstrata, &idx);
-		if (rc == 0)
+		if (r == 0)
 			p->strata[p->nstrata++] = idx;
+		rc = worse(rc, r);
 	}
 	return rc;
 }
@@ -1846,35 +2297,44 @@ static const struct key minimization_keys[MI_N] = {
 };
 
 static int
+parse_factors(struct ctx *c, const struct slot *s, struct sortes_minimization *m)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n;
+	int rc;
+
+	rc = get_list(c, s, 1, FACTORS_EXPECT, &n);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*m->factors), &m->factors);
+	if (rc == 0)
+		rc = alloc_array(c, n, sizeof(*m->weights), &m->weights);
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
+		struct slot is = item_slot(s->val, item, "factor");
+
+		rc = worse(rc, parse_factor(c, &is, m));
+	}
+	return rc;
+}
+
+static int
 parse_minimization(struct ctx *c, const struct slot *s)
 {
 	struct sortes_minimization *m;
-	struct fy_node *item;
 	struct slot k[MI_N];
-	void *it = NULL;
-	size_t n;
 	int rc;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return oom(c);
 	c->p->minimization = m;
 	rc = read_map(c, s, "minimization", minimization_keys, MI_N, k);
-	if (rc == 0)
-		rc = get_list(c, &k[MI_FACTORS], 1, FACTORS_EXPECT, &n);
-	if (rc == 0)
-		rc = alloc_array(c, n, sizeof(*m->factors), &m->factors);
-	if (rc == 0)
-		rc = alloc_array(c, n, sizeof(*m->weights), &m->weights);
-	while (rc == 0 && (item = fy_node_sequence_iterate(k[MI_FACTORS].val,
-	    &it))) {
-		struct slot is = item_slot(k[MI_FACTORS].val, item, "factor");
-
-		rc = parse_factor(c, &is, m);
-	}
-	if (rc == 0)
-		rc = get_decimal(c, &k[MI_PROBABILITY], &DEC_PROBABILITY,
-		    &m->probability_per10k);
-	return rc;
+	if (rc != 0)
+		return rc;
+	rc = parse_factors(c, &k[MI_FACTORS], m);
+	return worse(rc, get_decimal(c, &k[MI_PROBABILITY], &DEC_PROBABILITY,
+	    &m->probability_per10k));
 }
 
 /* block sizes (method blocks and new_hires) -------------------------- */
@@ -1889,7 +2349,8 @@ parse_block_size(struct ctx *c, const struct slot *s, int *sizes, size_t *n)
 	rc = get_small(c, s, 1, MAX_BLOCK, &v);
 	if (rc != 0)
 		return rc;
-	if (v % ratio_sum != 0)
+	/* without all the arms the ratio sum is not known */
+	if ((c->lost.any & LOST_ARMS) == 0 && v % ratio_sum != 0)
 		return fail(c, slot_at(s), "block size %d is not a multiple of the "
 		    "ratio sum %d; expected a positive multiple of %d", v,
 		    ratio_sum, ratio_sum);
@@ -1912,10 +2373,12 @@ parse_block_list(struct ctx *c, const struct slot *s, int **sizes, size_t *n)
 	rc = get_list(c, s, 1, "a list of block sizes", &count);
 	if (rc == 0)
 		rc = alloc_array(c, count, sizeof(**sizes), sizes);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, "block size");
 
-		rc = parse_block_size(c, &is, *sizes, n);
+		rc = worse(rc, parse_block_size(c, &is, *sizes, n));
 	}
 	return rc;
 }
@@ -1928,6 +2391,19 @@ parse_blocks(struct ctx *c, const struct slot *s)
 }
 
 /* constrained -------------------------------------------------------- */
+
+/* 'which' is the covariate expected, e.g. "an integer covariate". */
+static int
+unknown_covariate(struct ctx *c, const struct slot *s, const char *t,
+    size_t len, const char *which)
+{
+	struct words w = WORDS(c->p->cw_covariates, c->p->ncw_covariates,
+	    struct sortes_field, name);
+
+	return unknown(c, slot_at(s), LOST_COVARIATES, t, len, &w, 1,
+	    "unknown covariate '%.*s'; expected %s declared under caseworkers",
+	    (int)(len > 64 ? 64 : len), t, which);
+}
 
 static int
 balances(enum sortes_field_type t)
@@ -1951,9 +2427,7 @@ parse_balanced(struct ctx *c, const struct slot *s,
 		return rc;
 	j = find_covariate(c->p, t, len);
 	if (j < 0)
-		return fail(c, slot_at(s), "unknown covariate '%.*s'; expected a "
-		    "covariate declared under caseworkers", (int)(len > 64 ?
-		    64 : len), t);
+		return unknown_covariate(c, s, t, len, "a covariate");
 	f = &c->p->cw_covariates[j];
 	if (!balances(f->type))
 		return fail(c, slot_at(s), "covariate '%s' is of type %s; "
@@ -1978,6 +2452,8 @@ default_balanced(struct ctx *c, struct fy_node *at,
 
 	for (i = 0; i < p->ncw_covariates; i++)
 		n += balances(p->cw_covariates[i].type) ? 1 : 0;
+	if (n == 0 && (c->lost.any & LOST_COVARIATES) != 0)
+		return SORTES_EDATA;	/* the covariate lost may be one */
 	if (n == 0)
 		return fail(c, at, "no caseworker covariate is of type integer, "
 		    "enum or boolean; expected at least one to balance");
@@ -2006,10 +2482,12 @@ parse_balanced_list(struct ctx *c, const struct slot *s, struct fy_node *at,
 		rc = alloc_array(c, n, sizeof(*co->covariates), &co->covariates);
 	if (rc == 0)
 		rc = alloc_array(c, n, sizeof(*co->weights), &co->weights);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, "covariate");
 
-		rc = parse_balanced(c, &is, co);
+		rc = worse(rc, parse_balanced(c, &is, co));
 	}
 	return rc;
 }
@@ -2017,6 +2495,8 @@ parse_balanced_list(struct ctx *c, const struct slot *s, struct fy_node *at,
 static int
 parse_metric(struct ctx *c, const struct slot *s, int *out)
 {
+	static const char *const metrics[] = { "l2", "l1" };
+	struct words w = STRINGS(metrics, NKEYS(metrics));
 	const char *t;
 	size_t len;
 	int rc;
@@ -2030,8 +2510,8 @@ parse_metric(struct ctx *c, const struct slot *s, int *out)
 	if (text_is(t, len, "l1"))
 		*out = 1;
 	else if (!text_is(t, len, "l2"))
-		return fail(c, slot_at(s), "unknown metric '%.*s'; expected l2 or "
-		    "l1", (int)(len > 64 ? 64 : len), t);
+		return unknown(c, slot_at(s), 0, t, len, &w, 1, "unknown metric "
+		    "'%.*s'; expected l2 or l1", (int)(len > 64 ? 64 : len), t);
 	return 0;
 }
 
@@ -2084,6 +2564,28 @@ balanced_list(const struct sortes_protocol *p,
 		    i > 0 ? ", " : "", p->cw_covariates[co->covariates[i]].name);
 }
 
+/* A weight named 't', which is none of the balanced covariates ('list'). */
+static int
+unknown_weight(struct ctx *c, struct fy_node *at, const char *t, size_t len,
+    const struct sortes_constrained *co, const char *list)
+{
+	const char **names;
+	struct words w;
+	size_t i;
+	int rc;
+
+	if ((names = calloc(co->ncovariates + 1, sizeof(*names))) == NULL)
+		return oom(c);
+	for (i = 0; i < co->ncovariates; i++)
+		names[i] = c->p->cw_covariates[co->covariates[i]].name;
+	w = (struct words)STRINGS(names, co->ncovariates);
+	rc = unknown(c, at, LOST_COVARIATES, t, len, &w, 1, "weight given for "
+	    "'%.*s', which is not a balanced covariate; expected one of %s",
+	    (int)(len > 64 ? 64 : len), t, list);
+	free(names);
+	return rc;
+}
+
 /* Weights start at 0 (not given) so that a name given twice shows. */
 static int
 parse_weight(struct ctx *c, struct fy_node *map, struct fy_node_pair *pair,
@@ -2103,9 +2605,7 @@ parse_weight(struct ctx *c, struct fy_node *map, struct fy_node_pair *pair,
 	t = fy_node_get_scalar(ws.key, &len);
 	i = balanced_pos(c->p, co, t, len);
 	if (i < 0)
-		return fail(c, ws.key, "weight given for '%.*s', which is not a "
-		    "balanced covariate; expected one of %s",
-		    (int)(len > 64 ? 64 : len), t, list);
+		return unknown_weight(c, ws.key, t, len, co, list);
 	if (co->weights[i] != 0)
 		return fail(c, ws.key, "duplicate weight for '%.*s'; expected "
 		    "each covariate at most once", (int)len, t);
@@ -2126,9 +2626,9 @@ parse_weights(struct ctx *c, const struct slot *s,
 		    "from covariate name to weight, such as {caseload: 2}",
 		    is_null(s->val) ? "empty" : fy_node_is_sequence(s->val) ?
 		    "a list" : "a scalar");
-	while (s->key != NULL && rc == 0 &&
+	while (s->key != NULL && more(c) &&
 	    (pair = fy_node_mapping_iterate(s->val, &it)) != NULL)
-		rc = parse_weight(c, s->val, pair, co);
+		rc = worse(rc, parse_weight(c, s->val, pair, co));
 	for (i = 0; rc == 0 && i < co->ncovariates; i++)
 		if (co->weights[i] == 0)
 			co->weights[i] = 1;
@@ -2186,9 +2686,7 @@ parse_pair_by(struct ctx *c, const struct slot *s, long *by)
 		return rc;
 	j = find_covariate(c->p, t, len);
 	if (j < 0)
-		return fail(c, slot_at(s), "unknown covariate '%.*s'; expected an "
-		    "integer covariate declared under caseworkers",
-		    (int)(len > 64 ? 64 : len), t);
+		return unknown_covariate(c, s, t, len, "an integer covariate");
 	f = &c->p->cw_covariates[j];
 	if (f->type != SORTES_FIELD_INTEGER)
 		return fail(c, slot_at(s), "covariate '%s' is of type %s; "
@@ -2207,7 +2705,8 @@ parse_pair_code(struct ctx *c, const struct slot *s,
 
 	rc = get_ident(c, s, &ID_CASEWORKER, &mp->pairs[at]);
 	for (i = 0; rc == 0 && i < at; i++)
-		if (strcmp(mp->pairs[i], mp->pairs[at]) == 0)
+		if (mp->pairs[i] != NULL && strcmp(mp->pairs[i],
+		    mp->pairs[at]) == 0)
 			return fail(c, slot_at(s), "caseworker '%s' is listed "
 			    "twice; expected each caseworker in one pair only",
 			    mp->pairs[at]);
@@ -2229,10 +2728,12 @@ parse_pair(struct ctx *c, const struct slot *s,
 	if (rc == 0 && n != 2)
 		return fail(c, slot_at(s), "pair has %zu items; expected %s", n,
 		    PAIR_EXPECT);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, "caseworker code");
 
-		rc = parse_pair_code(c, &is, mp, 2 * i + j++);
+		rc = worse(rc, parse_pair_code(c, &is, mp, 2 * i + j++));
 	}
 	return rc;
 }
@@ -2250,12 +2751,13 @@ parse_pairs(struct ctx *c, const struct slot *s,
 	    "[CW03, CW04]]", &n);
 	if (rc == 0)
 		rc = alloc_array(c, 2 * n, sizeof(*mp->pairs), &mp->pairs);
-	if (rc == 0)
-		mp->npairs = n;	/* unread codes stay NULL until freed */
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	mp->npairs = n;	/* unread or refused codes stay NULL until freed */
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, "pair");
 
-		rc = parse_pair(c, &is, mp, i++);
+		rc = worse(rc, parse_pair(c, &is, mp, i++));
 	}
 	return rc;
 }
@@ -2483,8 +2985,11 @@ parse_randomization(struct ctx *c, const struct slot *s)
 		rc = parse_unit(c, &k[RA_UNIT]);
 	if (rc == 0)
 		rc = parse_method(c, &k[RA_METHOD]);
-	for (key = RA_STRATA; rc == 0 && key < RA_N; key++)
-		rc = parse_section(c, s, k, key);
+	if (rc != 0)
+		return rc;
+	/* checked against unit and method, the rest do not depend on each other */
+	for (key = RA_STRATA; more(c) && key < RA_N; key++)
+		rc = worse(rc, parse_section(c, s, k, key));
 	if (rc == 0 && c->p->unit == SORTES_UNIT_CASEWORKER &&
 	    c->p->new_hires == NULL)
 		rc = default_new_hires(c);
@@ -2513,6 +3018,8 @@ static int
 canon_value(struct ctx *c, const struct slot *s, const struct sortes_field *f,
     char **out)
 {
+	struct words values = STRINGS(f->values, f->nvalues);
+	struct words bools = STRINGS(booleans, NKEYS(booleans));
 	char buf[LIST_MAX];
 	const char *t;
 	size_t len;
@@ -2529,13 +3036,14 @@ canon_value(struct ctx *c, const struct slot *s, const struct sortes_field *f,
 		if (find_value(f, t, len) >= 0)
 			break;
 		value_list(f, buf, sizeof(buf));
-		return fail(c, slot_at(s), "'%.*s' is not a value of field '%s'; "
-		    "expected one of %s", (int)len, t, f->name, buf);
+		return unknown(c, slot_at(s), 0, t, len, &values, 1, "'%.*s' is "
+		    "not a value of field '%s'; expected one of %s", (int)len, t,
+		    f->name, buf);
 	case SORTES_FIELD_BOOLEAN:
 		if (text_is(t, len, "true") || text_is(t, len, "false"))
 			break;
-		return fail(c, slot_at(s), "'%.*s' is not a boolean; expected true "
-		    "or false", (int)len, t);
+		return unknown(c, slot_at(s), 0, t, len, &bools, 1, "'%.*s' is "
+		    "not a boolean; expected true or false", (int)len, t);
 	case SORTES_FIELD_INTEGER:
 		if (parse_int_text(t, len, &v) != 0)
 			return fail(c, slot_at(s), "'%.*s' is not an integer within "
@@ -2595,10 +3103,12 @@ parse_one_of(struct ctx *c, const struct slot *s,
 	rc = get_list(c, s, 1, "a list of values", &n);
 	if (rc == 0)
 		rc = alloc_array(c, n, sizeof(*r->values), &r->values);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, "one_of value");
 
-		rc = parse_rule_value(c, &is, f, r);
+		rc = worse(rc, parse_rule_value(c, &is, f, r));
 	}
 	return rc;
 }
@@ -2730,6 +3240,9 @@ parse_rule(struct ctx *c, const struct slot *s, size_t i)
 	    "expected one of them", r->name);
 }
 
+static const struct item_kind rule_item = { "eligibility rule",
+	sizeof(struct sortes_rule), parse_rule, drop_rule, 0, 0 };
+
 static int
 parse_eligibility(struct ctx *c, const struct slot *s)
 {
@@ -2737,15 +3250,15 @@ parse_eligibility(struct ctx *c, const struct slot *s)
 
 	if (s->key == NULL)
 		return 0;
-	return parse_list(c, s, 1, "a list of rules", "eligibility rule",
-	    sizeof(*p->rules), &p->rules, &p->nrules, parse_rule);
+	return parse_list(c, s, 1, "a list of rules", &rule_item, &p->rules,
+	    &p->nrules);
 }
 
 static int
 parse_measures(struct ctx *c, const struct slot *s)
 {
 	return parse_variables(c, s, measure_keys, "measure", NULL,
-	    &c->p->measures, &c->p->nmeasures);
+	    LOST_MEASURES, &c->p->measures, &c->p->nmeasures);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2791,6 +3304,29 @@ offset_text(const char *t, size_t len, struct sortes_offset *out,
 	return -1;
 }
 
+/* Not an offset; a misspelt unit after a number gets a suggestion. */
+static int
+bad_offset(struct ctx *c, const struct slot *s, const char *t, size_t len)
+{
+	const char *units[2 * NKEYS(offset_units)];
+	const char *sp = memchr(t, ' ', len);
+	struct words w = STRINGS(units, 0);
+	size_t i, after = 0;
+	int64_t n;
+
+	if (sp != NULL && parse_int_text(t, (size_t)(sp - t), &n) == 0) {
+		for (i = 0; i < NKEYS(offset_units); i++) {
+			units[w.n++] = offset_units[i].many;
+			if (n == 1)
+				units[w.n++] = offset_units[i].one;
+		}
+		after = (size_t)(sp + 1 - t);
+	}
+	return unknown(c, slot_at(s), 0, t + after, w.n > 0 ? len - after : 0,
+	    &w, 1, "%s '%.*s' is not an offset; expected %s", s->name,
+	    (int)(len > 64 ? 64 : len), t, OFFSET_EXPECT);
+}
+
 static int
 parse_offset(struct ctx *c, const struct slot *s, struct sortes_offset *out)
 {
@@ -2808,8 +3344,7 @@ parse_offset(struct ctx *c, const struct slot *s, struct sortes_offset *out)
 		    "expected at most %" PRId64 " %s", s->name, out->n,
 		    u->many, u->max, u->many);
 	if (rc != 0)
-		return fail(c, slot_at(s), "%s '%.*s' is not an offset; expected %s",
-		    s->name, (int)(len > 64 ? 64 : len), t, OFFSET_EXPECT);
+		return bad_offset(c, s, t, len);
 	return 0;
 }
 
@@ -2840,12 +3375,28 @@ parse_window(struct ctx *c, const struct slot *s, struct sortes_occasion *o)
 struct ref_kind {
 	const char *what, *expect;
 	long (*find)(const struct sortes_protocol *, const char *, size_t);
+	struct words (*words)(const struct sortes_protocol *);	/* all codes */
+	unsigned lost;		/* the LOST_ bit of the list named */
 };
 
+static struct words
+arm_words(const struct sortes_protocol *p)
+{
+	return (struct words)WORDS(p->arms, p->narms, struct sortes_arm, code);
+}
+
+static struct words
+measure_words(const struct sortes_protocol *p)
+{
+	return (struct words)WORDS(p->measures, p->nmeasures,
+	    struct sortes_field, name);
+}
+
 static const struct ref_kind REF_ARM = { "arm",
-	"an arm code declared under arms", find_arm };
+	"an arm code declared under arms", find_arm, arm_words, LOST_ARMS };
 static const struct ref_kind REF_MEASURE = { "measure",
-	"a measure code declared under measures", find_measure };
+	"a measure code declared under measures", find_measure, measure_words,
+	LOST_MEASURES };
 
 static int
 parse_ref(struct ctx *c, const struct slot *s, const struct ref_kind *kind,
@@ -2860,9 +3411,13 @@ parse_ref(struct ctx *c, const struct slot *s, const struct ref_kind *kind,
 	if (rc != 0)
 		return rc;
 	j = kind->find(c->p, t, len);
-	if (j < 0)
-		return fail(c, slot_at(s), "unknown %s '%.*s'; expected %s",
-		    kind->what, (int)(len > 64 ? 64 : len), t, kind->expect);
+	if (j < 0) {
+		struct words w = kind->words(c->p);
+
+		return unknown(c, slot_at(s), kind->lost, t, len, &w, 1,
+		    "unknown %s '%.*s'; expected %s", kind->what,
+		    (int)(len > 64 ? 64 : len), t, kind->expect);
+	}
 	for (i = 0; i < *n; i++)
 		if (idx[i] == (size_t)j)
 			return fail(c, slot_at(s), "%s '%.*s' is listed twice; "
@@ -2886,10 +3441,12 @@ parse_refs(struct ctx *c, const struct slot *s, const struct ref_kind *kind,
 	rc = get_list(c, s, 1, expect, &count);
 	if (rc == 0)
 		rc = alloc_array(c, count, sizeof(**idx), idx);
-	while (rc == 0 && (item = fy_node_sequence_iterate(s->val, &it))) {
+	if (rc != 0)
+		return rc;
+	while (more(c) && (item = fy_node_sequence_iterate(s->val, &it))) {
 		struct slot is = item_slot(s->val, item, s->name);
 
-		rc = parse_ref(c, &is, kind, *idx, n);
+		rc = worse(rc, parse_ref(c, &is, kind, *idx, n));
 	}
 	return rc;
 }
@@ -2899,6 +3456,8 @@ static int
 parse_after(struct ctx *c, const struct slot *s, size_t i,
     struct sortes_occasion *o)
 {
+	struct words earlier = WORDS(c->p->occasions, i,
+	    struct sortes_occasion, code);
 	const char *t;
 	size_t len, j;
 	int rc;
@@ -2911,9 +3470,10 @@ parse_after(struct ctx *c, const struct slot *s, size_t i,
 	for (j = 0; j < i; j++)
 		if (cmp_text(t, len, c->p->occasions[j].code) == 0)
 			return dup_text(c, t, len, &o->after);
-	return fail(c, slot_at(s), "after names '%.*s', which is not a followup "
-	    "declared above this one; expected the code of an earlier "
-	    "followup", (int)(len > 64 ? 64 : len), t);
+	return unknown(c, slot_at(s), LOST_FOLLOWUPS, t, len, &earlier, 1,
+	    "after names '%.*s', which is not a followup declared above this "
+	    "one; expected the code of an earlier followup",
+	    (int)(len > 64 ? 64 : len), t);
 }
 
 enum { FU_CODE, FU_LABEL, FU_OFFSET, FU_AFTER, FU_WINDOW, FU_MEASURES,
@@ -2971,6 +3531,10 @@ parse_followup(struct ctx *c, const struct slot *s, size_t i)
 	return rc;
 }
 
+static const struct item_kind followup_item = { "followup",
+	sizeof(struct sortes_occasion), parse_followup, drop_occasion,
+	LOST_FOLLOWUPS, offsetof(struct sortes_occasion, code) };
+
 static int
 parse_followups(struct ctx *c, const struct slot *s)
 {
@@ -2980,12 +3544,13 @@ parse_followups(struct ctx *c, const struct slot *s)
 
 	if (s->key == NULL)
 		return 0;
-	if (n > MAX_FOLLOWUPS)
+	if (n > MAX_FOLLOWUPS) {
+		lose(c, LOST_FOLLOWUPS, NULL);
 		return fail(c, slot_at(s), "followups has %d items; expected at "
 		    "most %d", n, MAX_FOLLOWUPS);
-	return parse_list(c, s, 1, "a list of followup occasions", "followup",
-	    sizeof(*p->occasions), &p->occasions, &p->noccasions,
-	    parse_followup);
+	}
+	return parse_list(c, s, 1, "a list of followup occasions",
+	    &followup_item, &p->occasions, &p->noccasions);
 }
 
 /* ------------------------------------------------------------------ */
@@ -3053,6 +3618,9 @@ parse_category(struct ctx *c, const struct slot *s, size_t i)
 	return rc;
 }
 
+static const struct item_kind category_item = { "category", sizeof(char *),
+	parse_category, drop_string, 0, 0 };
+
 enum { BU_AMOUNT, BU_CURRENCY, BU_ARMS, BU_CATEGORIES, BU_N };
 
 static const struct key budget_keys[BU_N] = {
@@ -3085,9 +3653,8 @@ parse_budget(struct ctx *c, const struct slot *s)
 		rc = parse_refs(c, &k[BU_ARMS], &REF_ARM, &b->arms, &b->narms);
 	if (rc == 0 && k[BU_CATEGORIES].key != NULL)
 		rc = parse_list(c, &k[BU_CATEGORIES], 1, "a list of spending "
-		    "categories, e.g. [education, transport]", "category",
-		    sizeof(*b->categories), &b->categories, &b->ncategories,
-		    parse_category);
+		    "categories, e.g. [education, transport]", &category_item,
+		    &b->categories, &b->ncategories);
 	return rc;
 }
 
@@ -3151,13 +3718,12 @@ check_plain(struct ctx *c, struct fy_node *n)
 		return fail(c, n, "tag found; expected plain values (tags are "
 		    "not supported)");
 	if (fy_node_is_sequence(n))
-		while (rc == 0 && (item = fy_node_sequence_iterate(n, &it)))
-			rc = check_plain(c, item);
+		while (more(c) && (item = fy_node_sequence_iterate(n, &it)))
+			rc = worse(rc, check_plain(c, item));
 	if (fy_node_is_mapping(n))
-		while (rc == 0 && (pair = fy_node_mapping_iterate(n, &it))) {
-			rc = check_plain(c, fy_node_pair_key(pair));
-			if (rc == 0)
-				rc = check_plain(c, fy_node_pair_value(pair));
+		while (more(c) && (pair = fy_node_mapping_iterate(n, &it))) {
+			rc = worse(rc, check_plain(c, fy_node_pair_key(pair)));
+			rc = worse(rc, check_plain(c, fy_node_pair_value(pair)));
 		}
 	return rc;
 }
@@ -3179,7 +3745,7 @@ parse_version_first(struct ctx *c, struct fy_node *root)
 		t = fy_node_get_scalar(key, &len);
 		if (t != NULL && text_is(t, len, "sortes")) {
 			struct slot s = { key, fy_node_pair_value(pair),
-			    "sortes" };
+			    "sortes", root, 0 };
 
 			return parse_format(c, &s);
 		}
@@ -3187,13 +3753,50 @@ parse_version_first(struct ctx *c, struct fy_node *root)
 	return 0;
 }
 
+/* What the other sections lose when a section fails or is missing. */
+static const unsigned top_lost[TOP_N] = {
+	[TOP_ARMS] = LOST_ARMS,
+	[TOP_FIELDS] = LOST_FIELDS,
+	[TOP_CASEWORKERS] = LOST_COVARIATES,
+	[TOP_DERIVED] = LOST_DERIVED,
+	[TOP_MEASURES] = LOST_MEASURES,
+	[TOP_FOLLOWUPS] = LOST_FOLLOWUPS,
+};
+
+/*
+ * Every section is read, even after errors in the mapping or in other
+ * sections: a missing (or misspelt) section, or one that failed, only
+ * quiets what the later ones would say about the names it declares.
+ * A section that lost members says which; one that failed and did not
+ * say counts as lost whole.
+ */
+static int
+parse_sections(struct ctx *c, const struct slot *k)
+{
+	size_t i;
+	int rc = 0, r;
+
+	for (i = 0; more(c) && i < TOP_N; i++) {
+		if (k[i].key == NULL && (top_keys[i].required ||
+		    k[i].misspelt)) {
+			lose(c, top_lost[i], NULL);
+			rc = SORTES_EDATA;	/* read_map() said why */
+			continue;
+		}
+		r = top_parsers[i](c, &k[i]);
+		if (r != 0 && (c->lost.any & top_lost[i]) == 0)
+			lose(c, top_lost[i], NULL);
+		rc = worse(rc, r);
+	}
+	return rc;
+}
+
 static int
 parse_top(struct ctx *c, struct fy_node *root)
 {
-	struct slot top = { NULL, root, "the document" };
+	struct slot top = { NULL, root, "the document", NULL, 0 };
 	struct slot k[TOP_N];
 	char list[LIST_MAX];
-	size_t i;
 	int rc;
 
 	key_list(top_keys, TOP_N, list, sizeof(list));
@@ -3203,42 +3806,25 @@ parse_top(struct ctx *c, struct fy_node *root)
 	if (!fy_node_is_mapping(root))
 		return fail(c, root, "the document is a %s; expected a mapping "
 		    "with keys %s", kind_name(root), list);
+	/* a format this version does not read is the only thing to say */
 	rc = parse_version_first(c, root);
-	if (rc == 0)
-		rc = read_map(c, &top, "the protocol", top_keys, TOP_N, k);
-	for (i = 0; rc == 0 && i < TOP_N; i++)
-		rc = top_parsers[i](c, &k[i]);
-	return rc;
-}
-
-/* libfyaml's console output has no place in a library. */
-static void
-diag_sink(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	(void)diag;
-	(void)user;
-	(void)buf;
-	(void)len;
+	if (rc != 0)
+		return rc;
+	rc = read_map(c, &top, "the protocol", top_keys, TOP_N, k);
+	return worse(rc, parse_sections(c, k));
 }
 
 static int
 open_diag(struct ctx *c)
 {
-	struct fy_diag_cfg cfg;
-
-	fy_diag_cfg_default(&cfg);
-	cfg.fp = NULL;
-	cfg.output_fn = diag_sink;
-	cfg.user = NULL;
-	cfg.colorize = false;
-	c->diag = fy_diag_create(&cfg);
-	if (c->diag == NULL)
-		return oom(c);
-	fy_diag_set_collect_errors(c->diag, true);
-	return 0;
+	c->diag = new_diag();
+	return c->diag == NULL ? oom(c) : 0;
 }
 
-/* After libfyaml gave no document: its first error, or an empty file. */
+/*
+ * After libfyaml gave no document: its first error (the parser stops
+ * there, so what follows is not reliable), or an empty file.
+ */
 static int
 no_document(struct ctx *c, struct fy_parser *fyp)
 {
@@ -3247,12 +3833,10 @@ no_document(struct ctx *c, struct fy_parser *fyp)
 
 	while ((e = fy_diag_errors_iterate(c->diag, &it)) != NULL)
 		if (e->type >= FYET_ERROR)
-			return sortes_error_set(c->err, SORTES_EDATA,
-			    "%s:%d:%d: %s", c->file, e->line, e->column,
-			    e->msg);
+			return fail_at(c, e->line, e->column, e->msg);
 	if (fy_parser_get_stream_error(fyp))
-		return sortes_error_set(c->err, SORTES_EDATA, "%s:1:1: the "
-		    "YAML parser failed; expected a YAML document", c->file);
+		return fail_at(c, 1, 1, "the YAML parser failed; expected a "
+		    "YAML document");
 	return fail(c, NULL, "the document is empty; expected a mapping "
 	    "starting with 'sortes: 1'");
 }
@@ -3289,19 +3873,75 @@ load_document(struct ctx *c, const char *text, size_t len,
 	return rc;
 }
 
+/* Hand the errors kept to the caller. */
+static int
+fill_report(struct ctx *c, struct sortes_protocol_report *r)
+{
+	size_t i;
+
+	if ((r->errors = calloc(c->nkept, sizeof(*r->errors))) == NULL)
+		return oom(c);
+	for (i = 0; i < c->nkept; i++)
+		if ((r->errors[r->nerrors++] = strdup(c->kept[i].msg)) ==
+		    NULL) {
+			sortes_protocol_report_free(r);
+			return oom(c);
+		}
+	r->more = c->nfound - c->nkept;
+	return SORTES_EDATA;
+}
+
+/*
+ * The outcome of the walk: the first error in the file goes into
+ * 'err', every error kept into 'report' (when not NULL).
+ */
+static int
+conclude(struct ctx *c, int rc, struct sortes_protocol_report *report)
+{
+	if (c->nomem)
+		return SORTES_ENOMEM;
+	if (c->nkept == 0 && rc != 0)	/* a step failed without saying why */
+		return sortes_error_set(c->err, SORTES_EINTERNAL, "%s: the "
+		    "protocol was refused without a reason", c->file);
+	if (c->nkept == 0)
+		return 0;
+	sortes_error_set(c->err, SORTES_EDATA, "%s", c->kept[0].msg);
+	return report != NULL ? fill_report(c, report) : SORTES_EDATA;
+}
+
+static void
+report_init(const struct sortes_protocol_options *opt)
+{
+	if (opt != NULL && opt->report != NULL)
+		memset(opt->report, 0, sizeof(*opt->report));
+}
+
 int
 sortes_protocol_parse(struct sortes_protocol **out, const char *text,
     size_t len, const char *filename, struct sortes_error *err)
 {
-	struct ctx c = { filename, NULL, err, NULL };
+	return sortes_protocol_parse_with(out, text, len, filename, NULL, err);
+}
+
+int
+sortes_protocol_parse_with(struct sortes_protocol **out, const char *text,
+    size_t len, const char *filename, const struct sortes_protocol_options *opt,
+    struct sortes_error *err)
+{
 	struct fy_parser *fyp = NULL;
 	struct fy_document *doc = NULL;
+	struct ctx c;
 	int rc;
 
+	report_init(opt);
 	if (out == NULL || filename == NULL || (text == NULL && len > 0))
 		return sortes_error_set(err, SORTES_EUSAGE,
 		    "sortes_protocol_parse: missing argument");
 	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	c.file = filename;
+	c.err = err;
+	c.check_zone = opt != NULL && opt->check_zone;
 	rc = check_utf8(&c, text, len);
 	if (rc == 0)
 		rc = open_diag(&c);
@@ -3314,6 +3954,7 @@ sortes_protocol_parse(struct sortes_protocol **out, const char *text,
 		rc = oom(&c);
 	if (rc == 0)
 		rc = parse_top(&c, fy_document_root(doc));
+	rc = conclude(&c, rc, opt != NULL ? opt->report : NULL);
 	if (rc == 0)
 		*out = c.p;
 	else
@@ -3369,19 +4010,60 @@ int
 sortes_protocol_load(struct sortes_protocol **out, const char *path,
     struct sortes_error *err)
 {
+	return sortes_protocol_load_with(out, path, NULL, err);
+}
+
+/* A file refused before parsing (too large) is its one error. */
+static int
+report_file_error(const struct sortes_protocol_options *opt,
+    const struct sortes_error *err)
+{
+	struct sortes_protocol_report *r = opt != NULL ? opt->report : NULL;
+
+	if (r == NULL || err == NULL)
+		return SORTES_EDATA;
+	if ((r->errors = calloc(1, sizeof(*r->errors))) == NULL ||
+	    (r->errors[0] = strdup(err->msg)) == NULL) {
+		sortes_protocol_report_free(r);
+		return SORTES_ENOMEM;
+	}
+	r->nerrors = 1;
+	return SORTES_EDATA;
+}
+
+int
+sortes_protocol_load_with(struct sortes_protocol **out, const char *path,
+    const struct sortes_protocol_options *opt, struct sortes_error *err)
+{
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
+	report_init(opt);
 	if (out == NULL || path == NULL)
 		return sortes_error_set(err, SORTES_EUSAGE,
 		    "sortes_protocol_load: missing argument");
 	*out = NULL;
 	rc = read_file(path, &buf, &len, err);
 	if (rc == 0)
-		rc = sortes_protocol_parse(out, buf, len, path, err);
+		rc = sortes_protocol_parse_with(out, buf, len, path, opt, err);
+	else if (rc == SORTES_EDATA)
+		rc = report_file_error(opt, err);
 	free(buf);
 	return rc;
+}
+
+void
+sortes_protocol_report_free(struct sortes_protocol_report *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nerrors; i++)
+		free(r->errors[i]);
+	free(r->errors);
+	memset(r, 0, sizeof(*r));
 }
 
 /* ------------------------------------------------------------------ */
@@ -3399,6 +4081,70 @@ free_strings(char **v, size_t n)
 	free(v);
 }
 
+/*
+ * What one item holds, freed: for sortes_protocol_free() and for the
+ * parser dropping a refused item (parse_list()).  Partly filled items
+ * are fine.
+ */
+static void
+drop_arm(void *item)
+{
+	struct sortes_arm *a = item;
+
+	free(a->code);
+	free(a->name);
+}
+
+static void
+drop_variable(void *item)
+{
+	struct sortes_field *v = item;
+
+	free(v->name);
+	free(v->label);
+	free_strings(v->values, v->nvalues);
+}
+
+static void
+drop_occasion(void *item)
+{
+	struct sortes_occasion *o = item;
+
+	free(o->code);
+	free(o->label);
+	free(o->after);
+	free(o->measures);
+	free(o->arms);
+}
+
+static void
+drop_derived(void *item)
+{
+	struct sortes_derived *d = item;
+
+	free(d->name);
+	free(d->cuts);
+	/* labels exist only once all ncuts >= 2 cuts are read */
+	free_strings(d->labels, d->labels != NULL ? d->ncuts - 1 : 0);
+}
+
+static void
+drop_rule(void *item)
+{
+	struct sortes_rule *r = item;
+
+	free(r->name);
+	free_strings(r->values, r->nvalues);
+}
+
+static void
+drop_string(void *item)
+{
+	char **s = item;
+
+	free(*s);
+}
+
 static void
 free_variables(struct sortes_field *v, size_t n)
 {
@@ -3406,11 +4152,8 @@ free_variables(struct sortes_field *v, size_t n)
 
 	if (v == NULL)
 		return;
-	for (i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].label);
-		free_strings(v[i].values, v[i].nvalues);
-	}
+	for (i = 0; i < n; i++)
+		drop_variable(&v[i]);
 	free(v);
 }
 
@@ -3421,13 +4164,8 @@ free_occasions(struct sortes_occasion *o, size_t n)
 
 	if (o == NULL)
 		return;
-	for (i = 0; i < n; i++) {
-		free(o[i].code);
-		free(o[i].label);
-		free(o[i].after);
-		free(o[i].measures);
-		free(o[i].arms);
-	}
+	for (i = 0; i < n; i++)
+		drop_occasion(&o[i]);
 	free(o);
 }
 
@@ -3438,13 +4176,8 @@ free_derived(struct sortes_derived *d, size_t n)
 
 	if (d == NULL)
 		return;
-	for (i = 0; i < n; i++) {
-		free(d[i].name);
-		free(d[i].cuts);
-		/* labels exist only once all ncuts >= 2 cuts are read */
-		free_strings(d[i].labels, d[i].labels != NULL ?
-		    d[i].ncuts - 1 : 0);
-	}
+	for (i = 0; i < n; i++)
+		drop_derived(&d[i]);
 	free(d);
 }
 
@@ -3488,10 +4221,8 @@ sortes_protocol_free(struct sortes_protocol *p)
 	free(p->title);
 	free(p->sponsor);
 	free(p->timezone);
-	for (i = 0; p->arms != NULL && i < p->narms; i++) {
-		free(p->arms[i].code);
-		free(p->arms[i].name);
-	}
+	for (i = 0; p->arms != NULL && i < p->narms; i++)
+		drop_arm(&p->arms[i]);
 	free(p->arms);
 	free(p->strata);
 	free(p->block_sizes);
@@ -3499,10 +4230,8 @@ sortes_protocol_free(struct sortes_protocol *p)
 	free_derived(p->derived, p->nderived);
 	free_variables(p->cw_covariates, p->ncw_covariates);
 	free_variables(p->fields, p->nfields);
-	for (i = 0; p->rules != NULL && i < p->nrules; i++) {
-		free(p->rules[i].name);
-		free_strings(p->rules[i].values, p->rules[i].nvalues);
-	}
+	for (i = 0; p->rules != NULL && i < p->nrules; i++)
+		drop_rule(&p->rules[i]);
 	free(p->rules);
 	free_variables(p->measures, p->nmeasures);
 	free_occasions(p->occasions, p->noccasions);

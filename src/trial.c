@@ -369,6 +369,8 @@ sortes_trial_create(struct sortes_trial **out, const char *db_path,
     const char *protocol_path, const char *key_path, const char *now,
     struct sortes_error *err)
 {
+	/* the C library would run an unknown zone as UTC, without a word */
+	const struct sortes_protocol_options check = { 1, NULL };
 	struct trial_source src = { .db_path = db_path,
 	    .protocol_path = protocol_path, .key_path = key_path, .now = now };
 	struct sortes_pending p = { .fd = -1 };
@@ -380,8 +382,8 @@ sortes_trial_create(struct sortes_trial **out, const char *db_path,
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	rc = trial_read_file(&src.bytes, &src.len, protocol_path, err);
 	if (rc == 0)
-		rc = sortes_protocol_parse(&t->protocol, src.bytes, src.len,
-		    protocol_path, err);
+		rc = sortes_protocol_parse_with(&t->protocol, src.bytes, src.len,
+		    protocol_path, &check, err);
 	if (rc == 0)
 		rc = trial_absent(db_path, err);
 	if (rc == 0)

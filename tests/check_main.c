@@ -20,6 +20,8 @@ main(void)
 	srunner_add_suite(sr, suite_protocol());
 	srunner_add_suite(sr, suite_protocol_json());
 	srunner_add_suite(sr, suite_person());
+	srunner_add_suite(sr, suite_suggest());
+	srunner_add_suite(sr, suite_zone());
 	srunner_add_suite(sr, suite_csv());
 	srunner_add_suite(sr, suite_keyfile());
 	srunner_add_suite(sr, suite_db());

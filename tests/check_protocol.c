@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sortes/protocol.h"
 #include "suites.h"
+#include "testutil.h"
 
 #ifndef SORTES_TEST_DATA
 #define SORTES_TEST_DATA "tests"
@@ -21,6 +23,7 @@
 #endif
 
 #define BAD_DIR SORTES_TEST_DATA "/protocols/bad"
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN_CORPUS 165
 
 static struct sortes_protocol *
@@ -1173,6 +1176,527 @@ START_TEST(test_quiet)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Every error, in file order, without cascades                       */
+
+/* Parse 'text' as t.yaml with a report; the report holds the errors. */
+static int
+parse_report(const char *text, int check_zone,
+    struct sortes_protocol_report *report, struct sortes_error *err)
+{
+	struct sortes_protocol_options opt = { check_zone, report };
+	struct sortes_protocol *p = (struct sortes_protocol *)1;
+	int rc;
+
+	rc = sortes_protocol_parse_with(&p, text, strlen(text), "t.yaml", &opt,
+	    err);
+	if (rc == 0) {
+		ck_assert_ptr_nonnull(p);
+		sortes_protocol_free(p);
+	} else {
+		ck_assert_ptr_null(p);
+	}
+	return rc;
+}
+
+/*
+ * 'text' is refused with exactly the errors want[0..n), in order, each
+ * "LINE:COL: start of the message", and 'more' beyond them; the first
+ * is also the message in err, as sortes_protocol_parse() gives it.
+ */
+static void
+check_errors(const char *text, const char *const *want, size_t n, size_t more)
+{
+	struct sortes_protocol_report r;
+	struct sortes_error err = { 0, "" }, err1 = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	char prefix[600];
+	size_t i;
+
+	ck_assert_int_eq(parse_report(text, 0, &r, &err), SORTES_EDATA);
+	for (i = 0; i < r.nerrors && i < n; i++) {
+		snprintf(prefix, sizeof(prefix), "t.yaml:%s", want[i]);
+		ck_assert_msg(strncmp(r.errors[i], prefix, strlen(prefix)) == 0,
+		    "error %zu is '%s'; expected it to start with '%s'", i,
+		    r.errors[i], prefix);
+	}
+	ck_assert_msg(r.nerrors == n, "%zu errors, expected %zu; the first "
+	    "is '%s', the last '%s'", r.nerrors, n, r.errors[0],
+	    r.errors[r.nerrors - 1]);
+	ck_assert_uint_eq(r.more, more);
+	ck_assert_str_eq(err.msg, r.errors[0]);
+	ck_assert_int_eq(sortes_protocol_parse(&p, text, strlen(text),
+	    "t.yaml", &err1), SORTES_EDATA);
+	ck_assert_str_eq(err1.msg, r.errors[0]);
+	sortes_protocol_report_free(&r);
+	ck_assert_ptr_null(r.errors);
+	ck_assert_uint_eq(r.nerrors, 0);
+}
+
+/*
+ * One error in each of several sections, found in another order than
+ * they stand (randomization is read after fields): reported in file
+ * order, and each list goes on after its bad item.
+ */
+START_TEST(test_every_error)
+{
+	static const char text[] =
+	    "sortes: 1\n"
+	    "trial: {id: t-1, title: T, sponsor: S, target_enrollment: 10}\n"
+	    "randomization:\n"
+	    "  unit: individual\n"
+	    "  method: stratified_blocks\n"
+	    "  strata: [jobcentre, sex, benefit]\n"
+	    "  block_sizes: [2, 3]\n"
+	    "arms:\n"
+	    "  - {code: A, name: One, ratio: 1}\n"
+	    "  - {code: B, name: Two, ratio: 1, colour: red}\n"
+	    "  - {code: C, name: Three, ratio: 1}\n"
+	    "fields:\n"
+	    "  - {name: sex, type: enum, values: [F, M]}\n"
+	    "  - {name: jobcenter, type: enum, values: [nord, syd]}\n"
+	    "  - {name: age, type: integr}\n"
+	    "  - {name: ready, type: boolean, required: yes}\n"
+	    "eligibility:\n"
+	    "  - {name: women, field: sex, equals: f}\n"
+	    "  - {name: adults, age_of: birthdate, min: 18}\n"
+	    "  - {name: north, field: jobcenter, one_of: [nord, vest, syd, "
+	    "est]}\n";
+	static const char *const want[] = {
+		"6:12: unknown field 'jobcentre' in strata; expected an enum "
+		    "or boolean field, a derived field or caseworker_team; did "
+		    "you mean 'jobcenter'?",
+		"6:28: unknown field 'benefit' in strata; expected an enum or "
+		    "boolean field, a derived field or caseworker_team",
+		"10:36: unknown key 'colour' in arm; expected one of code, "
+		    "name, ratio",
+		"15:23: unknown type 'integr'; expected one of string, "
+		    "integer, date, enum, boolean; did you mean 'integer'?",
+		"16:44: required 'yes' is not a boolean; expected true or "
+		    "false",
+		"18:39: 'f' is not a value of field 'sex'; expected one of F, "
+		    "M; did you mean 'F'?",
+		"19:28: unknown field 'birthdate' in age_of; expected a field "
+		    "declared under fields",
+		"20:52: 'vest' is not a value of field 'jobcenter'; expected "
+		    "one of nord, syd",
+		"20:63: 'est' is not a value of field 'jobcenter'; expected "
+		    "one of nord, syd",
+	};
+
+	check_errors(text, want, NKEYS(want), 0);
+}
+END_TEST
+
+/*
+ * The first SORTES_PROTOCOL_MAX_ERRORS errors in the file are kept and
+ * the rest counted; an error found last but standing first is kept.
+ */
+START_TEST(test_error_limit)
+{
+	char text[4096], *want_text[SORTES_PROTOCOL_MAX_ERRORS];
+	const char *want[SORTES_PROTOCOL_MAX_ERRORS];
+	size_t used, i;
+
+	used = (size_t)snprintf(text, sizeof(text), "sortes: 1\n"
+	    "trial: {id: t-1, title: T, sponsor: S, target_enrollment: 10}\n"
+	    "randomization: {unit: individual, method: simpel}\n"
+	    "arms: [{code: A, name: One, ratio: 1}, {code: B, name: Two, "
+	    "ratio: 1}]\n"
+	    "fields:\n");
+	for (i = 0; i < 25; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+		    "  - {name: f%zu, type: text}\n", i);
+	ck_assert_uint_lt(used, sizeof(text) - 1);
+	want[0] = "3:43: unknown method 'simpel'; expected one of simple, "
+	    "blocks, stratified_blocks, minimization; did you mean 'simple'?";
+	for (i = 1; i < SORTES_PROTOCOL_MAX_ERRORS; i++) {
+		want_text[i] = malloc(80);
+		ck_assert_ptr_nonnull(want_text[i]);
+		snprintf(want_text[i], 80, "%zu:%d: unknown type 'text'", i + 5,
+		    i <= 10 ? 22 : 23);
+		want[i] = want_text[i];
+	}
+	check_errors(text, want, SORTES_PROTOCOL_MAX_ERRORS, 6);
+	for (i = 1; i < SORTES_PROTOCOL_MAX_ERRORS; i++)
+		free(want_text[i]);
+}
+END_TEST
+
+#define USES_JOBCENTRE(name) \
+	"randomization:\n" \
+	"  unit: individual\n" \
+	"  method: stratified_blocks\n" \
+	"  strata: [" name ", sex]\n" \
+	"  block_sizes: [3]\n" \
+	"eligibility:\n" \
+	"  - {name: north, field: " name ", equals: nord}\n" \
+	"  - {name: women, field: sex, equals: F}\n"
+
+/*
+ * A misspelt field name: an error at its declaration when that is what
+ * fails (and then none where it is used), else one where it is used.
+ */
+START_TEST(test_no_cascade_names)
+{
+	static const char *const decl[] = {
+		"7:12: name 'Jobcentre' is not a valid name",
+	};
+	static const char *const uses[] = {
+		"12:12: unknown field 'jobcentre' in strata; expected an enum "
+		    "or boolean field, a derived field or caseworker_team; did "
+		    "you mean 'jobcenter'?",
+		"15:26: unknown field 'jobcentre'; expected a field declared "
+		    "under fields; did you mean 'jobcenter'?",
+	};
+	/* a field lost for its type: its name is quiet, others are not */
+	static const char *const lost[] = {
+		"7:29: unknown type 'enun'; expected one of string, integer, "
+		    "date, enum, boolean; did you mean 'enum'?",
+		"17:25: unknown field 'jobcenter'; expected a field declared "
+		    "under fields; did you mean 'jobcentre'?",
+	};
+
+	check_errors(HEAD
+	    "fields:\n"
+	    "  - {name: Jobcentre, type: enum, values: [nord, syd]}\n"
+	    "  - {name: sex, type: enum, values: [F, M]}\n"
+	    USES_JOBCENTRE("Jobcentre"), decl, NKEYS(decl), 0);
+	check_errors(HEAD
+	    "fields:\n"
+	    "  - {name: jobcenter, type: enum, values: [nord, syd]}\n"
+	    "  - {name: sex, type: enum, values: [F, M]}\n"
+	    USES_JOBCENTRE("jobcentre"), uses, NKEYS(uses), 0);
+	check_errors(HEAD
+	    "fields:\n"
+	    "  - {name: jobcentre, type: enun, values: [nord, syd]}\n"
+	    "  - {name: sex, type: enum, values: [F, M]}\n"
+	    USES_JOBCENTRE("jobcentre")
+	    "  - {name: typo, field: jobcenter, equals: nord}\n",
+	    lost, NKEYS(lost), 0);
+}
+END_TEST
+
+/* What follows from a misspelt or missing key is not said again. */
+START_TEST(test_no_cascade_keys)
+{
+	static const char *const ratio[] = {
+		"5:26: unknown key 'ratoi' in arm; expected one of code, name, "
+		    "ratio; did you mean 'ratio'?",
+	};
+	static const char *const section[] = {
+		"6:1: unknown key 'feilds' in the protocol; expected one of "
+		    "sortes, trial, arms, fields, caseworkers, derived, "
+		    "randomization, eligibility, measures, followups, budget; "
+		    "did you mean 'fields'?",
+	};
+	static const char *const arms[] = {
+		"1:1: missing key 'arms' in the protocol; expected a list of "
+		    "at least 2 arms",
+	};
+	static const char *const stray[] = {
+		"7:1: unknown key 'outcomes' in the protocol; expected one of "
+		    "sortes, trial, arms, fields, caseworkers, derived, "
+		    "randomization, eligibility, measures, followups, budget",
+	};
+	static const char *const unit[] = {
+		"7:9: unknown unit 'persons'; expected individual or "
+		    "caseworker",
+	};
+
+	/* 'ratio' is not also missing, nor the block size off */
+	check_errors("sortes: 1\n"
+	    "trial: {id: t-1, title: T, sponsor: S, target_enrollment: 10}\n"
+	    "arms:\n"
+	    "  - {code: A, name: One, ratio: 1}\n"
+	    "  - {code: B, name: Two, ratoi: 1}\n"
+	    "randomization: {unit: individual, method: blocks, "
+	    "block_sizes: [3]}\n", ratio, NKEYS(ratio), 0);
+	/* nor are the fields the misspelt section declares unknown */
+	check_errors(HEAD
+	    "feilds:\n"
+	    "  - {name: sex, type: enum, values: [F, M]}\n"
+	    "randomization: {unit: individual, method: stratified_blocks, "
+	    "strata: [sex], block_sizes: [3]}\n"
+	    "eligibility: [{name: women, field: sex, equals: F}]\n",
+	    section, NKEYS(section), 0);
+	/* without arms, neither ratio sums nor arm codes are checked */
+	check_errors("sortes: 1\n"
+	    "trial: {id: t-1, title: T, sponsor: S, target_enrollment: 10}\n"
+	    "randomization: {unit: individual, method: blocks, "
+	    "block_sizes: [3]}\n"
+	    "measures: [{code: x, type: boolean}]\n"
+	    "followups:\n"
+	    "  - {code: m6, offset: 6 months, measures: [x], arms: [A],\n"
+	    "     window: {before: 0 days, after: 1 day}}\n"
+	    "budget: {amount: 100, currency: DKK, arms: [A]}\n",
+	    arms, NKEYS(arms), 0);
+	/* an unknown key may be any section absent: here the measures */
+	check_errors(HEAD
+	    "randomization: {unit: individual, method: simple}\n"
+	    "outcomes: [{code: x, type: boolean}]\n"
+	    "followups:\n"
+	    "  - {code: m6, offset: 6 months, measures: [x],\n"
+	    "     window: {before: 0 days, after: 1 day}}\n",
+	    stray, NKEYS(stray), 0);
+	/* an unknown unit says nothing of the method and its sections */
+	check_errors(HEAD
+	    "randomization:\n"
+	    "  unit: persons\n"
+	    "  method: coin_toss\n"
+	    "  strata: [nothing]\n", unit, NKEYS(unit), 0);
+}
+END_TEST
+
+/* Each unknown word below has a known one close by, except the last. */
+static const struct {
+	const char *text;
+	const char *suggestion;	/* NULL: none */
+} typos[] = {
+	{ HEAD "randomisation: {unit: individual, method: simple}\n",
+	    "randomization" },
+	{ HEAD "randomization: {unit: indvidual, method: simple}\n",
+	    "individual" },
+	{ HEAD "randomization: {unit: individual, method: stratifed_blocks, "
+	    "strata: [x], block_sizes: [3]}\n", "stratified_blocks" },
+	{ HEAD "randomization: {unit: caseworker, method: constraind}\n",
+	    "constrained" },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "fields: [{name: sex, type: enam}]\n", "enum" },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "fields: [{name: ready, type: boolean, required: ture}]\n",
+	    "true" },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "fields: [{name: ready, type: boolean}]\n"
+	    "eligibility: [{name: r, field: ready, equals: False}]\n",
+	    "false" },
+	{ "sortes: 1\ntrial: {id: t, title: T, sponsor: S, "
+	    "target_enrollment: 1, weekends: next_mondy}\n"
+	    "arms: [{code: A, name: a, ratio: 1}, {code: B, name: b, "
+	    "ratio: 1}]\n"
+	    "randomization: {unit: individual, method: simple}\n",
+	    "next_monday" },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "fields: [{name: birth_date, type: date}]\n"
+	    "derived: [{name: age_band, age_of: birthdate, bands: [18, 30]}]\n",
+	    "birth_date" },
+	{ HEAD AGE_FIELDS "randomization: {unit: individual, method: "
+	    "stratified_blocks, strata: [age_bnd], block_sizes: [3]}\n",
+	    "age_band" },
+	{ HEAD AGE_FIELDS "randomization: {unit: individual, method: "
+	    "minimization, minimization: {factors: [{name: Sex}], "
+	    "probability: 0.8}}\n", "sex" },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "measures: [{code: who5, type: integer}]\n"
+	    "followups:\n"
+	    "  - {code: m6, offset: 6 monhts, measures: [who5],\n"
+	    "     window: {before: 0 days, after: 1 day}}\n", "months" },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "measures: [{code: who5, type: integer}]\n"
+	    "followups:\n"
+	    "  - {code: m6, offset: 6 months, measures: [wh05],\n"
+	    "     window: {before: 0 days, after: 1 day}}\n", "who5" },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "measures: [{code: who5, type: integer}]\n"
+	    "followups:\n"
+	    "  - {code: m6, offset: 6 months, measures: [who5],\n"
+	    "     window: {before: 0 days, after: 1 day}}\n"
+	    "  - {code: m12, offset: 6 months, after: m66, measures: [who5],\n"
+	    "     window: {before: 0 days, after: 1 day}}\n", "m6" },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "budget: {amount: 100, currency: DKK, arms: [a]}\n", "A" },
+	{ HEAD "caseworkers: {covariates: [{name: caseload, type: integer}]}\n"
+	    "randomization: {unit: caseworker, method: constrained, "
+	    "constrained: {covariates: [caselod], keep: 0.5}}\n", "caseload" },
+	{ HEAD "caseworkers: {covariates: [{name: caseload, type: integer}]}\n"
+	    "randomization: {unit: caseworker, method: constrained, "
+	    "constrained: {weights: {caselaod: 2}, keep: 0.5}}\n",
+	    "caseload" },
+	{ HEAD "caseworkers: {covariates: [{name: caseload, type: integer}]}\n"
+	    "randomization: {unit: caseworker, method: constrained, "
+	    "constrained: {metric: L1, keep: 0.5}}\n", "l1" },
+	{ "sortes: 1\ntrial: {id: t, title: T, sponsor: S, "
+	    "target_enrollment: 1}\n"
+	    "arms: [{code: A, name: a, ratio: 1}, {code: B, name: b, "
+	    "ratio: 1}]\n"
+	    "caseworkers: {covariates: [{name: caseload, type: integer}]}\n"
+	    "randomization: {unit: caseworker, method: matched_pairs, "
+	    "matched_pairs: {by: casload}}\n", "caseload" },
+	{ HEAD "randomization: {unit: individual, method: simple, "
+	    "new_hire: {block_sizes: [6]}}\n", "new_hires" },
+	/* and the other side of the threshold */
+	{ HEAD "randomization: {unit: individual, method: coin_toss}\n", NULL },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "fields: [{name: age, type: number}]\n", NULL },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "fields: [{name: sex, type: enum, values: [F, M]}]\n"
+	    "eligibility: [{name: x, field: sex, equals: X}]\n", NULL },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "fields: [{name: sex, type: enum, values: [F, M]}]\n"
+	    "eligibility: [{name: x, field: age, equals: F}]\n", NULL },
+	{ HEAD "randomization: {unit: individual, method: simple}\n"
+	    "budget: {amount: 100, currency: DKK, arms: [C]}\n", NULL },
+	{ HEAD "randomization: {unit: individual, method: simple, "
+	    "colour: red}\n", NULL },
+};
+
+START_TEST(test_suggestions)
+{
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	const char *text = typos[_i].text, *want = typos[_i].suggestion;
+	char hint[128];
+
+	ck_assert_int_eq(sortes_protocol_parse(&p, text, strlen(text),
+	    "t.yaml", &err), SORTES_EDATA);
+	if (want == NULL) {
+		ck_assert_msg(strstr(err.msg, "did you mean") == NULL,
+		    "case %d: '%s' suggests", _i, err.msg);
+		return;
+	}
+	snprintf(hint, sizeof(hint), "; did you mean '%s'?", want);
+	ck_assert_msg(strlen(err.msg) > strlen(hint) && strcmp(err.msg +
+	    strlen(err.msg) - strlen(hint), hint) == 0,
+	    "case %d: '%s' does not end in \"%s\"", _i, err.msg, hint);
+}
+END_TEST
+
+/* Every broken protocol again, with a report: freed exactly after many
+ * errors (the suite runs under ASan and valgrind), the first in err. */
+START_TEST(test_bad_corpus_report)
+{
+	struct sortes_protocol_options opt;
+	struct sortes_protocol_report r;
+	struct corpus c;
+	char path[1024];
+	size_t i;
+
+	opt.check_zone = 1;
+	opt.report = &r;
+	corpus_read(&c);
+	for (i = 0; i < c.n; i++) {
+		struct sortes_error err = { 0, "" };
+		struct sortes_protocol *p = NULL;
+
+		snprintf(path, sizeof(path), "%s/%s", BAD_DIR, c.names[i]);
+		ck_assert_int_eq(sortes_protocol_load_with(&p, path, &opt,
+		    &err), SORTES_EDATA);
+		ck_assert_ptr_null(p);
+		ck_assert_msg(r.nerrors >= 1, "%s: no errors", c.names[i]);
+		ck_assert_str_eq(r.errors[0], err.msg);
+		sortes_protocol_report_free(&r);
+	}
+	corpus_free(&c);
+}
+END_TEST
+
+/* The report on other outcomes: empty, or the one error of a file. */
+START_TEST(test_report_edges)
+{
+	struct sortes_protocol_report r = { NULL, 7, 7 };
+	struct sortes_protocol_options opt = { 0, &r };
+	struct sortes_error err = { 0, "" };
+	struct sortes_protocol *p = NULL;
+	char *dir, *big;
+	FILE *f;
+
+	ck_assert_int_eq(sortes_protocol_load_with(&p, SORTES_TOP_SRCDIR
+	    "/protocols/ungifokus.yaml", &opt, &err), 0);
+	ck_assert_uint_eq(r.nerrors, 0);
+	ck_assert_uint_eq(r.more, 0);
+	ck_assert_ptr_null(r.errors);
+	sortes_protocol_free(p);
+	ck_assert_int_eq(sortes_protocol_load_with(&p, BAD_DIR "/no-such.yaml",
+	    &opt, &err), SORTES_ENOINPUT);
+	ck_assert_uint_eq(r.nerrors, 0);
+	dir = tu_tmpdir();
+	big = tu_path(dir, "big.yaml");
+	f = fopen(big, "wb");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 1024 * 1024 / 8 + 1; i++)
+		fputs("# .....\n", f);
+	fclose(f);
+	ck_assert_int_eq(sortes_protocol_load_with(&p, big, &opt, &err),
+	    SORTES_EDATA);
+	ck_assert_uint_eq(r.nerrors, 1);
+	ck_assert_str_eq(r.errors[0], err.msg);
+	sortes_protocol_report_free(&r);
+	sortes_protocol_report_free(NULL);
+	ck_assert_int_eq(sortes_protocol_parse_with(&p, "x", 1, "t.yaml",
+	    NULL, &err), SORTES_EDATA);
+	tu_rmtree(dir);
+	free(big);
+	free(dir);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The time zone, checked when asked                                  */
+
+#define ZONE_PROTOCOL(zone) \
+	"sortes: 1\n" \
+	"trial:\n" \
+	"  id: t-1\n" \
+	"  title: T\n" \
+	"  sponsor: S\n" \
+	zone \
+	"  target_enrollment: 10\n" \
+	"arms: [{code: A, name: a, ratio: 1}, {code: B, name: b, ratio: 1}]\n" \
+	"randomization: {unit: individual, method: simple}\n"
+
+START_TEST(test_zone_check)
+{
+	struct sortes_protocol_report r;
+	struct sortes_error err = { 0, "" };
+	char *dir = tu_tmpdir(), *europe = tu_path(dir, "Europe");
+	char *zone = tu_path(dir, "Europe/Copenhagen");
+
+	ck_assert_int_eq(mkdir(europe, 0700), 0);
+	ck_assert_int_eq(setenv("TZDIR", dir, 1), 0);
+	/* not asked: the name is only looked at, not looked up, as before */
+	ck_assert_int_eq(parse_report(ZONE_PROTOCOL("  timezone: "
+	    "Europe/Kopenhagen\n"), 0, &r, &err), 0);
+	ck_assert_int_eq(parse_report(ZONE_PROTOCOL(""), 0, &r, &err), 0);
+	/* asked, without zone files: the default, at its trial mapping */
+	ck_assert_int_eq(parse_report(ZONE_PROTOCOL(""), 1, &r, &err),
+	    SORTES_EDATA);
+	ck_assert_uint_eq(r.nerrors, 1);
+	ck_assert_str_eq(r.errors[0], "t.yaml:3:3: trial has no timezone, and "
+	    "the default 'Europe/Copenhagen' is not a time zone on this system "
+	    "(tzdata missing?); expected tzdata installed, or a timezone that "
+	    "this system has");
+	sortes_protocol_report_free(&r);
+	ck_assert_int_eq(parse_report(ZONE_PROTOCOL("  timezone: UTC\n"), 1,
+	    &r, &err), 0);
+	/* with the zone file */
+	tu_write(zone, "TZif2, which is all the check reads");
+	ck_assert_int_eq(parse_report(ZONE_PROTOCOL(""), 1, &r, &err), 0);
+	ck_assert_int_eq(parse_report(ZONE_PROTOCOL("  timezone: "
+	    "Europe/Copenhagen\n"), 1, &r, &err), 0);
+	ck_assert_int_eq(parse_report(ZONE_PROTOCOL("  timezone: "
+	    "Europe/Kopenhagen\n"), 1, &r, &err), SORTES_EDATA);
+	ck_assert_uint_eq(r.nerrors, 1);
+	ck_assert_str_eq(r.errors[0], "t.yaml:6:13: timezone "
+	    "'Europe/Kopenhagen' is not a time zone on this system (a "
+	    "misspelling, or tzdata missing); expected an IANA name such as "
+	    "Europe/Copenhagen; did you mean 'Europe/Copenhagen'?");
+	ck_assert_str_eq(err.msg, r.errors[0]);
+	sortes_protocol_report_free(&r);
+	/* nothing close */
+	ck_assert_int_eq(parse_report(ZONE_PROTOCOL("  timezone: "
+	    "Mars/Olympus_Mons\n"), 1, &r, &err), SORTES_EDATA);
+	ck_assert_ptr_null(strstr(err.msg, "did you mean"));
+	sortes_protocol_report_free(&r);
+	unsetenv("TZDIR");
+	remove(zone);
+	rmdir(europe);
+	rmdir(dir);
+	free(zone);
+	free(europe);
+	free(dir);
+}
+END_TEST
+
 Suite *
 suite_protocol(void)
 {
@@ -1197,6 +1721,14 @@ suite_protocol(void)
 	tcase_add_test(tc, test_lookups_and_names);
 	tcase_add_test(tc, test_load_errors);
 	tcase_add_test(tc, test_quiet);
+	tcase_add_test(tc, test_every_error);
+	tcase_add_test(tc, test_error_limit);
+	tcase_add_test(tc, test_no_cascade_names);
+	tcase_add_test(tc, test_no_cascade_keys);
+	tcase_add_loop_test(tc, test_suggestions, 0, NKEYS(typos));
+	tcase_add_test(tc, test_bad_corpus_report);
+	tcase_add_test(tc, test_report_edges);
+	tcase_add_test(tc, test_zone_check);
 	suite_add_tcase(s, tc);
 	return s;
 }

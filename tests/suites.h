@@ -12,6 +12,8 @@ Suite *suite_field(void);
 Suite *suite_protocol(void);
 Suite *suite_protocol_json(void);
 Suite *suite_person(void);
+Suite *suite_suggest(void);
+Suite *suite_zone(void);
 Suite *suite_csv(void);
 Suite *suite_keyfile(void);
 Suite *suite_db(void);

@@ -240,7 +240,8 @@ struct sortes_protocol {
  * "FILE:LINE:COLUMN: what was wrong, what was expected".
  * On success *out is a new protocol the caller frees with
  * sortes_protocol_free(); on failure *out is NULL and SORTES_EDATA (or
- * SORTES_ENOMEM) is returned with the first error in 'err'.
+ * SORTES_ENOMEM) is returned with the first error in 'err': the one
+ * that comes first in the file.
  */
 int sortes_protocol_parse(struct sortes_protocol **out, const char *text,
     size_t len, const char *filename, struct sortes_error *err);
@@ -248,6 +249,52 @@ int sortes_protocol_parse(struct sortes_protocol **out, const char *text,
 /* Read 'path' whole and parse it as above (SORTES_ENOINPUT if unreadable). */
 int sortes_protocol_load(struct sortes_protocol **out, const char *path,
     struct sortes_error *err);
+
+/*
+ * At most this many errors are reported, the first ones in the file;
+ * the parser counts those beyond.
+ */
+#define SORTES_PROTOCOL_MAX_ERRORS 20
+
+/*
+ * Every error of a refused protocol, for callers that show them all
+ * (sortes protocol check, sortes init).  The parser goes on after an
+ * error wherever that is safe, and leaves out an error that would only
+ * follow from an earlier one (docs/protocol.md, "Reading errors").
+ */
+struct sortes_protocol_report {
+	char **errors;		/* "FILE:LINE:COLUMN: ...", in file order */
+	size_t nerrors;		/* at most SORTES_PROTOCOL_MAX_ERRORS */
+	size_t more;		/* errors found beyond those, not kept */
+};
+
+struct sortes_protocol_options {
+	/*
+	 * Refuse a 'timezone' (or the default, SORTES_ZONE_DEFAULT) that
+	 * this system has no zone file for (sortes_zone_known()).  For
+	 * creating a trial; a trial that exists is opened without it, so
+	 * that a machine lacking the zone says so where the zone is used.
+	 */
+	int check_zone;
+	/*
+	 * When not NULL, filled on every return: on SORTES_EDATA it holds
+	 * every error kept, the first being the one in 'err'; otherwise it
+	 * is empty.  The caller frees it with sortes_protocol_report_free().
+	 */
+	struct sortes_protocol_report *report;
+};
+
+/* sortes_protocol_parse() with options; 'opt' may be NULL (no options). */
+int sortes_protocol_parse_with(struct sortes_protocol **out, const char *text,
+    size_t len, const char *filename, const struct sortes_protocol_options *opt,
+    struct sortes_error *err);
+
+/* sortes_protocol_load() with options, as above. */
+int sortes_protocol_load_with(struct sortes_protocol **out, const char *path,
+    const struct sortes_protocol_options *opt, struct sortes_error *err);
+
+/* Free what a report holds and empty it; NULL is allowed. */
+void sortes_protocol_report_free(struct sortes_protocol_report *r);
 
 /* Free a protocol; NULL is allowed. */
 void sortes_protocol_free(struct sortes_protocol *p);

@@ -28,7 +28,8 @@ struct sortes_trial {
 };
 
 /*
- * Create a trial: parse the protocol at 'protocol_path', create the
+ * Create a trial: parse the protocol at 'protocol_path' (its time zone
+ * must be one this system knows, see sortes_protocol_options), create the
  * database 'db_path' and the key file 'key_path' (neither may exist),
  * store the protocol's bytes and SHA-256, commit to the seed and write
  * the genesis log entry, all stamped 'now' (UTC, YYYY-MM-DDTHH:MM:SSZ).

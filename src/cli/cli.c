@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "sortes/date.h"
 #include "sortes/followup.h"
+#include "sortes/zone.h"
 #include "cli.h"
 
 int
@@ -120,32 +120,6 @@ cli_now(char out[21], struct sortes_error *err)
 	return 0;
 }
 
-/* Zone files live here unless TZDIR says otherwise (glibc's rule). */
-static int
-zone_exists(const char *tz)
-{
-	const char *dir = getenv("TZDIR");
-	char path[4096];
-
-	if (strcmp(tz, "UTC") == 0)
-		return 1;
-	if (tz[0] == '/' || strstr(tz, "..") != NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s",
-	    dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo", tz);
-	return access(path, R_OK) == 0;
-}
-
-static int
-zone_check(const char *tz, struct sortes_error *err)
-{
-	if (!zone_exists(tz))
-		return sortes_error_set(err, SORTES_EUNSUPPORTED, "time zone "
-		    "'%s' is not known on this system (is tzdata installed?)",
-		    tz);
-	return 0;
-}
-
 /* The local date of 't' under the process's current TZ. */
 static int
 local_date(int32_t *out, time_t t, const char *tz, struct sortes_error *err)
@@ -172,7 +146,7 @@ cli_local_day(int32_t *out, const char *now, const char *tz,
 	if (parse_utc(now, &t) != 0)
 		return sortes_error_set(err, SORTES_EUSAGE,
 		    "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", now);
-	if ((rc = zone_check(tz, err)) != 0)
+	if ((rc = sortes_zone_check(tz, err)) != 0)
 		return rc;
 	/* Already the process's zone (cli_use_zone()): no reloading. */
 	if (current != NULL && strcmp(current, tz) == 0)
@@ -197,7 +171,7 @@ cli_use_zone(const char *tz, struct sortes_error *err)
 {
 	int rc;
 
-	if ((rc = zone_check(tz, err)) != 0)
+	if ((rc = sortes_zone_check(tz, err)) != 0)
 		return rc;
 	if (setenv("TZ", tz, 1) != 0)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
@@ -227,6 +201,28 @@ cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
 	if (rc == 0)
 		rc = cli_clock(c, now, (*out)->protocol, err);
 	return rc;
+}
+
+int
+cli_protocol_load(struct sortes_protocol **out, const char *path)
+{
+	struct sortes_protocol_report report;
+	struct sortes_protocol_options opt = { 1, &report };
+	struct sortes_error err = { 0, "" };
+	int rc;
+
+	rc = sortes_protocol_load_with(out, path, &opt, &err);
+	if (rc == 0)
+		return 0;
+	if (report.nerrors == 0)
+		return cli_fail(&err);
+	for (size_t i = 0; i < report.nerrors; i++)
+		fprintf(stderr, "sortes: %s\n", report.errors[i]);
+	if (report.more > 0)
+		fprintf(stderr, "sortes: %s: and %zu more error%s\n", path,
+		    report.more, report.more == 1 ? "" : "s");
+	sortes_protocol_report_free(&report);
+	return cli_exit_code(rc);
 }
 
 int

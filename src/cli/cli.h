@@ -169,6 +169,14 @@ int cli_clock(struct sortes_clock *c, char now[21],
 int cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
     char now[21], const char *db, struct sortes_error *err);
 
+/*
+ * Load the protocol file 'path' as a trial is created from it: its time
+ * zone must be known here.  Every error is printed, one
+ * "sortes: FILE:LINE:COLUMN: ..." line each (then how many more there
+ * were).  Returns 0 with *out for the caller to free, or the exit code.
+ */
+int cli_protocol_load(struct sortes_protocol **out, const char *path);
+
 /* Option --'option' of 'command' as a date YYYY-MM-DD; 0 or exit code 64. */
 int cli_date_arg(int32_t *out, const char *text, const char *command,
     const char *option);

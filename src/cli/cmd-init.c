@@ -29,6 +29,7 @@ int
 cmd_init(int argc, char **argv)
 {
 	const char *protocol = NULL, *db = NULL, *key_arg = NULL;
+	struct sortes_protocol *p = NULL;
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
 	char now[21], *key;
@@ -49,6 +50,11 @@ cmd_init(int argc, char **argv)
 		    argv[optind]);
 	if (protocol == NULL)
 		return cli_usage_error("init", "--protocol FILE is required");
+	/* every error of a refused protocol is printed, not just the first
+	 * that sortes_trial_create() would give (it reads the file again) */
+	if ((rc = cli_protocol_load(&p, protocol)) != 0)
+		return rc;
+	sortes_protocol_free(p);
 	db = cli_db_path(db);
 	if ((key = cli_key_path(key_arg, db)) == NULL)
 		return EXIT_OSERR;

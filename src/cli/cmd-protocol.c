@@ -26,11 +26,9 @@ protocol_check(int nfiles, char **files)
 		return cli_usage_error("protocol", "'check' needs a FILE");
 	for (int i = 0; i < nfiles; i++) {
 		struct sortes_protocol *p = NULL;
-		struct sortes_error err = { 0 };
+		int code = cli_protocol_load(&p, files[i]);
 
-		if (sortes_protocol_load(&p, files[i], &err) != 0) {
-			int code = cli_fail(&err);
-
+		if (code != 0) {
 			if (worst == 0)
 				worst = code;
 			continue;

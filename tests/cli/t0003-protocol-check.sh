@@ -56,6 +56,9 @@ run "$SORTES" protocol check typo.yaml
 expect_status 65
 expect_out_empty
 expect_err_contains "typo.yaml:14:5: unknown key 'ratoi'"
+# ... with the key meant, and that key not also reported missing.
+expect_err_contains "typo.yaml:14:5: unknown key 'ratoi' in arm; expected one of code, name, ratio; did you mean 'ratio'?"
+check "one error line" test "$(wc -l <err)" -eq 1
 
 # A value the key does not allow (line 17, column 11).
 sed '17s/simple/coin_toss/' mini.yaml >method.yaml
@@ -69,6 +72,15 @@ sed '/sponsor:/d' mini.yaml >nosponsor.yaml
 run "$SORTES" protocol check nosponsor.yaml
 expect_status 65
 expect_err_contains "nosponsor.yaml:3:3: missing key 'sponsor'"
+
+# Both mistakes at once: both are reported, in file order.
+sed '/sponsor:/d; 14s/ratio/ratoi/' mini.yaml >two.yaml
+run "$SORTES" protocol check two.yaml
+expect_status 65
+expect_out_empty
+expect_eq "$(sed -n 1p err)" "sortes: two.yaml:3:3: missing key 'sponsor' in trial; expected who runs and funds the trial" "first error"
+expect_eq "$(sed -n 2p err)" "sortes: two.yaml:13:5: unknown key 'ratoi' in arm; expected one of code, name, ratio; did you mean 'ratio'?" "second error"
+check "two error lines" test "$(wc -l <err)" -eq 2
 
 # YAML syntax errors.
 printf 'sortes: 1\ntrial:\n\tid: x\n' >tab.yaml
