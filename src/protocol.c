@@ -1316,29 +1316,44 @@ static const char *const weekend_rules[] = {
 
 #define WEEKENDS_EXPECT "one of keep, next_monday, previous_friday, nearest"
 
+/*
+ * An optional value that must be one of words[0..n): its index into
+ * *out, left alone when the key is absent.  'what' names the value in
+ * the message, 'expect' lists the words.
+ */
 static int
-parse_weekends(struct ctx *c, const struct slot *s)
+get_word(struct ctx *c, const struct slot *s, const char *const *words,
+    size_t n, const char *what, const char *expect, int *out)
 {
-	struct words w = STRINGS(weekend_rules, NKEYS(weekend_rules));
+	struct words w = STRINGS(words, n);
 	const char *t;
 	size_t len;
 	int rc;
 
-	c->p->weekends = SORTES_WEEKEND_KEEP;
 	if (s->key == NULL)
 		return 0;
-	rc = scalar_text(c, s, WEEKENDS_EXPECT, &t, &len);
+	rc = scalar_text(c, s, expect, &t, &len);
 	if (rc != 0)
 		return rc;
-	for (size_t i = 0; i < NKEYS(weekend_rules); i++) {
-		if (text_is(t, len, weekend_rules[i])) {
-			c->p->weekends = (enum sortes_weekend_rule)i;
+	for (size_t i = 0; i < n; i++) {
+		if (text_is(t, len, words[i])) {
+			*out = (int)i;
 			return 0;
 		}
 	}
-	return unknown(c, slot_at(s), 0, t, len, &w, 1, "unknown weekend "
-	    "rule '%.*s'; expected %s", (int)(len > 64 ? 64 : len), t,
-	    WEEKENDS_EXPECT);
+	return unknown(c, slot_at(s), 0, t, len, &w, 1, "unknown %s '%.*s'; "
+	    "expected %s", what, (int)(len > 64 ? 64 : len), t, expect);
+}
+
+static int
+parse_weekends(struct ctx *c, const struct slot *s)
+{
+	int rule = SORTES_WEEKEND_KEEP;
+	int rc = get_word(c, s, weekend_rules, NKEYS(weekend_rules),
+	    "weekend rule", WEEKENDS_EXPECT, &rule);
+
+	c->p->weekends = (enum sortes_weekend_rule)rule;
+	return rc;
 }
 
 #define IDENTIFIER_EXPECT "cpr (a Danish CPR number) or ascii"
@@ -1350,24 +1365,15 @@ parse_weekends(struct ctx *c, const struct slot *s)
 static int
 parse_identifier(struct ctx *c, const struct slot *s)
 {
-	const char *t;
-	size_t len;
-	int rc;
+	const char *kinds[SORTES_PERSON_NKINDS];
+	int kind = SORTES_PERSON_ASCII, rc;
 
-	c->p->identifier = SORTES_PERSON_ASCII;
-	if (s->key == NULL)
-		return 0;
-	rc = scalar_text(c, s, IDENTIFIER_EXPECT, &t, &len);
-	if (rc != 0)
-		return rc;
-	for (int i = 0; i < SORTES_PERSON_NKINDS; i++) {
-		if (text_is(t, len, sortes_person_kind_name(i))) {
-			c->p->identifier = (enum sortes_person_kind)i;
-			return 0;
-		}
-	}
-	return fail(c, slot_at(s), "unknown identifier kind '%.*s'; expected "
-	    "%s", (int)(len > 64 ? 64 : len), t, IDENTIFIER_EXPECT);
+	for (int i = 0; i < SORTES_PERSON_NKINDS; i++)
+		kinds[i] = sortes_person_kind_name((enum sortes_person_kind)i);
+	rc = get_word(c, s, kinds, NKEYS(kinds), "identifier kind",
+	    IDENTIFIER_EXPECT, &kind);
+	c->p->identifier = (enum sortes_person_kind)kind;
+	return rc;
 }
 
 enum { TR_ID, TR_TITLE, TR_SPONSOR, TR_TIMEZONE, TR_WEEKENDS, TR_TARGET,
@@ -2518,24 +2524,14 @@ parse_metric(struct ctx *c, const struct slot *s, int *out)
 static int
 parse_coding(struct ctx *c, const struct slot *s, enum sortes_coding *out)
 {
-	const char *t;
-	size_t len;
-	int rc;
+	static const char *const names[] = { "reference", "per_level" };
+	static const enum sortes_coding codings[] = { SORTES_CODING_REFERENCE,
+	    SORTES_CODING_PER_LEVEL };
+	int i = -1, rc = get_word(c, s, names, NKEYS(names), "coding",
+	    "reference or per_level", &i);
 
-	*out = SORTES_CODING_UNSET;
-	if (s->key == NULL)
-		return 0;
-	rc = scalar_text(c, s, "reference or per_level", &t, &len);
-	if (rc != 0)
-		return rc;
-	if (text_is(t, len, "reference"))
-		*out = SORTES_CODING_REFERENCE;
-	else if (text_is(t, len, "per_level"))
-		*out = SORTES_CODING_PER_LEVEL;
-	else
-		return fail(c, slot_at(s), "unknown coding '%.*s'; expected "
-		    "reference or per_level", (int)(len > 64 ? 64 : len), t);
-	return 0;
+	*out = i < 0 ? SORTES_CODING_UNSET : codings[i];
+	return rc;
 }
 
 /* Position of a weight's name among the balanced covariates, or -1. */
