@@ -22,6 +22,22 @@ sortes_db_latest_version(void)
 	return v;
 }
 
+/*
+ * SQLite says "database or disk is full" for a full disk and for a
+ * file at its page limit, and "disk I/O error" when writing beside the
+ * file (the -shm, the -wal) runs out of room; both are a full disk.
+ */
+static const char *
+db_reason(struct sortes_db *db)
+{
+	int code = sqlite3_extended_errcode(db->sql) & 0xff;
+	int sys = sqlite3_system_errno(db->sql);
+
+	if (code == SQLITE_FULL || (code == SQLITE_IOERR && sys == ENOSPC))
+		return sortes_strerror(ENOSPC);
+	return sqlite3_errmsg(db->sql);
+}
+
 int
 sortes_db_fail(struct sortes_db *db, const char *what, struct sortes_error *err)
 {
@@ -37,7 +53,7 @@ sortes_db_fail(struct sortes_db *db, const char *what, struct sortes_error *err)
 		status = SORTES_EDATA;
 	return sortes_error_set(err, status, "database '%s': %s: %s", db->path,
 	    what, status == SORTES_EBUSY ?
-	    "locked by another process; try again" : sqlite3_errmsg(db->sql));
+	    "locked by another process; try again" : db_reason(db));
 }
 
 int

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,12 @@ sortes_error_set(struct sortes_error *err, int code, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+const char *
+sortes_strerror(int errnum)
+{
+	return errnum == ENOSPC ? "disk full" : strerror(errnum);
 }
 
 int

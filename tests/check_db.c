@@ -105,6 +105,31 @@ START_TEST(test_missing_database)
 }
 END_TEST
 
+/* A file at its page limit is full as a full disk is. */
+START_TEST(test_full_database)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "t.db");
+	struct sortes_db *db = NULL;
+	struct sortes_error err = { 0 };
+	int pages, rc = 0;
+
+	ck_assert_int_eq(sortes_db_open(&db, path, SORTES_DB_CREATE, &err), 0);
+	pages = query_int(db, "PRAGMA page_count");
+	ck_assert_int_eq(query_int(db, "PRAGMA max_page_count = 1") >= pages,
+	    1);
+	for (int i = 0; i < 1000 && rc == 0; i++)
+		rc = sortes_db_exec(db, "INSERT INTO alloc_state VALUES "
+		    "(hex(randomblob(8)), hex(randomblob(2000)), 1, 1)", &err);
+	ck_assert_int_eq(rc, SORTES_EIO);
+	ck_assert_str_eq(strrchr(err.msg, ':'), ": disk full");
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+	sortes_db_close(db);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 Suite *
 suite_db(void)
 {
@@ -115,6 +140,7 @@ suite_db(void)
 	tcase_add_test(tc, test_existing_database_kept);
 	tcase_add_test(tc, test_newer_database_refused);
 	tcase_add_test(tc, test_missing_database);
+	tcase_add_test(tc, test_full_database);
 	suite_add_tcase(s, tc);
 	return s;
 }

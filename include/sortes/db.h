@@ -63,7 +63,8 @@ int sortes_db_prepare(struct sortes_db *db, sqlite3_stmt **out,
 /*
  * Turn SQLite's last error into a sortes status and message, with
  * 'what' saying what was being done.  SQLITE_BUSY and SQLITE_LOCKED
- * become SORTES_EBUSY; I/O and full-disk errors SORTES_EIO.
+ * become SORTES_EBUSY; I/O and full-disk errors SORTES_EIO, a full
+ * disk with the reason "disk full".
  */
 int sortes_db_fail(struct sortes_db *db, const char *what,
     struct sortes_error *err);

@@ -46,6 +46,12 @@ int sortes_error_set(struct sortes_error *err, int code, const char *fmt, ...)
 	;
 
 /*
+ * What a system error means to a user: strerror(errnum), but "disk
+ * full" for ENOSPC.  Never NULL.
+ */
+const char *sortes_strerror(int errnum);
+
+/*
  * Put 'prefix' and ": " in front of the message already in 'err' and
  * return err->code.  Used when a lower layer's message needs the
  * context of the caller (for example the CSV line it concerns).
