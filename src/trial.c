@@ -248,9 +248,9 @@ trial_load_format(struct sortes_trial *t, struct sortes_error *err)
 	return 0;
 }
 
-int
-sortes_trial_open(struct sortes_trial **out, const char *db_path,
-    struct sortes_error *err)
+static int
+trial_open(struct sortes_trial **out, const char *db_path,
+    enum sortes_db_mode mode, struct sortes_error *err)
 {
 	struct sortes_trial *t;
 	int rc;
@@ -258,7 +258,7 @@ sortes_trial_open(struct sortes_trial **out, const char *db_path,
 	*out = NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	rc = sortes_db_open(&t->db, db_path, SORTES_DB_EXISTING, err);
+	rc = sortes_db_open(&t->db, db_path, mode, err);
 	if (rc == 0)
 		rc = trial_load_row(t, err);
 	if (rc == 0)
@@ -269,6 +269,20 @@ sortes_trial_open(struct sortes_trial **out, const char *db_path,
 	}
 	*out = t;
 	return 0;
+}
+
+int
+sortes_trial_open(struct sortes_trial **out, const char *db_path,
+    struct sortes_error *err)
+{
+	return trial_open(out, db_path, SORTES_DB_EXISTING, err);
+}
+
+int
+sortes_trial_open_readonly(struct sortes_trial **out, const char *db_path,
+    struct sortes_error *err)
+{
+	return trial_open(out, db_path, SORTES_DB_READONLY, err);
 }
 
 int

@@ -230,6 +230,22 @@ cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
 }
 
 int
+cli_trial_read(struct sortes_trial **out, const char *db,
+    struct sortes_error *err)
+{
+	return sortes_trial_open_readonly(out, cli_db_path(db), err);
+}
+
+int
+cli_trial_done(struct sortes_trial *t, int rc, struct sortes_error *err)
+{
+	if (t != NULL && sortes_db_unchanged(t->db, err) != 0)
+		rc = err->code;
+	sortes_trial_close(t);
+	return rc;
+}
+
+int
 cli_date_arg(int32_t *out, const char *text, const char *command,
     const char *option)
 {

@@ -59,6 +59,7 @@ int cmd_randomize(int argc, char **argv);
 int cmd_reveal(int argc, char **argv);
 int cmd_rng(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_verify_export(int argc, char **argv);
 int cmd_withdraw(int argc, char **argv);
@@ -167,6 +168,21 @@ int cli_clock(struct sortes_clock *c, char now[21],
 /* Open the trial in 'db' and read its clock (cli_clock()). */
 int cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
     char now[21], const char *db, struct sortes_error *err);
+
+/*
+ * Open the trial in 'db' (as cli_db_path() finds it) for a command that
+ * only reads: read-only, never migrated (sortes_trial_open_readonly()).
+ */
+int cli_trial_read(struct sortes_trial **out, const char *db,
+    struct sortes_error *err);
+
+/*
+ * Close 't' (NULL is allowed), opened by cli_trial_read(), once the
+ * command has read what it needs, with status 'rc'.  Returns 'rc', or
+ * SORTES_EBUSY when another process wrote the file meanwhile
+ * (sortes_db_unchanged()): what was read cannot be trusted then.
+ */
+int cli_trial_done(struct sortes_trial *t, int rc, struct sortes_error *err);
 
 /* Option --'option' of 'command' as a date YYYY-MM-DD; 0 or exit code 64. */
 int cli_date_arg(int32_t *out, const char *text, const char *command,

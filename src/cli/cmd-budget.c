@@ -114,7 +114,7 @@ budget_report(const struct budget_args *a, int argc)
 
 	if (argc != 0)
 		return cli_usage_error("budget", "report takes no arguments");
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && t->protocol->budget != NULL) {
 		r.currency = t->protocol->budget->currency;
 		printf("By category\n%-24s %6s %14s\n", "CATEGORY", "SPENDS",
@@ -129,7 +129,7 @@ budget_report(const struct budget_args *a, int argc)
 		    "remaining\n", r.participants, r.participants == 1 ? "" :
 		    "s", spent, r.currency, left, r.currency);
 	}
-	sortes_trial_close(t);
+	rc = cli_trial_done(t, rc, &err);
 	return rc != 0 ? cli_fail(&err) : cli_finish(0);
 }
 

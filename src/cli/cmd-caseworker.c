@@ -139,7 +139,7 @@ caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 
 /*
  * Unlock only where registering allocates: adding or importing after
- * the randomization.  Listing never needs the key.
+ * the randomization.  Listing never needs the key, and only reads.
  */
 static int
 caseworker_open(struct caseworker_args *a, int registering,
@@ -149,10 +149,13 @@ caseworker_open(struct caseworker_args *a, int registering,
 	int64_t randomized = 0;
 	int rc;
 
-	if ((rc = cli_now(a->now, err)) != 0 ||
-	    (rc = sortes_trial_open(&a->trial, db, err)) != 0)
+	if ((rc = cli_now(a->now, err)) != 0)
 		return rc;
-	if (!registering || a->trial->protocol->unit != SORTES_UNIT_CASEWORKER ||
+	if (!registering)
+		return cli_trial_read(&a->trial, db, err);
+	if ((rc = sortes_trial_open(&a->trial, db, err)) != 0)
+		return rc;
+	if (a->trial->protocol->unit != SORTES_UNIT_CASEWORKER ||
 	    (rc = sortes_caseworker_randomized(a->trial, &randomized,
 	    err)) != 0 || randomized == 0)
 		return rc;
@@ -177,7 +180,7 @@ caseworker_run(struct caseworker_args *a, int argc, char **argv)
 		rc = caseworker_import(a, argv[1], &err);
 	else if (rc == 0)
 		rc = caseworker_list(a, &err);
-	sortes_trial_close(a->trial);
+	rc = cli_trial_done(a->trial, rc, &err);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 

@@ -168,6 +168,21 @@ export_unlink(const char *output)
 	unlink(path);
 }
 
+/*
+ * Take back a whole export read from a file that another process wrote
+ * meanwhile (sortes_db_unchanged()): it may mix two states.
+ */
+static void
+export_take_back(const char *output, int frozen)
+{
+	char path[4096];
+
+	export_unlink(output);
+	snprintf(path, sizeof(path), "%s.log", output);
+	if (frozen)
+		unlink(path);
+}
+
 static int
 export_run(const struct export_args *a)
 {
@@ -179,7 +194,7 @@ export_run(const struct export_args *a)
 	int rc;
 
 	memset(&seal, 0, sizeof(seal));
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && frozen)
 		rc = export_point(t, a, &seal, &at, &err);
 	if (rc == 0)
@@ -190,6 +205,9 @@ export_run(const struct export_args *a)
 		unlink(a->output);
 	else if (rc == 0 && frozen && (rc = export_log(t, a, at, &err)) != 0)
 		export_unlink(a->output);
+	else if (rc == 0 && (rc = sortes_db_unchanged(t->db, &err)) != 0 &&
+	    a->output != NULL)
+		export_take_back(a->output, frozen);
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
@@ -324,11 +342,17 @@ followups_run(const struct export_args *a)
 	if ((rc = followups_files(&f, a)) != 0)
 		return rc;
 	sortes_jcs_init(&dict);
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && f.dictionary != NULL)
 		rc = sortes_export_followups_dictionary(&dict, t, f.url, &err);
 	if (rc == 0)
 		rc = followups_write(t, a->format, &f, &dict, &err);
+	if (rc == 0 && (rc = sortes_db_unchanged(t->db, &err)) != 0) {
+		if (f.output != NULL)
+			unlink(f.output);
+		if (f.dictionary != NULL)
+			unlink(f.dictionary);
+	}
 	sortes_jcs_free(&dict);
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);

@@ -182,7 +182,7 @@ due_list(struct due_args *a)
 	int64_t n = 0;
 	int rc, code;
 
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && a->as_of == NULL) {
 		char now[21];
 
@@ -198,7 +198,7 @@ due_list(struct due_args *a)
 		due_begin(a);
 	if (rc == 0 && a->json)
 		printf("%s]\n", a->printed > 0 ? "\n" : "");
-	sortes_trial_close(t);
+	rc = cli_trial_done(t, rc, &err);
 	sortes_jcs_free(&a->jcs);
 	if (rc != 0)
 		return cli_fail(&err);

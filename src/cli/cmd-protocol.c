@@ -51,7 +51,7 @@ protocol_show(const char *db)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sortes_trial_open(&t, cli_db_path(db), &err);
+	rc = cli_trial_read(&t, db, &err);
 	if (rc == 0)
 		rc = sortes_db_prepare(t->db, &st,
 		    "SELECT protocol FROM trial WHERE id = 1", &err);
@@ -61,7 +61,7 @@ protocol_show(const char *db)
 	else if (rc == 0)
 		rc = sortes_db_fail(t->db, "reading the protocol", &err);
 	sqlite3_finalize(st);
-	sortes_trial_close(t);
+	rc = cli_trial_done(t, rc, &err);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 
