@@ -28,8 +28,8 @@ sortes_bundle_write_log(struct sortes_trial *t, FILE *out, int64_t at,
 		    (long long)sqlite3_column_int64(st, 0),
 		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
 		    sqlite3_column_text(st, 3)) < 0)
-			rc = sortes_error_set(err, SORTES_EIO, "cannot write the "
-			    "log extract: %s", strerror(errno));
+			rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot "
+			    "write the log extract");
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(t->db, "reading the log", err);
 	sqlite3_finalize(st);

@@ -66,10 +66,12 @@ sortes_key_write(const char *path, const struct sortes_key *key,
 	n = key_format(buf, sizeof(buf), key);
 	if (write(fd, buf, (size_t)n) != n || fsync(fd) != 0)
 		rc = sortes_error_set(err, SORTES_EIO,
-		    "cannot write key file '%s': %s", path, strerror(errno));
+		    "cannot write key file '%s': %s", path,
+		    sortes_strerror(errno));
 	if (close(fd) != 0 && rc == 0)
 		rc = sortes_error_set(err, SORTES_EIO,
-		    "cannot write key file '%s': %s", path, strerror(errno));
+		    "cannot write key file '%s': %s", path,
+		    sortes_strerror(errno));
 	sortes_wipe(buf, sizeof(buf));
 	if (rc != 0)
 		unlink(path);

@@ -69,10 +69,10 @@ write_keys(EVP_PKEY *key, const char *private_path, const char *public_path,
 		rc = sortes_error_set(err, SORTES_EIO, "cannot write the keys");
 	if (fclose(priv) != 0 && rc == 0)
 		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    private_path, strerror(errno));
+		    private_path, sortes_strerror(errno));
 	if (pub != NULL && fclose(pub) != 0 && rc == 0)
 		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    public_path, strerror(errno));
+		    public_path, sortes_strerror(errno));
 	if (rc != 0) {
 		unlink(private_path);
 		if (pub != NULL)

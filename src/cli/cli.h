@@ -135,8 +135,29 @@ int cli_help(const char *command);
 /*
  * Flush stdout and report a failed write (a full disk or closed pipe
  * must not pass as success).  Returns 'code', or 74 if flushing failed.
+ * A reader that went away (EPIPE) gets no message, here and in
+ * cli_fail().
  */
 int cli_finish(int code);
+
+/*
+ * printf() to standard output, for a command's results.  A failed
+ * write is put in 'err' (SORTES_EIO, its errno kept), and the caller
+ * stops there: nothing is written after the first failed write.
+ */
+int cli_printf(struct sortes_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/*
+ * When 'err' is a write that failed on 'fp' (its error flag set, and
+ * err->errnum kept by the library), name the file the output went to:
+ * "cannot write 'PATH': disk full", or "cannot write to standard
+ * output: ..." when 'path' is NULL.  Returns err->code.
+ */
+int cli_write_failed(struct sortes_error *err, FILE *fp, const char *path);
 
 /*
  * The current time, UTC, as YYYY-MM-DDTHH:MM:SSZ.  The environment

@@ -118,7 +118,7 @@ static int
 caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, step;
+	int rc, step = SQLITE_DONE;
 
 	rc = sortes_db_prepare(a->trial->db, &st, "SELECT c.code, c.team, "
 	    "coalesce(a.arm, '-'), c.covariates FROM caseworkers c "
@@ -126,12 +126,12 @@ caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 	    "ORDER BY c.code", err);
 	if (rc != 0)
 		return rc;
-	printf("code\tteam\tarm\tcovariates\n");
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		printf("%s\t%s\t%s\t%s\n", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-		    sqlite3_column_text(st, 3));
-	if (step != SQLITE_DONE)
+	rc = cli_printf(err, "code\tteam\tarm\tcovariates\n");
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cli_printf(err, "%s\t%s\t%s\t%s\n",
+		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+		    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(a->trial->db, "listing caseworkers", err);
 	sqlite3_finalize(st);
 	return rc;

@@ -37,7 +37,7 @@ export_create(const char *path, mode_t mode, struct sortes_error *err)
 
 	if (fd < 0) {
 		sortes_error_set(err, SORTES_ECANTCREAT, "cannot create '%s': %s",
-		    path, strerror(errno));
+		    path, sortes_strerror(errno));
 		return NULL;
 	}
 	if ((fp = fdopen(fd, "w")) == NULL) {
@@ -105,10 +105,11 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 		rc = err->code;
 	else if (rc == 0) {
 		if (fprintf(fp, "%s\n", j.data) < 0)
-			rc = SORTES_EIO;
-		if (fclose(fp) != 0 || rc != 0)
-			rc = sortes_error_set(err, SORTES_EIO, "cannot write "
-			    "'%s'", path);
+			rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot "
+			    "write '%s'", path);
+		if (fclose(fp) != 0 && rc == 0)
+			rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot "
+			    "write '%s'", path);
 		if (rc != 0)
 			unlink(path);
 	}
@@ -127,9 +128,11 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 	    err)) == NULL)
 		return err->code;
 	rc = sortes_export_allocations(t, out, a->format, at, rows, err);
+	if (rc != 0)
+		rc = cli_write_failed(err, out, a->output);
 	if (out != stdout && fclose(out) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    a->output, strerror(errno));
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", a->output);
 	if (rc != 0 && out != stdout)
 		unlink(a->output);
 	return rc;
@@ -149,9 +152,11 @@ export_log(struct sortes_trial *t, const struct export_args *a, int64_t at,
 	if ((fp = export_create(path, 0600, err)) == NULL)
 		return err->code;
 	rc = sortes_bundle_write_log(t, fp, at, err);
+	if (rc != 0)
+		rc = cli_write_failed(err, fp, path);
 	if (fclose(fp) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    path, strerror(errno));
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", path);
 	if (rc != 0)
 		unlink(path);
 	return rc;
@@ -290,8 +295,8 @@ static int
 export_close(FILE *fp, const char *path, int rc, struct sortes_error *err)
 {
 	if (fp != NULL && fclose(fp) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    path, strerror(errno));
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", path);
 	return rc;
 }
 
@@ -315,12 +320,13 @@ followups_write(struct sortes_trial *t, enum sortes_export_format format,
 	if (f->dictionary != NULL && (dfp = export_create(f->dictionary, 0644,
 	    err)) == NULL)
 		rc = err->code;
-	if (rc == 0)
-		rc = sortes_export_followups(t, out != NULL ? out : stdout,
-		    format, &rows, err);
+	if (rc == 0 && (rc = sortes_export_followups(t, out != NULL ? out :
+	    stdout, format, &rows, err)) != 0)
+		rc = cli_write_failed(err, out != NULL ? out : stdout,
+		    f->output);
 	if (rc == 0 && dfp != NULL && fprintf(dfp, "%s\n", dict->data) < 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    f->dictionary, strerror(errno));
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", f->dictionary);
 	rc = export_close(dfp, f->dictionary, rc, err);
 	rc = export_close(out, f->output, rc, err);
 	if (rc != 0 && dfp != NULL)

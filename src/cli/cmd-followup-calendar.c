@@ -41,8 +41,9 @@ followup_calendar(int argc, char **argv)
 	rc = cli_now(now, &err);
 	if (rc == 0)
 		rc = cli_trial_read(&t, db, &err);
-	if (rc == 0)
-		rc = sortes_ics_write(t, caseworker, now, stdout, &n, &err);
+	if (rc == 0 && (rc = sortes_ics_write(t, caseworker, now, stdout, &n,
+	    &err)) != 0)
+		rc = cli_write_failed(&err, stdout, NULL);
 	rc = cli_trial_done(t, rc, &err);
 	if (rc != 0)
 		return cli_fail(&err);

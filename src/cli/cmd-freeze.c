@@ -37,10 +37,10 @@ seal_write(const struct sortes_seal *s, const char *path,
 		    "seal file '%s': %s", path, strerror(errno));
 	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) != 0)
 		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    path, strerror(errno));
+		    path, sortes_strerror(errno));
 	if (close(fd) != 0 && rc == 0)
 		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    path, strerror(errno));
+		    path, sortes_strerror(errno));
 	return rc;
 }
 

@@ -18,6 +18,7 @@ struct reject_sink {
 	const char *csv_name;
 	FILE *fp;
 	int wrote_header;
+	int errnum;			/* of the write that failed, or 0 */
 };
 
 /* Write a record of two leading cells followed by 'cells'. */
@@ -45,12 +46,18 @@ reject_row(void *ctx, long line, const char *const *header, size_t nheader,
 		return 0;
 	if (!sink->wrote_header) {
 		if (write_prefixed(sink->fp, "line", "reason", header,
-		    nheader) != 0)
+		    nheader) != 0) {
+			sink->errnum = errno;
 			return -1;
+		}
 		sink->wrote_header = 1;
 	}
 	snprintf(linebuf, sizeof(linebuf), "%ld", line);
-	return write_prefixed(sink->fp, linebuf, reason, cells, ncells);
+	if (write_prefixed(sink->fp, linebuf, reason, cells, ncells) != 0) {
+		sink->errnum = errno;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -76,7 +83,7 @@ open_rejects(const char *path, struct sortes_error *err)
 
 	if (fp == NULL) {
 		sortes_error_set(err, SORTES_ECANTCREAT, "cannot create '%s': "
-		    "%s", path, strerror(errno));
+		    "%s", path, sortes_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 	}
@@ -113,9 +120,12 @@ cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
 		rc = err->code;
 	else
 		rc = csv_run(c, in, &sink, summary, err);
+	if (sink.errnum != 0)
+		rc = sortes_error_sys(err, SORTES_EIO, sink.errnum, "cannot "
+		    "write '%s'", c->rejects);
 	if (sink.fp != NULL && fclose(sink.fp) != 0 && rc == 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    c->rejects, strerror(errno));
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", c->rejects);
 	/* A refused file leaves nothing behind, rejects file included. */
 	if (rc != 0 && sink.fp != NULL)
 		unlink(c->rejects);

@@ -246,6 +246,58 @@ if [ -n "$reader" ]; then
 	expect_out_contains "ok: $entries entries"
 fi
 
+# --- a reader that went away, a full disk -----------------------------
+#
+# With the reader of its output gone, a command stops at the first write
+# that fails, quietly, with exit 74, and closes the database as on any
+# error: nothing is left beside it.  A full disk is named so.
+
+# to_gone_reader CMD... - run CMD with standard output into a pipe whose
+# reader has closed it; the status lands in $status, stderr in ./err.
+# The fifo makes CMD start only once the reader is gone.
+to_gone_reader() {
+	rm -f gate
+	mkfifo gate
+	{ read -r _ <gate; "$@" 2>err; echo $? >status; } |
+	    { exec <&-; echo go >gate; }
+	status=$(cat status)
+}
+
+mkdir pipe
+cp orig/t.db orig/t.seal orig/lead.pub pipe/
+# out_fails NAME ARGS... - sortes ARGS, its output to a gone reader and
+# to a full disk.
+out_fails() {
+	_name=$1
+	shift
+	last_cmd="$* | (gone)"
+	to_gone_reader "$SORTES" "$@"
+	expect_status 74
+	check "$_name said something to a reader that went away" \
+	    test ! -s err
+	no_side_files pipe/t.db
+	last_cmd="$* >/dev/full"
+	status=0
+	"$SORTES" "$@" >/dev/full 2>err || status=$?
+	expect_status 74
+	expect_err_contains "sortes: cannot write to standard output: disk full"
+}
+out_fails verify verify --db pipe/t.db --seal pipe/t.seal --replay
+out_fails verify-json verify --db pipe/t.db --json
+out_fails allocations export allocations --db pipe/t.db
+out_fails allocations-json export allocations --db pipe/t.db --format json
+out_fails followups export followups --db pipe/t.db
+out_fails followups-json export followups --db pipe/t.db --format json
+out_fails protocol protocol show --db pipe/t.db
+out_fails due followup due --db pipe/t.db --as-of 2025-02-20 --within 30d
+out_fails due-json followup due --db pipe/t.db --as-of 2025-02-20 --json
+out_fails overdue followup overdue --db pipe/t.db --as-of 2027-01-01
+out_fails calendar followup calendar --db pipe/t.db
+out_fails budget budget report --db pipe/t.db
+out_fails caseworkers caseworker list --db pipe/t.db
+out_fails rng rng --seed 1 --stream 2 --count 1000000000
+out_fails help help
+
 # --- schema versions ---------------------------------------------------
 
 set -- "$SRCDIR"/migrations/[0-9][0-9][0-9][0-9]-*.sql
