@@ -9,6 +9,7 @@
 
 #include "sortes/bundle.h"
 #include "sortes/export.h"
+#include "sortes/infile.h"
 #include "strata.h"
 
 int
@@ -177,15 +178,14 @@ check_line(struct checker *c, char *line, struct sortes_error *err)
 static int
 check_log(struct checker *c, const char *path, struct sortes_error *err)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int rc = 0;
+	int rc;
 
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open the "
-		    "log extract '%s': %s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&fp, path, "the log extract", err)) != 0)
+		return rc;
 	while (rc == 0 && (n = getline(&line, &cap, fp)) > 0) {
 		if (line[n - 1] == '\n')
 			line[n - 1] = '\0';
@@ -212,12 +212,12 @@ struct manifest {
 static int
 manifest_read(struct manifest *mf, const char *path, struct sortes_error *err)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp;
 	size_t len;
+	int rc;
 
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open the "
-		    "manifest '%s': %s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&fp, path, "the manifest", err)) != 0)
+		return rc;
 	len = fread(mf->text, 1, sizeof(mf->text) - 1, fp);
 	fclose(fp);
 	while (len > 0 && mf->text[len - 1] == '\n')

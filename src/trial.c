@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sortes/chain.h"
+#include "sortes/infile.h"
 #include "sortes/record.h"
 #include "sortes/trial.h"
 
@@ -18,14 +19,14 @@ static int
 trial_read_file(char **out, size_t *len, const char *path,
     struct sortes_error *err)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp;
 	char *buf = NULL;
 	size_t n;
+	int rc;
 
 	*out = NULL;
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT,
-		    "cannot open protocol '%s': %s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&fp, path, "protocol", err)) != 0)
+		return rc;
 	if ((buf = malloc(PROTOCOL_MAX + 1)) == NULL) {
 		fclose(fp);
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");

@@ -11,6 +11,7 @@ Suite *suite_field(void);
 Suite *suite_protocol(void);
 Suite *suite_csv(void);
 Suite *suite_keyfile(void);
+Suite *suite_infile(void);
 Suite *suite_db(void);
 Suite *suite_chain(void);
 Suite *suite_enroll(void);

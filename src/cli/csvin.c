@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sortes/csv.h"
+#include "sortes/infile.h"
 #include "cli.h"
 
 /* Where refused CSV rows go: stderr, and the rejects file if any. */
@@ -109,12 +110,12 @@ cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
 {
 	struct reject_sink sink = { .csv_name = c->path };
 	int from_stdin = strcmp(c->path, "-") == 0, rc;
-	FILE *in = from_stdin ? stdin : fopen(c->path, "rb");
+	FILE *in = stdin;
 
 	memset(summary, 0, sizeof(*summary));
-	if (in == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
-		    "%s", c->path, strerror(errno));
+	if (!from_stdin &&
+	    (rc = sortes_infile_open(&in, c->path, "CSV file", err)) != 0)
+		return rc;
 	if (c->rejects != NULL && (sink.fp = open_rejects(c->rejects,
 	    err)) == NULL)
 		rc = err->code;

@@ -196,6 +196,14 @@ run "$SORTES" enroll --db t.db --key no-such.key --person TEST-0005 \
     --field jobcentre=midt
 expect_status 66
 expect_err_contains "no-such.key"
+mkdir key.d
+run "$SORTES" enroll --db t.db --key key.d --person 150395-2001 \
+    --caseworker CW1 --field birth_date=2000-05-17 --field sex=F \
+    --field benefit=uddannelseshjaelp --field activity_ready=true \
+    --field jobcentre=midt
+expect_status 66
+expect_err_contains "sortes: key file 'key.d' is a directory"
+expect_log 4
 
 enroll_fokus no-such.db TEST-0005
 expect_status 66
