@@ -271,14 +271,19 @@ db_check_exists(const char *path, enum sortes_db_mode mode,
 	return 0;
 }
 
+/* SQLite's "unable to open database file" says less than errno. */
 static int
 db_sql_open(struct sortes_db *db, const char *name, int flags, int status,
     struct sortes_error *err)
 {
+	int sys;
+
 	if (sqlite3_open_v2(name, &db->sql, flags, NULL) == SQLITE_OK)
 		return 0;
+	sys = db->sql != NULL ? sqlite3_system_errno(db->sql) : 0;
 	return sortes_error_set(err, status, "cannot open database '%s': %s",
-	    db->path, db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+	    db->path, db->sql == NULL ? "out of memory" : sys != 0 ?
+	    sortes_strerror(sys) : sqlite3_errmsg(db->sql));
 }
 
 /*

@@ -186,6 +186,13 @@ else
 	expect_eq "$(sha256_of ro/t.db)" "$sum" "SHA-256 of the read-only copy"
 	no_side_files ro/t.db
 
+	# A file the reader may not read says so.
+	cp orig/t.db secret.db
+	chmod 000 secret.db
+	run as_reader "$SORTES" verify --db secret.db
+	expect_status 66
+	expect_err_contains "sortes: cannot open database 'secret.db': Permission denied"
+
 	# What writes still fails there, and leaves the file as it was.
 	run as_reader "$SORTES" withdraw "$youth" --db ro/t.db --reason moved
 	expect_status 74
