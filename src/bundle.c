@@ -10,6 +10,7 @@
 #include "sortes/bundle.h"
 #include "sortes/export.h"
 #include "sortes/json.h"
+#include "sortes/infile.h"
 #include "strata.h"
 
 #define PATH_BUF 4096
@@ -31,8 +32,8 @@ sortes_bundle_write_log(struct sortes_trial *t, FILE *out, int64_t at,
 		    (long long)sqlite3_column_int64(st, 0),
 		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
 		    sqlite3_column_text(st, 3)) < 0)
-			rc = sortes_error_set(err, SORTES_EIO, "cannot write the "
-			    "log extract: %s", strerror(errno));
+			rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot "
+			    "write the log extract");
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(t->db, "reading the log", err);
 	sqlite3_finalize(st);
@@ -185,15 +186,14 @@ check_line(struct checker *c, char *line, struct sortes_error *err)
 static int
 check_log(struct checker *c, const char *path, struct sortes_error *err)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int rc = 0;
+	int rc;
 
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open the "
-		    "log extract '%s': %s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&fp, path, "the log extract", err)) != 0)
+		return rc;
 	while (rc == 0 && (n = getline(&line, &cap, fp)) > 0) {
 		if (line[n - 1] == '\n')
 			line[n - 1] = '\0';
@@ -225,13 +225,12 @@ struct manifest {
 static int
 manifest_load(struct manifest *mf, const char *path, struct sortes_error *err)
 {
-	FILE *fp = fopen(path, "rb");
-	int rc = 0;
+	FILE *fp;
+	int rc;
 
 	mf->path = path;
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open the "
-		    "manifest '%s': %s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&fp, path, "the manifest", err)) != 0)
+		return rc;
 	if ((mf->text = malloc(MANIFEST_MAX + 1)) == NULL)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	else

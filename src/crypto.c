@@ -13,6 +13,7 @@
 #include <openssl/params.h>
 
 #include "sortes/crypto.h"
+#include "sortes/infile.h"
 
 struct sortes_hasher {
 	EVP_MD *md;
@@ -242,14 +243,13 @@ sortes_file_sha256(char out[SORTES_SHA256_HEX], const char *path,
 {
 	struct sortes_hasher *h = NULL;
 	uint8_t digest[SORTES_SHA256_LEN];
-	FILE *fp = fopen(path, "rb");
+	FILE *fp;
 	char buf[65536];
 	size_t n;
 	int rc;
 
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
-		    "%s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&fp, path, "", err)) != 0)
+		return rc;
 	rc = sortes_hasher_new(&h, err);
 	if (rc == 0)
 		rc = sortes_hasher_reset(h, err);

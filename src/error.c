@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,10 +13,37 @@ sortes_error_set(struct sortes_error *err, int code, const char *fmt, ...)
 	if (err == NULL)
 		return code;
 	err->code = code;
+	err->errnum = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int
+sortes_error_sys(struct sortes_error *err, int code, int errnum,
+    const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	err->errnum = errnum;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
+	    sortes_strerror(errnum));
+	return code;
+}
+
+const char *
+sortes_strerror(int errnum)
+{
+	return errnum == ENOSPC ? "disk full" : strerror(errnum);
 }
 
 int
@@ -51,6 +79,7 @@ sortes_error_clear(struct sortes_error *err)
 	if (err == NULL)
 		return;
 	err->code = 0;
+	err->errnum = 0;
 	err->msg[0] = '\0';
 }
 

@@ -26,6 +26,14 @@ static const char *const export_columns[] = {
 /* JSON keys must go in ascending order: this is that order. */
 static const int json_order[] = { 4, 2, 5, 7, 1, 0, 6, 3 };
 
+/* The errno of the write that failed is kept: EPIPE, a full disk... */
+static int
+export_write_fail(struct sortes_error *err)
+{
+	return sortes_error_sys(err, SORTES_EIO, errno, "cannot write the "
+	    "export");
+}
+
 void
 sortes_export_begin(struct sortes_export_writer *w, FILE *out,
     enum sortes_export_format format)
@@ -61,7 +69,7 @@ export_json_row(struct sortes_export_writer *w, const char *const *cells,
 		return rc;
 	if (fputs(w->rows == 0 ? "[\n" : ",\n", w->out) == EOF ||
 	    fwrite(j->data, 1, j->len, w->out) != j->len)
-		return SORTES_EIO;
+		return export_write_fail(err);
 	return 0;
 }
 
@@ -82,6 +90,8 @@ sortes_export_row(struct sortes_export_writer *w,
 		if (rc == 0)
 			rc = sortes_csv_write_record(w->out, cells, NCOLUMNS,
 			    ',');
+		if (rc == SORTES_EIO)
+			return export_write_fail(err);
 	} else
 		rc = export_json_row(w, cells, row->seq, err);
 	if (rc == 0)
@@ -95,12 +105,13 @@ sortes_export_end(struct sortes_export_writer *w, struct sortes_error *err)
 	const char *const *header = export_columns;
 	int rc = 0;
 
-	(void)err;
 	if (w->format == SORTES_EXPORT_CSV && w->rows == 0)
 		rc = sortes_csv_write_record(w->out, header, NCOLUMNS, ',');
 	else if (w->format == SORTES_EXPORT_JSON &&
 	    fputs(w->rows == 0 ? "[]\n" : "\n]\n", w->out) == EOF)
 		rc = SORTES_EIO;
+	if (rc != 0)
+		rc = export_write_fail(err);
 	sortes_jcs_free(&w->j);
 	return rc;
 }
@@ -161,9 +172,6 @@ sortes_export_allocations(struct sortes_trial *t, FILE *out,
 	}
 	sqlite3_finalize(st);
 	sortes_db_rollback(t->db);
-	if (rc == SORTES_EIO)
-		return sortes_error_set(err, SORTES_EIO,
-		    "cannot write the export: %s", strerror(errno));
 	return rc;
 }
 

@@ -124,8 +124,8 @@ struct export_state {
 static int
 write_fail(struct sortes_error *err)
 {
-	return sortes_error_set(err, SORTES_EIO, "cannot write the export: %s",
-	    strerror(errno));
+	return sortes_error_sys(err, SORTES_EIO, errno, "cannot write the "
+	    "export");
 }
 
 static int

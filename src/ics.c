@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +97,8 @@ ics_print(icalcomponent *calendar, FILE *out, struct sortes_error *err)
 	if (text == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	if (fputs(text, out) == EOF)
-		rc = sortes_error_set(err, SORTES_EIO, "writing the calendar "
-		    "failed");
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write the "
+		    "calendar");
 	free(text);
 	return rc;
 }

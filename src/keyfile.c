@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sortes/infile.h"
 #include "sortes/keyfile.h"
 #include "sortes/outfile.h"
 
@@ -69,17 +70,21 @@ key_slurp(char *buf, size_t size, const char *path, struct sortes_error *err)
 {
 	struct stat st;
 	ssize_t got;
-	int fd;
+	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO would block the open until a writer came. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return sortes_error_set(err, errno == ENOENT ? SORTES_ENOINPUT :
 		    SORTES_EPERM, "cannot open key file '%s': %s", path,
 		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if ((rc = sortes_infile_check(fd, path, "key file", err)) == 0 &&
+	    fstat(fd, &st) != 0)
+		rc = sortes_error_set(err, SORTES_EIO, "cannot read key file "
+		    "'%s': %s", path, strerror(errno));
+	if (rc != 0) {
 		close(fd);
-		return sortes_error_set(err, SORTES_EDATA,
-		    "key file '%s' is not a regular file", path);
+		return rc;
 	}
 	if ((st.st_mode & 077) != 0) {
 		close(fd);

@@ -40,7 +40,7 @@ create_fail(struct sortes_error *err, const char *what, const char *path,
 	return sortes_error_set(err, SORTES_ECANTCREAT, "cannot create %s%s'%s': "
 	    "%s", what ? what : "", what ? " " : "", path, errnum == EEXIST ?
 	    "it already exists; sortes never overwrites a file" :
-	    strerror(errnum));
+	    sortes_strerror(errnum));
 }
 
 int
@@ -202,9 +202,8 @@ sortes_outfile_stream(FILE **out, struct sortes_outfile *f,
 static int
 write_fail(struct sortes_outfile *f, int errnum, struct sortes_error *err)
 {
-	return sortes_error_set(err, SORTES_EIO, "cannot write %s%s'%s': %s",
-	    f->what ? f->what : "", f->what ? " " : "", f->path,
-	    strerror(errnum));
+	return sortes_error_sys(err, SORTES_EIO, errnum, "cannot write %s%s'%s'",
+	    f->what ? f->what : "", f->what ? " " : "", f->path);
 }
 
 /* Everything the stream holds goes to the file. */

@@ -30,6 +30,7 @@
 #include <libfyaml.h>
 
 #include "sortes/decimal.h"
+#include "sortes/infile.h"
 #include "sortes/protocol.h"
 #include "sortes/zone.h"
 #include "suggest.h"
@@ -3973,10 +3974,8 @@ read_file(const char *path, char **out, size_t *lenp, struct sortes_error *err)
 	FILE *f;
 	int rc = 0;
 
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT,
-		    "cannot open protocol '%s': %s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&f, path, "protocol", err)) != 0)
+		return rc;
 	buf = malloc(MAX_FILE_BYTES + 1);
 	if (buf == NULL) {
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory "

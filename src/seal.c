@@ -12,6 +12,7 @@
 #include "sortes/date.h"
 #include "sortes/json.h"
 #include "sortes/outfile.h"
+#include "sortes/infile.h"
 #include "sortes/record.h"
 #include "sortes/seal.h"
 
@@ -187,12 +188,12 @@ sortes_seal_read(struct sortes_seal *out, const char *path,
     struct sortes_error *err)
 {
 	char buf[SORTES_SEAL_MAX + 1];
-	FILE *fp = fopen(path, "rb");
+	FILE *fp;
 	size_t n;
+	int rc;
 
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open seal "
-		    "'%s': %s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&fp, path, "seal", err)) != 0)
+		return rc;
 	n = fread(buf, 1, sizeof(buf), fp);
 	fclose(fp);
 	if (n > SORTES_SEAL_MAX)

@@ -14,6 +14,7 @@
 
 #include "sortes/killpoint.h"
 #include "sortes/outfile.h"
+#include "sortes/infile.h"
 #include "sortes/sign.h"
 
 struct sortes_signer {
@@ -132,10 +133,17 @@ signer_load(struct sortes_signer **out, const char *path, int private,
 	int fd, rc = 0;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO would block the open until a writer came. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0)
 		return sortes_error_set(err, errno == ENOENT ? SORTES_ENOINPUT :
 		    SORTES_EPERM, "cannot open key '%s': %s", path,
 		    strerror(errno));
+	if ((rc = sortes_infile_check(fd, path, private ? "private key" :
+	    "public key", err)) != 0) {
+		close(fd);
+		return rc;
+	}
 	if (private && fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
 		close(fd);
 		return sortes_error_set(err, SORTES_EPERM, "private key '%s' is "

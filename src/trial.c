@@ -11,6 +11,7 @@
 #include "sortes/chain.h"
 #include "sortes/killpoint.h"
 #include "sortes/protocol_json.h"
+#include "sortes/infile.h"
 #include "sortes/record.h"
 #include "sortes/trial.h"
 #include "pending.h"
@@ -29,14 +30,14 @@ static int
 trial_read_file(char **out, size_t *len, const char *path,
     struct sortes_error *err)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp;
 	char *buf = NULL;
 	size_t n;
+	int rc;
 
 	*out = NULL;
-	if (fp == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT,
-		    "cannot open protocol '%s': %s", path, strerror(errno));
+	if ((rc = sortes_infile_open(&fp, path, "protocol", err)) != 0)
+		return rc;
 	if ((buf = malloc(PROTOCOL_MAX + 1)) == NULL) {
 		fclose(fp);
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
@@ -476,9 +477,9 @@ trial_load_format(struct sortes_trial *t, struct sortes_error *err)
 	return 0;
 }
 
-int
-sortes_trial_open(struct sortes_trial **out, const char *db_path,
-    struct sortes_error *err)
+static int
+trial_open(struct sortes_trial **out, const char *db_path,
+    enum sortes_db_mode mode, struct sortes_error *err)
 {
 	struct sortes_trial *t;
 	int rc;
@@ -486,7 +487,7 @@ sortes_trial_open(struct sortes_trial **out, const char *db_path,
 	*out = NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	rc = sortes_db_open(&t->db, db_path, SORTES_DB_EXISTING, err);
+	rc = sortes_db_open(&t->db, db_path, mode, err);
 	if (rc == 0)
 		rc = trial_load_row(t, err);
 	if (rc == 0)
@@ -497,6 +498,20 @@ sortes_trial_open(struct sortes_trial **out, const char *db_path,
 	}
 	*out = t;
 	return 0;
+}
+
+int
+sortes_trial_open(struct sortes_trial **out, const char *db_path,
+    struct sortes_error *err)
+{
+	return trial_open(out, db_path, SORTES_DB_EXISTING, err);
+}
+
+int
+sortes_trial_open_readonly(struct sortes_trial **out, const char *db_path,
+    struct sortes_error *err)
+{
+	return trial_open(out, db_path, SORTES_DB_READONLY, err);
 }
 
 int

@@ -24,6 +24,7 @@ main(void)
 	srunner_add_suite(sr, suite_zone());
 	srunner_add_suite(sr, suite_csv());
 	srunner_add_suite(sr, suite_keyfile());
+	srunner_add_suite(sr, suite_infile());
 	srunner_add_suite(sr, suite_db());
 	srunner_add_suite(sr, suite_chain());
 	srunner_add_suite(sr, suite_enroll());

@@ -16,6 +16,7 @@ Suite *suite_suggest(void);
 Suite *suite_zone(void);
 Suite *suite_csv(void);
 Suite *suite_keyfile(void);
+Suite *suite_infile(void);
 Suite *suite_db(void);
 Suite *suite_chain(void);
 Suite *suite_enroll(void);

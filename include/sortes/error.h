@@ -32,6 +32,7 @@ enum sortes_status {
 struct sortes_error {
 	int code;				/* last status set; 0 if none */
 	char msg[SORTES_ERROR_MSG_MAX];		/* NUL-terminated message */
+	int errnum;				/* its errno, or 0 */
 };
 
 /*
@@ -44,6 +45,26 @@ int sortes_error_set(struct sortes_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
+
+/*
+ * As sortes_error_set(), for a system call that failed with 'errnum'
+ * (an errno value): the message is followed by ": " and
+ * sortes_strerror(errnum), and err->errnum keeps 'errnum', so that a
+ * caller can tell a reader that went away (EPIPE) or a full disk from
+ * other failures.  sortes_error_set() sets err->errnum to 0.
+ */
+int sortes_error_sys(struct sortes_error *err, int code, int errnum,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+/*
+ * What a system error means to a user: strerror(errnum), but "disk
+ * full" for ENOSPC.  Never NULL.
+ */
+const char *sortes_strerror(int errnum);
 
 /*
  * Put 'prefix' and ": " in front of the message already in 'err' and

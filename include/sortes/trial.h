@@ -48,6 +48,14 @@ int sortes_trial_open(struct sortes_trial **out, const char *db_path,
     struct sortes_error *err);
 
 /*
+ * Open an existing trial for reading only, as an auditor's copy is
+ * read: the database is opened read-only, never migrated and never
+ * written to (sortes_db_open(), SORTES_DB_READONLY).
+ */
+int sortes_trial_open_readonly(struct sortes_trial **out,
+    const char *db_path, struct sortes_error *err);
+
+/*
  * Load the key file for an open trial, checking that it belongs to this
  * trial and that its seed matches the commitment.
  */

@@ -36,8 +36,10 @@ cli_exit_code(int status)
 int
 cli_fail(const struct sortes_error *err)
 {
-	fprintf(stderr, "sortes: %s\n", err->msg[0] ? err->msg :
-	    sortes_status_name(err->code));
+	/* Whoever stopped reading needs no message. */
+	if (err->errnum != EPIPE)
+		fprintf(stderr, "sortes: %s\n", err->msg[0] ? err->msg :
+		    sortes_status_name(err->code));
 	return cli_exit_code(err->code);
 }
 
@@ -70,12 +72,48 @@ cli_option_error(const char *command, int c, char **argv)
 int
 cli_finish(int code)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "sortes: cannot write to standard output: %s\n",
-		    strerror(errno));
-		return code == 0 ? EXIT_IOERR : code;
-	}
-	return code;
+	struct sortes_error err = { 0 };
+	int flushed = fflush(stdout) == 0, failed;
+
+	if (flushed && !ferror(stdout))
+		return code;
+	/* Only a failing flush leaves its errno; an earlier failed write
+	 * that nobody caught left none that can be trusted. */
+	if (flushed)
+		sortes_error_set(&err, SORTES_EIO, "cannot write to standard "
+		    "output");
+	else
+		sortes_error_sys(&err, SORTES_EIO, errno, "cannot write to "
+		    "standard output");
+	failed = cli_fail(&err);
+	return code == 0 ? failed : code;
+}
+
+int
+cli_printf(struct sortes_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "to standard output");
+	return 0;
+}
+
+int
+cli_write_failed(struct sortes_error *err, FILE *fp, const char *path)
+{
+	if (err->errnum == 0 || !ferror(fp))
+		return err->code;
+	if (path == NULL)
+		return sortes_error_sys(err, err->code, err->errnum, "cannot "
+		    "write to standard output");
+	return sortes_error_sys(err, err->code, err->errnum, "cannot write "
+	    "'%s'", path);
 }
 
 /* Parse YYYY-MM-DDTHH:MM:SSZ into seconds since the epoch. */
@@ -200,6 +238,22 @@ cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
 
 	if (rc == 0)
 		rc = cli_clock(c, now, (*out)->protocol, err);
+	return rc;
+}
+
+int
+cli_trial_read(struct sortes_trial **out, const char *db,
+    struct sortes_error *err)
+{
+	return sortes_trial_open_readonly(out, cli_db_path(db), err);
+}
+
+int
+cli_trial_done(struct sortes_trial *t, int rc, struct sortes_error *err)
+{
+	if (t != NULL && sortes_db_unchanged(t->db, err) != 0)
+		rc = err->code;
+	sortes_trial_close(t);
 	return rc;
 }
 

@@ -60,6 +60,7 @@ int cmd_reveal(int argc, char **argv);
 int cmd_rng(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_verify_export(int argc, char **argv);
 int cmd_withdraw(int argc, char **argv);
@@ -135,8 +136,29 @@ int cli_help(const char *command);
 /*
  * Flush stdout and report a failed write (a full disk or closed pipe
  * must not pass as success).  Returns 'code', or 74 if flushing failed.
+ * A reader that went away (EPIPE) gets no message, here and in
+ * cli_fail().
  */
 int cli_finish(int code);
+
+/*
+ * printf() to standard output, for a command's results.  A failed
+ * write is put in 'err' (SORTES_EIO, its errno kept), and the caller
+ * stops there: nothing is written after the first failed write.
+ */
+int cli_printf(struct sortes_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/*
+ * When 'err' is a write that failed on 'fp' (its error flag set, and
+ * err->errnum kept by the library), name the file the output went to:
+ * "cannot write 'PATH': disk full", or "cannot write to standard
+ * output: ..." when 'path' is NULL.  Returns err->code.
+ */
+int cli_write_failed(struct sortes_error *err, FILE *fp, const char *path);
 
 /*
  * The current time, UTC, as YYYY-MM-DDTHH:MM:SSZ.  The environment
@@ -168,6 +190,21 @@ int cli_clock(struct sortes_clock *c, char now[21],
 /* Open the trial in 'db' and read its clock (cli_clock()). */
 int cli_trial_clock(struct sortes_trial **out, struct sortes_clock *c,
     char now[21], const char *db, struct sortes_error *err);
+
+/*
+ * Open the trial in 'db' (as cli_db_path() finds it) for a command that
+ * only reads: read-only, never migrated (sortes_trial_open_readonly()).
+ */
+int cli_trial_read(struct sortes_trial **out, const char *db,
+    struct sortes_error *err);
+
+/*
+ * Close 't' (NULL is allowed), opened by cli_trial_read(), once the
+ * command has read what it needs, with status 'rc'.  Returns 'rc', or
+ * SORTES_EBUSY when another process wrote the file meanwhile
+ * (sortes_db_unchanged()): what was read cannot be trusted then.
+ */
+int cli_trial_done(struct sortes_trial *t, int rc, struct sortes_error *err);
 
 /*
  * Load the protocol file 'path' as a trial is created from it: its time

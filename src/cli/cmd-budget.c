@@ -85,22 +85,19 @@ report_line(void *ctx, const struct sortes_budget_line *l,
 	struct report *r = ctx;
 	char spent[SORTES_DECIMAL_BUF], left[SORTES_DECIMAL_BUF];
 
-	(void)err;
 	sortes_amount_format(l->spent_minor, spent);
-	if (l->category != NULL) {
-		printf("%-24s %6lld %14s %s\n", l->category,
+	if (l->category != NULL)
+		return cli_printf(err, "%-24s %6lld %14s %s\n", l->category,
 		    (long long)l->spends, spent, r->currency);
-		return 0;
-	}
-	if (!r->participants++)
-		printf("\nBy participant\n%-36s %-4s %6s %14s %14s\n",
-		    "PARTICIPANT", "ARM", "SPENDS", "SPENT", "REMAINING");
+	if (!r->participants++ && cli_printf(err, "\nBy participant\n"
+	    "%-36s %-4s %6s %14s %14s\n", "PARTICIPANT", "ARM", "SPENDS",
+	    "SPENT", "REMAINING") != 0)
+		return err->code;
 	sortes_amount_format(l->remaining_minor, left);
-	printf("%-36s %-4s %6lld %14s %14s\n", l->participant, l->arm,
-	    (long long)l->spends, spent, left);
 	r->spent += l->spent_minor;
 	r->left += l->remaining_minor;
-	return 0;
+	return cli_printf(err, "%-36s %-4s %6lld %14s %14s\n", l->participant,
+	    l->arm, (long long)l->spends, spent, left);
 }
 
 static int
@@ -114,22 +111,23 @@ budget_report(const struct budget_args *a, int argc)
 
 	if (argc != 0)
 		return cli_usage_error("budget", "report takes no arguments");
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && t->protocol->budget != NULL) {
 		r.currency = t->protocol->budget->currency;
-		printf("By category\n%-24s %6s %14s\n", "CATEGORY", "SPENDS",
-		    "SPENT");
+		rc = cli_printf(&err, "By category\n%-24s %6s %14s\n",
+		    "CATEGORY", "SPENDS", "SPENT");
 	}
 	if (rc == 0)
 		rc = sortes_budget_report(t, report_line, &r, &err);
 	if (rc == 0) {
 		sortes_amount_format(r.spent, spent);
 		sortes_amount_format(r.left, left);
-		printf("\n%d participant%s with a budget: %s %s spent, %s %s "
-		    "remaining\n", r.participants, r.participants == 1 ? "" :
-		    "s", spent, r.currency, left, r.currency);
+		rc = cli_printf(&err, "\n%d participant%s with a budget: %s %s "
+		    "spent, %s %s remaining\n", r.participants,
+		    r.participants == 1 ? "" : "s", spent, r.currency, left,
+		    r.currency);
 	}
-	sortes_trial_close(t);
+	rc = cli_trial_done(t, rc, &err);
 	return rc != 0 ? cli_fail(&err) : cli_finish(0);
 }
 

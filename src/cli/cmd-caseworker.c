@@ -118,7 +118,7 @@ static int
 caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, step;
+	int rc, step = SQLITE_DONE;
 
 	rc = sortes_db_prepare(a->trial->db, &st, "SELECT c.code, c.team, "
 	    "coalesce(a.arm, '-'), c.covariates FROM caseworkers c "
@@ -126,12 +126,12 @@ caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 	    "ORDER BY c.code", err);
 	if (rc != 0)
 		return rc;
-	printf("code\tteam\tarm\tcovariates\n");
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		printf("%s\t%s\t%s\t%s\n", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-		    sqlite3_column_text(st, 3));
-	if (step != SQLITE_DONE)
+	rc = cli_printf(err, "code\tteam\tarm\tcovariates\n");
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cli_printf(err, "%s\t%s\t%s\t%s\n",
+		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+		    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(a->trial->db, "listing caseworkers", err);
 	sqlite3_finalize(st);
 	return rc;
@@ -139,7 +139,7 @@ caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 
 /*
  * Unlock only where registering allocates: adding or importing after
- * the randomization.  Listing never needs the key.
+ * the randomization.  Listing never needs the key, and only reads.
  */
 static int
 caseworker_open(struct caseworker_args *a, int registering,
@@ -149,10 +149,13 @@ caseworker_open(struct caseworker_args *a, int registering,
 	int64_t randomized = 0;
 	int rc;
 
-	if ((rc = cli_now(a->now, err)) != 0 ||
-	    (rc = sortes_trial_open(&a->trial, db, err)) != 0)
+	if ((rc = cli_now(a->now, err)) != 0)
 		return rc;
-	if (!registering || a->trial->protocol->unit != SORTES_UNIT_CASEWORKER ||
+	if (!registering)
+		return cli_trial_read(&a->trial, db, err);
+	if ((rc = sortes_trial_open(&a->trial, db, err)) != 0)
+		return rc;
+	if (a->trial->protocol->unit != SORTES_UNIT_CASEWORKER ||
 	    (rc = sortes_caseworker_randomized(a->trial, &randomized,
 	    err)) != 0 || randomized == 0)
 		return rc;
@@ -177,7 +180,7 @@ caseworker_run(struct caseworker_args *a, int argc, char **argv)
 		rc = caseworker_import(a, argv[1], &err);
 	else if (rc == 0)
 		rc = caseworker_list(a, &err);
-	sortes_trial_close(a->trial);
+	rc = cli_trial_done(a->trial, rc, &err);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 

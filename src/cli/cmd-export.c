@@ -158,8 +158,8 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 	if (rc == 0)
 		rc = sortes_outfile_stream(&fp, f->manifest, err);
 	if (rc == 0 && fprintf(fp, "%s\n", j.data) < 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s.manifest."
-		    "json': %s", a->output, strerror(errno));
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s.manifest.json'", a->output);
 	sortes_jcs_free(&j);
 	return rc;
 }
@@ -178,13 +178,19 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 		rc = sortes_outfile_stream(&out, f->out, err);
 	if (rc == 0)
 		rc = sortes_export_allocations(t, out, a->format, at, &rows, err);
-	if (rc != 0 || f->log == NULL)
+	if (rc != 0)
+		return cli_write_failed(err, out, a->output);
+	if (f->log == NULL)
 		return rc;
 	rc = export_manifest(t, a, f, seal, rows, err);
 	if (rc == 0)
 		rc = sortes_outfile_stream(&log, f->log, err);
-	if (rc == 0)
-		rc = sortes_bundle_write_log(t, log, at, err);
+	if (rc == 0 && (rc = sortes_bundle_write_log(t, log, at, err)) != 0) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s.log", a->output);
+		rc = cli_write_failed(err, log, path);
+	}
 	return rc;
 }
 
@@ -200,13 +206,16 @@ export_run(const struct export_args *a)
 	int rc;
 
 	memset(&seal, 0, sizeof(seal));
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && frozen)
 		rc = export_point(t, a, &seal, &at, &err);
 	if (rc == 0)
 		rc = export_open(&f, a, frozen, &err);
 	if (rc == 0)
 		rc = export_write(t, a, &f, &seal, at, &err);
+	/* A read that another process's write may have torn is not linked. */
+	if (rc == 0)
+		rc = sortes_db_unchanged(t->db, &err);
 	if (rc == 0)
 		rc = export_commit(&f, &err);
 	export_abandon(&f);
@@ -309,13 +318,16 @@ followups_write(struct sortes_trial *t, enum sortes_export_format format,
 		    SORTES_OUTFILE_SAME_OK, err);
 	if (rc == 0 && out != NULL)
 		rc = sortes_outfile_stream(&fp, out, err);
-	if (rc == 0)
-		rc = sortes_export_followups(t, fp, format, &rows, err);
+	if (rc == 0 && (rc = sortes_export_followups(t, fp, format, &rows,
+	    err)) != 0)
+		rc = cli_write_failed(err, fp, f->output);
 	if (rc == 0 && dfp != NULL &&
 	    (rc = sortes_outfile_stream(&dp, dfp, err)) == 0 &&
 	    fprintf(dp, "%s\n", dict->data) < 0)
-		rc = sortes_error_set(err, SORTES_EIO, "cannot write '%s': %s",
-		    f->dictionary, strerror(errno));
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", f->dictionary);
+	if (rc == 0)
+		rc = sortes_db_unchanged(t->db, err);
 	if (rc == 0)
 		rc = export_put(&dfp, "export-dictionary-linked", err);
 	if (rc == 0)
@@ -337,7 +349,7 @@ followups_run(const struct export_args *a)
 	if ((rc = followups_files(&f, a)) != 0)
 		return rc;
 	sortes_jcs_init(&dict);
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && f.dictionary != NULL)
 		rc = sortes_export_followups_dictionary(&dict, t, f.url, &err);
 	if (rc == 0)

@@ -40,10 +40,11 @@ followup_calendar(int argc, char **argv)
 		    argv[optind]);
 	rc = cli_now(now, &err);
 	if (rc == 0)
-		rc = sortes_trial_open(&t, cli_db_path(db), &err);
-	if (rc == 0)
-		rc = sortes_ics_write(t, caseworker, now, stdout, &n, &err);
-	sortes_trial_close(t);
+		rc = cli_trial_read(&t, db, &err);
+	if (rc == 0 && (rc = sortes_ics_write(t, caseworker, now, stdout, &n,
+	    &err)) != 0)
+		rc = cli_write_failed(&err, stdout, NULL);
+	rc = cli_trial_done(t, rc, &err);
 	if (rc != 0)
 		return cli_fail(&err);
 	fprintf(stderr, "sortes: %lld open follow-up%s in the calendar\n",

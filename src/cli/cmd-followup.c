@@ -77,11 +77,12 @@ limit_parse(const char *text, int64_t *rows)
 	return 0;
 }
 
-static void
-due_text(const struct sortes_due_row *r)
+static int
+due_text(const struct sortes_due_row *r, struct sortes_error *err)
 {
-	printf("%s  %s  %s  %-12s  %s  %s\n", r->due, r->window_start,
-	    r->window_end, r->occasion, r->participant, r->caseworker);
+	return cli_printf(err, "%s  %s  %s  %-12s  %s  %s\n", r->due,
+	    r->window_start, r->window_end, r->occasion, r->participant,
+	    r->caseworker);
 }
 
 static int
@@ -114,7 +115,8 @@ due_json(struct due_args *a, const struct sortes_due_row *r,
 	sortes_jcs_string(j, r->window_start);
 	sortes_jcs_object_end(j);
 	if ((rc = sortes_jcs_finish(j, err)) == 0)
-		printf("%s\n%s", a->printed > 0 ? "," : "", j->data);
+		rc = cli_printf(err, "%s\n%s", a->printed > 0 ? "," : "",
+		    j->data);
 	return rc;
 }
 
@@ -122,14 +124,14 @@ due_json(struct due_args *a, const struct sortes_due_row *r,
  * The header (or the JSON array's bracket) goes out with the first row,
  * or after an empty list, so that a list that fails prints nothing.
  */
-static void
-due_begin(const struct due_args *a)
+static int
+due_begin(const struct due_args *a, struct sortes_error *err)
 {
 	if (a->json)
-		printf("[");
-	else
-		printf("DUE         OPENS       CLOSES      OCCASION      "
-		    "PARTICIPANT                           CASEWORKER\n");
+		return cli_printf(err, "[");
+	return cli_printf(err, "DUE         OPENS       CLOSES      "
+	    "OCCASION      PARTICIPANT                           "
+	    "CASEWORKER\n");
 }
 
 /*
@@ -147,11 +149,9 @@ due_print(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
 		return 0;
 	}
 	if (a->printed == 0)
-		due_begin(a);
-	if (a->json)
-		rc = due_json(a, r, err);
-	else
-		due_text(r);
+		rc = due_begin(a, err);
+	if (rc == 0)
+		rc = a->json ? due_json(a, r, err) : due_text(r, err);
 	if (rc == 0)
 		a->printed++;
 	return rc;
@@ -182,7 +182,7 @@ due_list(struct due_args *a)
 	int64_t n = 0;
 	int rc, code;
 
-	rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && a->as_of == NULL) {
 		char now[21];
 
@@ -195,10 +195,10 @@ due_list(struct due_args *a)
 		rc = sortes_followup_list(t, &a->query, due_print, a, &n,
 		    &err);
 	if (rc == 0 && a->printed == 0)
-		due_begin(a);
+		rc = due_begin(a, &err);
 	if (rc == 0 && a->json)
-		printf("%s]\n", a->printed > 0 ? "\n" : "");
-	sortes_trial_close(t);
+		rc = cli_printf(&err, "%s]\n", a->printed > 0 ? "\n" : "");
+	rc = cli_trial_done(t, rc, &err);
 	sortes_jcs_free(&a->jcs);
 	if (rc != 0)
 		return cli_fail(&err);

@@ -1,6 +1,7 @@
 /*
  * cmd-protocol.c - sortes protocol check|show.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,22 +76,25 @@ protocol_show(const char *db, int json)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sortes_trial_open(&t, cli_db_path(db), &err);
+	rc = cli_trial_read(&t, db, &err);
 	if (rc == 0 && json) {
 		rc = protocol_show_json(t, &err);
-		sortes_trial_close(t);
+		rc = cli_trial_done(t, rc, &err);
 		return rc == 0 ? cli_finish(0) : cli_fail(&err);
 	}
 	if (rc == 0)
 		rc = sortes_db_prepare(t->db, &st,
 		    "SELECT protocol FROM trial WHERE id = 1", &err);
-	if (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		fwrite(sqlite3_column_blob(st, 0), 1,
-		    (size_t)sqlite3_column_bytes(st, 0), stdout);
-	else if (rc == 0)
+	if (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		if (fwrite(sqlite3_column_blob(st, 0), 1, n, stdout) != n)
+			rc = sortes_error_sys(&err, SORTES_EIO, errno, "cannot "
+			    "write to standard output");
+	} else if (rc == 0)
 		rc = sortes_db_fail(t->db, "reading the protocol", &err);
 	sqlite3_finalize(st);
-	sortes_trial_close(t);
+	rc = cli_trial_done(t, rc, &err);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 

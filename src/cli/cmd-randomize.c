@@ -84,10 +84,13 @@ print_constrained(const struct sortes_protocol *p,
 		    cr->fixed[i].together ? "together" : "apart");
 }
 
-static void
+/* The list of caseworkers stops at the first line that fails. */
+static int
 randomize_print(const struct sortes_protocol *p,
-    const struct sortes_randomize_result *r)
+    const struct sortes_randomize_result *r, struct sortes_error *err)
 {
+	int rc = 0;
+
 	printf("randomized %zu caseworkers by %s, log entry %lld:",
 	    r->ncaseworkers, sortes_method_name(p->method), (long long)r->seq);
 	for (size_t a = 0; a < p->narms; a++)
@@ -96,8 +99,10 @@ randomize_print(const struct sortes_protocol *p,
 	printf("report %s\n", r->report.data);
 	if (r->cr.space > 0)
 		print_constrained(p, r);
-	for (size_t i = 0; i < r->ncaseworkers; i++)
-		printf("%s\t%s\n", r->codes[i], p->arms[r->arms[i]].code);
+	for (size_t i = 0; i < r->ncaseworkers && rc == 0; i++)
+		rc = cli_printf(err, "%s\t%s\n", r->codes[i],
+		    p->arms[r->arms[i]].code);
+	return rc;
 }
 
 static int
@@ -116,7 +121,7 @@ randomize_run(const char *db_arg, const char *key_arg, const char *beacon)
 	if (rc == 0)
 		rc = sortes_randomize(t, beacon, now, &r, &err);
 	if (rc == 0)
-		randomize_print(t->protocol, &r);
+		rc = randomize_print(t->protocol, &r, &err);
 	sortes_randomize_result_free(&r);
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);

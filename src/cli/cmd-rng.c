@@ -42,18 +42,19 @@ static int
 rng_print(uint64_t seed, uint64_t stream, uint64_t count, uint64_t bound)
 {
 	struct sortes_pcg32 rng;
+	struct sortes_error err = { 0 };
+	int rc = 0;
 
 	sortes_pcg32_seed(&rng, seed, stream);
-	for (uint64_t i = 0; i < count; i++) {
+	for (uint64_t i = 0; i < count && rc == 0; i++) {
 		if (bound != 0)
-			printf("%" PRIu32 "\n",
+			rc = cli_printf(&err, "%" PRIu32 "\n",
 			    sortes_pcg32_bounded(&rng, (uint32_t)bound));
 		else
-			printf("0x%08" PRIx32 "\n", sortes_pcg32_next(&rng));
-		if (ferror(stdout))
-			break;
+			rc = cli_printf(&err, "0x%08" PRIx32 "\n",
+			    sortes_pcg32_next(&rng));
 	}
-	return cli_finish(0);
+	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 
 static int

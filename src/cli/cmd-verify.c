@@ -131,10 +131,10 @@ verify_run(const struct verify_args *a)
 	int64_t seals = 0, replayed = -1;
 	int rc;
 
-	if ((rc = sortes_trial_open(&t, cli_db_path(a->db), &err)) != 0)
+	if ((rc = cli_trial_read(&t, a->db, &err)) != 0)
 		return cli_fail(&err);
 	rc = verify_all(t, a, &r, &seals, &replayed, &err);
-	sortes_trial_close(t);
+	rc = cli_trial_done(t, rc, &err);
 	if (a->json && (rc == 0 || rc == SORTES_EVERIFY))
 		verify_print_json(&r, seals, rc, &err);
 	else if (rc == 0)

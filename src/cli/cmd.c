@@ -40,7 +40,8 @@ const struct cmd_entry cmd_table[] = {
 	  "show: print the protocol stored in a trial database, byte for\n"
 	  "byte, as every command uses it; with --json, its canonical JSON\n"
 	  "form (docs/protocol-json.md), byte for byte what the genesis entry\n"
-	  "commits to, without a final newline.\n"
+	  "commits to, without a final newline.  It opens the database\n"
+	  "read-only.\n"
 	  "\n"
 	  "  -j, --json           the canonical JSON form instead of the file\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
@@ -57,6 +58,7 @@ const struct cmd_entry cmd_table[] = {
 	  "permuted blocks within its team (this needs the key file).  An import\n"
 	  "file has a header naming its columns: code, team and covariates; it\n"
 	  "is registered all or nothing, unless --skip-invalid is given.\n"
+	  "list opens the database read-only.\n"
 	  "\n"
 	  "  -t, --team TEAM            the caseworker's team or job centre\n"
 	  "  -v, --covariate NAME=VALUE a caseworker covariate; repeat for each\n"
@@ -158,6 +160,7 @@ const struct cmd_entry cmd_table[] = {
 	  "occasions as an iCalendar file, one all-day event each, with UIDs\n"
 	  "that stay the same, so that importing it again updates the events.\n"
 	  "Lists never show the arm: whoever measures should not learn it.\n"
+	  "due, overdue and calendar open the database read-only.\n"
 	  "\n"
 	  "  -a, --as-of DATE       the day to list for (YYYY-MM-DD; default today)\n"
 	  "  -w, --within DAYS      how far ahead: 14d (default), 3w, or days\n"
@@ -182,7 +185,7 @@ const struct cmd_entry cmd_table[] = {
 	  "0, one beyond what remains, a participant in an arm without a\n"
 	  "budget or withdrawn, and a category the protocol does not list.\n"
 	  "report: spends by category, then each participant's spent and\n"
-	  "remaining budget.\n"
+	  "remaining budget; it opens the database read-only.\n"
 	  "\n"
 	  "  -a, --amount AMOUNT    the amount, e.g. 3200 or 3200.50\n"
 	  "  -c, --category NAME    what it was for (one of the protocol's)\n"
@@ -206,6 +209,8 @@ const struct cmd_entry cmd_table[] = {
 	  "With --replay, re-derive every allocation from the seed, the\n"
 	  "protocol and the order of the log, and compare: the revealed seed,\n"
 	  "or before the reveal the key file's (--key).\n"
+	  "The database is opened read-only and never changed; one of an older\n"
+	  "schema is read through an up-to-date temporary copy.\n"
 	  "Exit status 0 when all holds, 1 when anything does not.\n"
 	  "\n"
 	  "  -s, --seal FILE      a seal file; repeat for each\n"
@@ -262,6 +267,8 @@ const struct cmd_entry cmd_table[] = {
 	  "describes the columns and every measure: written to --dictionary\n"
 	  "FILE, or, for a CSV --output FILE, to FILE-metadata.json\n"
 	  "(docs/export-followups.md).\n"
+	  "\n"
+	  "Both open the database read-only and never change it.\n"
 	  "\n"
 	  "  -s, --seal FILE        export as of this seal (checked against the log)\n"
 	  "  -p, --pubkey FILE      also check the seal's signature\n"
@@ -327,6 +334,20 @@ const struct cmd_entry cmd_table[] = {
 	  "  -k, --key FILE       the trial's key file\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_reveal },
+	{ "upgrade", "bring a database's schema up to this sortes",
+	  "usage: sortes upgrade [--db FILE]\n"
+	  "\n"
+	  "Apply the schema migrations the database lacks, each in its own\n"
+	  "transaction, carrying its trial forward.  Commands that write do\n"
+	  "this by themselves; those that only read (verify, export, protocol\n"
+	  "show, followup due, overdue and calendar, budget report, caseworker\n"
+	  "list) never change the file: they read a database of an older\n"
+	  "schema through an up-to-date temporary copy, made again each time.\n"
+	  "Upgrading once saves that copying.  A database at the newest schema\n"
+	  "is left as it is; one made by a newer sortes is refused.\n"
+	  "\n"
+	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
+	  cmd_upgrade },
 	{ "rng", "print raw PCG32 outputs, to cross-check the generator",
 	  "usage: sortes rng --seed N --stream M [--count K] [--bound B]\n"
 	  "\n"

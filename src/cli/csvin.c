@@ -10,6 +10,7 @@
 
 #include "sortes/csv.h"
 #include "sortes/outfile.h"
+#include "sortes/infile.h"
 #include "cli.h"
 
 /* Where refused CSV rows go: stderr, and the rejects file if any. */
@@ -17,6 +18,7 @@ struct reject_sink {
 	const char *csv_name;
 	FILE *fp;
 	int wrote_header;
+	int errnum;			/* of the write that failed, or 0 */
 };
 
 /* Write a record of two leading cells followed by 'cells'. */
@@ -44,12 +46,18 @@ reject_row(void *ctx, long line, const char *const *header, size_t nheader,
 		return 0;
 	if (!sink->wrote_header) {
 		if (write_prefixed(sink->fp, "line", "reason", header,
-		    nheader) != 0)
+		    nheader) != 0) {
+			sink->errnum = errno;
 			return -1;
+		}
 		sink->wrote_header = 1;
 	}
 	snprintf(linebuf, sizeof(linebuf), "%ld", line);
-	return write_prefixed(sink->fp, linebuf, reason, cells, ncells);
+	if (write_prefixed(sink->fp, linebuf, reason, cells, ncells) != 0) {
+		sink->errnum = errno;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -101,16 +109,19 @@ cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
 	struct reject_sink sink = { .csv_name = c->path };
 	struct sortes_outfile *rejects = NULL;
 	int from_stdin = strcmp(c->path, "-") == 0, rc = 0;
-	FILE *in = from_stdin ? stdin : fopen(c->path, "rb");
+	FILE *in = stdin;
 
 	memset(summary, 0, sizeof(*summary));
-	if (in == NULL)
-		return sortes_error_set(err, SORTES_ENOINPUT, "cannot open '%s': "
-		    "%s", c->path, strerror(errno));
+	if (!from_stdin &&
+	    (rc = sortes_infile_open(&in, c->path, "CSV file", err)) != 0)
+		return rc;
 	if (c->rejects != NULL)
 		rc = open_rejects(&rejects, &sink.fp, c->rejects, err);
 	if (rc == 0)
 		rc = csv_run(c, in, &sink, summary, err);
+	if (sink.errnum != 0)
+		rc = sortes_error_sys(err, SORTES_EIO, sink.errnum, "cannot "
+		    "write '%s'", c->rejects);
 	/* A refused file leaves nothing behind, rejects file included. */
 	if (rc == 0 && rejects != NULL)
 		rc = sortes_outfile_commit(rejects, err);

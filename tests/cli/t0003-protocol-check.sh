@@ -116,6 +116,13 @@ expect_status 66
 expect_out_empty
 expect_err_contains "no-such.yaml"
 
+# A directory is not a protocol either.
+mkdir protocols.d
+run "$SORTES" protocol check protocols.d
+expect_status 66
+expect_out_empty
+expect_err_contains "sortes: protocol 'protocols.d' is a directory"
+
 run "$SORTES" protocol check
 expect_status 64
 expect_err_contains "'check' needs a FILE"

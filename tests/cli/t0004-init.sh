@@ -115,6 +115,14 @@ expect_err_contains "no-such.yaml"
 check "m.db left behind" test ! -e m.db
 check "m.key left behind" test ! -e m.key
 
+# A directory as the protocol: 66 as well, named so.
+mkdir protocols.d
+run "$SORTES" init --protocol protocols.d --db m.db
+expect_status 66
+expect_err_contains "sortes: protocol 'protocols.d' is a directory"
+check "m.db left behind" test ! -e m.db
+check "m.key left behind" test ! -e m.key
+
 # The key file already exists: 73, it is kept as it was, no database.
 echo "someone else's key" >k.key
 chmod 600 k.key

@@ -221,12 +221,46 @@ run "$SORTES" enroll --db t.db --key no-such.key --person 170500-9005 \
     --field jobcentre=midt
 expect_status 66
 expect_err_contains "no-such.key"
+mkdir key.d
+run "$SORTES" enroll --db t.db --key key.d --person 150395-2001 \
+    --caseworker CW1 --field birth_date=2000-05-17 --field sex=F \
+    --field benefit=uddannelseshjaelp --field activity_ready=true \
+    --field jobcentre=midt
+expect_status 66
+expect_err_contains "sortes: key file 'key.d' is a directory"
+expect_log 4
 
 enroll_fokus no-such.db 170500-9005
 expect_status 66
 expect_out_empty
 expect_err_contains "database 'no-such.db' does not exist"
 check "enroll created a database" test ! -e no-such.db
+
+# A full disk is named so, with the database, and leaves the trial as it
+# was: on a small file system, full before the database is opened, and
+# with room to open it but not to commit.  Mounting needs privileges.
+trap 'umount "$tmpdir/small" 2>/dev/null; cd / && rm -rf "$tmpdir"' EXIT
+mkdir small
+if mount -t tmpfs -o size=1m tmpfs small 2>/dev/null; then
+	checkpoint t.db
+	for room in 0 40; do
+		rm -f small/*
+		cp t.db t.key small/
+		free=$(df -k small | awk 'NR == 2 { print $4 }')
+		dd if=/dev/zero of=small/fill bs=1k count=$((free - room)) \
+		    2>/dev/null
+		enroll_fokus small/t.db 150395-2001
+		expect_status 74
+		expect_out_empty
+		expect_err_contains "database 'small/t.db': "
+		expect_err_contains ": disk full"
+		rm small/fill
+		expect_eq "$(log_count small/t.db)" 4 "log entries in small/t.db"
+	done
+	umount small
+else
+	echo "$test_name: note: cannot mount a small file system here: the full disk is not tested"
+fi
 
 # In a caseworker-level trial (Ungebudgetter) the participant's
 # caseworker must be registered and allocated first.

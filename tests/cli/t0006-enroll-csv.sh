@@ -188,4 +188,11 @@ expect_status 66
 expect_err_contains "no-such.csv"
 expect_eq "$(log_count f.db)" 1 "log entries after empty input"
 
+# A directory is missing input too (66), named so.
+mkdir cohort.d
+run "$SORTES" enroll --db f.db --csv cohort.d
+expect_status 66
+expect_err_contains "sortes: CSV file 'cohort.d' is a directory"
+expect_eq "$(log_count f.db)" 1 "log entries after a directory"
+
 finish

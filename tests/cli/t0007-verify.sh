@@ -39,6 +39,12 @@ run "$SORTES" verify --db no-such.db
 expect_status 66
 expect_err_contains "no-such.db"
 
+mkdir dir.db
+run "$SORTES" verify --db dir.db
+expect_status 66
+expect_out_empty
+expect_err_contains "sortes: database 'dir.db' is a directory"
+
 # tamper NAME SQL - a fresh copy NAME.db of the trial, changed by SQL.
 # The sqlite3 shell has foreign keys off, so rows can go in any order.
 # t.db is checkpointed, so the file alone holds the whole trial.

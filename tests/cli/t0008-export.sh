@@ -104,6 +104,55 @@ expect_status 73
 expect_err_contains "cannot create 'a.csv'"
 check "a.csv was overwritten" cmp -s a.csv export.csv
 
+# A reader that stops early ('export allocations | head -n 1'): sortes
+# stops at the first write that fails, says nothing (exit 74, not killed
+# by SIGPIPE), and leaves nothing beside the database.  The export, some
+# 350 KB, cannot fit in the pipe.
+new_trial "$UNGIFOKUS" big.db
+awk 'BEGIN {
+	print "person,caseworker,birth_date,sex,benefit,activity_ready,jobcentre"
+	for (i = 1; i <= 1500; i++)
+		printf "%02d0199-%04d,CW%d,2000-05-17,%s,uddannelseshjaelp,true,midt\n",
+		    i % 28 + 1, i, i % 7, i % 2 ? "F" : "M"
+}' >big.csv
+run "$SORTES" enroll --db big.db --csv big.csv
+expect_status 0
+checkpoint big.db
+for format in csv json; do
+	last_cmd="sortes export allocations --format $format | head -n 1"
+	{
+		"$SORTES" export allocations --db big.db --format "$format" 2>err
+		echo $? >status
+	} | head -n 1 >out
+	status=$(cat status)
+	expect_status 74
+	expect_err_empty
+	expect_eq "$(wc -l <out | tr -d ' ')" 1 "lines read"
+	for f in big.db-wal big.db-shm; do
+		check "$f left behind" test ! -e "$f"
+	done
+done
+
+# A full disk is named so, with the file, and takes the export back.
+# Mounting a small file system needs privileges.
+trap 'umount "$tmpdir/small" 2>/dev/null; cd / && rm -rf "$tmpdir"' EXIT
+mkdir small
+if mount -t tmpfs -o size=64k tmpfs small 2>/dev/null; then
+	run "$SORTES" export allocations --db big.db --output small/a.csv
+	expect_status 74
+	expect_out_empty
+	expect_err_contains "sortes: cannot write 'small/a.csv': disk full"
+	check "a part of the export was left" test ! -e small/a.csv
+	run "$SORTES" export followups --db big.db --output small/f.csv
+	expect_status 74
+	expect_err_contains "sortes: cannot write 'small/f.csv': disk full"
+	check "a part of the export was left" test ! -e small/f.csv
+	check "a dictionary was left" test ! -e small/f.csv-metadata.json
+	umount small
+else
+	echo "$test_name: note: cannot mount a small file system here: the full disk is not tested"
+fi
+
 # An unknown format is a usage error, and creates no file.
 run "$SORTES" export allocations --db t.db --format xml --output a.xml
 expect_status 64

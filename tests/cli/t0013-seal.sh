@@ -160,6 +160,20 @@ expect_err_contains "expected exactly the 10 lines of a seal"
 run "$SORTES" verify --db t.db --seal no-such.seal
 expect_status 66
 
+# A directory given as a seal or a key: 66, named so.
+mkdir given.d
+run "$SORTES" verify --db t.db --seal given.d
+expect_status 66
+expect_err_contains "sortes: seal 'given.d' is a directory"
+run "$SORTES" verify --db t.db --pubkey given.d
+expect_status 66
+expect_err_contains "sortes: public key 'given.d' is a directory"
+entries=$(log_count t.db)
+run "$SORTES" freeze --db t.db --key given.d
+expect_status 66
+expect_err_contains "sortes: private key 'given.d' is a directory"
+expect_eq "$(log_count t.db)" "$entries" "entries after a refused freeze"
+
 # --- the auditor's check without sortes (docs/audit.md) ----------------
 
 # seal_parts SEAL - msg and sig as docs/audit.md makes them, verbatim.

@@ -71,6 +71,26 @@ expect_status 1
 expect_err_contains "row count"
 cp keep.manifest e.csv.manifest.json
 
+# A directory where the export, its log extract or its manifest should
+# be, or given as the seal or the public key: missing input (66), named.
+for f in e.csv e.csv.log e.csv.manifest.json; do
+	mv "$f" "$f.away"
+	mkdir "$f"
+	run "$SORTES" verify-export e.csv --seal s1 --pubkey lead.pub
+	expect_status 66
+	expect_out_empty
+	expect_err_contains "'$f' is a directory"
+	rmdir "$f"
+	mv "$f.away" "$f"
+done
+mkdir given.d
+run "$SORTES" verify-export e.csv --seal given.d --pubkey lead.pub
+expect_status 66
+expect_err_contains "sortes: seal 'given.d' is a directory"
+run "$SORTES" verify-export e.csv --seal s1 --pubkey given.d
+expect_status 66
+expect_err_contains "sortes: public key 'given.d' is a directory"
+
 # Another signer, an edited seal, missing arguments.
 run "$SORTES" keygen --out other
 expect_status 0

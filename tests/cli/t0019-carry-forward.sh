@@ -37,13 +37,11 @@ run "$SORTES" verify --db ungifokus.db --replay --key ungifokus.key
 expect_status 0
 expect_out_contains "replay: all 12 allocations re-derived from the seed match the log"
 
-# The first command migrated the schema; the trial stays format 1: no
-# JSON form is stored, but one is shown, derived as format 1 reads the
-# protocol file.
-expect_eq "$("$SQLITE3" ungifokus.db 'pragma user_version')" 5 "schema version"
-expect_eq "$("$SQLITE3" ungifokus.db \
-    "SELECT count(*) FROM trial WHERE protocol_json IS NULL")" 1 \
-    "no stored JSON form"
+# Reading left the file's schema as it was; the trial stays format 1:
+# no JSON form is stored, but one is shown, derived as format 1 reads
+# the protocol file.
+expect_eq "$("$SQLITE3" ungifokus.db 'pragma user_version')" 4 \
+    "schema version after reading"
 run "$SORTES" protocol show --json --db ungifokus.db
 expect_status 0
 expect_out_contains '"method":"stratified_blocks"'
@@ -55,6 +53,12 @@ run "$SORTES" enroll --db ungifokus.db --person 010203-4455 --caseworker CW1 \
     --field benefit=uddannelseshjaelp --field activity_ready=true \
     --field jobcentre=midt
 expect_status 0
+# Writing migrated the file, and still stored no JSON form.
+expect_eq "$("$SQLITE3" ungifokus.db 'pragma user_version')" 5 \
+    "schema version after writing"
+expect_eq "$("$SQLITE3" ungifokus.db \
+    "SELECT count(*) FROM trial WHERE protocol_json IS NULL")" 1 \
+    "no stored JSON form"
 run "$SORTES" verify --db ungifokus.db --seal ungifokus.seal --pubkey lead.pub
 expect_status 0
 expect_out_contains "ok: 18 entries, 13 participants, 2 seals (signatures checked)"
