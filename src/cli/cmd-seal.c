@@ -69,15 +69,15 @@ seal_run(const struct seal_args *a)
 {
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
-	int rc = sortes_trial_open(&t, cli_db_path(a->db), &err);
+	int rc = cli_trial_read(&t, a->db, &err);
 
 	if (rc == 0)
 		rc = strcmp(a->verb, "list") == 0 ? seal_list(t, &err) :
 		    seal_show(t, a, &err);
+	rc = cli_trial_done(t, rc, &err);
 	if (rc == 0 && a->output != NULL)
 		printf("wrote the seal of entry %s to %s\n", a->entry,
 		    a->output);
-	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 

@@ -120,6 +120,10 @@ read_all() {
 	read_one "$1" calendar followup calendar --db "$2/t.db"
 	read_one "$1" budget budget report --db "$2/t.db"
 	read_one "$1" caseworkers caseworker list --db "$2/t.db"
+	read_one "$1" seals seal list --db "$2/t.db"
+	read_one "$1" seal seal show "$(sed -n 's/^entries //p' "$2/t.seal")" \
+	    --db "$2/t.db"
+	read_one "$1" protocol-json protocol show --json --db "$2/t.db"
 	read_one "$1" verify-export verify-export "$3/$1.csv" \
 	    --seal "$2/t.seal" --pubkey "$2/lead.pub"
 }
