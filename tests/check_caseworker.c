@@ -1223,6 +1223,33 @@ randomized_trial(const char *dir)
 	return t;
 }
 
+/*
+ * Verify copies the caseworkers of the randomize entry, two strings
+ * each (code and arm); running out of memory at any of those copies is
+ * reported as such, never read as a string.
+ */
+START_TEST(test_verify_out_of_memory)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = randomized_trial(dir);
+	struct sortes_verify_report rep;
+	struct sortes_error err = { 0 };
+
+	for (int nth = 1; nth <= 2 * 6; nth++) {
+		tu_fail_strdup(nth);
+		ck_assert_int_eq(sortes_verify(t, tu_local_day, &rep, &err),
+		    SORTES_ENOMEM);
+		ck_assert_str_eq(err.msg, "out of memory");
+	}
+	tu_fail_strdup(2 * 6 + 1);
+	expect_verify_ok(t);
+	tu_fail_strdup(0);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* A caseworker of arm 'arm' other than 'not' (or any); static buffer. */
 static const char *
 cw_in_arm(struct sortes_trial *t, const char *arm, const char *not)
@@ -1616,6 +1643,7 @@ suite_caseworker(void)
 	tcase_add_test(tc, test_new_hires);
 	tcase_add_test(tc, test_new_hires_21_import);
 	tcase_add_test(tc, test_inherit);
+	tcase_add_test(tc, test_verify_out_of_memory);
 	tcase_add_test(tc, test_transfer_withdraw);
 	tcase_add_test(tc, test_transfer_individual_trial);
 	tcase_add_loop_test(tc, test_tamper, 0, T_N);

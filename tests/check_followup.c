@@ -8,6 +8,7 @@
  * Expected dates are worked out by hand in the comments (weekdays from
  * a printed calendar), never by the code under test.
  */
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1644,6 +1645,47 @@ START_TEST(test_ics)
 }
 END_TEST
 
+/*
+ * The test program's icalproperty_new_dtstart() stands in front of
+ * libical's, so that a test can make it fail as it does when memory
+ * runs out.
+ */
+static int dtstart_fails;
+
+icalproperty *
+icalproperty_new_dtstart(struct icaltimetype v)
+{
+	icalproperty *(*real)(struct icaltimetype);
+
+	if (dtstart_fails) {
+		dtstart_fails = 0;
+		return NULL;
+	}
+	*(void **)&real = dlsym(RTLD_NEXT, "icalproperty_new_dtstart");
+	ck_assert_ptr_nonnull(real);
+	return real(v);
+}
+
+/* An event that libical cannot make whole fails the calendar. */
+START_TEST(test_ics_out_of_memory)
+{
+	struct fixture f;
+	struct sortes_error err = { 0 };
+	int64_t n;
+	FILE *fp = tmpfile();
+
+	ck_assert_ptr_nonnull(fp);
+	fixture_open(&f);
+	dtstart_fails = 1;
+	ck_assert_int_eq(sortes_ics_write(f.t, NULL, "2026-03-01T09:00:00Z",
+	    fp, &n, &err), SORTES_ENOMEM);
+	ck_assert_str_eq(err.msg, "out of memory");
+	ck_assert_int_eq(ftell(fp), 0);
+	fclose(fp);
+	fixture_close(&f);
+}
+END_TEST
+
 /* --- verify against tampering ----------------------------------------- */
 
 /*
@@ -1853,6 +1895,7 @@ suite_followup(void)
 	tcase_add_test(list, test_due_list_limit);
 	tcase_add_test(list, test_due_list_negative_limit);
 	tcase_add_test(list, test_ics);
+	tcase_add_test(list, test_ics_out_of_memory);
 	tcase_add_loop_test(tamper, test_verify_tampered, 0,
 	    (int)(sizeof(tampers) / sizeof(tampers[0])));
 	tcase_add_test(tamper, test_log_is_append_only);

@@ -250,3 +250,24 @@ tu_enroll_pair(struct sortes_trial *t, const char *tag, const char *cw,
 	if (first != NULL)
 		*first = res[0].arm == 0;
 }
+
+static int strdup_countdown;
+
+void
+tu_fail_strdup(int nth)
+{
+	strdup_countdown = nth;
+}
+
+char *
+strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *copy;
+
+	if (strdup_countdown > 0 && --strdup_countdown == 0)
+		return NULL;
+	if ((copy = malloc(n)) != NULL)
+		memcpy(copy, s, n);
+	return copy;
+}

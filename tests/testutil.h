@@ -102,4 +102,12 @@ void tu_sql(struct sortes_trial *t, const char *sql);
 /* A whole file as a string; caller frees. */
 char *tu_read(const char *path);
 
+/*
+ * Make the nth strdup() call from now on fail as if memory ran out (0:
+ * none fails).  The test program defines strdup() itself, so the
+ * library linked into it calls this one; the count is per process, and
+ * Check runs each test in a process of its own.
+ */
+void tu_fail_strdup(int nth);
+
 #endif
