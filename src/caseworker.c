@@ -295,8 +295,8 @@ registrar_log(struct sortes_registrar *r,
 	sortes_record_caseworker(&r->body, &rec);
 	if ((rc = sortes_jcs_finish(&r->body, err)) != 0)
 		return rc;
-	return sortes_chain_append(r->chain, "caseworker", r->body.data,
-	    r->body.len, err);
+	return sortes_chain_append(r->chain, "caseworker", in->registered_at,
+	    r->body.data, r->body.len, err);
 }
 
 int

@@ -399,8 +399,8 @@ enroll_log(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 	if ((rc = sortes_jcs_finish(&e->body, err)) != 0)
 		return rc;
 	en->seq = r.seq;
-	return sortes_chain_append(e->chain, "enroll", e->body.data,
-	    e->body.len, err);
+	return sortes_chain_append(e->chain, "enroll", in->enrolled_at,
+	    e->body.data, e->body.len, err);
 }
 
 static int

@@ -293,7 +293,7 @@ record_run(struct sortes_trial *t, const struct sortes_measure_input *in,
 		out->supersedes = s.outcome;
 		out->out_of_window = r.out_of_window;
 		sortes_record_measure(body, &r);
-		rc = sortes_event_append(t, "measure", body, err);
+		rc = sortes_event_append(t, "measure", clock->now, body, err);
 		if (rc == 0)
 			rc = outcome_store(t, &s, out->seq, "done", &r, NULL,
 			    clock->now, err);
@@ -390,7 +390,7 @@ missed_step(struct sortes_trial *t, const void *arg, struct sortes_jcs *body,
 	    .seq = a->out->seq, .participant = a->participant,
 	    .occasion = s.occasion->code, .reason = a->reason,
 	    .supersedes = s.outcome, .recorded_at = a->clock->now });
-	rc = sortes_event_append(t, "missed", body, err);
+	rc = sortes_event_append(t, "missed", a->clock->now, body, err);
 	if (rc == 0)
 		rc = outcome_store(t, &s, a->out->seq, "missed", NULL,
 		    a->reason, a->clock->now, err);

@@ -566,7 +566,7 @@ randomize_log(struct randomizer *r, struct sortes_chain *chain,
 	    .randomized_at = at, .arms = arms, .narms = r->set.n });
 	rc = sortes_jcs_finish(&body, err);
 	if (rc == 0)
-		rc = sortes_chain_append(chain, "randomize", body.data,
+		rc = sortes_chain_append(chain, "randomize", at, body.data,
 		    body.len, err);
 	sortes_jcs_free(&body);
 	free(arms);

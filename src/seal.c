@@ -245,8 +245,8 @@ freeze_run(struct sortes_trial *t, struct sortes_signer *signer,
 		rc = sortes_jcs_finish(&body, err);
 	}
 	if (rc == 0)
-		rc = sortes_chain_append(chain, "freeze", body.data, body.len,
-		    err);
+		rc = sortes_chain_append(chain, "freeze", s->sealed_at,
+		    body.data, body.len, err);
 	if (rc == 0) {
 		memcpy(s->head, sortes_chain_head(chain), SORTES_SHA256_HEX);
 		rc = sortes_seal_text(s, text, sizeof(text), &len, err);
@@ -383,8 +383,8 @@ reveal_run(struct sortes_trial *t, const char *at, int64_t *seq,
 		rc = sortes_jcs_finish(&body, err);
 	}
 	if (rc == 0)
-		rc = sortes_chain_append(chain, "reveal", body.data, body.len,
-		    err);
+		rc = sortes_chain_append(chain, "reveal", at, body.data,
+		    body.len, err);
 	if (rc == 0)
 		rc = sortes_db_prepare(t->db, &st, "INSERT INTO reveals (seq, "
 		    "seed, revealed_at) VALUES (?, ?, ?)", err);

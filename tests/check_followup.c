@@ -640,7 +640,7 @@ ub_caseworker(struct sortes_registrar *r, const char *code,
 	struct sortes_caseworker_input in = {
 		.code = code, .team = "Jobcenter Aarhus", .names = names,
 		.values = values, .ncovariates = 3,
-		.registered_at = "2026-01-10T10:00:00Z",
+		.registered_at = "2026-01-15T10:00:00Z",
 	};
 	struct sortes_caseworker_result res;
 	struct sortes_error err = { 0 };
@@ -672,7 +672,7 @@ ub_trial(const char *dir, char b[16], char c[16])
 	sortes_registrar_free(r);
 	memset(&res, 0, sizeof(res));
 	ck_assert_msg(sortes_randomize(t, "00112233445566778899aabbccddeeff",
-	    "2026-01-12T10:00:00Z", &res, &err) == 0, "randomize: %s",
+	    "2026-01-15T10:00:00Z", &res, &err) == 0, "randomize: %s",
 	    err.msg);
 	ck_assert_uint_eq(res.ncaseworkers, 4);
 	ck_assert_uint_eq(res.per_arm[0], 2);
@@ -1134,7 +1134,7 @@ START_TEST(test_transfer)
 	done = record_ok(f.t, f.ids[AI], "m1", "2026-02-20", "who5=60", 0,
 	    "2026-03-01");
 	ck_assert_int_eq(sortes_transfer(f.t, f.ids[AI], "CW2",
-	    "2026-03-05T10:00:00Z", &tr, &err), 0);
+	    RECORDED, &tr, &err), 0);
 	ck_assert_int_eq(tr.seq, done + 1);
 	ck_assert_str_eq(tr.from, "CW1");
 	ck_assert_int_eq(tr.cross_arm, -1);
@@ -1146,14 +1146,14 @@ START_TEST(test_transfer)
 	check_slot(f.t, f.ids[AC], "m2", "caseworker", "CW1");
 	snap(f.t, &before);
 	ck_assert_int_eq(sortes_transfer(f.t, f.ids[AI], "CW2",
-	    "2026-03-06T10:00:00Z", &tr, &err), SORTES_EDATA);
+	    RECORDED, &tr, &err), SORTES_EDATA);
 	ck_assert_ptr_nonnull(strstr(err.msg, "already"));
 	unchanged(f.t, &before);
 	/* Recorded with the new caseworker, then moved on again. */
 	record_ok(f.t, f.ids[AI], "m2", "2026-03-16", "who5=61", 0,
 	    "2026-03-20");
 	ck_assert_int_eq(sortes_transfer(f.t, f.ids[AI], "CW3",
-	    "2026-03-21T10:00:00Z", &tr, &err), 0);
+	    RECORDED, &tr, &err), 0);
 	ck_assert_str_eq(tr.from, "CW2");
 	check_slot(f.t, f.ids[AI], "m1", "caseworker", "CW1");
 	check_slot(f.t, f.ids[AI], "m2", "caseworker", "CW2");

@@ -20,7 +20,7 @@
 #include "suites.h"
 #include "testutil.h"
 
-#define AT_FREEZE "2026-01-16T09:00:00Z"
+#define AT_FREEZE "2026-01-15T10:00:00Z"
 #define AT_REVEAL "2026-03-01T12:00:00Z"
 
 struct fixture {

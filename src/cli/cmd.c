@@ -311,7 +311,11 @@ cmd_overview(FILE *fp)
 	    "Commands:\n", fp);
 	for (const struct cmd_entry *c = cmd_table; c->name != NULL; c++)
 		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nRun 'sortes COMMAND --help' for a command's options.\n", fp);
+	fputs("\nRun 'sortes COMMAND --help' for a command's options.\n\n"
+	    "Environment: SORTES_DB, the database when --db is not given;\n"
+	    "SORTES_NOW=YYYY-MM-DDTHH:MM:SSZ, the time (UTC) to use instead of\n"
+	    "the clock, for tests and demos, recorded as given; no entry may be\n"
+	    "dated before the log's last (exit 69).\n", fp);
 }
 
 int
