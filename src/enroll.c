@@ -15,6 +15,7 @@
 #include "sortes/field.h"
 #include "sortes/record.h"
 #include "sortes/schedule.h"
+#include "sortes/seal.h"
 #include "minimize.h"
 #include "strata.h"
 
@@ -100,6 +101,8 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 	sortes_jcs_init(&e->fields);
 	sortes_jcs_init(&e->stratum);
 	rc = sortes_db_begin(t->db, err);
+	if (rc == 0)
+		rc = sortes_concealed(t, "enrolling into", err);
 	if (rc == 0)
 		rc = sortes_chain_open(&e->chain, t->db, err);
 	if (rc == 0)
