@@ -103,6 +103,7 @@
 #define RECORDED "2026-03-01T09:00:00Z"
 #define OOW 1
 #define CORRECT 2
+#define KEEP_DATE 4		/* the date was not given: a default */
 
 /* Participants by arm: the I and C of the first and second pair. */
 enum { AI, AC, BI, BC };
@@ -256,6 +257,7 @@ record(struct sortes_trial *t, const char *id, const char *occasion,
 		.participant = id, .occasion = occasion,
 		.measured_on = tu_day(on), .out_of_window = (flags & OOW) != 0,
 		.correct = (flags & CORRECT) != 0,
+		.keep_date = (flags & KEEP_DATE) != 0,
 	};
 
 	measures_split(&m, measures);
@@ -399,13 +401,19 @@ struct fixture {
 };
 
 static void
-fixture_open(struct fixture *f)
+fixture_open_yaml(struct fixture *f, const char *yaml)
 {
 	memset(f, 0, sizeof(*f));
 	f->dir = tu_tmpdir();
-	f->t = tu_trial(f->dir, FU_PROTOCOL);
+	f->t = tu_trial(f->dir, yaml);
 	tu_enroll_pair(f->t, "A", "CW1", "2026-01-15", &f->ids[AI],
 	    &f->a_i_first);
+}
+
+static void
+fixture_open(struct fixture *f)
+{
+	fixture_open_yaml(f, FU_PROTOCOL);
 }
 
 /* Pair B: CW2, enrolled on Monday 2 February 2026. */
@@ -1042,6 +1050,75 @@ START_TEST(test_correction)
 }
 END_TEST
 
+/*
+ * A correction changes only what it names: the other measures of the
+ * occasion stay, and so does the date unless one is given.
+ */
+START_TEST(test_correction_keeps_the_rest)
+{
+	struct fixture f;
+	struct sortes_outcome_result out;
+	struct sortes_error err = { 0 };
+	struct snapshot before;
+	char want[64];
+	int64_t s1, s2, s3, s4;
+
+	fixture_open(&f);
+	s1 = record_ok(f.t, f.ids[AI], "m1", "2026-02-20", "employment=job "
+	    "who5=72 hours=37.5 working=true started=2026-02-01", 0,
+	    "2026-03-01");
+	/* One measure, no date: "2026-03-01" is only the default. */
+	s2 = record_ok(f.t, f.ids[AI], "m1", "2026-03-01", "who5=27",
+	    CORRECT | KEEP_DATE, "2026-03-01");
+	check_outcome(f.t, s2, "measures", "{\"employment\":\"job\","
+	    "\"hours\":\"37.5\",\"started\":\"2026-02-01\",\"who5\":27,"
+	    "\"working\":true}");
+	snprintf(want, sizeof(want), "2026-02-20 %lld", (long long)s1);
+	check_outcome(f.t, s2, "measured_on || ' ' || supersedes", want);
+	/* A measure and a date given: both change, the rest stays. */
+	s3 = record_ok(f.t, f.ids[AI], "m1", "2026-02-22", "hours=30 "
+	    "working=false", CORRECT, "2026-03-01");
+	check_outcome(f.t, s3, "measures", "{\"employment\":\"job\","
+	    "\"hours\":\"30.0\",\"started\":\"2026-02-01\",\"who5\":27,"
+	    "\"working\":false}");
+	check_outcome(f.t, s3, "measured_on", "2026-02-22");
+	/* Only the date. */
+	s4 = record_ok(f.t, f.ids[AI], "m1", "2026-02-23", "", CORRECT,
+	    "2026-03-01");
+	check_outcome(f.t, s4, "measured_on || ' ' || measures", "2026-02-23 "
+	    "{\"employment\":\"job\",\"hours\":\"30.0\",\"started\":"
+	    "\"2026-02-01\",\"who5\":27,\"working\":false}");
+	/* Neither: nothing to correct, nothing written. */
+	snap(f.t, &before);
+	ck_assert_int_eq(record(f.t, f.ids[AI], "m1", "2026-03-01", "",
+	    CORRECT | KEEP_DATE, "2026-03-01", &out, &err), SORTES_EDATA);
+	ck_assert_str_eq(err.msg, "nothing to correct: give the measures that "
+	    "change (MEASURE=VALUE), or --date");
+	unchanged(f.t, &before);
+
+	/* A date accepted outside the window stays accepted when kept. */
+	record_ok(f.t, f.ids[AC], "m1", "2026-03-03", "who5=40 hours=12",
+	    OOW, "2026-03-10");
+	s1 = record_ok(f.t, f.ids[AC], "m1", "2026-03-10", "who5=41",
+	    CORRECT | KEEP_DATE, "2026-03-10");
+	check_outcome(f.t, s1, "measured_on || ' ' || out_of_window || ' ' || "
+	    "measures", "2026-03-03 1 {\"hours\":\"12.0\",\"who5\":41}");
+	/* ... but a date given is held to the window again. */
+	ck_assert_int_eq(record(f.t, f.ids[AC], "m1", "2026-03-04", "who5=42",
+	    CORRECT, "2026-03-10", &out, &err), SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "outside the window"));
+
+	/* A missed occasion has no measures or date to keep. */
+	missed_ok(f.t, f.ids[AI], "m2", "no contact", 0);
+	s1 = record_ok(f.t, f.ids[AI], "m2", "2026-03-10", "who5=50",
+	    CORRECT | KEEP_DATE, "2026-03-10");
+	check_outcome(f.t, s1, "measured_on || ' ' || measures",
+	    "2026-03-10 {\"who5\":50}");
+	verify_ok(f.t);
+	fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_missed)
 {
 	struct fixture f;
@@ -1244,20 +1321,18 @@ by_text(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* Run the query; the rows, sorted and space-separated, must be 'want'. */
+/* Run query q; the rows, sorted and space-separated, must be 'want'. */
 static void
-due_case(const struct fixture *f, enum sortes_due_kind kind,
-    const char *as_of, int within, const char *cw, const char *want,
-    struct seen *s)
+due_query(const struct fixture *f, const struct sortes_due_query *q,
+    const char *want, struct seen *s)
 {
-	struct sortes_due_query q = { kind, tu_day(as_of), within, cw, 0 };
 	struct sortes_error err = { 0 };
 	char got[512] = "";
 	int64_t n = -1;
 
 	memset(s, 0, sizeof(*s));
 	s->f = f;
-	ck_assert_msg(sortes_followup_list(f->t, &q, seen_row, s, &n, &err) ==
+	ck_assert_msg(sortes_followup_list(f->t, q, seen_row, s, &n, &err) ==
 	    0, "%s", err.msg);
 	ck_assert_int_eq(n, (int64_t)s->n);
 	qsort(s->rows, s->n, sizeof(s->rows[0]), by_text);
@@ -1265,9 +1340,20 @@ due_case(const struct fixture *f, enum sortes_due_kind kind,
 		strcat(got, i > 0 ? " " : "");
 		strcat(got, s->rows[i]);
 	}
-	ck_assert_msg(strcmp(got, want) == 0, "kind %d as of %s within %d "
-	    "(%s): got '%s', expected '%s'", (int)kind, as_of, within,
-	    cw != NULL ? cw : "all", got, want);
+	ck_assert_msg(strcmp(got, want) == 0, "kind %d as of %d within %d "
+	    "(%s): got '%s', expected '%s'", (int)q->kind, (int)q->as_of,
+	    (int)q->within, q->caseworker != NULL ? q->caseworker : "all", got,
+	    want);
+}
+
+static void
+due_case(const struct fixture *f, enum sortes_due_kind kind,
+    const char *as_of, int within, const char *cw, const char *want,
+    struct seen *s)
+{
+	struct sortes_due_query q = { kind, tu_day(as_of), within, cw, 0 };
+
+	due_query(f, &q, want, s);
 }
 
 /*
@@ -1887,6 +1973,7 @@ suite_followup(void)
 	tcase_add_test(rec, test_local_day);
 	tcase_add_test(rec, test_out_of_window);
 	tcase_add_test(rec, test_correction);
+	tcase_add_test(rec, test_correction_keeps_the_rest);
 	tcase_add_test(rec, test_missed);
 	tcase_add_test(rec, test_withdraw);
 	tcase_add_test(rec, test_transfer);
