@@ -153,10 +153,11 @@ ics_calendar(const char *name)
 
 int
 sortes_ics_write(struct sortes_trial *t, const char *caseworker,
-    const char *now, FILE *out, int64_t *n, struct sortes_error *err)
+    int arm_specific, const char *now, FILE *out, int64_t *n,
+    struct sortes_error *err)
 {
 	struct sortes_due_query q = { .kind = SORTES_OPEN,
-	    .caseworker = caseworker };
+	    .caseworker = caseworker, .arm_specific = arm_specific };
 	struct ics c = { .trial = t };
 	char name[256];
 	int rc;

@@ -1351,7 +1351,7 @@ due_case(const struct fixture *f, enum sortes_due_kind kind,
     const char *as_of, int within, const char *cw, const char *want,
     struct seen *s)
 {
-	struct sortes_due_query q = { kind, tu_day(as_of), within, cw, 0 };
+	struct sortes_due_query q = { kind, tu_day(as_of), within, cw, 0, 0 };
 
 	due_query(f, &q, want, s);
 }
@@ -1440,6 +1440,83 @@ START_TEST(test_due_list)
 	due_case(&f, SORTES_OPEN, "2000-01-01", 0, NULL,
 	    "AC.m2 AC.m3 AI.m2 AI.m2_i AI.m3 BI.m1 BI.m2 BI.m2_i BI.m3", &s);
 	fixture_close(&f);
+}
+END_TEST
+
+static char *ics_text(struct sortes_trial *t, const char *cw,
+    const char *now, int64_t *n);
+
+/* FU_PROTOCOL with outcome_assessment in its trial section. */
+static char *
+assessed_protocol(const char *how)
+{
+	static const char after[] = "  weekends: next_monday\n";
+	const char *at = strstr(FU_PROTOCOL, after) + strlen(after);
+	size_t head = (size_t)(at - FU_PROTOCOL);
+	char *yaml = malloc(strlen(FU_PROTOCOL) + 64);
+
+	ck_assert_ptr_nonnull(yaml);
+	memcpy(yaml, FU_PROTOCOL, head);
+	snprintf(yaml + head, 64, "  outcome_assessment: %s\n", how);
+	strcat(yaml, at);
+	return yaml;
+}
+
+/*
+ * A trial of blinded outcome assessment lists only the occasions every
+ * arm has: m2_i, of arm I only, would tell the arm.  Asked for, it is
+ * there; an open trial lists it as before.
+ */
+START_TEST(test_due_list_blinded)
+{
+	static const char all[] = "AC.m1 AC.m2 AC.m3 AI.m1 AI.m2 AI.m2_i "
+	    "AI.m3 BC.m1 BC.m2 BC.m3 BI.m1 BI.m2 BI.m2_i BI.m3";
+	struct sortes_due_query q = { SORTES_OPEN, 0, 0, NULL, 0, 1 };
+	struct fixture f;
+	struct seen s;
+	struct sortes_error err = { 0 };
+	char *yaml = assessed_protocol("blinded");
+	int64_t n;
+	FILE *fp;
+
+	fixture_open_yaml(&f, yaml);
+	fixture_pair_b(&f);
+	ck_assert_int_eq(f.t->protocol->outcome_assessment,
+	    SORTES_ASSESSMENT_BLINDED);
+	due_case(&f, SORTES_OPEN, "2000-01-01", 0, NULL, "AC.m1 AC.m2 AC.m3 "
+	    "AI.m1 AI.m2 AI.m3 BC.m1 BC.m2 BC.m3 BI.m1 BI.m2 BI.m3", &s);
+	due_case(&f, SORTES_DUE, "2026-03-03", 6, "CW1", "AC.m2 AI.m2", &s);
+	due_case(&f, SORTES_OVERDUE, "2026-04-17", 0, NULL, "AC.m1 AC.m2 "
+	    "AI.m1 AI.m2 BC.m1 BC.m2 BI.m1 BI.m2", &s);
+	q.as_of = tu_day("2000-01-01");
+	due_query(&f, &q, all, &s);
+	q = (struct sortes_due_query){ SORTES_DUE, tu_day("2026-03-03"), 6,
+	    "CW1", 0, 1 };
+	due_query(&f, &q, "AC.m2 AI.m2 AI.m2_i", &s);
+	/* A page counts only the rows it may show. */
+	q = (struct sortes_due_query){ SORTES_OPEN, tu_day("2000-01-01"), 0,
+	    "CW1", 7, 0 };
+	due_query(&f, &q, "AC.m1 AC.m2 AC.m3 AI.m1 AI.m2 AI.m3", &s);
+	/* The calendar holds what the list does. */
+	free(ics_text(f.t, NULL, "2026-03-01T09:00:00Z", &n));
+	ck_assert_int_eq(n, 12);
+	fp = tmpfile();
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(sortes_ics_write(f.t, NULL, 1, "2026-03-01T09:00:00Z",
+	    fp, &n, &err), 0);
+	ck_assert_int_eq(n, 14);
+	fclose(fp);
+	fixture_close(&f);
+	free(yaml);
+
+	yaml = assessed_protocol("open");
+	fixture_open_yaml(&f, yaml);
+	fixture_pair_b(&f);
+	due_case(&f, SORTES_OPEN, "2000-01-01", 0, NULL, all, &s);
+	free(ics_text(f.t, NULL, "2026-03-01T09:00:00Z", &n));
+	ck_assert_int_eq(n, 14);
+	fixture_close(&f);
+	free(yaml);
 }
 END_TEST
 
@@ -1567,7 +1644,7 @@ ics_text(struct sortes_trial *t, const char *cw, const char *now, int64_t *n)
 	FILE *fp = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(fp);
-	ck_assert_msg(sortes_ics_write(t, cw, now, fp, n, &err) == 0, "%s",
+	ck_assert_msg(sortes_ics_write(t, cw, 0, now, fp, n, &err) == 0, "%s",
 	    err.msg);
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_uint_eq(strlen(text), len);
@@ -1723,7 +1800,7 @@ START_TEST(test_ics)
 	/* A bad time is refused before anything is written. */
 	fp = tmpfile();
 	ck_assert_ptr_nonnull(fp);
-	ck_assert_int_eq(sortes_ics_write(f.t, NULL, "2026-03-01", fp, &n,
+	ck_assert_int_eq(sortes_ics_write(f.t, NULL, 0, "2026-03-01", fp, &n,
 	    &err), SORTES_EUSAGE);
 	ck_assert_int_eq(ftell(fp), 0);
 	fclose(fp);
@@ -1763,7 +1840,7 @@ START_TEST(test_ics_out_of_memory)
 	ck_assert_ptr_nonnull(fp);
 	fixture_open(&f);
 	dtstart_fails = 1;
-	ck_assert_int_eq(sortes_ics_write(f.t, NULL, "2026-03-01T09:00:00Z",
+	ck_assert_int_eq(sortes_ics_write(f.t, NULL, 0, "2026-03-01T09:00:00Z",
 	    fp, &n, &err), SORTES_ENOMEM);
 	ck_assert_str_eq(err.msg, "out of memory");
 	ck_assert_int_eq(ftell(fp), 0);
@@ -1978,6 +2055,7 @@ suite_followup(void)
 	tcase_add_test(rec, test_withdraw);
 	tcase_add_test(rec, test_transfer);
 	tcase_add_test(list, test_due_list);
+	tcase_add_test(list, test_due_list_blinded);
 	tcase_add_test(list, test_due_list_stop_and_usage);
 	tcase_add_test(list, test_due_list_limit);
 	tcase_add_test(list, test_due_list_negative_limit);

@@ -85,12 +85,16 @@ struct sortes_due_query {
 	int32_t within;			/* days ahead (SORTES_DUE) */
 	const char *caseworker;		/* or NULL: everybody's */
 	int64_t limit;			/* at most this many rows; 0: all */
+	int arm_specific;		/* also occasions only some arms have */
 };
 
 /*
  * One open occasion; the strings live until the callback returns.  The
  * arm is left out on purpose: whoever takes the measurement should not
- * be told it (docs/followups.md).
+ * be told it (docs/followups.md).  An occasion that only some arms have
+ * tells it all the same; in a trial whose protocol declares blinded
+ * outcome assessment such occasions are left out of the list unless
+ * the query sets arm_specific.
  */
 struct sortes_due_row {
 	const char *participant;	/* UUID */
