@@ -332,12 +332,13 @@ correction_row(struct correction *c, const struct sortes_measure_input *in,
 	if (c->ntexts + 2 > 2 * earlier)
 		return sortes_error_set(err, SORTES_EINTERNAL, "the outcome "
 		    "corrected holds more measures than its occasion");
-	if ((c->texts[c->ntexts] = strdup(name)) == NULL ||
-	    (c->texts[c->ntexts + 1] = strdup(value)) == NULL)
-		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	c->names[n] = c->texts[c->ntexts];
-	c->values[n] = c->texts[c->ntexts + 1];
+	c->texts[c->ntexts] = strdup(name);
+	c->texts[c->ntexts + 1] = strdup(value);
 	c->ntexts += 2;
+	if (c->texts[c->ntexts - 2] == NULL || c->texts[c->ntexts - 1] == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	c->names[n] = c->texts[c->ntexts - 2];
+	c->values[n] = c->texts[c->ntexts - 1];
 	c->whole.n++;
 	return 0;
 }
@@ -354,7 +355,7 @@ correction_load(struct sortes_trial *t, const struct slot *s,
 {
 	size_t earlier = s->occasion->nmeasures;
 	sqlite3_stmt *st = NULL;
-	int rc, step;
+	int rc, step = SQLITE_DONE;
 
 	if ((rc = correction_alloc(c, in, earlier, err)) != 0 ||
 	    !in->correct || s->outcome == 0)

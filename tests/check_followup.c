@@ -1096,6 +1096,19 @@ START_TEST(test_correction_keeps_the_rest)
 	    "change (MEASURE=VALUE), or --date");
 	unchanged(f.t, &before);
 
+	/* Out of memory copying an earlier measure, its name or its value
+	 * (as json_each gives them): nothing written. */
+	for (int i = 0; i < 2; i++) {
+		int rc;
+
+		tu_fail_strdup(i == 0 ? "employment" : "job");
+		rc = record(f.t, f.ids[AI], "m1", "2026-03-01", "who5=1",
+		    CORRECT | KEEP_DATE, "2026-03-01", &out, &err);
+		tu_fail_strdup(NULL);
+		ck_assert_int_eq(rc, SORTES_ENOMEM);
+		unchanged(f.t, &before);
+	}
+
 	/* A date accepted outside the window stays accepted when kept. */
 	record_ok(f.t, f.ids[AC], "m1", "2026-03-03", "who5=40 hours=12",
 	    OOW, "2026-03-10");

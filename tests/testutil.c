@@ -251,12 +251,12 @@ tu_enroll_pair(struct sortes_trial *t, const char *tag, const char *cw,
 		*first = res[0].arm == 0;
 }
 
-static int strdup_countdown;
+static char strdup_fails[64];
 
 void
-tu_fail_strdup(int nth)
+tu_fail_strdup(const char *text)
 {
-	strdup_countdown = nth;
+	snprintf(strdup_fails, sizeof(strdup_fails), "%s", text ? text : "");
 }
 
 char *
@@ -265,8 +265,10 @@ strdup(const char *s)
 	size_t n = strlen(s) + 1;
 	char *copy;
 
-	if (strdup_countdown > 0 && --strdup_countdown == 0)
+	if (strdup_fails[0] != '\0' && strcmp(s, strdup_fails) == 0) {
+		strdup_fails[0] = '\0';
 		return NULL;
+	}
 	if ((copy = malloc(n)) != NULL)
 		memcpy(copy, s, n);
 	return copy;

@@ -103,11 +103,11 @@ void tu_sql(struct sortes_trial *t, const char *sql);
 char *tu_read(const char *path);
 
 /*
- * Make the nth strdup() call from now on fail as if memory ran out (0:
- * none fails).  The test program defines strdup() itself, so the
- * library linked into it calls this one; the count is per process, and
- * Check runs each test in a process of its own.
+ * Make the next strdup() of a string equal to 'text' fail as if memory
+ * ran out (NULL: none fails).  The test program defines strdup()
+ * itself, so the library linked into it calls this one.  A string, not
+ * a count, since Check's assertions copy strings too.
  */
-void tu_fail_strdup(int nth);
+void tu_fail_strdup(const char *text);
 
 #endif
