@@ -182,7 +182,7 @@ spend_run(struct sortes_trial *t, const struct sortes_spend_input *in,
 	};
 	sortes_jcs_init(&body);
 	sortes_record_spend(&body, &r);
-	rc = sortes_event_append(t, "spend", &body, err);
+	rc = sortes_event_append(t, "spend", r.recorded_at, &body, err);
 	sortes_jcs_free(&body);
 	if (rc == 0)
 		rc = spend_store(t, &r, who.seq, err);

@@ -11,6 +11,7 @@
 #include "sortes/field.h"
 #include "sortes/jcs.h"
 #include "sortes/record.h"
+#include "sortes/seal.h"
 #include "strata.h"
 
 struct sortes_registrar {
@@ -118,6 +119,8 @@ registrar_new_hires(struct sortes_registrar *r, struct sortes_error *err)
 		return 0;
 	if ((rc = sortes_caseworker_randomized(t, &randomized, err)) != 0 ||
 	    randomized == 0)
+		return rc;
+	if ((rc = sortes_concealed(t, "registering a new hire in", err)) != 0)
 		return rc;
 	if (!t->have_key)
 		return sortes_error_set(err, SORTES_EUSAGE, "caseworkers are "
@@ -295,8 +298,8 @@ registrar_log(struct sortes_registrar *r,
 	sortes_record_caseworker(&r->body, &rec);
 	if ((rc = sortes_jcs_finish(&r->body, err)) != 0)
 		return rc;
-	return sortes_chain_append(r->chain, "caseworker", r->body.data,
-	    r->body.len, err);
+	return sortes_chain_append(r->chain, "caseworker", in->registered_at,
+	    r->body.data, r->body.len, err);
 }
 
 int

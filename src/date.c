@@ -136,6 +136,25 @@ sortes_date_parse(const char *text, int32_t *out)
 	return 0;
 }
 
+int
+sortes_time_valid(const char *text)
+{
+	char date[11];
+	int32_t day;
+	int hour, minute, second;
+
+	if (text == NULL || strlen(text) != 20 || text[10] != 'T' ||
+	    text[13] != ':' || text[16] != ':' || text[19] != 'Z')
+		return 0;
+	memcpy(date, text, 10);
+	date[10] = '\0';
+	hour = read_digits(text + 11, 2);
+	minute = read_digits(text + 14, 2);
+	second = read_digits(text + 17, 2);
+	return sortes_date_parse(date, &day) == 0 && hour >= 0 && hour <= 23 &&
+	    minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+}
+
 void
 sortes_date_format(int32_t days, char *buf)
 {

@@ -7,12 +7,15 @@
 
 #include "sortes/date.h"
 #include "sortes/followup.h"
+#include "sortes/jcs.h"
 #include "sortes/schedule.h"
 
+/* ?7 is a JSON array of the occasions left out (see hidden_json). */
 #define DUE_COLUMNS \
 	"SELECT p.id, p.pseudonym, s.caseworker, s.occasion, s.due, " \
 	"s.window_start, s.window_end FROM schedule s " \
-	"JOIN participants p ON p.seq = s.participant WHERE s.status = 'open' "
+	"JOIN participants p ON p.seq = s.participant WHERE s.status = 'open' " \
+	"AND s.occasion NOT IN (SELECT value FROM json_each(?7)) "
 
 /*
  * Both partial indexes end in (due, participant, occasion), since an
@@ -66,9 +69,29 @@ bind_date(sqlite3_stmt *st, int i, int64_t day)
 	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * The occasions a list leaves out, as a JSON array of codes: in a trial
+ * with blinded outcome assessment, those that only some arms have,
+ * unless the query asks for them.
+ */
+static int
+hidden_json(const struct sortes_protocol *p, const struct sortes_due_query *q,
+    struct sortes_jcs *j, struct sortes_error *err)
+{
+	int hide = p->outcome_assessment == SORTES_ASSESSMENT_BLINDED &&
+	    !q->arm_specific;
+
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; hide && i < p->noccasions; i++)
+		if (sortes_occasion_arm_specific(p, &p->occasions[i]))
+			sortes_jcs_string(j, p->occasions[i].code);
+	sortes_jcs_array_end(j);
+	return sortes_jcs_finish(j, err);
+}
+
 static void
 due_bind(struct sortes_trial *t, sqlite3_stmt *st,
-    const struct sortes_due_query *q)
+    const struct sortes_due_query *q, const struct sortes_jcs *hidden)
 {
 	int64_t as_of = q->as_of;
 	int32_t before, after;
@@ -82,6 +105,8 @@ due_bind(struct sortes_trial *t, sqlite3_stmt *st,
 		sqlite3_bind_text(st, 5, q->caseworker, -1, SQLITE_STATIC);
 	/* SQLite takes a negative LIMIT as none. */
 	sqlite3_bind_int64(st, 6, q->limit > 0 ? q->limit : -1);
+	sqlite3_bind_text(st, 7, hidden->data, (int)hidden->len,
+	    SQLITE_STATIC);
 }
 
 static const char *
@@ -114,24 +139,27 @@ sortes_followup_list(struct sortes_trial *t, const struct sortes_due_query *q,
 {
 	sqlite3_stmt *st = NULL;
 	struct sortes_due_row row;
-	int rc, step;
+	struct sortes_jcs hidden;
+	int rc, step = SQLITE_DONE;
 
 	*n = 0;
 	if (q->kind > SORTES_OPEN || q->within < 0 || q->limit < 0)
 		return sortes_error_set(err, SORTES_EUSAGE, "bad due query");
-	rc = sortes_db_prepare(t->db, &st,
-	    due_sql[q->caseworker != NULL][q->kind], err);
-	if (rc != 0)
-		return rc;
-	due_bind(t, st, q);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	sortes_jcs_init(&hidden);
+	rc = hidden_json(t->protocol, q, &hidden, err);
+	if (rc == 0)
+		rc = sortes_db_prepare(t->db, &st,
+		    due_sql[q->caseworker != NULL][q->kind], err);
+	if (rc == 0)
+		due_bind(t, st, q, &hidden);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		due_row(t, st, &row);
 		(*n)++;
-		if ((rc = fn(ctx, &row, err)) != 0)
-			break;
+		rc = fn(ctx, &row, err);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(t->db, "listing follow-ups", err);
 	sqlite3_finalize(st);
+	sortes_jcs_free(&hidden);
 	return rc;
 }

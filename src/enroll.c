@@ -15,6 +15,7 @@
 #include "sortes/field.h"
 #include "sortes/record.h"
 #include "sortes/schedule.h"
+#include "sortes/seal.h"
 #include "minimize.h"
 #include "strata.h"
 
@@ -100,6 +101,8 @@ sortes_enroller_new(struct sortes_enroller **out, struct sortes_trial *t,
 	sortes_jcs_init(&e->fields);
 	sortes_jcs_init(&e->stratum);
 	rc = sortes_db_begin(t->db, err);
+	if (rc == 0)
+		rc = sortes_concealed(t, "enrolling into", err);
 	if (rc == 0)
 		rc = sortes_chain_open(&e->chain, t->db, err);
 	if (rc == 0)
@@ -357,8 +360,8 @@ enroll_log(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 	if ((rc = sortes_jcs_finish(&e->body, err)) != 0)
 		return rc;
 	en->seq = r.seq;
-	return sortes_chain_append(e->chain, "enroll", e->body.data,
-	    e->body.len, err);
+	return sortes_chain_append(e->chain, "enroll", in->enrolled_at,
+	    e->body.data, e->body.len, err);
 }
 
 static int

@@ -57,7 +57,7 @@ sortes_event_participant(struct sortes_trial *t, const char *id,
 
 int
 sortes_event_append(struct sortes_trial *t, const char *kind,
-    struct sortes_jcs *body, struct sortes_error *err)
+    const char *at, struct sortes_jcs *body, struct sortes_error *err)
 {
 	struct sortes_chain *chain = NULL;
 	int rc = sortes_jcs_finish(body, err);
@@ -65,7 +65,8 @@ sortes_event_append(struct sortes_trial *t, const char *kind,
 	if (rc == 0)
 		rc = sortes_chain_open(&chain, t->db, err);
 	if (rc == 0)
-		rc = sortes_chain_append(chain, kind, body->data, body->len, err);
+		rc = sortes_chain_append(chain, kind, at, body->data, body->len,
+		    err);
 	sortes_chain_free(chain);
 	return rc;
 }

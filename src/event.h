@@ -30,9 +30,9 @@ int sortes_event_participant(struct sortes_trial *t, const char *id,
 int sortes_event_seq(struct sortes_trial *t, int64_t *seq,
     struct sortes_error *err);
 
-/* Finish 'body' and append it as an entry of 'kind'. */
+/* Finish 'body' and append it as an entry of 'kind' made at 'at'. */
 int sortes_event_append(struct sortes_trial *t, const char *kind,
-    struct sortes_jcs *body, struct sortes_error *err);
+    const char *at, struct sortes_jcs *body, struct sortes_error *err);
 
 /* Text of 1 to 'max' bytes of UTF-8 without control characters. */
 int sortes_event_text(const char *what, const char *text, size_t max,

@@ -440,12 +440,24 @@ refuse(struct sortes_error *err, const struct sortes_rule *r,
 	    "not eligible: rule '%s' failed: %s", r->name, reason);
 }
 
+/*
+ * A date after the enrollment day is no date of birth: refused as such,
+ * not as a negative age (which a rule with only a maximum would pass).
+ */
 static int
-check_age(const struct sortes_rule *r, const struct sortes_value *v,
-    int32_t enrolled, struct sortes_error *err)
+check_age(const struct sortes_rule *r, const char *fname,
+    const struct sortes_value *v, int32_t enrolled, struct sortes_error *err)
 {
 	int age = sortes_date_age(v->date, enrolled);
+	char born[11], on[11];
 
+	if (v->date > enrolled) {
+		sortes_date_format(v->date, born);
+		sortes_date_format(enrolled, on);
+		return sortes_error_set(err, SORTES_EDATA, "field '%s' is %s, "
+		    "after the enrollment date %s: rule '%s' needs a date of "
+		    "birth", fname, born, on, r->name);
+	}
 	if (r->has_min && age < r->min)
 		return refuse(err, r, "age %d is below %" PRId64, age, r->min);
 	if (r->has_max && age > r->max)
@@ -532,7 +544,7 @@ check_rule(const struct sortes_protocol *p, const struct sortes_rule *r,
 		return sortes_error_set(err, SORTES_EINTERNAL, "rule '%s' "
 		    "does not fit the value of field '%s'", r->name, fname);
 	switch (r->kind) {
-	case SORTES_RULE_AGE:	 return check_age(r, v, enrolled, err);
+	case SORTES_RULE_AGE:	 return check_age(r, fname, v, enrolled, err);
 	case SORTES_RULE_EQUALS: return check_equals(r, fname, v, err);
 	case SORTES_RULE_ONE_OF: return check_one_of(r, fname, v, err);
 	case SORTES_RULE_RANGE:	 return check_range(r, fname, v, err);

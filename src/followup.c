@@ -258,26 +258,151 @@ outcome_store(struct sortes_trial *t, const struct slot *s, int64_t seq,
 	return rc;
 }
 
+/*
+ * A correction carries the whole corrected outcome: the measures of the
+ * measurement it corrects with those given replacing theirs, and its
+ * date unless another is given (docs/followups.md).  'whole' is the
+ * input with those measures and that date.
+ */
+struct correction {
+	struct sortes_measure_input whole;
+	int date_kept;			/* the corrected one's date */
+	const char **names, **values;	/* whole's arrays; owned */
+	char **texts;			/* the earlier measures'; owned */
+	size_t ntexts;
+};
+
+static void
+correction_free(struct correction *c)
+{
+	for (size_t i = 0; i < c->ntexts; i++)
+		free(c->texts[i]);
+	free(c->texts);
+	free(c->names);
+	free(c->values);
+}
+
+/* Whether the caller gave measure 'name'. */
 static int
-record_run(struct sortes_trial *t, const struct sortes_measure_input *in,
+measure_given(const struct sortes_measure_input *in, const char *name)
+{
+	for (size_t i = 0; i < in->n; i++)
+		if (strcmp(in->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Room for the given measures and all of the occasion's earlier ones. */
+static int
+correction_alloc(struct correction *c, const struct sortes_measure_input *in,
+    size_t earlier, struct sortes_error *err)
+{
+	c->whole = *in;
+	c->names = calloc(in->n + earlier + 1, sizeof(*c->names));
+	c->values = calloc(in->n + earlier + 1, sizeof(*c->values));
+	c->texts = calloc(2 * earlier + 1, sizeof(*c->texts));
+	if (c->names == NULL || c->values == NULL || c->texts == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	for (size_t i = 0; i < in->n; i++) {
+		c->names[i] = in->names[i];
+		c->values[i] = in->values[i];
+	}
+	c->whole.names = c->names;
+	c->whole.values = c->values;
+	return 0;
+}
+
+/*
+ * One earlier measure, (date, name, value as text), kept unless it was
+ * given again; with in->keep_date the date is the earlier one.
+ */
+static int
+correction_row(struct correction *c, const struct sortes_measure_input *in,
+    size_t earlier, sqlite3_stmt *st, struct sortes_error *err)
+{
+	const char *on = (const char *)sqlite3_column_text(st, 0);
+	const char *name = (const char *)sqlite3_column_text(st, 1);
+	const char *value = (const char *)sqlite3_column_text(st, 2);
+	size_t n = c->whole.n;
+
+	if (in->keep_date && sortes_date_parse(on, &c->whole.measured_on) == 0)
+		c->date_kept = 1;
+	if (name == NULL || value == NULL || measure_given(in, name))
+		return 0;
+	if (c->ntexts + 2 > 2 * earlier)
+		return sortes_error_set(err, SORTES_EINTERNAL, "the outcome "
+		    "corrected holds more measures than its occasion");
+	c->texts[c->ntexts] = strdup(name);
+	c->texts[c->ntexts + 1] = strdup(value);
+	c->ntexts += 2;
+	if (c->texts[c->ntexts - 2] == NULL || c->texts[c->ntexts - 1] == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	c->names[n] = c->texts[c->ntexts - 2];
+	c->values[n] = c->texts[c->ntexts - 1];
+	c->whole.n++;
+	return 0;
+}
+
+/*
+ * The whole outcome 'in' makes of occasion 's'.  Only a correction of a
+ * measurement takes anything from before; a missed occasion has no
+ * measures or date to keep.
+ */
+static int
+correction_load(struct sortes_trial *t, const struct slot *s,
+    const struct sortes_measure_input *in, struct correction *c,
+    struct sortes_error *err)
+{
+	size_t earlier = s->occasion->nmeasures;
+	sqlite3_stmt *st = NULL;
+	int rc, step = SQLITE_DONE;
+
+	if ((rc = correction_alloc(c, in, earlier, err)) != 0 ||
+	    !in->correct || s->outcome == 0)
+		return rc;
+	rc = sortes_db_prepare(t->db, &st, "SELECT o.measured_on, m.key, "
+	    "m.atom FROM outcomes o, json_each(o.measures) m WHERE o.seq = ? "
+	    "AND o.status = 'done'", err);
+	if (rc == 0)
+		sqlite3_bind_int64(st, 1, s->outcome);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = correction_row(c, in, earlier, st, err);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sortes_db_fail(t->db, "reading the outcome corrected", err);
+	sqlite3_finalize(st);
+	if (rc == 0 && in->n == 0 && c->date_kept)
+		rc = sortes_error_set(err, SORTES_EDATA, "nothing to correct: "
+		    "give the measures that change (MEASURE=VALUE), or --date");
+	return rc;
+}
+
+static int
+record_run(struct sortes_trial *t, const struct sortes_measure_input *given,
     const struct sortes_clock *clock, struct sortes_outcome_result *out,
     struct sortes_jcs *body, struct sortes_error *err)
 {
+	const struct sortes_measure_input *in;
+	struct correction c = { 0 };
 	struct sortes_jcs values;
 	struct slot s;
 	char on[11];
 	int rc;
 
-	rc = slot_find(t, in->participant, in->occasion, in->correct, &s, err);
+	sortes_jcs_init(&values);
+	rc = slot_find(t, given->participant, given->occasion, given->correct,
+	    &s, err);
+	if (rc == 0)
+		rc = correction_load(t, &s, given, &c, err);
+	in = &c.whole;
 	if (rc == 0)
 		rc = date_check(t, &s, in->measured_on, clock, err);
-	if (rc == 0)
+	/* A kept date was accepted with the outcome it comes from. */
+	if (rc == 0 && !c.date_kept)
 		rc = window_check(&s, in->measured_on, in->out_of_window, err);
-	if (rc != 0)
-		return rc;
-	sortes_date_format(in->measured_on, on);
-	sortes_jcs_init(&values);
-	rc = measures_json(t->protocol, s.occasion, in, &values, err);
+	if (rc == 0) {
+		sortes_date_format(in->measured_on, on);
+		rc = measures_json(t->protocol, s.occasion, in, &values, err);
+	}
 	if (rc == 0)
 		rc = sortes_event_seq(t, &out->seq, err);
 	if (rc == 0) {
@@ -293,12 +418,13 @@ record_run(struct sortes_trial *t, const struct sortes_measure_input *in,
 		out->supersedes = s.outcome;
 		out->out_of_window = r.out_of_window;
 		sortes_record_measure(body, &r);
-		rc = sortes_event_append(t, "measure", body, err);
+		rc = sortes_event_append(t, "measure", clock->now, body, err);
 		if (rc == 0)
 			rc = outcome_store(t, &s, out->seq, "done", &r, NULL,
 			    clock->now, err);
 	}
 	sortes_jcs_free(&values);
+	correction_free(&c);
 	return rc;
 }
 
@@ -390,7 +516,7 @@ missed_step(struct sortes_trial *t, const void *arg, struct sortes_jcs *body,
 	    .seq = a->out->seq, .participant = a->participant,
 	    .occasion = s.occasion->code, .reason = a->reason,
 	    .supersedes = s.outcome, .recorded_at = a->clock->now });
-	rc = sortes_event_append(t, "missed", body, err);
+	rc = sortes_event_append(t, "missed", a->clock->now, body, err);
 	if (rc == 0)
 		rc = outcome_store(t, &s, a->out->seq, "missed", NULL,
 		    a->reason, a->clock->now, err);

@@ -36,11 +36,40 @@ ics_date(const char *text, int days)
 	return d;
 }
 
+/*
+ * A component of 'kind' with the n properties of 'props', any of which
+ * may be NULL (libical ran out of memory making it): then NULL, with
+ * every property made freed.  icalcomponent_vanew() cannot be used,
+ * since it takes a NULL property for the end of its list and would
+ * silently leave out the properties after it.
+ */
+static icalcomponent *
+ics_component(icalcomponent_kind kind, icalproperty *const *props, size_t n)
+{
+	icalcomponent *c = icalcomponent_new(kind);
+	int complete = c != NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (props[i] == NULL)
+			complete = 0;
+		else if (c != NULL)
+			icalcomponent_add_property(c, props[i]);
+		else
+			icalproperty_free(props[i]);
+	}
+	if (!complete && c != NULL) {
+		icalcomponent_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
 static int
 ics_event(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
 {
 	struct ics *c = ctx;
 	icalcomponent *ev;
+	icalproperty *props[8];
 	char uid[256], summary[512], description[512];
 
 	/* Stable: the same participant and occasion give the same UID. */
@@ -54,16 +83,15 @@ ics_event(void *ctx, const struct sortes_due_row *r, struct sortes_error *err)
 	    r->label != NULL ? ". " : "", c->trial->protocol->id, r->occasion,
 	    r->window_start, r->window_end, r->caseworker, r->participant,
 	    r->occasion);
-	ev = icalcomponent_vanew(ICAL_VEVENT_COMPONENT,
-	    icalproperty_new_uid(uid),
-	    icalproperty_new_dtstamp(c->stamp),
-	    icalproperty_new_dtstart(ics_date(r->due, 0)),
-	    icalproperty_new_dtend(ics_date(r->due, 1)),
-	    icalproperty_new_summary(summary),
-	    icalproperty_new_description(description),
-	    icalproperty_new_categories(c->trial->protocol->id),
-	    icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT),
-	    (void *)0);
+	props[0] = icalproperty_new_uid(uid);
+	props[1] = icalproperty_new_dtstamp(c->stamp);
+	props[2] = icalproperty_new_dtstart(ics_date(r->due, 0));
+	props[3] = icalproperty_new_dtend(ics_date(r->due, 1));
+	props[4] = icalproperty_new_summary(summary);
+	props[5] = icalproperty_new_description(description);
+	props[6] = icalproperty_new_categories(c->trial->protocol->id);
+	props[7] = icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT);
+	ev = ics_component(ICAL_VEVENT_COMPONENT, props, 8);
 	if (ev == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	icalcomponent_add_component(c->calendar, ev);
@@ -103,12 +131,34 @@ ics_print(icalcomponent *calendar, FILE *out, struct sortes_error *err)
 	return rc;
 }
 
+/* The calendar, named 'name' for the programs that show its name. */
+static icalcomponent *
+ics_calendar(const char *name)
+{
+	icalproperty *props[4];
+
+	props[0] = icalproperty_new_version("2.0");
+	props[1] = icalproperty_new_prodid("-//sortes//sortes " PACKAGE_VERSION
+	    "//EN");
+	props[2] = icalproperty_new_method(ICAL_METHOD_PUBLISH);
+	props[3] = icalproperty_new_x(name);
+	if (props[3] != NULL)
+		icalproperty_set_x_name(props[3], "X-WR-CALNAME");
+	/* The name is copied; without the copy the property is nameless. */
+	if (props[3] != NULL && icalproperty_get_x_name(props[3]) == NULL) {
+		icalproperty_free(props[3]);
+		props[3] = NULL;
+	}
+	return ics_component(ICAL_VCALENDAR_COMPONENT, props, 4);
+}
+
 int
 sortes_ics_write(struct sortes_trial *t, const char *caseworker,
-    const char *now, FILE *out, int64_t *n, struct sortes_error *err)
+    int arm_specific, const char *now, FILE *out, int64_t *n,
+    struct sortes_error *err)
 {
 	struct sortes_due_query q = { .kind = SORTES_OPEN,
-	    .caseworker = caseworker };
+	    .caseworker = caseworker, .arm_specific = arm_specific };
 	struct ics c = { .trial = t };
 	char name[256];
 	int rc;
@@ -119,15 +169,8 @@ sortes_ics_write(struct sortes_trial *t, const char *caseworker,
 	snprintf(name, sizeof(name), "%s follow-ups%s%s", t->protocol->id,
 	    caseworker != NULL ? ", caseworker " : "",
 	    caseworker != NULL ? caseworker : "");
-	c.calendar = icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT,
-	    icalproperty_new_version("2.0"),
-	    icalproperty_new_prodid("-//sortes//sortes " PACKAGE_VERSION "//EN"),
-	    icalproperty_new_method(ICAL_METHOD_PUBLISH),
-	    icalproperty_new_x(name), (void *)0);
-	if (c.calendar == NULL)
+	if ((c.calendar = ics_calendar(name)) == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	icalproperty_set_x_name(icalcomponent_get_first_property(c.calendar,
-	    ICAL_X_PROPERTY), "X-WR-CALNAME");
 	rc = sortes_followup_list(t, &q, ics_event, &c, n, err);
 	if (rc == 0)
 		rc = ics_print(c.calendar, out, err);

@@ -138,7 +138,7 @@ transfer_run(struct sortes_trial *t, const char *id, const char *to,
 	sortes_record_transfer(&body, &(struct sortes_transfer_record){
 	    .seq = out->seq, .participant = id, .from = out->from, .to = to,
 	    .cross_arm = out->cross_arm, .transferred_at = at });
-	rc = sortes_event_append(t, "transfer", &body, err);
+	rc = sortes_event_append(t, "transfer", at, &body, err);
 	sortes_jcs_free(&body);
 	return rc == 0 ? transfer_store(t, &p, to, at, out, err) : rc;
 }
@@ -203,7 +203,7 @@ withdraw_run(struct sortes_trial *t, const char *id, const char *reason,
 	sortes_record_withdraw(&body, &(struct sortes_withdraw_record){
 	    .seq = *seq, .participant = id, .reason = reason,
 	    .withdrawn_at = at });
-	rc = sortes_event_append(t, "withdraw", &body, err);
+	rc = sortes_event_append(t, "withdraw", at, &body, err);
 	sortes_jcs_free(&body);
 	return rc == 0 ? withdraw_store(t, *seq, p.seq, reason, at, err) : rc;
 }

@@ -1377,8 +1377,35 @@ parse_identifier(struct ctx *c, const struct slot *s)
 	return rc;
 }
 
+static const char *const assessments[] = {
+	[SORTES_ASSESSMENT_OPEN] = "open",
+	[SORTES_ASSESSMENT_BLINDED] = "blinded",
+};
+
+static int
+parse_assessment(struct ctx *c, const struct slot *s)
+{
+	const char *t;
+	size_t len;
+	int rc;
+
+	c->p->outcome_assessment = SORTES_ASSESSMENT_OPEN;
+	if (s->key == NULL)
+		return 0;
+	rc = scalar_text(c, s, "blinded or open", &t, &len);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < NKEYS(assessments); i++)
+		if (text_is(t, len, assessments[i])) {
+			c->p->outcome_assessment = (enum sortes_assessment)i;
+			return 0;
+		}
+	return fail(c, slot_at(s), "unknown outcome assessment '%.*s'; "
+	    "expected blinded or open", (int)(len > 64 ? 64 : len), t);
+}
+
 enum { TR_ID, TR_TITLE, TR_SPONSOR, TR_TIMEZONE, TR_WEEKENDS, TR_TARGET,
-	TR_IDENTIFIER, TR_N };
+	TR_IDENTIFIER, TR_ASSESSMENT, TR_N };
 
 static const struct key trial_keys[TR_N] = {
 	[TR_ID] = { "id", 1, "the trial id, e.g. ungifokus" },
@@ -1389,6 +1416,7 @@ static const struct key trial_keys[TR_N] = {
 	[TR_TARGET] = { "target_enrollment", 1,
 	    "the planned number of participants" },
 	[TR_IDENTIFIER] = { "identifier", 0, "" },
+	[TR_ASSESSMENT] = { "outcome_assessment", 0, "" },
 };
 
 static int
@@ -1414,6 +1442,8 @@ parse_trial(struct ctx *c, const struct slot *s)
 		    &p->target_enrollment);
 	if (rc == 0)
 		rc = parse_identifier(c, &k[TR_IDENTIFIER]);
+	if (rc == 0)
+		rc = parse_assessment(c, &k[TR_ASSESSMENT]);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "sortes/chain.h"
 #include "sortes/randomize.h"
 #include "sortes/record.h"
+#include "sortes/seal.h"
 #include "strata.h"
 
 /* The caseworkers to allocate, sorted by team, then code. */
@@ -616,7 +617,7 @@ randomize_log(struct randomizer *r, struct sortes_chain *chain,
 	    .randomized_at = at, .arms = arms, .narms = r->set.n });
 	rc = sortes_jcs_finish(&body, err);
 	if (rc == 0)
-		rc = sortes_chain_append(chain, "randomize", body.data,
+		rc = sortes_chain_append(chain, "randomize", at, body.data,
 		    body.len, err);
 	sortes_jcs_free(&body);
 	free(arms);
@@ -749,7 +750,9 @@ randomize_run(struct randomizer *r, struct sortes_randomize_result *out,
 	struct sortes_chain *chain = NULL;
 	int rc;
 
-	rc = sortes_chain_open(&chain, r->trial->db, err);
+	rc = sortes_concealed(r->trial, "randomizing", err);
+	if (rc == 0)
+		rc = sortes_chain_open(&chain, r->trial->db, err);
 	if (rc == 0)
 		rc = set_load(r, err);
 	if (rc == 0 && r->set.n < 2)

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "sortes/date.h"
 #include "sortes/record.h"
 
 void
@@ -306,4 +307,79 @@ sortes_record_spend(struct sortes_jcs *j, const struct sortes_spend_record *r)
 	sortes_jcs_key(j, "spent_on");
 	sortes_jcs_string(j, r->spent_on);
 	sortes_jcs_object_end(j);
+}
+
+/* Where each kind keeps the time its entry was made. */
+static const struct {
+	const char *kind, *key;
+} time_keys[] = {
+	{ "genesis", "created_at" },
+	{ "enroll", "enrolled_at" },
+	{ "caseworker", "registered_at" },
+	{ "randomize", "randomized_at" },
+	{ "transfer", "transferred_at" },
+	{ "withdraw", "withdrawn_at" },
+	{ "freeze", "sealed_at" },
+	{ "reveal", "revealed_at" },
+	{ "measure", "recorded_at" },
+	{ "missed", "recorded_at" },
+	{ "spend", "recorded_at" },
+};
+
+const char *
+sortes_record_time_key(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(time_keys) / sizeof(time_keys[0]); i++)
+		if (strcmp(time_keys[i].kind, kind) == 0)
+			return time_keys[i].key;
+	return NULL;
+}
+
+/*
+ * Where the value of the top-level member 'key' of the JSON object
+ * text[0..len) starts, or NULL.  Strings are skipped whole, escapes
+ * included, and only a string right after the object's '{' or a ','
+ * at depth 1 is a key: a key of a nested object (a field or measure
+ * named like the time) or text inside a string is never taken for it.
+ */
+static const char *
+member_value(const char *text, size_t len, const char *key)
+{
+	size_t klen = strlen(key), start;
+	int depth = 0;
+	char last = '\0';	/* the last character outside strings */
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] != '"') {
+			depth += (text[i] == '{' || text[i] == '[') -
+			    (text[i] == '}' || text[i] == ']');
+			last = text[i];
+			continue;
+		}
+		for (start = ++i; i < len && text[i] != '"'; i++)
+			i += text[i] == '\\';
+		if (i + 1 >= len)
+			return NULL;
+		if (depth == 1 && (last == '{' || last == ',') &&
+		    i - start == klen && memcmp(text + start, key, klen) == 0 &&
+		    text[i + 1] == ':')
+			return text + i + 2;
+		last = '"';
+	}
+	return NULL;
+}
+
+int
+sortes_record_time(char out[21], const char *kind, const char *body,
+    size_t len)
+{
+	const char *key = sortes_record_time_key(kind);
+	const char *v = key != NULL ? member_value(body, len, key) : NULL;
+
+	if (v == NULL || (size_t)(body + len - v) < 22 || v[0] != '"' ||
+	    v[21] != '"')
+		return -1;
+	memcpy(out, v + 1, 20);
+	out[20] = '\0';
+	return sortes_time_valid(out) ? 0 : -1;
 }

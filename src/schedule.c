@@ -29,6 +29,16 @@ sortes_occasion_applies(const struct sortes_occasion *o, size_t arm)
 	return 0;
 }
 
+int
+sortes_occasion_arm_specific(const struct sortes_protocol *p,
+    const struct sortes_occasion *o)
+{
+	for (size_t a = 0; a < p->narms; a++)
+		if (!sortes_occasion_applies(o, a))
+			return 1;
+	return 0;
+}
+
 long
 sortes_protocol_occasion(const struct sortes_protocol *p, const char *code)
 {

@@ -261,8 +261,8 @@ freeze_run(struct sortes_trial *t, struct sortes_signer *signer,
 		rc = sortes_jcs_finish(&body, err);
 	}
 	if (rc == 0)
-		rc = sortes_chain_append(chain, "freeze", body.data, body.len,
-		    err);
+		rc = sortes_chain_append(chain, "freeze", s->sealed_at,
+		    body.data, body.len, err);
 	if (rc == 0) {
 		memcpy(s->head, sortes_chain_head(chain), SORTES_SHA256_HEX);
 		rc = sortes_seal_text(s, text, sizeof(text), &len, err);
@@ -502,8 +502,8 @@ reveal_run(struct sortes_trial *t, const char *at, int64_t *seq,
 		rc = sortes_jcs_finish(&body, err);
 	}
 	if (rc == 0)
-		rc = sortes_chain_append(chain, "reveal", body.data, body.len,
-		    err);
+		rc = sortes_chain_append(chain, "reveal", at, body.data,
+		    body.len, err);
 	if (rc == 0)
 		rc = sortes_db_prepare(t->db, &st, "INSERT INTO reveals (seq, "
 		    "seed, revealed_at) VALUES (?, ?, ?)", err);
@@ -520,15 +520,16 @@ reveal_run(struct sortes_trial *t, const char *at, int64_t *seq,
 	return rc;
 }
 
-static int
-revealed_already(struct sortes_trial *t, int *out, struct sortes_error *err)
+int
+sortes_revealed(struct sortes_trial *t, int64_t *seq, struct sortes_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sortes_db_prepare(t->db, &st, "SELECT count(*) FROM reveals",
-	    err);
+	int rc = sortes_db_prepare(t->db, &st, "SELECT coalesce(min(seq), 0) "
+	    "FROM reveals", err);
 
+	*seq = 0;
 	if (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		*out = sqlite3_column_int(st, 0) > 0;
+		*seq = sqlite3_column_int64(st, 0);
 	else if (rc == 0)
 		rc = sortes_db_fail(t->db, "reading the reveal", err);
 	sqlite3_finalize(st);
@@ -536,10 +537,27 @@ revealed_already(struct sortes_trial *t, int *out, struct sortes_error *err)
 }
 
 int
+sortes_concealed(struct sortes_trial *t, const char *doing,
+    struct sortes_error *err)
+{
+	int64_t seq;
+	int rc = sortes_revealed(t, &seq, err);
+
+	if (rc != 0 || seq == 0)
+		return rc;
+	return sortes_error_set(err, SORTES_EUNSUPPORTED, "%s trial '%s': the "
+	    "seed was revealed in log entry %lld, so any allocation made now "
+	    "would be predictable; allocating ends before the reveal (close "
+	    "enrollment, freeze, then reveal)", doing, t->trial_id,
+	    (long long)seq);
+}
+
+int
 sortes_reveal(struct sortes_trial *t, const char *at, int64_t *seq,
     struct sortes_error *err)
 {
-	int rc, done = 0;
+	int64_t done = 0;
+	int rc;
 
 	*seq = 0;
 	if (!t->have_key)
@@ -547,8 +565,8 @@ sortes_reveal(struct sortes_trial *t, const char *at, int64_t *seq,
 		    "trial's key file");
 	if ((rc = sortes_db_begin(t->db, err)) != 0)
 		return rc;
-	rc = revealed_already(t, &done, err);
-	if (rc == 0 && done)
+	rc = sortes_revealed(t, &done, err);
+	if (rc == 0 && done != 0)
 		rc = sortes_error_set(err, SORTES_EDATA, "the seed of trial "
 		    "'%s' is revealed already", t->trial_id);
 	if (rc == 0)

@@ -107,7 +107,8 @@ trial_genesis(struct sortes_trial *t, struct sortes_error *err)
 		rc = sortes_error_set(err, SORTES_EINTERNAL,
 		    "the log of a new trial is not empty");
 	if (rc == 0)
-		rc = sortes_chain_append(chain, "genesis", j.data, j.len, err);
+		rc = sortes_chain_append(chain, "genesis", t->created_at,
+		    j.data, j.len, err);
 	sortes_chain_free(chain);
 	sortes_jcs_free(&j);
 	return rc;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/date.h"
 #include "sortes/protocol_json.h"
 #include "sortes/record.h"
 #include "sortes/verify.h"
@@ -424,38 +425,80 @@ verify_claims(struct verify_state *v, sqlite3_stmt *st, const char *kind,
 	return 0;
 }
 
+/*
+ * Each kind after the genesis: its check, and the column of its table
+ * that holds its time (the check has found the table byte for byte
+ * what the entry says, so the column is the entry's time).
+ */
+static const struct {
+	const char *kind;
+	int (*check)(struct verify_state *, sqlite3_stmt *,
+	    struct sortes_error *);
+	int at;
+} kinds[] = {
+	{ "enroll", verify_enroll, C_P_AT },
+	{ "caseworker", verify_caseworker, C_C_AT },
+	{ "randomize", verify_randomize, C_R_AT },
+	{ "transfer", verify_transfer, C_T_AT },
+	{ "withdraw", verify_withdraw, C_W_AT },
+	{ "freeze", verify_freeze, C_S_AT },
+	{ "reveal", verify_reveal, C_RV_AT },
+	{ "measure", verify_outcome, C_O_AT },
+	{ "missed", verify_outcome, C_O_AT },
+	{ "spend", verify_spend, C_SP_AT },
+};
+
+/*
+ * An entry is dated no earlier than the one before it.  A run of
+ * entries made by one command mostly shares its time, which is then
+ * checked once.
+ */
+static int
+verify_time(struct verify_state *v, int64_t seq, const char *at,
+    struct sortes_error *err)
+{
+	int order = strcmp(at, v->prev_at);
+	char what[128];
+
+	if (order == 0 && v->prev_at[0] != '\0')
+		return 0;
+	if (!sortes_time_valid(at))
+		return verify_fail(v, seq, err, "its time is not a UTC time "
+		    "YYYY-MM-DDTHH:MM:SSZ");
+	if (order < 0) {
+		snprintf(what, sizeof(what), "dated %s, before entry %lld (%s)",
+		    at, (long long)seq - 1, v->prev_at);
+		return verify_fail(v, seq, err, what);
+	}
+	memcpy(v->prev_at, at, sizeof(v->prev_at));
+	return 0;
+}
+
 static int
 verify_entry(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err)
 {
 	int64_t seq = sqlite3_column_int64(st, C_SEQ);
 	const char *kind = seq == 1 ? "genesis" : verify_col(st, C_KIND);
+	size_t i;
 	int rc;
 
 	if ((rc = verify_link(v, st, err)) != 0 ||
 	    (rc = verify_claims(v, st, kind, err)) != 0)
 		return rc;
-	if (seq == 1)
-		return verify_genesis(v, st, err);
-	if (strcmp(kind, "enroll") == 0)
-		return verify_enroll(v, st, err);
-	if (strcmp(kind, "caseworker") == 0)
-		return verify_caseworker(v, st, err);
-	if (strcmp(kind, "randomize") == 0)
-		return verify_randomize(v, st, err);
-	if (strcmp(kind, "transfer") == 0)
-		return verify_transfer(v, st, err);
-	if (strcmp(kind, "withdraw") == 0)
-		return verify_withdraw(v, st, err);
-	if (strcmp(kind, "freeze") == 0)
-		return verify_freeze(v, st, err);
-	if (strcmp(kind, "reveal") == 0)
-		return verify_reveal(v, st, err);
-	if (strcmp(kind, "measure") == 0 || strcmp(kind, "missed") == 0)
-		return verify_outcome(v, st, err);
-	if (strcmp(kind, "spend") == 0)
-		return verify_spend(v, st, err);
-	return verify_fail(v, seq, err, "unexpected entry kind");
+	if (seq == 1) {
+		if ((rc = verify_genesis(v, st, err)) != 0)
+			return rc;
+		return verify_time(v, seq, v->trial->created_at, err);
+	}
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kind, kinds[i].kind) == 0)
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0]))
+		return verify_fail(v, seq, err, "unexpected entry kind");
+	if ((rc = kinds[i].check(v, st, err)) != 0)
+		return rc;
+	return verify_time(v, seq, verify_col(st, kinds[i].at), err);
 }
 
 /* Rows that no enrollment entry accounts for. */

@@ -83,6 +83,26 @@ verify_caseworker(struct verify_state *v, sqlite3_stmt *st,
 	return hired ? verify_new_hire(v, st, err) : 0;
 }
 
+/*
+ * Copy the row's caseworker and arm into *arm; -1 when out of
+ * memory, with nothing of the row kept.
+ */
+static int
+arm_copy(struct sortes_cluster_arm *arm, sqlite3_stmt *st)
+{
+	char *caseworker = strdup(verify_col(st, 0));
+	char *code = strdup(verify_col(st, 1));
+
+	if (caseworker == NULL || code == NULL) {
+		free(caseworker);
+		free(code);
+		return -1;
+	}
+	arm->caseworker = caseworker;
+	arm->arm = code;
+	return 0;
+}
+
 /* The caseworkers this entry allocated, by code, from the tables. */
 static int
 randomized_arms(struct verify_state *v, int64_t seq,
@@ -90,7 +110,7 @@ randomized_arms(struct verify_state *v, int64_t seq,
 {
 	sqlite3_stmt *st = v->randomized;
 	size_t cap = 16;
-	int rc = 0, step;
+	int rc = 0, step = SQLITE_DONE;
 
 	*n = 0;
 	*out = malloc(cap * sizeof(**out));
@@ -104,8 +124,8 @@ randomized_arms(struct verify_state *v, int64_t seq,
 		if (*n == cap)
 			cap *= 2;
 		*out = grown;
-		(*out)[*n].caseworker = strdup(verify_col(st, 0));
-		(*out)[*n].arm = strdup(verify_col(st, 1));
+		if (arm_copy(&(*out)[*n], st) != 0)
+			break;
 		(*n)++;
 	}
 	if (*out == NULL || step == SQLITE_ROW)

@@ -60,6 +60,7 @@ struct verify_state {
 	struct seqkind new_hire_kind;
 	uint8_t prev[SORTES_SHA256_LEN];
 	char prev_hex[SORTES_SHA256_HEX];
+	char prev_at[21];		/* the time of the entry before */
 	struct verify_counts counts;
 	sqlite3_stmt *randomized;	/* the caseworkers an entry allocated */
 	sqlite3_stmt *cluster;		/* a caseworker's allocation */

@@ -467,8 +467,8 @@ forge_spend(struct sortes_trial *t, const char *id, int64_t minor)
 	    .currency = "DKK", .category = "other", .spent_on = "2026-02-15",
 	    .recorded_at = RECORDED });
 	ck_assert_int_eq(sortes_jcs_finish(&j, &err), 0);
-	ck_assert_msg(sortes_chain_append(c, "spend", j.data, j.len, &err) == 0,
-	    "%s", err.msg);
+	ck_assert_msg(sortes_chain_append(c, "spend", RECORDED, j.data, j.len,
+	    &err) == 0, "%s", err.msg);
 	snprintf(sql, sizeof(sql), "INSERT INTO spends (seq, participant, "
 	    "amount_minor, category, spent_on, recorded_at) SELECT %lld, seq, "
 	    "%lld, 'other', '2026-02-15', '" RECORDED "' FROM participants "
@@ -512,7 +512,7 @@ START_TEST(test_verify_forged)
 
 	spends_fixture(&f);
 	ck_assert_int_eq(sortes_withdraw(f.t, f.ids[B2], "moved away",
-	    "2026-02-10T10:00:00Z", &seq, &err), 0);
+	    RECORDED, &seq, &err), 0);
 	verify_ok(f.t);
 	forge_spend(f.t, f.ids[B2], 100);
 	verify_fails(f.t, "spends recorded after the participant withdrew");

@@ -16,6 +16,7 @@
 #include "sortes/pcg32.h"
 #include "sortes/randomize.h"
 #include "sortes/replay.h"
+#include "sortes/seal.h"
 #include "sortes/verify.h"
 #include "suites.h"
 #include "testutil.h"
@@ -1228,6 +1229,93 @@ randomized_trial(const char *dir)
 	return t;
 }
 
+/*
+ * Verify copies the caseworkers of the randomize entry, two strings
+ * each (code and arm); running out of memory at any of those copies is
+ * reported as such, never read as a string.
+ */
+START_TEST(test_verify_out_of_memory)
+{
+	static const char *const copies[] = { "CW01", "CW02", "CW03", "CW04",
+	    "CW05", "CW06", "I", "C" };
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = randomized_trial(dir);
+	struct sortes_verify_report rep;
+	struct sortes_error err = { 0 };
+	int rc;
+
+	for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]); i++) {
+		tu_fail_strdup(copies[i]);
+		rc = sortes_verify(t, tu_local_day, &rep, &err);
+		tu_fail_strdup(NULL);
+		ck_assert_int_eq(rc, SORTES_ENOMEM);
+		ck_assert_str_eq(err.msg, "out of memory");
+	}
+	expect_verify_ok(t);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * Once the seed is revealed nothing more may be drawn from it: a
+ * randomization, a new hire and an enrollment are refused, with nothing
+ * written.  A caseworker registered before the randomization allocates
+ * nothing, so that goes on.
+ */
+START_TEST(test_reveal_closes_allocation)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, CW_COMPLETE);
+	struct sortes_randomize_result res;
+	struct sortes_enroll_result er;
+	struct sortes_error err = { 0 };
+	int64_t seq;
+
+	cw_add_many(t, "CW", 4, "Team A");
+	ck_assert_int_eq(sortes_reveal(t, NOW, &seq, &err), 0);
+	ck_assert_int_eq(seq, 6);
+	cw_add_ok(t, "CW05", "Team A");
+	ck_assert_int_eq(sortes_randomize(t, NULL, NOW, &res, &err),
+	    SORTES_EUNSUPPORTED);
+	ck_assert_str_eq(err.msg, "randomizing trial 'cwtrial': the seed was "
+	    "revealed in log entry 6, so any allocation made now would be "
+	    "predictable; allocating ends before the reveal (close "
+	    "enrollment, freeze, then reveal)");
+	sortes_randomize_result_free(&res);
+	ck_assert_int_eq(count_rows(t, "randomization"), 0);
+	ck_assert_int_eq(count_rows(t, "caseworker_allocations"), 0);
+	expect_verify_ok(t);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+
+	/* Randomized, then revealed: no new hire, no enrollment. */
+	dir = tu_tmpdir();
+	t = randomized_trial(dir);
+	ck_assert_int_eq(sortes_reveal(t, NOW, &seq, &err), 0);
+	ck_assert_int_eq(seq, 9);
+	ck_assert_int_eq(cw_add_full(t, "NH01", "Team A", "3", NULL, NULL,
+	    &err), SORTES_EUNSUPPORTED);
+	ck_assert_str_eq(err.msg, "registering a new hire in trial 'cwtrial': "
+	    "the seed was revealed in log entry 9, so any allocation made now "
+	    "would be predictable; allocating ends before the reveal (close "
+	    "enrollment, freeze, then reveal)");
+	ck_assert_int_eq(cw_enroll(t, "Y1", "CW01", &er, &err),
+	    SORTES_EUNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "enrolling into trial "
+	    "'cwtrial': the seed was revealed in log entry 9"));
+	ck_assert_int_eq(count_rows(t, "caseworkers"), 6);
+	ck_assert_int_eq(count_rows(t, "participants"), 0);
+	ck_assert_int_eq(query_int(t, "SELECT count(*) FROM log"), 9);
+	expect_verify_ok(t);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* A caseworker of arm 'arm' other than 'not' (or any); static buffer. */
 static const char *
 cw_in_arm(struct sortes_trial *t, const char *arm, const char *not)
@@ -2004,6 +2092,8 @@ suite_caseworker(void)
 	tcase_add_test(tc, test_new_hires);
 	tcase_add_test(tc, test_new_hires_21_import);
 	tcase_add_test(tc, test_inherit);
+	tcase_add_test(tc, test_verify_out_of_memory);
+	tcase_add_test(tc, test_reveal_closes_allocation);
 	tcase_add_test(tc, test_transfer_withdraw);
 	tcase_add_test(tc, test_transfer_individual_trial);
 	tcase_add_loop_test(tc, test_tamper, 0, T_N);

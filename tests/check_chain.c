@@ -331,6 +331,168 @@ START_TEST(test_replay_catches_forged_arm)
 }
 END_TEST
 
+/* How many entries the log holds. */
+static int64_t
+entries(struct fixture *f)
+{
+	return tu_int(f->t, "SELECT count(*) FROM log");
+}
+
+/*
+ * An entry dated before the one before it is refused, naming both
+ * times, and nothing is written; the same second is fine.
+ */
+START_TEST(test_append_time_only_forward)
+{
+	struct fixture f;
+	struct sortes_enroll_result res;
+	struct sortes_error err = { 0 };
+
+	fixture_setup(&f);
+	ck_assert_int_eq(tu_enroll_at(f.t, "Q1", "CW1", "2026-01-15T09:59:59Z",
+	    tu_day("2026-01-15"), &res, &err), SORTES_EUNSUPPORTED);
+	ck_assert_str_eq(err.msg, "log entry 7 would be dated "
+	    "2026-01-15T09:59:59Z, before log entry 6 (2026-01-15T10:00:00Z): "
+	    "the log's times never go back; is the clock, or SORTES_NOW, set "
+	    "back?");
+	ck_assert_int_eq(entries(&f), 6);
+	ck_assert_int_eq(tu_int(f.t, "SELECT count(*) FROM participants"), 5);
+	ck_assert_int_eq(tu_enroll_at(f.t, "Q1", "CW1", "2026-01-15T10:00:00Z",
+	    tu_day("2026-01-15"), &res, &err), 0);
+	ck_assert_int_eq(tu_enroll_at(f.t, "Q2", "CW1", "2026-01-15T10:00:01Z",
+	    tu_day("2026-01-15"), &res, &err), 0);
+	/* The head is read from the log again by the next command. */
+	ck_assert_int_eq(tu_enroll_at(f.t, "Q3", "CW1", "2026-01-15T10:00:00Z",
+	    tu_day("2026-01-15"), &res, &err), SORTES_EUNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "before log entry 8 "
+	    "(2026-01-15T10:00:01Z)"));
+	ck_assert_int_eq(tu_enroll_at(f.t, "Q3", "CW1", "2026-01-15 10:00:02",
+	    tu_day("2026-01-15"), &res, &err), SORTES_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "is not YYYY-MM-DDTHH:MM:SSZ"));
+	ck_assert_int_eq(entries(&f), 8);
+	fixture_teardown(&f);
+}
+END_TEST
+
+/*
+ * A log rewritten to go back in time, entry and table alike, with
+ * every hash recomputed: the chain holds, the times do not.
+ */
+START_TEST(test_verify_time_goes_back)
+{
+	struct fixture f;
+
+	fixture_setup(&f);
+	tamper(&f, "UPDATE log SET body = replace(body, '10:00:00Z', "
+	    "'09:59:59Z') WHERE seq = 4; UPDATE participants SET "
+	    "enrolled_at = '2026-01-15T09:59:59Z' WHERE seq = 4");
+	rehash(&f);
+	ck_assert_int_eq(verify_fails(&f, "log entry 4: dated "
+	    "2026-01-15T09:59:59Z, before entry 3 (2026-01-15T10:00:00Z)"), 4);
+	fixture_teardown(&f);
+
+	/* Before the genesis. */
+	fixture_setup(&f);
+	tamper(&f, "UPDATE log SET body = replace(body, '2026-01-15T10:00:00Z', "
+	    "'2026-01-16T10:00:00Z') WHERE seq = 1; UPDATE trial SET "
+	    "created_at = '2026-01-16T10:00:00Z'");
+	rehash(&f);
+	sortes_trial_close(f.t);
+	{
+		struct sortes_error err = { 0 };
+		char *db = tu_path(f.dir, "trial.db");
+
+		ck_assert_int_eq(sortes_trial_open(&f.t, db, &err), 0);
+		free(db);
+	}
+	ck_assert_int_eq(verify_fails(&f, "log entry 2: dated "
+	    "2026-01-15T10:00:00Z, before entry 1 (2026-01-16T10:00:00Z)"), 2);
+	fixture_teardown(&f);
+
+	/* A time that is none does not compare at all. */
+	fixture_setup(&f);
+	tamper(&f, "UPDATE log SET body = replace(body, '2026-01-15T10:00:00Z', "
+	    "'2026-01-15T10:00:00') WHERE seq = 5; UPDATE participants SET "
+	    "enrolled_at = '2026-01-15T10:00:00' WHERE seq = 5");
+	rehash(&f);
+	ck_assert_int_eq(verify_fails(&f, "log entry 5: its time is not a UTC "
+	    "time YYYY-MM-DDTHH:MM:SSZ"), 5);
+	fixture_teardown(&f);
+}
+END_TEST
+
+/* Every kind's body gives back the time it was built with. */
+START_TEST(test_record_time_of_each_kind)
+{
+	static const struct sortes_cluster_arm arm = { "CW1", "I" };
+	const char *at = "2026-02-03T04:05:06Z";
+	struct sortes_jcs j[11];
+	const char *kinds[11] = { "genesis", "enroll", "caseworker",
+	    "randomize", "transfer", "withdraw", "freeze", "reveal", "measure",
+	    "missed", "spend" };
+	struct sortes_error err = { 0 };
+	char out[21];
+
+	for (int i = 0; i < 11; i++)
+		sortes_jcs_init(&j[i]);
+	sortes_record_genesis(&j[0], &(struct sortes_genesis_record){ .seq = 1,
+	    .log_format = 1, .trial = "t", .protocol_sha256 = "p",
+	    .commitment = "c", .created_at = at });
+	sortes_record_enroll(&j[1], &(struct sortes_enroll_record){ .seq = 2,
+	    .participant = "u", .pseudonym = "p", .caseworker = "CW1",
+	    .fields = "{\"enrolled_at\":\"2020-01-01T00:00:00Z\"}",
+	    .stratum = "{}", .enrolled_at = at, .arm = "I", .method = "simple",
+	    .position = -1 });
+	sortes_record_caseworker(&j[2], &(struct sortes_caseworker_record){
+	    .seq = 3, .caseworker = "CW1", .team = "T", .covariates = "{}",
+	    .registered_at = at });
+	sortes_record_randomize(&j[3], &(struct sortes_randomize_record){
+	    .seq = 4, .method = "complete", .report = "{}",
+	    .randomized_at = at, .arms = &arm, .narms = 1 });
+	sortes_record_transfer(&j[4], &(struct sortes_transfer_record){
+	    .seq = 5, .participant = "u", .from = "CW1", .to = "CW2",
+	    .cross_arm = -1, .transferred_at = at });
+	sortes_record_withdraw(&j[5], &(struct sortes_withdraw_record){
+	    .seq = 6, .participant = "u", .reason = "\"withdrawn_at\":\"x\"",
+	    .withdrawn_at = at });
+	sortes_record_freeze(&j[6], &(struct sortes_freeze_record){ .seq = 7,
+	    .note = "", .sealed_at = at, .signer = "s" });
+	sortes_record_reveal(&j[7], &(struct sortes_reveal_record){ .seq = 8,
+	    .seed = "00", .revealed_at = at });
+	/* A measure may be named like the entry's time key; it comes
+	 * first in the body, one level down. */
+	sortes_record_measure(&j[8], &(struct sortes_measure_record){
+	    .seq = 9, .participant = "u", .occasion = "m1",
+	    .measured_on = "2026-02-01",
+	    .measures = "{\"recorded_at\":\"2019-01-01T00:00:00Z\"}",
+	    .recorded_at = at });
+	sortes_record_missed(&j[9], &(struct sortes_missed_record){ .seq = 10,
+	    .participant = "u", .occasion = "m1", .reason = "r",
+	    .recorded_at = at });
+	sortes_record_spend(&j[10], &(struct sortes_spend_record){ .seq = 11,
+	    .participant = "u", .amount_minor = 1, .currency = "DKK",
+	    .category = "c", .spent_on = "2026-02-01", .recorded_at = at });
+	for (int i = 0; i < 11; i++) {
+		ck_assert_int_eq(sortes_jcs_finish(&j[i], &err), 0);
+		memset(out, 0, sizeof(out));
+		ck_assert_msg(sortes_record_time(out, kinds[i], j[i].data,
+		    j[i].len) == 0, "%s: %s", kinds[i], j[i].data);
+		ck_assert_str_eq(out, at);
+		ck_assert_ptr_nonnull(sortes_record_time_key(kinds[i]));
+		sortes_jcs_free(&j[i]);
+	}
+	ck_assert_ptr_null(sortes_record_time_key("rumour"));
+	ck_assert_int_eq(sortes_record_time(out, "rumour", "{}", 2), -1);
+	/* A key missing, or a value that is no time. */
+	ck_assert_int_eq(sortes_record_time(out, "reveal", "{\"kind\":"
+	    "\"reveal\"}", 17), -1);
+	ck_assert_int_eq(sortes_record_time(out, "reveal", "{\"revealed_at\":"
+	    "\"2026-13-01T00:00:00Z\"}", 38), -1);
+	ck_assert_int_eq(sortes_record_time(out, "reveal", "{\"revealed_at\":"
+	    "1}", 17), -1);
+}
+END_TEST
+
 Suite *
 suite_chain(void)
 {
@@ -352,6 +514,9 @@ suite_chain(void)
 	tcase_add_test(tc, test_redrawn_allocation);
 	tcase_add_test(tc, test_tail_removed_state_kept);
 	tcase_add_test(tc, test_state_tampered);
+	tcase_add_test(tc, test_append_time_only_forward);
+	tcase_add_test(tc, test_verify_time_goes_back);
+	tcase_add_test(tc, test_record_time_of_each_kind);
 	suite_add_tcase(s, tc);
 	return s;
 }

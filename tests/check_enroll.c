@@ -256,7 +256,7 @@ static void
 register_team(struct sortes_trial *t, const char *code, const char *team)
 {
 	struct sortes_caseworker_input in = { .code = code, .team = team,
-	    .registered_at = "2026-01-15T09:00:00Z" };
+	    .registered_at = "2026-01-15T10:00:00Z" };
 	struct sortes_caseworker_result res;
 	struct sortes_registrar *r = NULL;
 	struct sortes_error err = { 0 };

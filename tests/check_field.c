@@ -491,6 +491,44 @@ START_TEST(test_age_boundaries)
 }
 END_TEST
 
+/* A birth date after the enrollment date is not a negative age. */
+START_TEST(test_age_birth_after_enrollment)
+{
+	refused_with(F_BIRTH, "2030-01-01", "field 'birth_date' is "
+	    "2030-01-01, after the enrollment date 2024-05-15: rule "
+	    "'age 18-28' needs a date of birth");
+	refused_with(F_BIRTH, "2024-05-16", "field 'birth_date' is "
+	    "2024-05-16, after the enrollment date 2024-05-15: rule "
+	    "'age 18-28' needs a date of birth");
+	/* Born on the day of enrollment is age 0. */
+	refused_with(F_BIRTH, "2024-05-15", "not eligible: rule 'age 18-28' "
+	    "failed: age 0 is below 18");
+}
+END_TEST
+
+/* A rule with only a maximum takes no birth date in the future. */
+START_TEST(test_age_future_under_maximum)
+{
+	struct sortes_field field = { .name = "born", .type = SORTES_FIELD_DATE };
+	struct sortes_rule rule = { .name = "young", .kind = SORTES_RULE_AGE,
+	    .field = 0, .has_max = 1, .max = 30 };
+	struct sortes_protocol p = {
+		.fields = &field, .nfields = 1, .rules = &rule, .nrules = 1
+	};
+	struct sortes_value value;
+	struct sortes_error err = { 0, "" };
+	int32_t on = sortes_date_from_ymd(2024, 5, 15);
+
+	ck_assert_int_eq(sortes_value_parse(&value, &field, "2030-06-01",
+	    &err), 0);
+	ck_assert_int_eq(sortes_eligibility_check(&p, &value, on, &err),
+	    SORTES_EDATA);
+	ck_assert_str_eq(err.msg, "field 'born' is 2030-06-01, after the "
+	    "enrollment date 2024-05-15: rule 'young' needs a date of birth");
+	sortes_value_clear(&value);
+}
+END_TEST
+
 /* A 29 February birthday counts from 1 March in a common year. */
 START_TEST(test_age_29_february_rule)
 {
@@ -667,6 +705,8 @@ suite_field(void)
 
 	tcase_add_test(el, test_eligible);
 	tcase_add_test(el, test_age_boundaries);
+	tcase_add_test(el, test_age_birth_after_enrollment);
+	tcase_add_test(el, test_age_future_under_maximum);
 	tcase_add_test(el, test_age_29_february_rule);
 	tcase_add_test(el, test_rule_failures);
 	tcase_add_test(el, test_missing_values);

@@ -8,6 +8,7 @@
  * Expected dates are worked out by hand in the comments (weekdays from
  * a printed calendar), never by the code under test.
  */
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,7 @@
 #define RECORDED "2026-03-01T09:00:00Z"
 #define OOW 1
 #define CORRECT 2
+#define KEEP_DATE 4		/* the date was not given: a default */
 
 /* Participants by arm: the I and C of the first and second pair. */
 enum { AI, AC, BI, BC };
@@ -255,6 +257,7 @@ record(struct sortes_trial *t, const char *id, const char *occasion,
 		.participant = id, .occasion = occasion,
 		.measured_on = tu_day(on), .out_of_window = (flags & OOW) != 0,
 		.correct = (flags & CORRECT) != 0,
+		.keep_date = (flags & KEEP_DATE) != 0,
 	};
 
 	measures_split(&m, measures);
@@ -398,13 +401,19 @@ struct fixture {
 };
 
 static void
-fixture_open(struct fixture *f)
+fixture_open_yaml(struct fixture *f, const char *yaml)
 {
 	memset(f, 0, sizeof(*f));
 	f->dir = tu_tmpdir();
-	f->t = tu_trial(f->dir, FU_PROTOCOL);
+	f->t = tu_trial(f->dir, yaml);
 	tu_enroll_pair(f->t, "A", "CW1", "2026-01-15", &f->ids[AI],
 	    &f->a_i_first);
+}
+
+static void
+fixture_open(struct fixture *f)
+{
+	fixture_open_yaml(f, FU_PROTOCOL);
 }
 
 /* Pair B: CW2, enrolled on Monday 2 February 2026. */
@@ -639,7 +648,7 @@ ub_caseworker(struct sortes_registrar *r, const char *code,
 	struct sortes_caseworker_input in = {
 		.code = code, .team = "Jobcenter Aarhus", .names = names,
 		.values = values, .ncovariates = 3,
-		.registered_at = "2026-01-10T10:00:00Z",
+		.registered_at = "2026-01-15T10:00:00Z",
 	};
 	struct sortes_caseworker_result res;
 	struct sortes_error err = { 0 };
@@ -671,7 +680,7 @@ ub_trial(const char *dir, char b[16], char c[16])
 	sortes_registrar_free(r);
 	memset(&res, 0, sizeof(res));
 	ck_assert_msg(sortes_randomize(t, "00112233445566778899aabbccddeeff",
-	    "2026-01-12T10:00:00Z", &res, &err) == 0, "randomize: %s",
+	    "2026-01-15T10:00:00Z", &res, &err) == 0, "randomize: %s",
 	    err.msg);
 	ck_assert_uint_eq(res.ncaseworkers, 4);
 	ck_assert_uint_eq(res.per_arm[0], 2);
@@ -1043,6 +1052,88 @@ START_TEST(test_correction)
 }
 END_TEST
 
+/*
+ * A correction changes only what it names: the other measures of the
+ * occasion stay, and so does the date unless one is given.
+ */
+START_TEST(test_correction_keeps_the_rest)
+{
+	struct fixture f;
+	struct sortes_outcome_result out;
+	struct sortes_error err = { 0 };
+	struct snapshot before;
+	char want[64];
+	int64_t s1, s2, s3, s4;
+
+	fixture_open(&f);
+	s1 = record_ok(f.t, f.ids[AI], "m1", "2026-02-20", "employment=job "
+	    "who5=72 hours=37.5 working=true started=2026-02-01", 0,
+	    "2026-03-01");
+	/* One measure, no date: "2026-03-01" is only the default. */
+	s2 = record_ok(f.t, f.ids[AI], "m1", "2026-03-01", "who5=27",
+	    CORRECT | KEEP_DATE, "2026-03-01");
+	check_outcome(f.t, s2, "measures", "{\"employment\":\"job\","
+	    "\"hours\":\"37.5\",\"started\":\"2026-02-01\",\"who5\":27,"
+	    "\"working\":true}");
+	snprintf(want, sizeof(want), "2026-02-20 %lld", (long long)s1);
+	check_outcome(f.t, s2, "measured_on || ' ' || supersedes", want);
+	/* A measure and a date given: both change, the rest stays. */
+	s3 = record_ok(f.t, f.ids[AI], "m1", "2026-02-22", "hours=30 "
+	    "working=false", CORRECT, "2026-03-01");
+	check_outcome(f.t, s3, "measures", "{\"employment\":\"job\","
+	    "\"hours\":\"30.0\",\"started\":\"2026-02-01\",\"who5\":27,"
+	    "\"working\":false}");
+	check_outcome(f.t, s3, "measured_on", "2026-02-22");
+	/* Only the date. */
+	s4 = record_ok(f.t, f.ids[AI], "m1", "2026-02-23", "", CORRECT,
+	    "2026-03-01");
+	check_outcome(f.t, s4, "measured_on || ' ' || measures", "2026-02-23 "
+	    "{\"employment\":\"job\",\"hours\":\"30.0\",\"started\":"
+	    "\"2026-02-01\",\"who5\":27,\"working\":false}");
+	/* Neither: nothing to correct, nothing written. */
+	snap(f.t, &before);
+	ck_assert_int_eq(record(f.t, f.ids[AI], "m1", "2026-03-01", "",
+	    CORRECT | KEEP_DATE, "2026-03-01", &out, &err), SORTES_EDATA);
+	ck_assert_str_eq(err.msg, "nothing to correct: give the measures that "
+	    "change (MEASURE=VALUE), or --date");
+	unchanged(f.t, &before);
+
+	/* Out of memory copying an earlier measure, its name or its value
+	 * (as json_each gives them): nothing written. */
+	for (int i = 0; i < 2; i++) {
+		int rc;
+
+		tu_fail_strdup(i == 0 ? "employment" : "job");
+		rc = record(f.t, f.ids[AI], "m1", "2026-03-01", "who5=1",
+		    CORRECT | KEEP_DATE, "2026-03-01", &out, &err);
+		tu_fail_strdup(NULL);
+		ck_assert_int_eq(rc, SORTES_ENOMEM);
+		unchanged(f.t, &before);
+	}
+
+	/* A date accepted outside the window stays accepted when kept. */
+	record_ok(f.t, f.ids[AC], "m1", "2026-03-03", "who5=40 hours=12",
+	    OOW, "2026-03-10");
+	s1 = record_ok(f.t, f.ids[AC], "m1", "2026-03-10", "who5=41",
+	    CORRECT | KEEP_DATE, "2026-03-10");
+	check_outcome(f.t, s1, "measured_on || ' ' || out_of_window || ' ' || "
+	    "measures", "2026-03-03 1 {\"hours\":\"12.0\",\"who5\":41}");
+	/* ... but a date given is held to the window again. */
+	ck_assert_int_eq(record(f.t, f.ids[AC], "m1", "2026-03-04", "who5=42",
+	    CORRECT, "2026-03-10", &out, &err), SORTES_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "outside the window"));
+
+	/* A missed occasion has no measures or date to keep. */
+	missed_ok(f.t, f.ids[AI], "m2", "no contact", 0);
+	s1 = record_ok(f.t, f.ids[AI], "m2", "2026-03-10", "who5=50",
+	    CORRECT | KEEP_DATE, "2026-03-10");
+	check_outcome(f.t, s1, "measured_on || ' ' || measures",
+	    "2026-03-10 {\"who5\":50}");
+	verify_ok(f.t);
+	fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_missed)
 {
 	struct fixture f;
@@ -1135,7 +1226,7 @@ START_TEST(test_transfer)
 	done = record_ok(f.t, f.ids[AI], "m1", "2026-02-20", "who5=60", 0,
 	    "2026-03-01");
 	ck_assert_int_eq(sortes_transfer(f.t, f.ids[AI], "CW2",
-	    "2026-03-05T10:00:00Z", &tr, &err), 0);
+	    RECORDED, &tr, &err), 0);
 	ck_assert_int_eq(tr.seq, done + 1);
 	ck_assert_str_eq(tr.from, "CW1");
 	ck_assert_int_eq(tr.cross_arm, -1);
@@ -1147,14 +1238,14 @@ START_TEST(test_transfer)
 	check_slot(f.t, f.ids[AC], "m2", "caseworker", "CW1");
 	snap(f.t, &before);
 	ck_assert_int_eq(sortes_transfer(f.t, f.ids[AI], "CW2",
-	    "2026-03-06T10:00:00Z", &tr, &err), SORTES_EDATA);
+	    RECORDED, &tr, &err), SORTES_EDATA);
 	ck_assert_ptr_nonnull(strstr(err.msg, "already"));
 	unchanged(f.t, &before);
 	/* Recorded with the new caseworker, then moved on again. */
 	record_ok(f.t, f.ids[AI], "m2", "2026-03-16", "who5=61", 0,
 	    "2026-03-20");
 	ck_assert_int_eq(sortes_transfer(f.t, f.ids[AI], "CW3",
-	    "2026-03-21T10:00:00Z", &tr, &err), 0);
+	    RECORDED, &tr, &err), 0);
 	ck_assert_str_eq(tr.from, "CW2");
 	check_slot(f.t, f.ids[AI], "m1", "caseworker", "CW1");
 	check_slot(f.t, f.ids[AI], "m2", "caseworker", "CW2");
@@ -1245,20 +1336,18 @@ by_text(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* Run the query; the rows, sorted and space-separated, must be 'want'. */
+/* Run query q; the rows, sorted and space-separated, must be 'want'. */
 static void
-due_case(const struct fixture *f, enum sortes_due_kind kind,
-    const char *as_of, int within, const char *cw, const char *want,
-    struct seen *s)
+due_query(const struct fixture *f, const struct sortes_due_query *q,
+    const char *want, struct seen *s)
 {
-	struct sortes_due_query q = { kind, tu_day(as_of), within, cw, 0 };
 	struct sortes_error err = { 0 };
 	char got[512] = "";
 	int64_t n = -1;
 
 	memset(s, 0, sizeof(*s));
 	s->f = f;
-	ck_assert_msg(sortes_followup_list(f->t, &q, seen_row, s, &n, &err) ==
+	ck_assert_msg(sortes_followup_list(f->t, q, seen_row, s, &n, &err) ==
 	    0, "%s", err.msg);
 	ck_assert_int_eq(n, (int64_t)s->n);
 	qsort(s->rows, s->n, sizeof(s->rows[0]), by_text);
@@ -1266,9 +1355,20 @@ due_case(const struct fixture *f, enum sortes_due_kind kind,
 		strcat(got, i > 0 ? " " : "");
 		strcat(got, s->rows[i]);
 	}
-	ck_assert_msg(strcmp(got, want) == 0, "kind %d as of %s within %d "
-	    "(%s): got '%s', expected '%s'", (int)kind, as_of, within,
-	    cw != NULL ? cw : "all", got, want);
+	ck_assert_msg(strcmp(got, want) == 0, "kind %d as of %d within %d "
+	    "(%s): got '%s', expected '%s'", (int)q->kind, (int)q->as_of,
+	    (int)q->within, q->caseworker != NULL ? q->caseworker : "all", got,
+	    want);
+}
+
+static void
+due_case(const struct fixture *f, enum sortes_due_kind kind,
+    const char *as_of, int within, const char *cw, const char *want,
+    struct seen *s)
+{
+	struct sortes_due_query q = { kind, tu_day(as_of), within, cw, 0, 0 };
+
+	due_query(f, &q, want, s);
 }
 
 /*
@@ -1355,6 +1455,83 @@ START_TEST(test_due_list)
 	due_case(&f, SORTES_OPEN, "2000-01-01", 0, NULL,
 	    "AC.m2 AC.m3 AI.m2 AI.m2_i AI.m3 BI.m1 BI.m2 BI.m2_i BI.m3", &s);
 	fixture_close(&f);
+}
+END_TEST
+
+static char *ics_text(struct sortes_trial *t, const char *cw,
+    const char *now, int64_t *n);
+
+/* FU_PROTOCOL with outcome_assessment in its trial section. */
+static char *
+assessed_protocol(const char *how)
+{
+	static const char after[] = "  weekends: next_monday\n";
+	const char *at = strstr(FU_PROTOCOL, after) + strlen(after);
+	size_t head = (size_t)(at - FU_PROTOCOL);
+	char *yaml = malloc(strlen(FU_PROTOCOL) + 64);
+
+	ck_assert_ptr_nonnull(yaml);
+	memcpy(yaml, FU_PROTOCOL, head);
+	snprintf(yaml + head, 64, "  outcome_assessment: %s\n", how);
+	strcat(yaml, at);
+	return yaml;
+}
+
+/*
+ * A trial of blinded outcome assessment lists only the occasions every
+ * arm has: m2_i, of arm I only, would tell the arm.  Asked for, it is
+ * there; an open trial lists it as before.
+ */
+START_TEST(test_due_list_blinded)
+{
+	static const char all[] = "AC.m1 AC.m2 AC.m3 AI.m1 AI.m2 AI.m2_i "
+	    "AI.m3 BC.m1 BC.m2 BC.m3 BI.m1 BI.m2 BI.m2_i BI.m3";
+	struct sortes_due_query q = { SORTES_OPEN, 0, 0, NULL, 0, 1 };
+	struct fixture f;
+	struct seen s;
+	struct sortes_error err = { 0 };
+	char *yaml = assessed_protocol("blinded");
+	int64_t n;
+	FILE *fp;
+
+	fixture_open_yaml(&f, yaml);
+	fixture_pair_b(&f);
+	ck_assert_int_eq(f.t->protocol->outcome_assessment,
+	    SORTES_ASSESSMENT_BLINDED);
+	due_case(&f, SORTES_OPEN, "2000-01-01", 0, NULL, "AC.m1 AC.m2 AC.m3 "
+	    "AI.m1 AI.m2 AI.m3 BC.m1 BC.m2 BC.m3 BI.m1 BI.m2 BI.m3", &s);
+	due_case(&f, SORTES_DUE, "2026-03-03", 6, "CW1", "AC.m2 AI.m2", &s);
+	due_case(&f, SORTES_OVERDUE, "2026-04-17", 0, NULL, "AC.m1 AC.m2 "
+	    "AI.m1 AI.m2 BC.m1 BC.m2 BI.m1 BI.m2", &s);
+	q.as_of = tu_day("2000-01-01");
+	due_query(&f, &q, all, &s);
+	q = (struct sortes_due_query){ SORTES_DUE, tu_day("2026-03-03"), 6,
+	    "CW1", 0, 1 };
+	due_query(&f, &q, "AC.m2 AI.m2 AI.m2_i", &s);
+	/* A page counts only the rows it may show. */
+	q = (struct sortes_due_query){ SORTES_OPEN, tu_day("2000-01-01"), 0,
+	    "CW1", 7, 0 };
+	due_query(&f, &q, "AC.m1 AC.m2 AC.m3 AI.m1 AI.m2 AI.m3", &s);
+	/* The calendar holds what the list does. */
+	free(ics_text(f.t, NULL, "2026-03-01T09:00:00Z", &n));
+	ck_assert_int_eq(n, 12);
+	fp = tmpfile();
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(sortes_ics_write(f.t, NULL, 1, "2026-03-01T09:00:00Z",
+	    fp, &n, &err), 0);
+	ck_assert_int_eq(n, 14);
+	fclose(fp);
+	fixture_close(&f);
+	free(yaml);
+
+	yaml = assessed_protocol("open");
+	fixture_open_yaml(&f, yaml);
+	fixture_pair_b(&f);
+	due_case(&f, SORTES_OPEN, "2000-01-01", 0, NULL, all, &s);
+	free(ics_text(f.t, NULL, "2026-03-01T09:00:00Z", &n));
+	ck_assert_int_eq(n, 14);
+	fixture_close(&f);
+	free(yaml);
 }
 END_TEST
 
@@ -1482,7 +1659,7 @@ ics_text(struct sortes_trial *t, const char *cw, const char *now, int64_t *n)
 	FILE *fp = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(fp);
-	ck_assert_msg(sortes_ics_write(t, cw, now, fp, n, &err) == 0, "%s",
+	ck_assert_msg(sortes_ics_write(t, cw, 0, now, fp, n, &err) == 0, "%s",
 	    err.msg);
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_uint_eq(strlen(text), len);
@@ -1638,8 +1815,49 @@ START_TEST(test_ics)
 	/* A bad time is refused before anything is written. */
 	fp = tmpfile();
 	ck_assert_ptr_nonnull(fp);
-	ck_assert_int_eq(sortes_ics_write(f.t, NULL, "2026-03-01", fp, &n,
+	ck_assert_int_eq(sortes_ics_write(f.t, NULL, 0, "2026-03-01", fp, &n,
 	    &err), SORTES_EUSAGE);
+	ck_assert_int_eq(ftell(fp), 0);
+	fclose(fp);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * The test program's icalproperty_new_dtstart() stands in front of
+ * libical's, so that a test can make it fail as it does when memory
+ * runs out.
+ */
+static int dtstart_fails;
+
+icalproperty *
+icalproperty_new_dtstart(struct icaltimetype v)
+{
+	icalproperty *(*real)(struct icaltimetype);
+
+	if (dtstart_fails) {
+		dtstart_fails = 0;
+		return NULL;
+	}
+	*(void **)&real = dlsym(RTLD_NEXT, "icalproperty_new_dtstart");
+	ck_assert_ptr_nonnull(real);
+	return real(v);
+}
+
+/* An event that libical cannot make whole fails the calendar. */
+START_TEST(test_ics_out_of_memory)
+{
+	struct fixture f;
+	struct sortes_error err = { 0 };
+	int64_t n;
+	FILE *fp = tmpfile();
+
+	ck_assert_ptr_nonnull(fp);
+	fixture_open(&f);
+	dtstart_fails = 1;
+	ck_assert_int_eq(sortes_ics_write(f.t, NULL, 0, "2026-03-01T09:00:00Z",
+	    fp, &n, &err), SORTES_ENOMEM);
+	ck_assert_str_eq(err.msg, "out of memory");
 	ck_assert_int_eq(ftell(fp), 0);
 	fclose(fp);
 	fixture_close(&f);
@@ -1847,14 +2065,17 @@ suite_followup(void)
 	tcase_add_test(rec, test_local_day);
 	tcase_add_test(rec, test_out_of_window);
 	tcase_add_test(rec, test_correction);
+	tcase_add_test(rec, test_correction_keeps_the_rest);
 	tcase_add_test(rec, test_missed);
 	tcase_add_test(rec, test_withdraw);
 	tcase_add_test(rec, test_transfer);
 	tcase_add_test(list, test_due_list);
+	tcase_add_test(list, test_due_list_blinded);
 	tcase_add_test(list, test_due_list_stop_and_usage);
 	tcase_add_test(list, test_due_list_limit);
 	tcase_add_test(list, test_due_list_negative_limit);
 	tcase_add_test(list, test_ics);
+	tcase_add_test(list, test_ics_out_of_memory);
 	tcase_add_loop_test(tamper, test_verify_tampered, 0,
 	    (int)(sizeof(tampers) / sizeof(tampers[0])));
 	tcase_add_test(tamper, test_log_is_append_only);

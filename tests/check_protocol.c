@@ -257,6 +257,7 @@ START_TEST(test_ungifokus)
 	check_bounds(p->measures[2].has_min, p->measures[2].min,
 	    p->measures[2].has_max, p->measures[2].max, 1, 0, 1, 800);
 	ck_assert_int_eq(p->weekends, SORTES_WEEKEND_NEXT_MONDAY);
+	ck_assert_int_eq(p->outcome_assessment, SORTES_ASSESSMENT_OPEN);
 
 	ck_assert_uint_eq(p->noccasions, 3);
 	check_occasion(&p->occasions[0], "m6", 6, NULL);
@@ -424,6 +425,7 @@ START_TEST(test_ungebudgetter)
 	ck_assert_str_eq(p->budget->categories[0], "education");
 	ck_assert_str_eq(p->budget->categories[7], "other");
 	ck_assert_int_eq(p->weekends, SORTES_WEEKEND_NEXT_MONDAY);
+	ck_assert_int_eq(p->outcome_assessment, SORTES_ASSESSMENT_OPEN);
 	sortes_protocol_free(p);
 }
 END_TEST
@@ -1056,6 +1058,29 @@ END_TEST
 
 /* The length is honoured: ASan catches a read past the buffer. */
 #define LAST_LINE "randomization: {unit: caseworker, method: complete}\n"
+
+/* trial.outcome_assessment: open unless declared blinded. */
+START_TEST(test_outcome_assessment)
+{
+	static const char *const values[] = { "blinded", "open" };
+	static const enum sortes_assessment want[] = {
+		SORTES_ASSESSMENT_BLINDED, SORTES_ASSESSMENT_OPEN };
+	char text[512];
+
+	for (size_t i = 0; i < 2; i++) {
+		struct sortes_protocol *p;
+
+		snprintf(text, sizeof(text), "sortes: 1\ntrial: {id: t, title: T, "
+		    "sponsor: S, target_enrollment: 4, outcome_assessment: "
+		    "%s}\narms: [{code: I, name: I, ratio: 1}, {code: C, "
+		    "name: C, ratio: 1}]\nrandomization: {unit: individual, "
+		    "method: simple}\n", values[i]);
+		p = parse_ok(text);
+		ck_assert_int_eq(p->outcome_assessment, want[i]);
+		sortes_protocol_free(p);
+	}
+}
+END_TEST
 
 START_TEST(test_not_nul_terminated)
 {
@@ -1717,6 +1742,7 @@ suite_protocol(void)
 	tcase_add_test(tc, test_constrained_coding);
 	tcase_add_test(tc, test_matched_pairs);
 	tcase_add_test(tc, test_beacon);
+	tcase_add_test(tc, test_outcome_assessment);
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_lookups_and_names);
 	tcase_add_test(tc, test_load_errors);

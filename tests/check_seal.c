@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sortes/caseworker.h"
 #include "sortes/chain.h"
 #include "sortes/crypto.h"
+#include "sortes/enroll.h"
 #include "sortes/jcs.h"
 #include "sortes/record.h"
 #include "sortes/replay.h"
@@ -20,7 +22,7 @@
 #include "suites.h"
 #include "testutil.h"
 
-#define AT_FREEZE "2026-01-16T09:00:00Z"
+#define AT_FREEZE "2026-01-15T10:00:00Z"
 #define AT_REVEAL "2026-03-01T12:00:00Z"
 
 struct fixture {
@@ -1008,6 +1010,64 @@ START_TEST(test_reveal)
 }
 END_TEST
 
+/*
+ * After the reveal every allocation could be foreseen: enrolling, one
+ * or a CSV cohort, is refused with nothing written, and says which
+ * entry revealed the seed.  Registering a caseworker of an individually
+ * randomized trial allocates nothing and goes on.
+ */
+START_TEST(test_reveal_closes_allocation)
+{
+	static const char cohort[] = "person,caseworker,birth_date,sex,"
+	    "benefit\nR1,CW1,2004-05-06,F,uddannelseshjaelp\n";
+	static const char refusal[] = "enrolling into trial 'testtrial': the "
+	    "seed was revealed in log entry 6, so any allocation made now "
+	    "would be predictable; allocating ends before the reveal (close "
+	    "enrollment, freeze, then reveal)";
+	struct sortes_caseworker_input in = { .code = "CW9", .team = "Team",
+	    .registered_at = AT_REVEAL };
+	struct sortes_registrar *r = NULL;
+	struct sortes_caseworker_result res;
+	struct sortes_csv_summary sum;
+	struct fixture f;
+	struct sortes_error err = { 0 };
+	int64_t seq;
+	FILE *fp;
+
+	fixture_setup(&f);
+	ck_assert_int_eq(sortes_revealed(f.t, &seq, &err), 0);
+	ck_assert_int_eq(seq, 0);
+	ck_assert_int_eq(sortes_concealed(f.t, "enrolling into", &err), 0);
+	ck_assert_int_eq(sortes_reveal(f.t, AT_REVEAL, &seq, &err), 0);
+	ck_assert_int_eq(sortes_revealed(f.t, &seq, &err), 0);
+	ck_assert_int_eq(seq, 6);
+
+	ck_assert_int_eq(tu_enroll(f.t, "R1", "F", "2004-05-06", &err),
+	    SORTES_EUNSUPPORTED);
+	ck_assert_str_eq(err.msg, refusal);
+	fp = fmemopen((void *)cohort, sizeof(cohort) - 1, "r");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(sortes_enroll_csv(f.t, fp, "cohort.csv", 0, 1,
+	    AT_REVEAL, tu_day("2026-03-01"), NULL, NULL, &sum, &err),
+	    SORTES_EUNSUPPORTED);
+	ck_assert_str_eq(err.msg, refusal);
+	sortes_csv_summary_free(&sum);
+	fclose(fp);
+	ck_assert_int_eq(sql_int(&f, "SELECT count(*) FROM log"), 6);
+	ck_assert_int_eq(sql_int(&f, "SELECT count(*) FROM participants"), 4);
+
+	ck_assert_int_eq(sortes_registrar_new(&r, f.t, &err), 0);
+	ck_assert_msg(sortes_registrar_add(r, &in, &res, &err) == 0, "%s",
+	    err.msg);
+	ck_assert_int_eq(res.allocated, 0);
+	ck_assert_int_eq(sortes_registrar_commit(r, &err), 0);
+	sortes_registrar_free(r);
+	ck_assert_int_eq(sql_int(&f, "SELECT count(*) FROM log"), 7);
+	verify_ok(&f);
+	fixture_teardown(&f);
+}
+END_TEST
+
 /* --- tampering ---------------------------------------------------------- */
 
 START_TEST(test_tamper_one_byte)
@@ -1347,7 +1407,7 @@ START_TEST(test_seal_check_freeze)
 	    "\"sealed_at\":\"2026-01-16T09:00:00Z\",\"seq\":6,\"signer\":"
 	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
 	struct sortes_seal s = { .entries = 6, .note = "n",
-	    .sealed_at = AT_FREEZE };
+	    .sealed_at = "2026-01-16T09:00:00Z" };
 	struct sortes_error err = { 0 };
 
 	memset(s.signer, 'a', 64);
@@ -1449,6 +1509,7 @@ suite_seal(void)
 	tcase_add_test(tc, test_seals_keys);
 	tcase_add_test(tc, test_seal_of_another_trial);
 	tcase_add_test(tc, test_reveal);
+	tcase_add_test(tc, test_reveal_closes_allocation);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tamper");

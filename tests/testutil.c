@@ -394,3 +394,26 @@ tu_doc_block(const char *doc, const char *name)
 	free(path);
 	return out;
 }
+
+static char strdup_fails[64];
+
+void
+tu_fail_strdup(const char *text)
+{
+	snprintf(strdup_fails, sizeof(strdup_fails), "%s", text ? text : "");
+}
+
+char *
+strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *copy;
+
+	if (strdup_fails[0] != '\0' && strcmp(s, strdup_fails) == 0) {
+		strdup_fails[0] = '\0';
+		return NULL;
+	}
+	if ((copy = malloc(n)) != NULL)
+		memcpy(copy, s, n);
+	return copy;
+}

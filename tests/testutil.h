@@ -119,4 +119,12 @@ char *tu_doc_block(const char *doc, const char *name);
 void tu_forge(struct sortes_trial *t, const char *sql);
 void tu_rehash(struct sortes_trial *t, int64_t from);
 
+/*
+ * Make the next strdup() of a string equal to 'text' fail as if memory
+ * ran out (NULL: none fails).  The test program defines strdup()
+ * itself, so the library linked into it calls this one.  A string, not
+ * a count, since Check's assertions copy strings too.
+ */
+void tu_fail_strdup(const char *text);
+
 #endif

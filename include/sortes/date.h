@@ -23,6 +23,13 @@ void sortes_date_to_ymd(int32_t days, int *year, int *month, int *day);
  */
 int sortes_date_parse(const char *text, int32_t *out);
 
+/*
+ * Nonzero when 'text' is exactly a UTC time "YYYY-MM-DDTHH:MM:SSZ": a
+ * date as sortes_date_parse() takes it, 00:00:00 to 23:59:59.  Such
+ * times compare in time order as text (strcmp).
+ */
+int sortes_time_valid(const char *text);
+
 /* Write "YYYY-MM-DD" and a NUL into buf (at least 11 bytes). */
 void sortes_date_format(int32_t days, char *buf);
 

@@ -34,6 +34,7 @@ struct sortes_measure_input {
 	int32_t measured_on;		/* day number */
 	int out_of_window;		/* the caller accepts a date outside */
 	int correct;			/* the caller corrects an outcome */
+	int keep_date;			/* measured_on is a default, not given */
 };
 
 struct sortes_outcome_result {
@@ -51,6 +52,12 @@ struct sortes_outcome_result {
  * enrollment or after today, a date outside the window without
  * in->out_of_window, and an occasion with an outcome already unless
  * in->correct (and, with in->correct, one without).  Commits.
+ *
+ * A correction of a measurement changes only what it names: the new
+ * entry holds the corrected entry's measures with those given replacing
+ * theirs, and, with in->keep_date, the corrected entry's date (whose
+ * window was settled then) instead of in->measured_on.  With
+ * in->keep_date at least one measure must be given.
  */
 int sortes_followup_record(struct sortes_trial *t,
     const struct sortes_measure_input *in, const struct sortes_clock *clock,
@@ -78,12 +85,16 @@ struct sortes_due_query {
 	int32_t within;			/* days ahead (SORTES_DUE) */
 	const char *caseworker;		/* or NULL: everybody's */
 	int64_t limit;			/* at most this many rows; 0: all */
+	int arm_specific;		/* also occasions only some arms have */
 };
 
 /*
  * One open occasion; the strings live until the callback returns.  The
  * arm is left out on purpose: whoever takes the measurement should not
- * be told it (docs/followups.md).
+ * be told it (docs/followups.md).  An occasion that only some arms have
+ * tells it all the same; in a trial whose protocol declares blinded
+ * outcome assessment such occasions are left out of the list unless
+ * the query sets arm_specific.
  */
 struct sortes_due_row {
 	const char *participant;	/* UUID */

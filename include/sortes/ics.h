@@ -18,9 +18,12 @@
  * Write the calendar of the open occasions of 'caseworker' (NULL:
  * everybody's) to 'out'.  'now' (UTC, YYYY-MM-DDTHH:MM:SSZ) is the
  * DTSTAMP of every event.  *n counts the events.  Events name the
- * participant by UUID and the occasion; never the arm.
+ * participant by UUID and the occasion; never the arm.  In a trial
+ * with blinded outcome assessment the occasions that only some arms
+ * have are left out unless 'arm_specific' (struct sortes_due_query).
  */
 int sortes_ics_write(struct sortes_trial *t, const char *caseworker,
-    const char *now, FILE *out, int64_t *n, struct sortes_error *err);
+    int arm_specific, const char *now, FILE *out, int64_t *n,
+    struct sortes_error *err);
 
 #endif

@@ -127,6 +127,16 @@ enum sortes_weekend_rule {
 	SORTES_WEEKEND_NEAREST		/* Saturday to Friday, Sunday to Monday */
 };
 
+/*
+ * Who takes the follow-up measurements: anyone (open), or assessors who
+ * must not learn the arm (blinded), from whom the due lists and the
+ * calendar keep the occasions that only some arms have.
+ */
+enum sortes_assessment {
+	SORTES_ASSESSMENT_OPEN,
+	SORTES_ASSESSMENT_BLINDED
+};
+
 /* Fractions such as keep: 0.1 are held exactly, in parts per 10,000. */
 #define SORTES_PER10K 10000
 
@@ -192,6 +202,7 @@ struct sortes_protocol {
 	char *timezone;		/* default "Europe/Copenhagen" */
 	enum sortes_weekend_rule weekends;	/* default SORTES_WEEKEND_KEEP */
 	enum sortes_person_kind identifier;	/* default SORTES_PERSON_ASCII */
+	enum sortes_assessment outcome_assessment;	/* default open */
 	int64_t target_enrollment;
 
 	struct sortes_arm *arms;

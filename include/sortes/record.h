@@ -150,4 +150,19 @@ void sortes_record_genesis(struct sortes_jcs *j,
 void sortes_record_enroll(struct sortes_jcs *j,
     const struct sortes_enroll_record *r);
 
+/*
+ * The key under which an entry of 'kind' keeps the UTC time it was made
+ * ("created_at" for "genesis", "recorded_at" for "measure", ...), or
+ * NULL for a kind this version does not know.
+ */
+const char *sortes_record_time_key(const char *kind);
+
+/*
+ * Read that time from the canonical body body[0..len) of an entry of
+ * 'kind' into out ("YYYY-MM-DDTHH:MM:SSZ" and a NUL).  Returns 0, or
+ * -1 when the kind is unknown or its key does not hold such a time.
+ */
+int sortes_record_time(char out[21], const char *kind, const char *body,
+    size_t len);
+
 #endif

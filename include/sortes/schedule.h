@@ -21,6 +21,13 @@ struct sortes_due_dates {
 /* Whether occasion 'o' applies to participants of arm index 'arm'. */
 int sortes_occasion_applies(const struct sortes_occasion *o, size_t arm);
 
+/*
+ * Whether occasion 'o' of 'p' applies to some arms but not all, so that
+ * whoever sees it scheduled learns something of the participant's arm.
+ */
+int sortes_occasion_arm_specific(const struct sortes_protocol *p,
+    const struct sortes_occasion *o);
+
 /* The index of occasion 'code' in p->occasions, or -1. */
 long sortes_protocol_occasion(const struct sortes_protocol *p,
     const char *code);

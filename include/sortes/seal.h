@@ -146,4 +146,18 @@ int sortes_seal_stored(struct sortes_trial *t, int64_t entry,
 int sortes_reveal(struct sortes_trial *t, const char *at, int64_t *seq,
     struct sortes_error *err);
 
+/* The log entry that revealed the seed of 't' into *seq, or 0. */
+int sortes_revealed(struct sortes_trial *t, int64_t *seq,
+    struct sortes_error *err);
+
+/*
+ * 0 while the seed of 't' is secret.  Once it is revealed every
+ * allocation drawn from it can be foreseen, so whatever would allocate
+ * (enrolling, randomizing, a new hire) calls this first, in its
+ * transaction: SORTES_EUNSUPPORTED then, with a message that starts
+ * with 'doing' ("enrolling into") and names the reveal entry.
+ */
+int sortes_concealed(struct sortes_trial *t, const char *doing,
+    struct sortes_error *err);
+
 #endif

@@ -50,6 +50,12 @@ int cmd_followup(int argc, char **argv);
 int followup_record(int argc, char **argv);
 int followup_missed(int argc, char **argv);
 int followup_calendar(int argc, char **argv);
+/*
+ * On stderr, when --arm-specific makes a list of a trial with blinded
+ * outcome assessment show the occasions only some arms have: which
+ * they are, and that they tell the arm.
+ */
+void followup_arms_note(const struct sortes_protocol *p);
 int cmd_freeze(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_init(int argc, char **argv);

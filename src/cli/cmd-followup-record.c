@@ -113,6 +113,7 @@ followup_record(int argc, char **argv)
 	in.n = measures.n;
 	in.out_of_window = a.out_of_window;
 	in.correct = a.correct;
+	in.keep_date = a.date == NULL;
 	rc = record_run(&a, &in);
 	cli_pairs_free(&measures);
 	return rc;

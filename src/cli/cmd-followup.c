@@ -9,6 +9,7 @@
 
 #include "sortes/followup.h"
 #include "sortes/jcs.h"
+#include "sortes/schedule.h"
 #include "cli.h"
 
 static const struct option due_options[] = {
@@ -16,6 +17,7 @@ static const struct option due_options[] = {
 	{ "within", required_argument, NULL, 'w' },
 	{ "caseworker", required_argument, NULL, 'c' },
 	{ "limit", required_argument, NULL, 'L' },
+	{ "arm-specific", no_argument, NULL, 'A' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
@@ -191,6 +193,8 @@ due_list(struct due_args *a)
 			rc = cli_local_day(&a->query.as_of, now,
 			    t->protocol->timezone, &err);
 	}
+	if (rc == 0 && a->query.arm_specific)
+		followup_arms_note(t->protocol);
 	if (rc == 0)
 		rc = sortes_followup_list(t, &a->query, due_print, a, &n,
 		    &err);
@@ -208,6 +212,25 @@ due_list(struct due_args *a)
 	return code;
 }
 
+void
+followup_arms_note(const struct sortes_protocol *p)
+{
+	char list[512];
+	size_t used = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < p->noccasions && used < sizeof(list); i++)
+		if (sortes_occasion_arm_specific(p, &p->occasions[i]))
+			used += (size_t)snprintf(list + used, sizeof(list) -
+			    used, "%s%s", used > 0 ? ", " : "",
+			    p->occasions[i].code);
+	if (p->outcome_assessment == SORTES_ASSESSMENT_BLINDED && used > 0)
+		fprintf(stderr, "sortes: the list shows %s, which only some "
+		    "arms have: in this trial of blinded outcome assessment "
+		    "they tell whoever reads it those participants' arms\n",
+		    list);
+}
+
 /* due and overdue share their options; overdue takes no --within. */
 static int
 due_parse(struct due_args *a, enum sortes_due_kind kind, const char *name,
@@ -220,9 +243,10 @@ due_parse(struct due_args *a, enum sortes_due_kind kind, const char *name,
 	a->page = DUE_LIMIT_DEFAULT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:w:c:jd:h", due_options,
+	while ((c = getopt_long(argc, argv, ":a:w:c:Ajd:h", due_options,
 	    NULL)) != -1)
 		switch (c) {
+		case 'A': a->query.arm_specific = 1; break;
 		case 'a': a->as_of = optarg; break;
 		case 'w': a->within = optarg; break;
 		case 'c': a->query.caseworker = optarg; break;

@@ -92,8 +92,18 @@ expect_out_contains "log entry 3"
 expect_log 3
 
 # Age is reckoned on the trial's local date (Europe/Copenhagen):
-# 23:30 UTC on 29 February is already 1 March in Aarhus.
-run env SORTES_NOW=2024-02-29T23:30:00Z "$SORTES" enroll --db t.db \
+# 23:30 UTC on 29 February is already 1 March in Aarhus.  In a trial
+# made before then, since a log's times never go back.
+run env SORTES_NOW=2024-02-29T23:00:00Z "$SORTES" init \
+    --protocol "$UNGIFOKUS" --db leap.db
+expect_status 0
+run env SORTES_NOW=2024-02-29T23:30:00Z "$SORTES" enroll --db leap.db \
+    --person 170500-9004 --caseworker CW1 --field birth_date=2006-03-01 \
+    --field sex=M --field benefit=uddannelseshjaelp \
+    --field activity_ready=ja --field jobcentre=nord
+expect_status 0
+expect_eq "$(log_count leap.db)" 2 "log entries in leap.db"
+run "$SORTES" enroll --db t.db \
     --person 170500-9004 --caseworker CW1 --field birth_date=2006-03-01 \
     --field sex=M --field benefit=uddannelseshjaelp \
     --field activity_ready=ja --field jobcentre=nord
