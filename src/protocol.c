@@ -1385,23 +1385,12 @@ static const char *const assessments[] = {
 static int
 parse_assessment(struct ctx *c, const struct slot *s)
 {
-	const char *t;
-	size_t len;
-	int rc;
+	int a = SORTES_ASSESSMENT_OPEN;
+	int rc = get_word(c, s, assessments, NKEYS(assessments),
+	    "outcome assessment", "blinded or open", &a);
 
-	c->p->outcome_assessment = SORTES_ASSESSMENT_OPEN;
-	if (s->key == NULL)
-		return 0;
-	rc = scalar_text(c, s, "blinded or open", &t, &len);
-	if (rc != 0)
-		return rc;
-	for (size_t i = 0; i < NKEYS(assessments); i++)
-		if (text_is(t, len, assessments[i])) {
-			c->p->outcome_assessment = (enum sortes_assessment)i;
-			return 0;
-		}
-	return fail(c, slot_at(s), "unknown outcome assessment '%.*s'; "
-	    "expected blinded or open", (int)(len > 64 ? 64 : len), t);
+	c->p->outcome_assessment = (enum sortes_assessment)a;
+	return rc;
 }
 
 enum { TR_ID, TR_TITLE, TR_SPONSOR, TR_TIMEZONE, TR_WEEKENDS, TR_TARGET,
@@ -4333,4 +4322,12 @@ sortes_coding_resolve(const struct sortes_constrained *c, int log_format)
 		return c->coding;
 	return log_format >= 2 ? SORTES_CODING_REFERENCE :
 	    SORTES_CODING_PER_LEVEL;
+}
+
+const char *
+sortes_assessment_name(enum sortes_assessment a)
+{
+	if ((size_t)a >= NKEYS(assessments))
+		return "unknown";
+	return assessments[a];
 }

@@ -436,6 +436,8 @@ json_trial(struct sortes_jcs *j, const struct sortes_protocol *p)
 	sortes_jcs_string(j, p->id);
 	sortes_jcs_key(j, "identifier");
 	sortes_jcs_string(j, sortes_person_kind_name(p->identifier));
+	sortes_jcs_key(j, "outcome_assessment");
+	sortes_jcs_string(j, sortes_assessment_name(p->outcome_assessment));
 	sortes_jcs_key(j, "sponsor");
 	sortes_jcs_string(j, p->sponsor);
 	sortes_jcs_key(j, "target_enrollment");

@@ -77,7 +77,7 @@ START_TEST(test_json_blocks)
 	    "\"new_hires\":null,\"strata\":[\"sex\",\"age_band\"],"
 	    "\"unit\":\"individual\"}");
 	has(j, "\"trial\":{\"id\":\"testtrial\",\"identifier\":\"ascii\","
-	    "\"sponsor\":\"Test\","
+	    "\"outcome_assessment\":\"open\",\"sponsor\":\"Test\","
 	    "\"target_enrollment\":100,\"timezone\":\"Europe/Copenhagen\","
 	    "\"title\":\"Test trial\",\"weekends\":\"keep\"}}");
 	free(j);
@@ -147,6 +147,24 @@ START_TEST(test_json_caseworker_methods)
 	j = json_of(CW_PROTOCOL("  method: matched_pairs\n"
 	    "  matched_pairs: {by: caseload}\n"));
 	has(j, "\"matched_pairs\":{\"by\":\"caseload\",\"pairs\":null}");
+	free(j);
+}
+END_TEST
+
+START_TEST(test_json_trial_keys)
+{
+	char *j = json_of("sortes: 1\n"
+	    "trial: {id: t, title: T, sponsor: S, target_enrollment: 10,\n"
+	    "  identifier: cpr, outcome_assessment: blinded,\n"
+	    "  timezone: UTC, weekends: nearest}\n"
+	    "arms: [{code: A, name: A, ratio: 1}, {code: B, name: B, ratio: 2}]\n"
+	    "randomization: {unit: individual, method: simple}\n");
+
+	has(j, "\"trial\":{\"id\":\"t\",\"identifier\":\"cpr\","
+	    "\"outcome_assessment\":\"blinded\",\"sponsor\":\"S\","
+	    "\"target_enrollment\":10,\"timezone\":\"UTC\",\"title\":\"T\","
+	    "\"weekends\":\"nearest\"}");
+	has(j, "{\"code\":\"B\",\"name\":\"B\",\"ratio\":2}");
 	free(j);
 }
 END_TEST
@@ -281,6 +299,7 @@ suite_protocol_json(void)
 	tcase_add_test(tc, test_json_blocks);
 	tcase_add_test(tc, test_json_minimization);
 	tcase_add_test(tc, test_json_caseworker_methods);
+	tcase_add_test(tc, test_json_trial_keys);
 	tcase_add_test(tc, test_json_followups_budget);
 	tcase_add_test(tc, test_genesis_commits);
 	tcase_add_test(tc, test_verify_json_edited);

@@ -320,6 +320,7 @@ const char *sortes_unit_name(enum sortes_unit u);
 const char *sortes_field_type_name(enum sortes_field_type t);
 const char *sortes_weekend_rule_name(enum sortes_weekend_rule r);
 const char *sortes_coding_name(enum sortes_coding c);	/* "reference" */
+const char *sortes_assessment_name(enum sortes_assessment a);	/* "open" */
 
 /*
  * The coding of enum covariates in force for a trial of log format
