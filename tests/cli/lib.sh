@@ -164,3 +164,14 @@ log_count() {
 checkpoint() {
 	"$SQLITE3" "$1" 'pragma wal_checkpoint(truncate)' >/dev/null
 }
+
+# office_caseworkers N - write cws.csv: the first N (at most 6) of six
+# caseworkers for the Ungebudgetter protocol, two per office.
+office_caseworkers() {
+	{
+		echo "code,team,caseload,share_education_benefit,office"
+		printf '%s\n' CW01,Nord,35,40,nord CW02,Nord,40,35,nord \
+		    CW03,Syd,28,50,syd CW04,Syd,51,20,syd \
+		    CW05,Midt,30,45,midt CW06,Midt,44,30,midt | head -n "$1"
+	} >cws.csv
+}

@@ -89,15 +89,7 @@ expect_log b.db 1
 #
 # Six caseworkers, two per office; the constrained randomization keeps
 # the best-balanced tenth of the 20 ways to split them 3:3.
-cat >cws.csv <<'EOF'
-code,team,caseload,share_education_benefit,office
-CW01,Nord,35,40,nord
-CW02,Nord,40,35,nord
-CW03,Syd,28,50,syd
-CW04,Syd,51,20,syd
-CW05,Midt,30,45,midt
-CW06,Midt,44,30,midt
-EOF
+office_caseworkers 6
 run "$SORTES" caseworker import cws.csv --db b.db
 expect_status 0
 expect_out_is "registered 6 of 6 caseworkers"

@@ -47,13 +47,7 @@ as_reader() {
 # --- a trial with something for every command that reads --------------
 
 new_trial "$UNGEBUDGETTER" t.db
-cat >cws.csv <<'EOF'
-code,team,caseload,share_education_benefit,office
-CW01,Nord,35,40,nord
-CW02,Nord,40,35,nord
-CW03,Syd,28,50,syd
-CW04,Syd,51,20,syd
-EOF
+office_caseworkers 4
 run "$SORTES" caseworker import cws.csv --db t.db
 expect_status 0
 run "$SORTES" randomize --db t.db --beacon 0011223344556677

@@ -85,13 +85,7 @@ expect_status 0
 
 # --- a caseworker-level trial with new hires ----------------------------
 
-cat >cws.csv <<'EOF'
-code,team,caseload,share_education_benefit,office
-CW01,Nord,35,40,nord
-CW02,Nord,40,35,nord
-CW03,Syd,28,50,syd
-CW04,Syd,51,20,syd
-EOF
+office_caseworkers 4
 cat >hires.csv <<'EOF'
 code,team,caseload,share_education_benefit,office
 NH01,Nord,12,30,nord

@@ -68,15 +68,7 @@ SORTES_NOW=2024-03-01T10:00:00Z
 sed 's/^  weekends: next_monday$/&\
   outcome_assessment: blinded/' "$UNGEBUDGETTER" >blinded.yaml
 check "blinded.yaml does not declare it" grep -q '^  outcome_assessment: blinded$' blinded.yaml
-cat >cws.csv <<'EOF'
-code,team,caseload,share_education_benefit,office
-CW01,Nord,35,40,nord
-CW02,Nord,40,35,nord
-CW03,Syd,28,50,syd
-CW04,Syd,51,20,syd
-CW05,Midt,30,45,midt
-CW06,Midt,44,30,midt
-EOF
+office_caseworkers 6
 
 # trial DB PROTOCOL - a randomized Ungebudgetter trial with one youth of
 # each arm; the youth of arm B is the one with the budget occasions.
