@@ -205,7 +205,7 @@ step "The budget report" budget report --db ungebudgetter.db
 "$sortes" budget report --db ungebudgetter.db
 
 export SORTES_NOW=2027-02-22T08:00:00Z
-step "A year on: the follow-ups due within two weeks (no arms shown)" \
+step "A year on: the follow-ups due within two weeks (no arm column, but m12_budget is asked only in the budget arm: this trial's outcome assessment is open)" \
     followup due --within 14d --db ungebudgetter.db
 "$sortes" followup due --within 14d --db ungebudgetter.db
 
