@@ -13,6 +13,9 @@
 #     by an enum covariate (one indicator column per level, as format 1
 #     scored it); a new hire, youths with the new hire, a transfer to
 #     the new hire, a withdrawal, a spend, a seal, and the reveal.
+#
+# The protocols are given by their path from the top of the tree, which
+# table trial keeps as protocol_name (for people only; nothing hashes it).
 set -eu
 S=$1
 out=$(pwd)
@@ -21,7 +24,7 @@ cd "$w"
 top=$out/../../..
 export SORTES_NOW=2025-03-03T09:00:00Z
 "$S" keygen --out lead >/dev/null
-"$S" init --protocol "$top/protocols/ungifokus.yaml" --db ungifokus.db >/dev/null
+(cd "$top" && "$S" init --protocol protocols/ungifokus.yaml --db "$w/ungifokus.db" >/dev/null)
 {
 	echo "person,caseworker,birth_date,sex,benefit,activity_ready,jobcentre"
 	for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
@@ -36,7 +39,7 @@ SORTES_NOW=2025-03-11T09:00:00Z "$S" withdraw "$p2" --reason "moved away" --db u
 SORTES_NOW=2025-09-03T09:00:00Z "$S" followup record "$p1" m6 employment=job who5=60 weekly_hours=37.5 --db ungifokus.db >/dev/null
 SORTES_NOW=2025-09-04T09:00:00Z "$S" freeze --db ungifokus.db --key lead.pem --note "cohort 1" --seal ungifokus.seal >/dev/null
 
-"$S" init --protocol "$top/protocols/ungebudgetter.yaml" --db ungebudgetter.db >/dev/null
+(cd "$top" && "$S" init --protocol protocols/ungebudgetter.yaml --db "$w/ungebudgetter.db" >/dev/null)
 {
 	echo "code,team,caseload,share_education_benefit,office,years_experience"
 	for i in 01 02 03 04 05 06 07 08 09 10; do
