@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "sortes/csv.h"
-#include "sortes/decimal.h"
 #include "sortes/export_followups.h"
+#include "sortes/field.h"
 #include "sortes/schedule.h"
 
 enum column {
@@ -483,19 +483,6 @@ dict_arms(struct sortes_jcs *j, const struct sortes_protocol *p)
 	sortes_jcs_array_end(j);
 }
 
-/* A bound: decimals as exact text with their places, integers as such. */
-static void
-dict_bound(struct sortes_jcs *j, const struct sortes_field *f, int64_t v)
-{
-	char buf[SORTES_DECIMAL_BUF];
-
-	if (f->type == SORTES_FIELD_DECIMAL) {
-		sortes_decimal_format(v, f->decimals, buf);
-		sortes_jcs_string(j, buf);
-	} else
-		sortes_jcs_integer(j, v);
-}
-
 static void
 dict_measure(struct sortes_jcs *j, const struct sortes_field *f)
 {
@@ -512,11 +499,11 @@ dict_measure(struct sortes_jcs *j, const struct sortes_field *f)
 	}
 	if (f->has_max) {
 		sortes_jcs_key(j, "maximum");
-		dict_bound(j, f, f->max);
+		sortes_jcs_bound(j, f, f->max);
 	}
 	if (f->has_min) {
 		sortes_jcs_key(j, "minimum");
-		dict_bound(j, f, f->min);
+		sortes_jcs_bound(j, f, f->min);
 	}
 	sortes_jcs_key(j, "type");
 	sortes_jcs_string(j, sortes_field_type_name(f->type));

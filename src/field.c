@@ -670,3 +670,16 @@ sortes_values_json(struct sortes_jcs *j, const struct sortes_field *vars,
 	sortes_jcs_object_end(j);
 	return sortes_jcs_finish(j, err);
 }
+
+void
+sortes_jcs_bound(struct sortes_jcs *j, const struct sortes_field *f, int64_t v)
+{
+	char buf[SORTES_DECIMAL_BUF];
+
+	if (f->type == SORTES_FIELD_DECIMAL) {
+		sortes_decimal_format(v, f->decimals, buf);
+		sortes_jcs_string(j, buf);
+	} else {
+		sortes_jcs_integer(j, v);
+	}
+}

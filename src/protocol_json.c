@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sortes/date.h"
-#include "sortes/decimal.h"
+#include "sortes/field.h"
 #include "sortes/person.h"
 #include "sortes/protocol_json.h"
 #include "sortes/record.h"
@@ -116,17 +116,11 @@ static void
 bound(struct sortes_jcs *j, const struct sortes_field *f, int has,
     int64_t v)
 {
-	char buf[SORTES_DECIMAL_BUF];
-
-	if (!has || (f->type != SORTES_FIELD_INTEGER &&
-	    f->type != SORTES_FIELD_DECIMAL)) {
+	if (has && (f->type == SORTES_FIELD_INTEGER ||
+	    f->type == SORTES_FIELD_DECIMAL))
+		sortes_jcs_bound(j, f, v);
+	else
 		sortes_jcs_null(j);
-	} else if (f->type == SORTES_FIELD_DECIMAL) {
-		sortes_decimal_format(v, f->decimals, buf);
-		sortes_jcs_string(j, buf);
-	} else {
-		sortes_jcs_integer(j, v);
-	}
 }
 
 static void

@@ -71,6 +71,13 @@ void sortes_join_words(char *buf, size_t size, char *const *words, size_t n);
 void sortes_jcs_value(struct sortes_jcs *j, const struct sortes_value *v);
 
 /*
+ * Write bound 'v' of integer or decimal variable 'f' as canonical JSON:
+ * a decimal as exact text with its places ("80.0"), an integer as such.
+ */
+void sortes_jcs_bound(struct sortes_jcs *j, const struct sortes_field *f,
+    int64_t v);
+
+/*
  * Check the protocol's eligibility rules against 'values' (one per
  * protocol field, in protocol->fields order) for enrollment on day
  * 'enrolled' (a day number).  Returns 0 when every rule holds.
