@@ -43,7 +43,6 @@ struct sortes_enroller {
 
 /* Per-participant working data, filled step by step. */
 struct enrollment {
-	char person[SORTES_PERSON_MAX + 1];
 	char pseudonym[SORTES_SHA256_HEX];
 	char participant[SORTES_UUID_LEN];
 	struct sortes_allocation allocation;
@@ -238,18 +237,13 @@ enroll_stratum_json(struct sortes_enroller *e,
 	return sortes_levels_json(&e->stratum, factors, n, levels, err);
 }
 
+/* Refuse a person whose pseudonym the trial holds already. */
 static int
-enroll_pseudonym(struct sortes_enroller *e, struct enrollment *en,
+enroll_unique(struct sortes_enroller *e, const struct enrollment *en,
     struct sortes_error *err)
 {
-	uint8_t mac[SORTES_SHA256_LEN];
-	int rc, step;
+	int rc = 0, step;
 
-	rc = sortes_hmac(e->pseudonym_mac, mac, en->person, strlen(en->person),
-	    err);
-	if (rc != 0)
-		return rc;
-	sortes_hex_encode(en->pseudonym, mac, sizeof(mac));
 	sqlite3_bind_text(e->find_pseudonym, 1, en->pseudonym, -1,
 	    SQLITE_STATIC);
 	step = sqlite3_step(e->find_pseudonym);
@@ -307,8 +301,8 @@ enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 {
 	int rc;
 
-	if ((rc = sortes_person_canonical(en->person, e->protocol->identifier,
-	    in->person, err)) != 0)
+	if ((rc = sortes_person_pseudonym(en->pseudonym, e->pseudonym_mac,
+	    e->protocol->identifier, in->person, err)) != 0)
 		return rc;
 	if ((rc = sortes_caseworker_code_check(in->caseworker, err)) != 0)
 		return rc;
@@ -325,7 +319,7 @@ enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 	if (e->protocol->unit == SORTES_UNIT_CASEWORKER &&
 	    (rc = enroll_inherit(e, in->caseworker, &en->allocation, err)) != 0)
 		return rc;
-	return enroll_pseudonym(e, en, err);
+	return enroll_unique(e, en, err);
 }
 
 /* The method recorded with a participant's allocation. */
@@ -443,7 +437,6 @@ sortes_enroller_add(struct sortes_enroller *e,
 
 	memset(&en, 0, sizeof(en));
 	rc = enroll_validate(e, in, &en, err);
-	sortes_wipe(en.person, sizeof(en.person));
 	if (rc != 0)
 		return rc;
 	if ((rc = enroll_uuid(e, uu, err)) != 0)
