@@ -11,6 +11,7 @@
 #include "sortes/linkage.h"
 #include "sortes/lookup.h"
 #include "sortes/person.h"
+#include "sortes/seal.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -305,6 +306,25 @@ START_TEST(test_linkage_manifest)
 }
 END_TEST
 
+/* A linkage made without --seal or --at is as of the log's head. */
+START_TEST(test_seal_head)
+{
+	struct fixture f;
+	struct sortes_error err = { 0 };
+	struct sortes_seal s;
+	char *hash;
+
+	fixture_setup(&f);
+	ck_assert_int_eq(sortes_seal_head(f.t, &s, &err), 0);
+	ck_assert_int_eq(s.entries, 5);
+	hash = tu_text(f.t, "SELECT hash FROM log WHERE seq = 5");
+	ck_assert_str_eq(s.head, hash);
+	free(hash);
+	ck_assert_str_eq(s.trial, "testtrial");
+	fixture_done(&f);
+}
+END_TEST
+
 struct rows {
 	long lines[8];
 	char persons[8][16];
@@ -374,6 +394,7 @@ suite_lookup(void)
 	tcase_add_test(tc, test_linkage_refusals);
 	tcase_add_test(tc, test_linkage_manifest);
 	tcase_add_test(tc, test_enrolled_rows);
+	tcase_add_test(tc, test_seal_head);
 	suite_add_tcase(s, tc);
 	return s;
 }
