@@ -175,6 +175,23 @@ sortes_export_allocations(struct sortes_trial *t, FILE *out,
 	return rc;
 }
 
+void
+sortes_manifest_seal(struct sortes_jcs *j, const char *sealed_at,
+    const char *signer)
+{
+	sortes_jcs_key(j, "seal");
+	if (sealed_at == NULL) {
+		sortes_jcs_null(j);
+		return;
+	}
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "sealed_at");
+	sortes_jcs_string(j, sealed_at);
+	sortes_jcs_key(j, "signer");
+	sortes_jcs_string(j, signer);
+	sortes_jcs_object_end(j);
+}
+
 int
 sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,
     const struct sortes_manifest *m, struct sortes_error *err)
@@ -204,17 +221,7 @@ sortes_export_manifest_of(struct sortes_jcs *j, const char *trial_id,
 	sortes_jcs_string(j, protocol_sha256);
 	sortes_jcs_key(j, "rows");
 	sortes_jcs_integer(j, m->rows);
-	sortes_jcs_key(j, "seal");
-	if (m->sealed_at == NULL) {
-		sortes_jcs_null(j);
-	} else {
-		sortes_jcs_object_begin(j);
-		sortes_jcs_key(j, "sealed_at");
-		sortes_jcs_string(j, m->sealed_at);
-		sortes_jcs_key(j, "signer");
-		sortes_jcs_string(j, m->signer);
-		sortes_jcs_object_end(j);
-	}
+	sortes_manifest_seal(j, m->sealed_at, m->signer);
 	sortes_jcs_key(j, "trial");
 	sortes_jcs_string(j, trial_id);
 	sortes_jcs_object_end(j);

@@ -66,6 +66,13 @@ struct sortes_manifest {
 	const char *signer;		/* the seal's signer, or NULL */
 };
 
+/*
+ * A manifest's "seal" member: null, or the seal's time and signer
+ * (what an export's and a linkage's manifests both say of the seal).
+ */
+void sortes_manifest_seal(struct sortes_jcs *j, const char *sealed_at,
+    const char *signer);
+
 /* The manifest as canonical JSON in 'j' (reset first). */
 int sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,
     const struct sortes_manifest *m, struct sortes_error *err);

@@ -372,3 +372,15 @@ cli_trial_unlocked(struct sortes_trial **out, const char *db, const char *key,
 	}
 	return rc;
 }
+
+int
+cli_find_unlock(struct sortes_trial *t, const char *db, const char *key,
+    struct sortes_error *err)
+{
+	int rc = cli_unlock(t, cli_db_path(db), key, err);
+
+	if (rc != 0)
+		sortes_error_prefix(err, "persons are found by the pseudonyms "
+		    "that the trial's key file makes");
+	return rc;
+}

@@ -32,33 +32,6 @@ struct export_args {
 	enum sortes_export_format format;
 };
 
-/* Which entry the export is as of, and that entry's hash. */
-static int
-export_point(struct sortes_trial *t, const struct export_args *a,
-    struct sortes_seal *seal, int64_t *at, struct sortes_error *err)
-{
-	struct sortes_signer *pub = NULL;
-	char *end;
-	int rc = 0;
-
-	if (a->seal == NULL) {
-		*at = strtoll(a->at, &end, 10);
-		if (*end != '\0' || *at < 1)
-			return sortes_error_set(err, SORTES_EUSAGE, "--at '%s' is "
-			    "not an entry number", a->at);
-		return sortes_seal_point(t, *at, seal, err);
-	}
-	if (a->pubkey != NULL)
-		rc = sortes_signer_load_public(&pub, a->pubkey, err);
-	if (rc == 0)
-		rc = sortes_seal_read(seal, a->seal, err);
-	if (rc == 0)
-		rc = sortes_seal_check(t, seal, pub, err);
-	sortes_signer_free(pub);
-	*at = seal->entries;
-	return rc;
-}
-
 /*
  * The files of an export: the export itself (unless on stdout) and,
  * as of a seal or entry, its manifest and log extract.  They are put in
@@ -208,7 +181,7 @@ export_run(const struct export_args *a)
 	memset(&seal, 0, sizeof(seal));
 	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && frozen)
-		rc = export_point(t, a, &seal, &at, &err);
+		rc = cli_as_of(t, a->seal, a->pubkey, a->at, &seal, &at, &err);
 	if (rc == 0)
 		rc = export_open(&f, a, frozen, &err);
 	if (rc == 0)
@@ -393,6 +366,8 @@ cmd_export(int argc, char **argv)
 	const char *format = "csv", *what;
 	int c, rc;
 
+	if (argc > 1 && strcmp(argv[1], "linkage") == 0)
+		return export_linkage(argc - 1, argv + 1);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:d:h",
