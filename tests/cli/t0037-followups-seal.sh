@@ -221,4 +221,41 @@ cp keep.v.csv-metadata.json v.csv-metadata.json
 run "$SORTES" verify-export v.csv --seal s1 --pubkey lead.pub
 expect_status 0
 cd ..
+
+# --- a trial of log format 1 ------------------------------------------
+
+# Its genesis entry commits to the protocol file alone: the bundle holds
+# the file, and no JSON form.  tests/data/v1/ungifokus.sql has a
+# transfer, a withdrawal and a measurement before its seal.
+V1=$SRCDIR/tests/data/v1
+"$SQLITE3" v1.db <"$V1/ungifokus.sql" || fail "cannot load ungifokus.sql"
+cp "$V1/ungifokus.seal" v1.seal
+cp "$V1/lead.pub" v1.pub
+SORTES_NOW=2025-10-01T08:00:00Z
+run "$SORTES" export followups --db v1.db --output v1now.csv
+expect_status 0
+run "$SORTES" export followups --db v1.db --at "$(log_count v1.db)" \
+    --output v1head.csv
+expect_status 0
+check "format 1: --at the head differs from the export as it stands" \
+    cmp -s v1now.csv v1head.csv
+run "$SORTES" export followups --db v1.db --seal v1.seal --pubkey v1.pub \
+    --output v1.csv
+expect_status 0
+check "format 1: no protocol beside the export" test -s v1.csv.protocol
+check "format 1: a JSON form that nothing commits to" \
+    test ! -e v1.csv.protocol.json
+mkdir eval-v1
+cp v1.csv* v1.seal v1.pub eval-v1/
+run sh -c 'cd eval-v1 && "$SORTES" verify-export v1.csv --seal v1.seal \
+    --pubkey v1.pub'
+expect_status 0
+expect_out_contains "follow-up rows"
+check "format 1: the measurement before the seal missing" \
+    grep -q ",who5,60$" v1.csv
+printf '# edited\n' >>eval-v1/v1.csv.protocol
+run sh -c 'cd eval-v1 && "$SORTES" verify-export v1.csv --seal v1.seal \
+    --pubkey v1.pub'
+expect_status 1
+expect_err_contains "the protocol 'v1.csv.protocol' is not the sealed trial's"
 finish
