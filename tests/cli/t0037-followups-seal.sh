@@ -141,6 +141,28 @@ expect_status 1
 expect_err_contains "not by the given key"
 check "an export at a foreign seal was written" test ! -e r4.csv
 
+# Stopped midway, no export stands without the files beside it; run
+# again, it finishes with the same bytes.
+for step in export-log-linked export-dictionary-linked export-manifest-linked; do
+	run env SORTES_KILL_AT="$step" "$SORTES" export followups --db t.db \
+	    --seal s1 --output "$step.csv"
+	expect_status 137
+	check "$step: the export exists" test ! -e "$step.csv"
+	check "$step: no log extract" test -f "$step.csv.log"
+	if [ "$step" = export-log-linked ]; then
+		check "$step: a protocol" test ! -e "$step.csv.protocol"
+	else
+		check "$step: no protocol" test -f "$step.csv.protocol.json"
+		check "$step: no dictionary" test -f "$step.csv-metadata.json"
+	fi
+	run "$SORTES" export followups --db t.db --seal s1 --output "$step.csv"
+	expect_status 0
+	check "$step: the export differs" cmp -s "$step.csv" e.csv
+	check "$step: the manifest names no dictionary" \
+	    grep -q "\"dictionary\":\"$step.csv-metadata.json\"" \
+	    "$step.csv.manifest.json"
+done
+
 # --- the evaluator, without the database -----------------------------
 
 for fmt in csv json; do
