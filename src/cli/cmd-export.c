@@ -33,6 +33,9 @@ struct export_args {
 	int followups;			/* export followups */
 };
 
+/* Room for a file name the export writes beside FILE. */
+#define NAME_BUF 4096
+
 /* CSVW's name for a file's metadata: FILE-metadata.json. */
 static const char metadata_suffix[] = "-metadata.json";
 
@@ -199,7 +202,7 @@ static int
 export_log(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, int64_t at, struct sortes_error *err)
 {
-	char path[4096];
+	char path[NAME_BUF];
 	FILE *log = NULL;
 	int rc = sortes_outfile_stream(&log, f->log, err);
 
@@ -246,7 +249,7 @@ followups_open(struct export_files *f, const struct export_args *a,
 	    ".protocol.json" };
 	struct sortes_outfile **file[] = { &f->dict, &f->protocol,
 	    &f->protocol_json };
-	char path[4096];
+	char path[NAME_BUF];
 	int rc = export_open(f, a, 1, err);
 
 	for (size_t i = 0; rc == 0 && i < 3; i++) {
@@ -259,7 +262,10 @@ followups_open(struct export_files *f, const struct export_args *a,
 	return rc;
 }
 
-/* The dictionary, named by the export; dict[] its name and SHA-256. */
+/*
+ * The dictionary, named by the export; dict[0] (NAME_BUF bytes) and
+ * dict[1] receive its file name and SHA-256 for the manifest.
+ */
 static int
 followups_dictionary(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, char *dict[2], struct sortes_error *err)
@@ -278,7 +284,8 @@ followups_dictionary(struct sortes_trial *t, const struct export_args *a,
 		    "'%s%s'", a->output, metadata_suffix);
 	if (rc == 0)
 		rc = sortes_outfile_sha256(f->dict, dict[1], err);
-	snprintf(dict[0], 4096, "%s%s", base_name(a->output), metadata_suffix);
+	snprintf(dict[0], NAME_BUF, "%s%s", base_name(a->output),
+	    metadata_suffix);
 	sortes_jcs_free(&j);
 	return rc;
 }
@@ -307,7 +314,7 @@ followups_write_at(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, const struct sortes_seal *seal, int64_t at,
     struct sortes_error *err)
 {
-	char name[4096], sha[SORTES_SHA256_HEX], *dict[2] = { name, sha };
+	char name[NAME_BUF], sha[SORTES_SHA256_HEX], *dict[2] = { name, sha };
 	FILE *out = NULL;
 	int64_t rows = 0;
 	int rc = sortes_outfile_stream(&out, f->out, err);

@@ -239,6 +239,12 @@ rm v.csv-metadata.json
 run "$SORTES" verify-export v.csv --seal s1 --pubkey lead.pub
 expect_status 66
 cp keep.v.csv-metadata.json v.csv-metadata.json
+# A machine without the trial's time zone cannot date the schedule.
+mkdir nozones
+run env TZDIR="$PWD/nozones" "$SORTES" verify-export v.csv --seal s1 \
+    --pubkey lead.pub
+expect_status 69
+expect_err_contains "Europe/Copenhagen"
 # Everything as it was: it passes again.
 run "$SORTES" verify-export v.csv --seal s1 --pubkey lead.pub
 expect_status 0
