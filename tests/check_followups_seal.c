@@ -3,7 +3,8 @@
  * every entry the same bytes as the export read from the tables then,
  * and a bundle as of a seal that verify-export rebuilds, which fails
  * when a value is changed, a row dropped, an outcome logged after the
- * seal slipped in, or the protocol is another.
+ * seal slipped in, or the protocol is another; and the worked example
+ * of docs/audit.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "sortes/protocol_json.h"
 #include "sortes/seal.h"
 #include "sortes/sign.h"
+#include "followups_log.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -200,7 +202,7 @@ same_text(const char *got, const char *want, const char *what, int64_t n)
 		}
 	}
 	ck_assert_msg(got[i] == want[i], "%s at entry %lld, line %zu: '%.80s' "
-	    "where the tables gave '%.80s'", what, (long long)n, line,
+	    "where '%.80s' was expected", what, (long long)n, line,
 	    got + start, want + start);
 }
 
@@ -457,6 +459,62 @@ START_TEST(test_bundle_forgeries)
 }
 END_TEST
 
+/* The worked example's export as of entry 'at', rebuilt from its entries. */
+static char *
+example_rows(const struct sortes_protocol *p, const char *entries, int64_t at)
+{
+	struct sortes_followups_writer w;
+	struct sortes_error err = { 0 };
+	struct fu_log *l = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	int64_t seq = 2;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fu_log_new(&l, p, tu_local_day, &err), 0);
+	for (const char *e = entries; *e != '\0' && seq <= at; seq++) {
+		const char *nl = strchr(e, '\n');
+
+		ck_assert_msg(fu_log_entry(l, seq, e, (size_t)(nl - e), &err) ==
+		    0, "entry %lld: %s", (long long)seq, err.msg);
+		e = nl + 1;
+	}
+	ck_assert_int_eq(sortes_followups_begin(&w, fp, SORTES_EXPORT_CSV,
+	    &err), 0);
+	ck_assert_msg(fu_log_write(l, &w, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(sortes_followups_end(&w, &err), 0);
+	ck_assert_int_eq(fclose(fp), 0);
+	fu_log_free(l);
+	return text;
+}
+
+/* docs/audit.md, "Worked example" of the follow-up rebuild. */
+START_TEST(test_worked_example)
+{
+	char *yaml = tu_doc_block("audit.md", "followups-protocol");
+	char *entries = tu_doc_block("audit.md", "followups-entries");
+	const char *names[] = { "followups-at-5", "followups-at-8" };
+	const int64_t at[] = { 5, 8 };
+	struct sortes_protocol *p = NULL;
+	struct sortes_error err = { 0 };
+
+	ck_assert_msg(sortes_protocol_parse(&p, yaml, strlen(yaml), "example",
+	    &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < 2; i++) {
+		char *want = tu_doc_block("audit.md", names[i]);
+		char *got = example_rows(p, entries, at[i]);
+
+		same_text(got, want, names[i], at[i]);
+		free(want);
+		free(got);
+	}
+	sortes_protocol_free(p);
+	free(yaml);
+	free(entries);
+}
+END_TEST
+
 Suite *
 suite_followups_seal(void)
 {
@@ -466,6 +524,7 @@ suite_followups_seal(void)
 	tcase_add_test(tc, test_every_entry);
 	tcase_add_test(tc, test_bundle);
 	tcase_add_test(tc, test_bundle_forgeries);
+	tcase_add_test(tc, test_worked_example);
 	suite_add_tcase(s, tc);
 	return s;
 }
