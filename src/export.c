@@ -207,6 +207,12 @@ sortes_export_manifest_of(struct sortes_jcs *j, const char *trial_id,
 {
 	sortes_jcs_reset(j);
 	sortes_jcs_object_begin(j);
+	if (m->dictionary != NULL) {
+		sortes_jcs_key(j, "dictionary");
+		sortes_jcs_string(j, m->dictionary);
+		sortes_jcs_key(j, "dictionary_sha256");
+		sortes_jcs_string(j, m->dictionary_sha256);
+	}
 	sortes_jcs_key(j, "entries");
 	sortes_jcs_integer(j, m->entries);
 	sortes_jcs_key(j, "export");
@@ -217,6 +223,8 @@ sortes_export_manifest_of(struct sortes_jcs *j, const char *trial_id,
 	sortes_jcs_string(j, m->format == SORTES_EXPORT_CSV ? "csv" : "json");
 	sortes_jcs_key(j, "head");
 	sortes_jcs_string(j, m->head);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, m->kind != NULL ? m->kind : "allocations");
 	sortes_jcs_key(j, "protocol_sha256");
 	sortes_jcs_string(j, protocol_sha256);
 	sortes_jcs_key(j, "rows");

@@ -114,11 +114,8 @@ static const char value_sql[] =
 struct export_state {
 	const struct sortes_protocol *p;
 	struct sortes_db *db;
-	FILE *out;
-	enum sortes_export_format format;
-	struct sortes_jcs j;		/* the JSON row being written */
+	struct sortes_followups_writer w;
 	sqlite3_stmt *value;		/* value_sql */
-	int64_t rows;
 };
 
 static int
@@ -128,34 +125,33 @@ write_fail(struct sortes_error *err)
 	    "export");
 }
 
-static int
-write_begin(struct export_state *x, struct sortes_error *err)
+int
+sortes_followups_begin(struct sortes_followups_writer *w, FILE *out,
+    enum sortes_export_format format, struct sortes_error *err)
 {
 	const char *header[NCOLUMNS];
 
-	if (x->format != SORTES_EXPORT_CSV)
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->format = format;
+	sortes_jcs_init(&w->j);
+	if (format != SORTES_EXPORT_CSV)
 		return 0;
 	for (size_t c = 0; c < NCOLUMNS; c++)
 		header[c] = columns[c].name;
-	if (sortes_csv_write_record(x->out, header, NCOLUMNS, ',') != 0)
+	if (sortes_csv_write_record(out, header, NCOLUMNS, ',') != 0)
 		return write_fail(err);
 	return 0;
 }
 
-/* One row; a NULL cell is empty in CSV and null in JSON. */
+/* One row as JSON, keys in ascending order. */
 static int
-write_row(struct export_state *x, const char *const *cells,
+write_json(struct sortes_followups_writer *w, const char *const *cells,
     struct sortes_error *err)
 {
-	struct sortes_jcs *j = &x->j;
+	struct sortes_jcs *j = &w->j;
 	int rc;
 
-	if (x->format == SORTES_EXPORT_CSV) {
-		if (sortes_csv_write_record(x->out, cells, NCOLUMNS, ',') != 0)
-			return write_fail(err);
-		x->rows++;
-		return 0;
-	}
 	sortes_jcs_reset(j);
 	sortes_jcs_object_begin(j);
 	for (size_t k = 0; k < NCOLUMNS; k++) {
@@ -172,20 +168,41 @@ write_row(struct export_state *x, const char *const *cells,
 	sortes_jcs_object_end(j);
 	if ((rc = sortes_jcs_finish(j, err)) != 0)
 		return rc;
-	if (fputs(x->rows == 0 ? "[\n" : ",\n", x->out) == EOF ||
-	    fwrite(j->data, 1, j->len, x->out) != j->len)
+	if (fputs(w->rows == 0 ? "[\n" : ",\n", w->out) == EOF ||
+	    fwrite(j->data, 1, j->len, w->out) != j->len)
 		return write_fail(err);
-	x->rows++;
 	return 0;
 }
 
-static int
-write_end(struct export_state *x, struct sortes_error *err)
+int
+sortes_followups_row(struct sortes_followups_writer *w,
+    const struct sortes_followups_row *r, struct sortes_error *err)
 {
-	if (x->format == SORTES_EXPORT_JSON &&
-	    fputs(x->rows == 0 ? "[]\n" : "\n]\n", x->out) == EOF)
-		return write_fail(err);
-	return 0;
+	const char *cells[NCOLUMNS] = { r->pseudonym, r->arm, r->caseworker,
+	    r->occasion, r->due, r->window_start, r->window_end, r->status,
+	    r->measured_on, r->out_of_window, r->measure, r->value };
+	int rc = 0;
+
+	if (w->format != SORTES_EXPORT_CSV)
+		rc = write_json(w, cells, err);
+	else if (sortes_csv_write_record(w->out, cells, NCOLUMNS, ',') != 0)
+		rc = write_fail(err);
+	if (rc == 0)
+		w->rows++;
+	return rc;
+}
+
+int
+sortes_followups_end(struct sortes_followups_writer *w,
+    struct sortes_error *err)
+{
+	int rc = 0;
+
+	if (w->format == SORTES_EXPORT_JSON &&
+	    fputs(w->rows == 0 ? "[]\n" : "\n]\n", w->out) == EOF)
+		rc = write_fail(err);
+	sortes_jcs_free(&w->j);
+	return rc;
 }
 
 static const char *
@@ -261,27 +278,27 @@ occasion_rows(struct export_state *x, sqlite3_stmt *st,
     struct sortes_error *err)
 {
 	const struct sortes_occasion *o = NULL;
-	const char *cells[NCOLUMNS], *measures = NULL;
-	int done, rc;
+	const char *measures = NULL;
+	struct sortes_followups_row r = { .pseudonym = col(st, 1),
+	    .arm = col(st, 2), .caseworker = col(st, 3),
+	    .occasion = col(st, 4), .due = col(st, 5),
+	    .window_start = col(st, 6), .window_end = col(st, 7),
+	    .status = col(st, 8) };
+	int done = strcmp(r.status, "done") == 0, rc;
 
-	for (size_t c = COL_PSEUDONYM; c <= COL_STATUS; c++)
-		cells[c] = col(st, 1 + (int)c);
-	done = strcmp(cells[COL_STATUS], "done") == 0;
 	if ((rc = row_check(x, st, &o, done, err)) != 0)
 		return rc;
-	cells[COL_MEASURED_ON] = cells[COL_OUT_OF_WINDOW] = NULL;
 	if (done) {
-		cells[COL_MEASURED_ON] = col(st, R_MEASURED_ON);
-		cells[COL_OUT_OF_WINDOW] = sqlite3_column_int(st,
-		    R_OUT_OF_WINDOW) ? "true" : "false";
+		r.measured_on = col(st, R_MEASURED_ON);
+		r.out_of_window = sqlite3_column_int(st, R_OUT_OF_WINDOW) ?
+		    "true" : "false";
 		measures = col(st, R_MEASURES);
 	}
 	for (size_t i = 0; rc == 0 && i < o->nmeasures; i++) {
-		cells[COL_MEASURE] = x->p->measures[o->measures[i]].name;
-		rc = measure_value(x, measures, cells[COL_MEASURE],
-		    &cells[COL_VALUE], err);
+		r.measure = x->p->measures[o->measures[i]].name;
+		rc = measure_value(x, measures, r.measure, &r.value, err);
 		if (rc == 0)
-			rc = write_row(x, cells, err);
+			rc = sortes_followups_row(&x->w, &r, err);
 		sqlite3_reset(x->value);
 	}
 	return rc;
@@ -290,16 +307,13 @@ occasion_rows(struct export_state *x, sqlite3_stmt *st,
 static int
 export_rows(struct export_state *x, sqlite3_stmt *st, struct sortes_error *err)
 {
-	int rc, step = SQLITE_DONE;
+	int rc = 0, step = SQLITE_DONE;
 
-	rc = write_begin(x, err);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = occasion_rows(x, st, err);
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(x->db, "reading the follow-up schedule",
 		    err);
-	if (rc == 0)
-		rc = write_end(x, err);
 	return rc;
 }
 
@@ -322,11 +336,11 @@ export_prepare(struct export_state *x, sqlite3_stmt **st,
 {
 	int rc;
 
-	if ((rc = occasion_codes(&x->j, x->p, err)) != 0)
+	if ((rc = occasion_codes(&x->w.j, x->p, err)) != 0)
 		return rc;
 	if ((rc = sortes_db_prepare(x->db, st, rows_sql, err)) != 0)
 		return rc;
-	if (sqlite3_bind_text(*st, 1, x->j.data, (int)x->j.len,
+	if (sqlite3_bind_text(*st, 1, x->w.j.data, (int)x->w.j.len,
 	    SQLITE_TRANSIENT) != SQLITE_OK)
 		return sortes_db_fail(x->db, "preparing the export", err);
 	return sortes_db_prepare(x->db, &x->value, value_sql, err);
@@ -337,8 +351,7 @@ sortes_export_followups(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t *rows,
     struct sortes_error *err)
 {
-	struct export_state x = { .p = t->protocol, .db = t->db, .out = out,
-	    .format = format };
+	struct export_state x = { .p = t->protocol, .db = t->db };
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -346,15 +359,18 @@ sortes_export_followups(struct sortes_trial *t, FILE *out,
 	/* One read transaction: every row as of the same moment. */
 	if ((rc = sortes_db_exec(t->db, "BEGIN", err)) != 0)
 		return rc;
-	sortes_jcs_init(&x.j);
-	rc = export_prepare(&x, &st, err);
+	rc = sortes_followups_begin(&x.w, out, format, err);
+	if (rc == 0)
+		rc = export_prepare(&x, &st, err);
 	if (rc == 0)
 		rc = export_rows(&x, st, err);
 	sqlite3_finalize(st);
 	sqlite3_finalize(x.value);
 	sortes_db_rollback(t->db);
-	sortes_jcs_free(&x.j);
-	*rows = x.rows;
+	*rows = x.w.rows;
+	if (rc == 0)
+		return sortes_followups_end(&x.w, err);
+	sortes_jcs_free(&x.w.j);
 	return rc;
 }
 
@@ -565,7 +581,15 @@ int
 sortes_export_followups_dictionary(struct sortes_jcs *j,
     const struct sortes_trial *t, const char *url, struct sortes_error *err)
 {
-	const struct sortes_protocol *p = t->protocol;
+	return sortes_export_followups_dictionary_of(j, t->protocol,
+	    t->trial_id, t->protocol_sha256, url, err);
+}
+
+int
+sortes_export_followups_dictionary_of(struct sortes_jcs *j,
+    const struct sortes_protocol *p, const char *trial_id,
+    const char *protocol_sha256, const char *url, struct sortes_error *err)
+{
 	int rc;
 
 	sortes_jcs_reset(j);
@@ -590,9 +614,9 @@ sortes_export_followups_dictionary(struct sortes_jcs *j,
 		dict_occasion(j, p, &p->occasions[i]);
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "sortes:protocol_sha256");
-	sortes_jcs_string(j, t->protocol_sha256);
+	sortes_jcs_string(j, protocol_sha256);
 	sortes_jcs_key(j, "sortes:trial");
-	sortes_jcs_string(j, t->trial_id);
+	sortes_jcs_string(j, trial_id);
 	sortes_jcs_key(j, "tableSchema");
 	rc = dict_schema(j, p, err);
 	sortes_jcs_key(j, "url");

@@ -30,5 +30,6 @@ Suite *suite_budget(void);
 Suite *suite_docs(void);
 Suite *suite_outfile(void);
 Suite *suite_lookup(void);
+Suite *suite_followups_seal(void);
 
 #endif

@@ -56,6 +56,7 @@ int sortes_export_end(struct sortes_export_writer *w, struct sortes_error *err);
 
 /* What an export's manifest says (docs/audit.md, "Exports"). */
 struct sortes_manifest {
+	const char *kind;		/* "allocations" (NULL) or "followups" */
 	const char *name;		/* the export file's name */
 	const char *sha256;		/* of its bytes, hex */
 	enum sortes_export_format format;
@@ -64,6 +65,8 @@ struct sortes_manifest {
 	int64_t rows;
 	const char *sealed_at;		/* the seal's, or NULL */
 	const char *signer;		/* the seal's signer, or NULL */
+	/* A follow-up export's dictionary's name and SHA-256, else NULL. */
+	const char *dictionary, *dictionary_sha256;
 };
 
 /*

@@ -30,7 +30,22 @@ static const struct option export_options[] = {
 struct export_args {
 	const char *db, *output, *seal, *at, *pubkey, *dictionary;
 	enum sortes_export_format format;
+	int followups;			/* export followups */
 };
+
+/* Room for a file name the export writes beside FILE. */
+#define NAME_BUF 4096
+
+/* CSVW's name for a file's metadata: FILE-metadata.json. */
+static const char metadata_suffix[] = "-metadata.json";
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
 
 /*
  * The files of an export: the export itself (unless on stdout) and,
@@ -44,6 +59,8 @@ struct export_args {
  */
 struct export_files {
 	struct sortes_outfile *out, *manifest, *log;
+	/* A follow-up export's: its dictionary and protocol (JSON form). */
+	struct sortes_outfile *dict, *protocol, *protocol_json;
 };
 
 static int
@@ -92,6 +109,12 @@ export_commit(struct export_files *f, struct sortes_error *err)
 	int rc = export_put(&f->log, "export-log-linked", err);
 
 	if (rc == 0)
+		rc = export_put(&f->protocol, NULL, err);
+	if (rc == 0)
+		rc = export_put(&f->protocol_json, NULL, err);
+	if (rc == 0)
+		rc = export_put(&f->dict, "export-dictionary-linked", err);
+	if (rc == 0)
 		rc = export_put(&f->manifest, "export-manifest-linked", err);
 	if (rc == 0)
 		rc = export_put(&f->out, NULL, err);
@@ -104,16 +127,26 @@ export_abandon(struct export_files *f)
 	sortes_outfile_abandon(f->out);
 	sortes_outfile_abandon(f->manifest);
 	sortes_outfile_abandon(f->log);
+	sortes_outfile_abandon(f->dict);
+	sortes_outfile_abandon(f->protocol);
+	sortes_outfile_abandon(f->protocol_json);
 }
 
+/*
+ * The manifest of the export in f->out; 'dict' is a follow-up export's
+ * dictionary (its name and SHA-256), or NULL.
+ */
 static int
 export_manifest(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, const struct sortes_seal *seal, int64_t rows,
-    struct sortes_error *err)
+    const char *const *dict, struct sortes_error *err)
 {
 	char sha[SORTES_SHA256_HEX];
 	const char *base = strrchr(a->output, '/');
 	struct sortes_manifest m = {
+		.kind = dict != NULL ? "followups" : NULL,
+		.dictionary = dict != NULL ? dict[0] : NULL,
+		.dictionary_sha256 = dict != NULL ? dict[1] : NULL,
 		.name = base != NULL ? base + 1 : a->output, .sha256 = sha,
 		.format = a->format, .entries = seal->entries,
 		.head = seal->head, .rows = rows,
@@ -137,13 +170,29 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
+/* The log extract: the entries up to the one the export is as of. */
+static int
+export_log(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, int64_t at, struct sortes_error *err)
+{
+	char path[NAME_BUF];
+	FILE *log = NULL;
+	int rc = sortes_outfile_stream(&log, f->log, err);
+
+	if (rc == 0 && (rc = sortes_bundle_write_log(t, log, at, err)) != 0) {
+		snprintf(path, sizeof(path), "%s.log", a->output);
+		rc = cli_write_failed(err, log, path);
+	}
+	return rc;
+}
+
 /* The export itself, then its manifest and log extract. */
 static int
 export_write(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, const struct sortes_seal *seal, int64_t at,
     struct sortes_error *err)
 {
-	FILE *out = stdout, *log = NULL;
+	FILE *out = stdout;
 	int64_t rows = 0;
 	int rc = 0;
 
@@ -155,16 +204,123 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 		return cli_write_failed(err, out, a->output);
 	if (f->log == NULL)
 		return rc;
-	rc = export_manifest(t, a, f, seal, rows, err);
-	if (rc == 0)
-		rc = sortes_outfile_stream(&log, f->log, err);
-	if (rc == 0 && (rc = sortes_bundle_write_log(t, log, at, err)) != 0) {
-		char path[4096];
+	rc = export_manifest(t, a, f, seal, rows, NULL, err);
+	return rc == 0 ? export_log(t, a, f, at, err) : rc;
+}
 
-		snprintf(path, sizeof(path), "%s.log", a->output);
-		rc = cli_write_failed(err, log, path);
+/*
+ * A follow-up export as of a seal or entry also has beside it what
+ * verify-export rebuilds it with: its dictionary, and the protocol as
+ * the trial stores it (and its JSON form, which a trial of log format
+ * 2 on commits to).
+ */
+static int
+followups_open(struct export_files *f, const struct export_args *a,
+    const struct sortes_trial *t, struct sortes_error *err)
+{
+	static const char *const suffix[] = { metadata_suffix, ".protocol",
+	    ".protocol.json" };
+	struct sortes_outfile **file[] = { &f->dict, &f->protocol,
+	    &f->protocol_json };
+	char path[NAME_BUF];
+	int rc = export_open(f, a, 1, err);
+
+	for (size_t i = 0; rc == 0 && i < 3; i++) {
+		if (i == 2 && t->protocol_json == NULL)
+			break;
+		snprintf(path, sizeof(path), "%s%s", a->output, suffix[i]);
+		rc = sortes_outfile_open(file[i], path, 0644, NULL,
+		    SORTES_OUTFILE_SAME_OK, err);
 	}
 	return rc;
+}
+
+/*
+ * The dictionary, named by the export; dict[0] (NAME_BUF bytes) and
+ * dict[1] receive its file name and SHA-256 for the manifest.
+ */
+static int
+followups_dictionary(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, char *dict[2], struct sortes_error *err)
+{
+	struct sortes_jcs j;
+	FILE *fp = NULL;
+	int rc;
+
+	sortes_jcs_init(&j);
+	rc = sortes_export_followups_dictionary(&j, t, base_name(a->output),
+	    err);
+	if (rc == 0)
+		rc = sortes_outfile_stream(&fp, f->dict, err);
+	if (rc == 0 && fprintf(fp, "%s\n", j.data) < 0)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s%s'", a->output, metadata_suffix);
+	if (rc == 0)
+		rc = sortes_outfile_sha256(f->dict, dict[1], err);
+	snprintf(dict[0], NAME_BUF, "%s%s", base_name(a->output),
+	    metadata_suffix);
+	sortes_jcs_free(&j);
+	return rc;
+}
+
+/* The protocol's file and JSON form, as the trial stores them. */
+static int
+followups_protocol(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, struct sortes_error *err)
+{
+	FILE *fp = NULL;
+	int rc = sortes_outfile_stream(&fp, f->protocol, err);
+
+	if (rc == 0)
+		rc = sortes_bundle_write_protocol(t, fp, err);
+	if (rc == 0 && f->protocol_json != NULL &&
+	    (rc = sortes_outfile_stream(&fp, f->protocol_json, err)) == 0 &&
+	    fputs(t->protocol_json, fp) == EOF)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s.protocol.json'", a->output);
+	return rc;
+}
+
+/* A follow-up export as of entry 'at', and the files beside it. */
+static int
+followups_write_at(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, const struct sortes_seal *seal, int64_t at,
+    struct sortes_error *err)
+{
+	char name[NAME_BUF], sha[SORTES_SHA256_HEX], *dict[2] = { name, sha };
+	FILE *out = NULL;
+	int64_t rows = 0;
+	int rc = sortes_outfile_stream(&out, f->out, err);
+
+	if (rc == 0 && (rc = sortes_export_followups_at(t, out, a->format, at,
+	    cli_local_day, &rows, err)) != 0)
+		return cli_write_failed(err, out, a->output);
+	if (rc == 0)
+		rc = followups_dictionary(t, a, f, dict, err);
+	if (rc == 0)
+		rc = export_manifest(t, a, f, seal, rows,
+		    (const char *const *)dict, err);
+	if (rc == 0)
+		rc = followups_protocol(t, a, f, err);
+	return rc == 0 ? export_log(t, a, f, at, err) : rc;
+}
+
+/* The files of an export as of a seal or entry, or as it stands. */
+static int
+export_files_write(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, const struct sortes_seal *seal, int64_t at,
+    int frozen, struct sortes_error *err)
+{
+	int rc;
+
+	if (!a->followups) {
+		rc = export_open(f, a, frozen, err);
+		return rc == 0 ? export_write(t, a, f, seal, at, err) : rc;
+	}
+	rc = cli_use_zone(t->protocol->timezone, err);
+	if (rc == 0)
+		rc = followups_open(f, a, t, err);
+	return rc == 0 ? followups_write_at(t, a, f, seal, at, err) : rc;
 }
 
 static int
@@ -183,9 +339,7 @@ export_run(const struct export_args *a)
 	if (rc == 0 && frozen)
 		rc = cli_as_of(t, a->seal, a->pubkey, a->at, &seal, &at, &err);
 	if (rc == 0)
-		rc = export_open(&f, a, frozen, &err);
-	if (rc == 0)
-		rc = export_write(t, a, &f, &seal, at, &err);
+		rc = export_files_write(t, a, &f, &seal, at, frozen, &err);
 	/* A read that another process's write may have torn is not linked. */
 	if (rc == 0)
 		rc = sortes_db_unchanged(t->db, &err);
@@ -203,16 +357,6 @@ struct followups_files {
 	char sidecar[4096];		/* OUTPUT-metadata.json */
 	char url[4096];			/* what the dictionary calls the export */
 };
-
-static const char metadata_suffix[] = "-metadata.json";
-
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
 
 /*
  * The dictionary names the export: by the --output file's name, or,
@@ -332,13 +476,10 @@ followups_run(const struct export_args *a)
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 
-/* What only 'export allocations' takes, and what it needs. */
+/* An export as of a seal or entry: what it takes, and what it needs. */
 static int
-allocations_check(const struct export_args *a)
+frozen_check(const struct export_args *a)
 {
-	if (a->dictionary != NULL)
-		return cli_usage_error("export", "--dictionary goes with "
-		    "'export followups'");
 	if (a->seal != NULL && a->at != NULL)
 		return cli_usage_error("export", "give --seal or --at, not both");
 	if ((a->seal != NULL || a->at != NULL) && a->output == NULL)
@@ -349,14 +490,28 @@ allocations_check(const struct export_args *a)
 	return 0;
 }
 
-/* Follow-ups are exported as they stand: no seal, no earlier entry. */
+/* The dictionary is the follow-up export's. */
+static int
+allocations_check(const struct export_args *a)
+{
+	if (a->dictionary != NULL)
+		return cli_usage_error("export", "--dictionary goes with "
+		    "'export followups'");
+	return frozen_check(a);
+}
+
+/*
+ * As of a seal or entry, the dictionary is where verify-export looks
+ * for it: beside the export, as CSVW names it.
+ */
 static int
 followups_check(const struct export_args *a)
 {
-	if (a->seal != NULL || a->at != NULL || a->pubkey != NULL)
-		return cli_usage_error("export", "--seal, --at and --pubkey go "
-		    "with 'export allocations'");
-	return 0;
+	if (a->dictionary != NULL && (a->seal != NULL || a->at != NULL))
+		return cli_usage_error("export", "--dictionary goes with an "
+		    "export as it stands; with --seal or --at the dictionary "
+		    "is FILE-metadata.json beside the export");
+	return frozen_check(a);
 }
 
 int
@@ -395,7 +550,12 @@ cmd_export(int argc, char **argv)
 		    "json", format);
 	a.format = strcmp(format, "csv") == 0 ? SORTES_EXPORT_CSV :
 	    SORTES_EXPORT_JSON;
-	if (strcmp(what, "followups") == 0)
-		return (rc = followups_check(&a)) != 0 ? rc : followups_run(&a);
-	return (rc = allocations_check(&a)) != 0 ? rc : export_run(&a);
+	a.followups = strcmp(what, "followups") == 0;
+	rc = a.followups ? followups_check(&a) : allocations_check(&a);
+	if (rc != 0)
+		return rc;
+	/* Follow-ups as they stand are read from the tables. */
+	if (a.followups && a.seal == NULL && a.at == NULL)
+		return followups_run(&a);
+	return export_run(&a);
 }
