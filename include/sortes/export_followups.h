@@ -32,6 +32,15 @@ int sortes_export_followups(struct sortes_trial *t, FILE *out,
     struct sortes_error *err);
 
 /*
+ * The same, blinded ('blind' NULL: not): each arm written as its label
+ * (sortes_blind_arm_label()), and the rows of occasions that only some
+ * arms have left out, since they would tell which arm a label is.
+ */
+int sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, const struct sortes_blinding *blind,
+    int64_t *rows, struct sortes_error *err);
+
+/*
  * The export's data dictionary, as CSV on the Web metadata (W3C
  * "Metadata Vocabulary for Tabular Data"), in canonical JSON in 'j'
  * (reset first): the columns with their datatypes, the codes each coded
@@ -40,5 +49,14 @@ int sortes_export_followups(struct sortes_trial *t, FILE *out,
  */
 int sortes_export_followups_dictionary(struct sortes_jcs *j,
     const struct sortes_trial *t, const char *url, struct sortes_error *err);
+
+/*
+ * The dictionary of a blinded export: labels for arms, in label order,
+ * each its own name; only the occasions every arm has; and
+ * "sortes:blinded", the commitment and its entry.
+ */
+int sortes_export_followups_dictionary_blinded(struct sortes_jcs *j,
+    const struct sortes_trial *t, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err);
 
 #endif

@@ -44,6 +44,7 @@ extern const struct cmd_entry cmd_table[];
 int cmd_caseworker(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_blind(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_followup(int argc, char **argv);
 /* The subcommands of 'followup' that live in files of their own. */
@@ -66,6 +67,7 @@ int cmd_reveal(int argc, char **argv);
 int cmd_rng(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
+int cmd_unblind(int argc, char **argv);
 int cmd_upgrade(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_verify_export(int argc, char **argv);
@@ -238,6 +240,13 @@ char *cli_key_path(const char *given, const char *db);
  */
 int cli_trial_unlocked(struct sortes_trial **out, const char *db,
     const char *key, struct sortes_error *err);
+
+/*
+ * The trial's seed: the revealed one, or before the reveal the key
+ * file's (loaded as cli_unlock() does).  The caller wipes it.
+ */
+int cli_trial_seed(struct sortes_trial *t, const char *db, const char *key,
+    uint8_t seed[32], struct sortes_error *err);
 
 /* Load the key file of the open trial 't' (path as above). */
 int cli_unlock(struct sortes_trial *t, const char *db, const char *key,

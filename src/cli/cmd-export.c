@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/blind.h"
 #include "sortes/bundle.h"
 #include "sortes/export.h"
 #include "sortes/export_followups.h"
@@ -22,15 +23,48 @@ static const struct option export_options[] = {
 	{ "at", required_argument, NULL, 'a' },
 	{ "pubkey", required_argument, NULL, 'p' },
 	{ "dictionary", required_argument, NULL, 'D' },
+	{ "blinded", no_argument, NULL, 'B' },
+	{ "key", required_argument, NULL, 'k' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct export_args {
-	const char *db, *output, *seal, *at, *pubkey, *dictionary;
+	const char *db, *output, *seal, *at, *pubkey, *dictionary, *key;
 	enum sortes_export_format format;
+	int blinded;
 };
+
+/*
+ * The mapping of a blinded export (NULL when not blinded): drawn from
+ * the seed and checked against the logged commitment.  As of entry
+ * 'at' (0: now), the commitment must be in the log by then.
+ */
+static int
+export_blinding(struct sortes_trial *t, const struct export_args *a,
+    int64_t at, struct sortes_blinding *b, const struct sortes_blinding **out,
+    struct sortes_error *err)
+{
+	uint8_t seed[32];
+	int rc;
+
+	*out = NULL;
+	if (!a->blinded)
+		return 0;
+	rc = cli_trial_seed(t, cli_db_path(a->db), a->key, seed, err);
+	if (rc == 0)
+		rc = sortes_blind_open(t, seed, b, err);
+	sortes_wipe(seed, sizeof(seed));
+	if (rc == 0 && at > 0 && b->seq > at)
+		rc = sortes_error_set(err, SORTES_EUNSUPPORTED, "the blinding "
+		    "commitment is log entry %lld, after entry %lld that the "
+		    "export is as of: commit with 'sortes blind' before the "
+		    "freeze", (long long)b->seq, (long long)at);
+	if (rc == 0)
+		*out = b;
+	return rc;
+}
 
 /* Which entry the export is as of, and that entry's hash. */
 static int
@@ -90,8 +124,9 @@ export_open(struct export_files *f, const struct export_args *a, int frozen,
 	rc = sortes_outfile_open(&f->manifest, path, 0644, NULL,
 	    SORTES_OUTFILE_SAME_OK, err);
 	snprintf(path, sizeof(path), "%s.log", a->output);
-	/* The extract holds baseline data: its owner alone reads it. */
-	if (rc == 0)
+	/* The extract holds baseline data: its owner alone reads it.  A
+	 * blinded export has none, for the log holds the arms. */
+	if (rc == 0 && !a->blinded)
 		rc = sortes_outfile_open(&f->log, path, 0600, NULL,
 		    SORTES_OUTFILE_SAME_OK, err);
 	return rc;
@@ -135,7 +170,8 @@ export_abandon(struct export_files *f)
 
 static int
 export_manifest(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal, int64_t rows,
+    struct export_files *f, const struct sortes_seal *seal,
+    const struct sortes_blinding *blind, int64_t rows,
     struct sortes_error *err)
 {
 	char sha[SORTES_SHA256_HEX];
@@ -146,6 +182,8 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 		.head = seal->head, .rows = rows,
 		.sealed_at = a->seal != NULL ? seal->sealed_at : NULL,
 		.signer = a->seal != NULL ? seal->signer : NULL,
+		.blind_commitment = blind != NULL ? blind->commitment : NULL,
+		.blind_seq = blind != NULL ? blind->seq : 0,
 	};
 	struct sortes_jcs j;
 	FILE *fp = NULL;
@@ -168,7 +206,7 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 static int
 export_write(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, const struct sortes_seal *seal, int64_t at,
-    struct sortes_error *err)
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	FILE *out = stdout, *log = NULL;
 	int64_t rows = 0;
@@ -177,12 +215,15 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 	if (f->out != NULL)
 		rc = sortes_outfile_stream(&out, f->out, err);
 	if (rc == 0)
-		rc = sortes_export_allocations(t, out, a->format, at, &rows, err);
+		rc = sortes_export_allocations_blinded(t, out, a->format, at,
+		    blind, &rows, err);
 	if (rc != 0)
 		return cli_write_failed(err, out, a->output);
-	if (f->log == NULL)
+	if (f->manifest == NULL)
 		return rc;
-	rc = export_manifest(t, a, f, seal, rows, err);
+	rc = export_manifest(t, a, f, seal, blind, rows, err);
+	if (rc == 0 && f->log == NULL)
+		return rc;
 	if (rc == 0)
 		rc = sortes_outfile_stream(&log, f->log, err);
 	if (rc == 0 && (rc = sortes_bundle_write_log(t, log, at, err)) != 0) {
@@ -201,6 +242,8 @@ export_run(const struct export_args *a)
 	struct sortes_error err = { 0 };
 	struct export_files f = { 0 };
 	struct sortes_seal seal;
+	struct sortes_blinding b;
+	const struct sortes_blinding *blind = NULL;
 	int64_t at = 0;
 	int frozen = a->seal != NULL || a->at != NULL;
 	int rc;
@@ -210,15 +253,18 @@ export_run(const struct export_args *a)
 	if (rc == 0 && frozen)
 		rc = export_point(t, a, &seal, &at, &err);
 	if (rc == 0)
+		rc = export_blinding(t, a, at, &b, &blind, &err);
+	if (rc == 0)
 		rc = export_open(&f, a, frozen, &err);
 	if (rc == 0)
-		rc = export_write(t, a, &f, &seal, at, &err);
+		rc = export_write(t, a, &f, &seal, at, blind, &err);
 	/* A read that another process's write may have torn is not linked. */
 	if (rc == 0)
 		rc = sortes_db_unchanged(t->db, &err);
 	if (rc == 0)
 		rc = export_commit(&f, &err);
 	export_abandon(&f);
+	sortes_wipe(&b, sizeof(b));
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
@@ -304,7 +350,7 @@ followups_files(struct followups_files *f, const struct export_args *a)
 static int
 followups_write(struct sortes_trial *t, enum sortes_export_format format,
     const struct followups_files *f, const struct sortes_jcs *dict,
-    struct sortes_error *err)
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	struct sortes_outfile *out = NULL, *dfp = NULL;
 	FILE *fp = stdout, *dp = NULL;
@@ -318,8 +364,8 @@ followups_write(struct sortes_trial *t, enum sortes_export_format format,
 		    SORTES_OUTFILE_SAME_OK, err);
 	if (rc == 0 && out != NULL)
 		rc = sortes_outfile_stream(&fp, out, err);
-	if (rc == 0 && (rc = sortes_export_followups(t, fp, format, &rows,
-	    err)) != 0)
+	if (rc == 0 && (rc = sortes_export_followups_blinded(t, fp, format,
+	    blind, &rows, err)) != 0)
 		rc = cli_write_failed(err, fp, f->output);
 	if (rc == 0 && dfp != NULL &&
 	    (rc = sortes_outfile_stream(&dp, dfp, err)) == 0 &&
@@ -344,17 +390,23 @@ followups_run(const struct export_args *a)
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
 	struct sortes_jcs dict;
+	struct sortes_blinding b;
+	const struct sortes_blinding *blind = NULL;
 	int rc;
 
 	if ((rc = followups_files(&f, a)) != 0)
 		return rc;
 	sortes_jcs_init(&dict);
 	rc = cli_trial_read(&t, a->db, &err);
-	if (rc == 0 && f.dictionary != NULL)
-		rc = sortes_export_followups_dictionary(&dict, t, f.url, &err);
 	if (rc == 0)
-		rc = followups_write(t, a->format, &f, &dict, &err);
+		rc = export_blinding(t, a, 0, &b, &blind, &err);
+	if (rc == 0 && f.dictionary != NULL)
+		rc = sortes_export_followups_dictionary_blinded(&dict, t, f.url,
+		    blind, &err);
+	if (rc == 0)
+		rc = followups_write(t, a->format, &f, &dict, blind, &err);
 	sortes_jcs_free(&dict);
+	sortes_wipe(&b, sizeof(b));
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
@@ -395,7 +447,7 @@ cmd_export(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:d:h",
+	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:Bk:d:h",
 	    export_options, NULL)) != -1)
 		switch (c) {
 		case 'F': format = optarg; break;
@@ -404,6 +456,8 @@ cmd_export(int argc, char **argv)
 		case 'a': a.at = optarg; break;
 		case 'p': a.pubkey = optarg; break;
 		case 'D': a.dictionary = optarg; break;
+		case 'B': a.blinded = 1; break;
+		case 'k': a.key = optarg; break;
 		case 'd': a.db = optarg; break;
 		case 'h': return cli_help("export");
 		default: return cli_option_error("export", c, argv);
@@ -420,6 +474,8 @@ cmd_export(int argc, char **argv)
 		    "json", format);
 	a.format = strcmp(format, "csv") == 0 ? SORTES_EXPORT_CSV :
 	    SORTES_EXPORT_JSON;
+	if (a.key != NULL && !a.blinded)
+		return cli_usage_error("export", "--key goes with --blinded");
 	if (strcmp(what, "followups") == 0)
 		return (rc = followups_check(&a)) != 0 ? rc : followups_run(&a);
 	return (rc = allocations_check(&a)) != 0 ? rc : export_run(&a);

@@ -252,9 +252,10 @@ const struct cmd_entry cmd_table[] = {
 	{ "export", "export allocations or follow-up outcomes for evaluators",
 	  "usage: sortes export allocations [--format csv|json] [--output FILE]\n"
 	  "                                 [--seal FILE [--pubkey FILE] | --at N]\n"
-	  "                                 [--db FILE]\n"
+	  "                                 [--blinded [--key FILE]] [--db FILE]\n"
 	  "       sortes export followups [--format csv|json] [--output FILE]\n"
-	  "                               [--dictionary FILE] [--db FILE]\n"
+	  "                               [--dictionary FILE]\n"
+	  "                               [--blinded [--key FILE]] [--db FILE]\n"
 	  "\n"
 	  "allocations: one row per participant, in log order: pseudonym,\n"
 	  "participant UUID, caseworker, stratum, arm, enrollment time, log\n"
@@ -280,12 +281,23 @@ const struct cmd_entry cmd_table[] = {
 	  "FILE, or, for a CSV --output FILE, to FILE-metadata.json\n"
 	  "(docs/export-followups.md).\n"
 	  "\n"
+	  "--blinded writes each arm as its neutral label (group A, ...), by\n"
+	  "the mapping that 'sortes blind' committed the trial to (exit 69\n"
+	  "before), drawn from the key file's seed (or the revealed one); the\n"
+	  "real arm codes and names appear nowhere, the dictionary included.\n"
+	  "A blinded follow-up export leaves out the occasions only some arms\n"
+	  "have.  With --seal or --at the manifest names the commitment, which\n"
+	  "must be in the log by then, and no FILE.log is written: the log\n"
+	  "holds the arms (docs/blinding.md).\n"
+	  "\n"
 	  "Both open the database read-only and never change it.\n"
 	  "\n"
 	  "  -s, --seal FILE        export as of this seal (checked against the log)\n"
 	  "  -p, --pubkey FILE      also check the seal's signature\n"
 	  "  -a, --at N             export as of log entry N\n"
 	  "  -D, --dictionary FILE  write the follow-ups' data dictionary to FILE\n"
+	  "  -B, --blinded          neutral labels instead of the arms\n"
+	  "  -k, --key FILE         the key file, for --blinded before the reveal\n"
 	  "  -F, --format FMT       csv (default) or json\n"
 	  "  -o, --output FILE      write to FILE, which must not exist (default: stdout)\n"
 	  "  -d, --db FILE          the trial database\n",
@@ -348,6 +360,35 @@ const struct cmd_entry cmd_table[] = {
 	  "  -k, --key FILE       the trial's key file\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_reveal },
+	{ "blind", "commit to the arms' neutral labels, for blinded exports",
+	  "usage: sortes blind [--key FILE] [--db FILE]\n"
+	  "\n"
+	  "Draw the mapping of the trial's arms to neutral labels (group A,\n"
+	  "group B, ...) from the seed and append a commitment to it to the\n"
+	  "log: SHA-256 of a secret nonce, drawn from the seed too, and the\n"
+	  "mapping.  'sortes export allocations|followups --blinded' then\n"
+	  "writes the labels instead of the arms, the same mapping every time;\n"
+	  "only 'sortes unblind' discloses it (docs/blinding.md).  Once per\n"
+	  "trial, before the seed is revealed (exit 69 after; 65 the second\n"
+	  "time).  Needs the key file.\n"
+	  "\n"
+	  "  -k, --key FILE       the trial's key file\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_blind },
+	{ "unblind", "disclose the blinding's mapping in the log, and print it",
+	  "usage: sortes unblind [--key FILE] [--db FILE]\n"
+	  "\n"
+	  "Append the mapping of labels to arms and the nonce that open the\n"
+	  "trial's blinding commitment to the log, and print the mapping: the\n"
+	  "evaluators' blinded analysis is done.  Refused without a commitment\n"
+	  "(exit 69) and the second time (exit 65).  The mapping is drawn from\n"
+	  "the revealed seed, or before the reveal from the key file's.\n"
+	  "'sortes verify' checks that the disclosure opens the commitment;\n"
+	  "'sortes verify --replay', that both are what the seed gives.\n"
+	  "\n"
+	  "  -k, --key FILE       the trial's key file (not needed after the reveal)\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_unblind },
 	{ "upgrade", "bring a database's schema up to this sortes",
 	  "usage: sortes upgrade [--db FILE]\n"
 	  "\n"
