@@ -29,5 +29,6 @@ Suite *suite_followup(void);
 Suite *suite_budget(void);
 Suite *suite_docs(void);
 Suite *suite_outfile(void);
+Suite *suite_blind(void);
 
 #endif
