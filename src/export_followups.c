@@ -440,6 +440,20 @@ struct dict {
 	const struct sortes_blinding *blind;
 };
 
+/* Whether measure 'm' is taken at an occasion the export keeps. */
+static int
+measure_kept(const struct dict *d, size_t m)
+{
+	const struct sortes_protocol *p = d->p;
+
+	for (size_t i = 0; i < p->noccasions; i++)
+		for (size_t k = 0; k < p->occasions[i].nmeasures; k++)
+			if (p->occasions[i].measures[k] == m &&
+			    occasion_kept(p, d->blind, &p->occasions[i]))
+				return 1;
+	return d->blind == NULL;
+}
+
 /* The i-th arm as the dictionary lists it: code, or label. */
 static const char *
 dict_arm(const struct dict *d, size_t i, char label[SORTES_BLIND_LABEL_MAX])
@@ -468,7 +482,8 @@ rx_codes(struct rx *r, const struct dict *d, enum coding coding,
 	for (size_t i = 0; coding == CODED_STATUSES && i < NSTATUSES; i++)
 		rx_code(r, statuses[i]);
 	for (size_t i = 0; coding == CODED_MEASURES && i < p->nmeasures; i++)
-		rx_code(r, p->measures[i].name);
+		if (measure_kept(d, i))
+			rx_code(r, p->measures[i].name);
 	rx_add(r, ")$", 2);
 	if (r->failed)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
@@ -658,7 +673,8 @@ sortes_export_followups_dictionary_blinded(struct sortes_jcs *j,
 	sortes_jcs_key(j, "sortes:measures");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->nmeasures; i++)
-		dict_measure(j, &p->measures[i]);
+		if (measure_kept(&d, i))
+			dict_measure(j, &p->measures[i]);
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "sortes:occasions");
 	sortes_jcs_array_begin(j);

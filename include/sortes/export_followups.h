@@ -52,8 +52,8 @@ int sortes_export_followups_dictionary(struct sortes_jcs *j,
 
 /*
  * The dictionary of a blinded export: labels for arms, in label order,
- * each its own name; only the occasions every arm has; and
- * "sortes:blinded", the commitment and its entry.
+ * each its own name; only the occasions every arm has and the measures
+ * they take; and "sortes:blinded", the commitment and its entry.
  */
 int sortes_export_followups_dictionary_blinded(struct sortes_jcs *j,
     const struct sortes_trial *t, const char *url,
