@@ -376,7 +376,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_blind },
 	{ "unblind", "disclose the blinding's mapping in the log, and print it",
-	  "usage: sortes unblind [--key FILE] [--db FILE]\n"
+	  "usage: sortes unblind [--key FILE] [--json] [--db FILE]\n"
 	  "\n"
 	  "Append the mapping of labels to arms and the nonce that open the\n"
 	  "trial's blinding commitment to the log, and print the mapping: the\n"
@@ -387,6 +387,7 @@ const struct cmd_entry cmd_table[] = {
 	  "'sortes verify --replay', that both are what the seed gives.\n"
 	  "\n"
 	  "  -k, --key FILE       the trial's key file (not needed after the reveal)\n"
+	  "  -j, --json           print the disclosure as JSON (docs/blinding.md)\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_unblind },
 	{ "upgrade", "bring a database's schema up to this sortes",

@@ -55,7 +55,7 @@ EOF
 
 run "$SORTES" unblind --help
 expect_status 0
-expect_out_contains "usage: sortes unblind [--key FILE] [--db FILE]"
+expect_out_contains "usage: sortes unblind [--key FILE] [--json] [--db FILE]"
 run "$SORTES" unblind extra
 expect_status 64
 
@@ -184,9 +184,16 @@ label_g=$(label_of g.db "$("$SQLITE3" g.db "select arm from allocations")") ||
 run "$SORTES" unblind --db g.db --key no-such.key
 expect_status 66
 expect_log g.db 3
-run "$SORTES" unblind --db g.db --key g.key
+run "$SORTES" unblind --db g.db --key g.key --json
 expect_status 0
-expect_out_contains "  $label_g = $("$SQLITE3" g.db "select arm from allocations") ("
+arm_g=$("$SQLITE3" g.db "select arm from allocations")
+check "the JSON disclosure is not the logged one" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["blind"] == 3 and d["entry"] == 4, d
+assert d["mapping"][sys.argv[2]] == sys.argv[3], d
+assert d["nonce"] == sys.argv[4], d
+' "$(cat out)" "$label_g" "$arm_g" "$("$SQLITE3" g.db "select nonce from unblindings")"
 expect_log g.db 4
 run "$SORTES" verify --db g.db --replay --key g.key
 expect_status 0
