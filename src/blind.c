@@ -159,9 +159,12 @@ sortes_blind_arm_label(const struct sortes_blinding *b,
 {
 	if (b == NULL)
 		return arm;
+	/* Codes first: a name may be spelt like another arm's code. */
 	for (size_t i = 0; i < p->narms && i < b->narms; i++)
-		if (strcmp(p->arms[i].code, arm) == 0 ||
-		    strcmp(p->arms[i].name, arm) == 0)
+		if (strcmp(p->arms[i].code, arm) == 0)
+			return b->labels[i];
+	for (size_t i = 0; i < p->narms && i < b->narms; i++)
+		if (strcmp(p->arms[i].name, arm) == 0)
 			return b->labels[i];
 	return NULL;
 }

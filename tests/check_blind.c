@@ -75,6 +75,27 @@ START_TEST(test_fixed_seeds)
 }
 END_TEST
 
+/* A name spelt like another arm's code is not taken for that arm. */
+START_TEST(test_code_before_name)
+{
+	struct sortes_protocol *p = parse(
+	    "sortes: 1\n"
+	    "trial: {id: odd, title: Odd, sponsor: Test, target_enrollment: 9}\n"
+	    "arms:\n"
+	    "  - {code: I, name: C, ratio: 1}\n"
+	    "  - {code: C, name: Control, ratio: 1}\n"
+	    "randomization: {unit: individual, method: simple}\n"
+	    "fields:\n"
+	    "  - {name: birth_date, type: date, required: true}\n");
+	struct sortes_blinding b;
+
+	derive(&b, p, 0x01);
+	ck_assert_str_eq(sortes_blind_arm_label(&b, p, "C"), b.labels[1]);
+	ck_assert_str_eq(sortes_blind_arm_label(&b, p, "I"), b.labels[0]);
+	sortes_protocol_free(p);
+}
+END_TEST
+
 /*
  * Over many seeds every mapping is about equally likely: with 3 arms
  * each of the 6 permutations, and each arm's label.  6000 seeds, each
@@ -435,6 +456,7 @@ suite_blind(void)
 	TCase *tv = tcase_create("verify");
 
 	tcase_add_test(tc, test_fixed_seeds);
+	tcase_add_test(tc, test_code_before_name);
 	tcase_add_test(tc, test_uniform);
 	tcase_add_test(tc, test_uniform_two);
 	tcase_add_test(tc, test_commitment);
