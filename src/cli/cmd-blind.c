@@ -15,6 +15,22 @@ static const struct option blind_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * With unequal ratios the larger group is the arm with the larger
+ * ratio, whatever its label: say so, for the blinding hides less.
+ */
+static void
+blind_ratio_note(const struct sortes_protocol *p)
+{
+	for (size_t i = 1; i < p->narms; i++)
+		if (p->arms[i].ratio != p->arms[0].ratio) {
+			fprintf(stderr, "sortes: warning: the arms' allocation "
+			    "ratios differ, so the groups' sizes tell which label "
+			    "is which arm (docs/blinding.md)\n");
+			return;
+		}
+}
+
 static int
 blind_run(const char *db_arg, const char *key_arg)
 {
@@ -29,6 +45,8 @@ blind_run(const char *db_arg, const char *key_arg)
 		rc = cli_trial_unlocked(&t, cli_db_path(db_arg), key_arg, &err);
 	if (rc == 0)
 		rc = sortes_blind(t, now, &seq, &err);
+	if (rc == 0)
+		blind_ratio_note(t->protocol);
 	if (rc == 0)
 		rc = cli_printf(&err, "committed to the blinding in log entry "
 		    "%lld; blinded exports label the arms group A to group "

@@ -80,6 +80,7 @@ expect_log f.db 21
 run "$SORTES" blind --db f.db
 expect_status 0
 expect_out_is "committed to the blinding in log entry 22; blinded exports label the arms group A to group B"
+expect_err_empty
 expect_log f.db 22
 body=$("$SQLITE3" f.db "select body from log where seq = 22")
 check "the entry is a blind entry with its labels" contains "$body" \
@@ -91,6 +92,16 @@ run "$SORTES" blind --db f.db
 expect_status 65
 expect_err_contains "committed to a blinding already, in log entry 22"
 expect_log f.db 22
+
+# With unequal ratios the group sizes tell the arms apart: said, not
+# refused.  (Equal ratios, above, gave no warning.)
+awk '/ratio: 1/ && !done { sub(/ratio: 1/, "ratio: 2"); done = 1 }
+    { sub(/block_sizes: \[2, 4, 6\]/, "block_sizes: [3, 6]"); print }' \
+    "$UNGIFOKUS" >two-to-one.yaml
+new_trial two-to-one.yaml r.db
+run "$SORTES" blind --db r.db
+expect_status 0
+expect_err_contains "warning: the arms' allocation ratios differ, so the groups' sizes tell which label is which arm"
 
 # --- blinded allocations ---------------------------------------------------
 
