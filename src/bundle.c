@@ -808,6 +808,12 @@ sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
 		rc = beside(path, export_path, ".manifest.json", err);
 	if (rc == 0)
 		rc = manifest_read(&mf, path, err);
+	if (rc == 0 && sortes_json_get(mf.json, "blinded") != NULL)
+		rc = sortes_error_set(err, SORTES_EUNSUPPORTED, "the export '%s' "
+		    "is blinded: it has no log extract, which would show the "
+		    "arms, so its rows cannot be checked against the seal; after "
+		    "'sortes unblind', check an export of the same seal that is "
+		    "not blinded (docs/blinding.md)", export_path);
 	if (rc == 0)
 		rc = bundle_check(&c, &mf, &m, err);
 	sortes_hasher_free(c.chain);

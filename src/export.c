@@ -78,11 +78,19 @@ sortes_export_row(struct sortes_export_writer *w,
     const struct sortes_export_row *row, struct sortes_error *err)
 {
 	char seq[24];
+	const char *arm = w->blind == NULL ? row->arm :
+	    sortes_blind_arm_label(w->blind, w->protocol, row->arm);
+	/* An entry's hash is SHA-256 over a body that holds the arm, and
+	 * the rest of that body is guessed in a few million tries: a
+	 * blinded export leaves it empty. */
 	const char *cells[NCOLUMNS] = { row->pseudonym, row->participant,
-	    row->caseworker, row->stratum, row->arm, row->enrolled_at, seq,
-	    row->entry_hash };
+	    row->caseworker, row->stratum, arm, row->enrolled_at, seq,
+	    w->blind == NULL ? row->entry_hash : "" };
 	int rc;
 
+	if (arm == NULL)
+		return sortes_error_set(err, SORTES_EDATA, "log entry %lld: an "
+		    "arm the protocol does not name", (long long)row->seq);
 	snprintf(seq, sizeof(seq), "%lld", (long long)row->seq);
 	if (w->format == SORTES_EXPORT_CSV) {
 		rc = w->rows == 0 ? sortes_csv_write_record(w->out,
@@ -126,13 +134,15 @@ col(sqlite3_stmt *st, int i)
 
 static int
 export_rows(struct sortes_trial *t, sqlite3_stmt *st, FILE *out,
-    enum sortes_export_format format, int64_t *rows,
-    struct sortes_error *err)
+    enum sortes_export_format format, const struct sortes_blinding *blind,
+    int64_t *rows, struct sortes_error *err)
 {
 	struct sortes_export_writer w;
 	int rc = 0, step;
 
 	sortes_export_begin(&w, out, format);
+	w.blind = blind;
+	w.protocol = t->protocol;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct sortes_export_row row = {
 			.pseudonym = col(st, 0), .participant = col(st, 1),
@@ -159,6 +169,16 @@ sortes_export_allocations(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t at, int64_t *rows,
     struct sortes_error *err)
 {
+	return sortes_export_allocations_blinded(t, out, format, at, NULL,
+	    rows, err);
+}
+
+int
+sortes_export_allocations_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, int64_t at,
+    const struct sortes_blinding *blind, int64_t *rows,
+    struct sortes_error *err)
+{
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -168,7 +188,7 @@ sortes_export_allocations(struct sortes_trial *t, FILE *out,
 	rc = sortes_db_prepare(t->db, &st, export_sql, err);
 	if (rc == 0) {
 		sqlite3_bind_int64(st, 1, at > 0 ? at : INT64_MAX);
-		rc = export_rows(t, st, out, format, rows, err);
+		rc = export_rows(t, st, out, format, blind, rows, err);
 	}
 	sqlite3_finalize(st);
 	sortes_db_rollback(t->db);
@@ -207,6 +227,10 @@ sortes_export_manifest_of(struct sortes_jcs *j, const char *trial_id,
 {
 	sortes_jcs_reset(j);
 	sortes_jcs_object_begin(j);
+	if (m->blind_commitment != NULL) {
+		sortes_jcs_key(j, "blinded");
+		sortes_blind_json(j, m->blind_commitment, m->blind_seq);
+	}
 	if (m->dictionary != NULL) {
 		sortes_jcs_key(j, "dictionary");
 		sortes_jcs_string(j, m->dictionary);

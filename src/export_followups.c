@@ -116,7 +116,23 @@ struct export_state {
 	struct sortes_db *db;
 	struct sortes_followups_writer w;
 	sqlite3_stmt *value;		/* value_sql */
+	const struct sortes_blinding *blind;	/* NULL: not blinded */
 };
+
+/*
+ * Whether a blinded export keeps occasion 'o': only when every arm has
+ * it, for one that some arms lack tells anyone who has read the
+ * protocol which arm a label is.
+ */
+static int
+occasion_kept(const struct sortes_protocol *p,
+    const struct sortes_blinding *b, const struct sortes_occasion *o)
+{
+	for (size_t i = 0; b != NULL && i < p->narms; i++)
+		if (!sortes_occasion_applies(o, i))
+			return 0;
+	return 1;
+}
 
 static int
 write_fail(struct sortes_error *err)
@@ -288,6 +304,13 @@ occasion_rows(struct export_state *x, sqlite3_stmt *st,
 
 	if ((rc = row_check(x, st, &o, done, err)) != 0)
 		return rc;
+	if (!occasion_kept(x->p, x->blind, o))
+		return 0;
+	r.arm = sortes_blind_arm_label(x->blind, x->p, r.arm);
+	if (r.arm == NULL)
+		return sortes_error_set(err, SORTES_EDATA, "participant entry "
+		    "%lld has an arm the protocol does not name",
+		    (long long)sqlite3_column_int64(st, R_PARTICIPANT));
 	if (done) {
 		r.measured_on = col(st, R_MEASURED_ON);
 		r.out_of_window = sqlite3_column_int(st, R_OUT_OF_WINDOW) ?
@@ -351,7 +374,15 @@ sortes_export_followups(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t *rows,
     struct sortes_error *err)
 {
-	struct export_state x = { .p = t->protocol, .db = t->db };
+	return sortes_export_followups_blinded(t, out, format, NULL, rows, err);
+}
+
+int
+sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, const struct sortes_blinding *blind,
+    int64_t *rows, struct sortes_error *err)
+{
+	struct export_state x = { .p = t->protocol, .db = t->db, .blind = blind };
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -415,21 +446,60 @@ rx_code(struct rx *r, const char *code)
 	}
 }
 
+/*
+ * What the dictionary describes: the protocol's codes, or, blinded,
+ * labels for arms (in label order, which tells nothing) and only the
+ * occasions that every arm has.
+ */
+struct dict {
+	const struct sortes_protocol *p;
+	const struct sortes_blinding *blind;
+};
+
+/* Whether measure 'm' is taken at an occasion the export keeps. */
+static int
+measure_kept(const struct dict *d, size_t m)
+{
+	const struct sortes_protocol *p = d->p;
+
+	for (size_t i = 0; i < p->noccasions; i++)
+		for (size_t k = 0; k < p->occasions[i].nmeasures; k++)
+			if (p->occasions[i].measures[k] == m &&
+			    occasion_kept(p, d->blind, &p->occasions[i]))
+				return 1;
+	return d->blind == NULL;
+}
+
+/* The i-th arm as the dictionary lists it: code, or label. */
+static const char *
+dict_arm(const struct dict *d, size_t i, char label[SORTES_BLIND_LABEL_MAX])
+{
+	if (d->blind == NULL)
+		return d->p->arms[i].code;
+	sortes_blind_label(label, i);
+	return label;
+}
+
 /* "^(A|B)$" for the codes of 'coding'; caller frees r->s. */
 static int
-rx_codes(struct rx *r, const struct sortes_protocol *p, enum coding coding,
+rx_codes(struct rx *r, const struct dict *d, enum coding coding,
     struct sortes_error *err)
 {
+	const struct sortes_protocol *p = d->p;
+	char label[SORTES_BLIND_LABEL_MAX];
+
 	memset(r, 0, sizeof(*r));
 	rx_add(r, "^(", 2);
 	for (size_t i = 0; coding == CODED_ARMS && i < p->narms; i++)
-		rx_code(r, p->arms[i].code);
+		rx_code(r, dict_arm(d, i, label));
 	for (size_t i = 0; coding == CODED_OCCASIONS && i < p->noccasions; i++)
-		rx_code(r, p->occasions[i].code);
+		if (occasion_kept(p, d->blind, &p->occasions[i]))
+			rx_code(r, p->occasions[i].code);
 	for (size_t i = 0; coding == CODED_STATUSES && i < NSTATUSES; i++)
 		rx_code(r, statuses[i]);
 	for (size_t i = 0; coding == CODED_MEASURES && i < p->nmeasures; i++)
-		rx_code(r, p->measures[i].name);
+		if (measure_kept(d, i))
+			rx_code(r, p->measures[i].name);
 	rx_add(r, ")$", 2);
 	if (r->failed)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
@@ -437,7 +507,7 @@ rx_codes(struct rx *r, const struct sortes_protocol *p, enum coding coding,
 }
 
 static int
-dict_datatype(struct sortes_jcs *j, const struct sortes_protocol *p,
+dict_datatype(struct sortes_jcs *j, const struct dict *d,
     const struct column_def *c, struct sortes_error *err)
 {
 	struct rx r;
@@ -447,7 +517,7 @@ dict_datatype(struct sortes_jcs *j, const struct sortes_protocol *p,
 		sortes_jcs_string(j, c->datatype);
 		return 0;
 	}
-	if ((rc = rx_codes(&r, p, c->coding, err)) == 0) {
+	if ((rc = rx_codes(&r, d, c->coding, err)) == 0) {
 		sortes_jcs_object_begin(j);
 		sortes_jcs_key(j, "base");
 		sortes_jcs_string(j, "string");
@@ -460,7 +530,7 @@ dict_datatype(struct sortes_jcs *j, const struct sortes_protocol *p,
 }
 
 static int
-dict_columns(struct sortes_jcs *j, const struct sortes_protocol *p,
+dict_columns(struct sortes_jcs *j, const struct dict *d,
     struct sortes_error *err)
 {
 	int rc = 0;
@@ -469,7 +539,7 @@ dict_columns(struct sortes_jcs *j, const struct sortes_protocol *p,
 	for (size_t i = 0; rc == 0 && i < NCOLUMNS; i++) {
 		sortes_jcs_object_begin(j);
 		sortes_jcs_key(j, "datatype");
-		rc = dict_datatype(j, p, &columns[i], err);
+		rc = dict_datatype(j, d, &columns[i], err);
 		sortes_jcs_key(j, "dc:description");
 		sortes_jcs_string(j, columns[i].description);
 		sortes_jcs_key(j, "name");
@@ -484,20 +554,25 @@ dict_columns(struct sortes_jcs *j, const struct sortes_protocol *p,
 	return rc;
 }
 
+/* Blinded, each label is its own name: the names tell the arm. */
 static void
-dict_arms(struct sortes_jcs *j, const struct sortes_protocol *p)
+dict_arms(struct sortes_jcs *j, const struct dict *d)
 {
+	char label[SORTES_BLIND_LABEL_MAX];
+
 	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < p->narms; i++) {
+	for (size_t i = 0; i < d->p->narms; i++) {
 		sortes_jcs_object_begin(j);
 		sortes_jcs_key(j, "code");
-		sortes_jcs_string(j, p->arms[i].code);
+		sortes_jcs_string(j, dict_arm(d, i, label));
 		sortes_jcs_key(j, "name");
-		sortes_jcs_string(j, p->arms[i].name);
+		sortes_jcs_string(j, d->blind != NULL ? label :
+		    d->p->arms[i].name);
 		sortes_jcs_object_end(j);
 	}
 	sortes_jcs_array_end(j);
 }
+
 
 static void
 dict_measure(struct sortes_jcs *j, const struct sortes_field *f)
@@ -534,15 +609,18 @@ dict_measure(struct sortes_jcs *j, const struct sortes_field *f)
 }
 
 static void
-dict_occasion(struct sortes_jcs *j, const struct sortes_protocol *p,
+dict_occasion(struct sortes_jcs *j, const struct dict *d,
     const struct sortes_occasion *o)
 {
+	const struct sortes_protocol *p = d->p;
+	char label[SORTES_BLIND_LABEL_MAX];
+
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "arms");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->narms; i++)
 		if (sortes_occasion_applies(o, i))
-			sortes_jcs_string(j, p->arms[i].code);
+			sortes_jcs_string(j, dict_arm(d, i, label));
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "code");
 	sortes_jcs_string(j, o->code);
@@ -559,7 +637,7 @@ dict_occasion(struct sortes_jcs *j, const struct sortes_protocol *p,
 }
 
 static int
-dict_schema(struct sortes_jcs *j, const struct sortes_protocol *p,
+dict_schema(struct sortes_jcs *j, const struct dict *d,
     struct sortes_error *err)
 {
 	static const char *const key[] = { "pseudonym", "occasion", "measure" };
@@ -567,7 +645,7 @@ dict_schema(struct sortes_jcs *j, const struct sortes_protocol *p,
 
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "columns");
-	rc = dict_columns(j, p, err);
+	rc = dict_columns(j, d, err);
 	sortes_jcs_key(j, "primaryKey");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < sizeof(key) / sizeof(key[0]); i++)
@@ -577,12 +655,25 @@ dict_schema(struct sortes_jcs *j, const struct sortes_protocol *p,
 	return rc;
 }
 
+static int dictionary_write(struct sortes_jcs *j,
+    const struct sortes_protocol *p, const char *trial_id,
+    const char *protocol_sha256, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err);
+
 int
 sortes_export_followups_dictionary(struct sortes_jcs *j,
     const struct sortes_trial *t, const char *url, struct sortes_error *err)
 {
-	return sortes_export_followups_dictionary_of(j, t->protocol,
-	    t->trial_id, t->protocol_sha256, url, err);
+	return sortes_export_followups_dictionary_blinded(j, t, url, NULL, err);
+}
+
+int
+sortes_export_followups_dictionary_blinded(struct sortes_jcs *j,
+    const struct sortes_trial *t, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err)
+{
+	return dictionary_write(j, t->protocol, t->trial_id, t->protocol_sha256,
+	    url, blind, err);
 }
 
 int
@@ -590,6 +681,15 @@ sortes_export_followups_dictionary_of(struct sortes_jcs *j,
     const struct sortes_protocol *p, const char *trial_id,
     const char *protocol_sha256, const char *url, struct sortes_error *err)
 {
+	return dictionary_write(j, p, trial_id, protocol_sha256, url, NULL, err);
+}
+
+static int
+dictionary_write(struct sortes_jcs *j, const struct sortes_protocol *p,
+    const char *trial_id, const char *protocol_sha256, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err)
+{
+	const struct dict d = { p, blind };
 	int rc;
 
 	sortes_jcs_reset(j);
@@ -602,23 +702,29 @@ sortes_export_followups_dictionary_of(struct sortes_jcs *j,
 	sortes_jcs_key(j, "dc:title");
 	sortes_jcs_string(j, p->title);
 	sortes_jcs_key(j, "sortes:arms");
-	dict_arms(j, p);
+	dict_arms(j, &d);
+	if (blind != NULL) {
+		sortes_jcs_key(j, "sortes:blinded");
+		sortes_blind_json(j, blind->commitment, blind->seq);
+	}
 	sortes_jcs_key(j, "sortes:measures");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->nmeasures; i++)
-		dict_measure(j, &p->measures[i]);
+		if (measure_kept(&d, i))
+			dict_measure(j, &p->measures[i]);
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "sortes:occasions");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->noccasions; i++)
-		dict_occasion(j, p, &p->occasions[i]);
+		if (occasion_kept(p, blind, &p->occasions[i]))
+			dict_occasion(j, &d, &p->occasions[i]);
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "sortes:protocol_sha256");
 	sortes_jcs_string(j, protocol_sha256);
 	sortes_jcs_key(j, "sortes:trial");
 	sortes_jcs_string(j, trial_id);
 	sortes_jcs_key(j, "tableSchema");
-	rc = dict_schema(j, p, err);
+	rc = dict_schema(j, &d, err);
 	sortes_jcs_key(j, "url");
 	sortes_jcs_string(j, url);
 	sortes_jcs_object_end(j);

@@ -31,5 +31,6 @@ Suite *suite_docs(void);
 Suite *suite_outfile(void);
 Suite *suite_lookup(void);
 Suite *suite_followups_seal(void);
+Suite *suite_blind(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sortes/blind.h"
 #include "sortes/error.h"
 #include "sortes/jcs.h"
 #include "sortes/trial.h"
@@ -28,6 +29,15 @@ int sortes_export_allocations(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t at, int64_t *rows,
     struct sortes_error *err);
 
+/*
+ * The same, blinded: each arm written as its label in 'blind'
+ * (sortes_blind_arm_label()); NULL is sortes_export_allocations().
+ */
+int sortes_export_allocations_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, int64_t at,
+    const struct sortes_blinding *blind, int64_t *rows,
+    struct sortes_error *err);
+
 /* One row of an allocation export. */
 struct sortes_export_row {
 	const char *pseudonym, *participant, *caseworker;
@@ -45,6 +55,8 @@ struct sortes_export_writer {
 	enum sortes_export_format format;
 	struct sortes_jcs j;
 	int64_t rows;
+	const struct sortes_blinding *blind;	/* NULL: not blinded */
+	const struct sortes_protocol *protocol;	/* whose arms it labels */
 };
 
 void sortes_export_begin(struct sortes_export_writer *w, FILE *out,
@@ -67,6 +79,8 @@ struct sortes_manifest {
 	const char *signer;		/* the seal's signer, or NULL */
 	/* A follow-up export's dictionary's name and SHA-256, else NULL. */
 	const char *dictionary, *dictionary_sha256;
+	const char *blind_commitment;	/* blinded: the commitment; or NULL */
+	int64_t blind_seq;		/* blinded: the blind entry */
 };
 
 /*

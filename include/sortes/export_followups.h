@@ -33,6 +33,15 @@ int sortes_export_followups(struct sortes_trial *t, FILE *out,
     struct sortes_error *err);
 
 /*
+ * The same, blinded ('blind' NULL: not): each arm written as its label
+ * (sortes_blind_arm_label()), and the rows of occasions that only some
+ * arms have left out, since they would tell which arm a label is.
+ */
+int sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, const struct sortes_blinding *blind,
+    int64_t *rows, struct sortes_error *err);
+
+/*
  * The same export as it stood after log entry 'at' (1 or more): only
  * the participants enrolled and the outcomes, transfers and withdrawals
  * logged up to it, the schedule dated as enrolling dated it, rebuilt
@@ -86,5 +95,14 @@ int sortes_export_followups_dictionary(struct sortes_jcs *j,
 int sortes_export_followups_dictionary_of(struct sortes_jcs *j,
     const struct sortes_protocol *p, const char *trial_id,
     const char *protocol_sha256, const char *url, struct sortes_error *err);
+
+/*
+ * The dictionary of a blinded export: labels for arms, in label order,
+ * each its own name; only the occasions every arm has and the measures
+ * they take; and "sortes:blinded", the commitment and its entry.
+ */
+int sortes_export_followups_dictionary_blinded(struct sortes_jcs *j,
+    const struct sortes_trial *t, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "sortes/date.h"
 #include "sortes/followup.h"
+#include "sortes/replay.h"
 #include "sortes/zone.h"
 #include "cli.h"
 
@@ -357,6 +358,19 @@ cli_unlock(struct sortes_trial *t, const char *db, const char *key,
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	rc = sortes_trial_unlock(t, path, err);
 	free(path);
+	return rc;
+}
+
+int
+cli_trial_seed(struct sortes_trial *t, const char *db, const char *key,
+    uint8_t seed[32], struct sortes_error *err)
+{
+	int found, rc = sortes_replay_revealed_seed(t, seed, &found, err);
+
+	if (rc != 0 || found)
+		return rc;
+	if ((rc = cli_unlock(t, db, key, err)) == 0)
+		memcpy(seed, t->key.seed, 32);
 	return rc;
 }
 

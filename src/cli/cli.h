@@ -48,6 +48,7 @@ int cmd_enroll(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 /* 'export linkage', in a file of its own; argv[0] is "linkage". */
 int export_linkage(int argc, char **argv);
+int cmd_blind(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_followup(int argc, char **argv);
 /* The subcommands of 'followup' that live in files of their own. */
@@ -71,6 +72,7 @@ int cmd_reveal(int argc, char **argv);
 int cmd_rng(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
+int cmd_unblind(int argc, char **argv);
 int cmd_upgrade(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_verify_export(int argc, char **argv);
@@ -280,6 +282,13 @@ char *cli_key_path(const char *given, const char *db);
  */
 int cli_trial_unlocked(struct sortes_trial **out, const char *db,
     const char *key, struct sortes_error *err);
+
+/*
+ * The trial's seed: the revealed one, or before the reveal the key
+ * file's (loaded as cli_unlock() does).  The caller wipes it.
+ */
+int cli_trial_seed(struct sortes_trial *t, const char *db, const char *key,
+    uint8_t seed[32], struct sortes_error *err);
 
 /* Load the key file of the open trial 't' (path as above). */
 int cli_unlock(struct sortes_trial *t, const char *db, const char *key,

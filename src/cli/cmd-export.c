@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/blind.h"
 #include "sortes/bundle.h"
 #include "sortes/export.h"
 #include "sortes/export_followups.h"
@@ -22,19 +23,52 @@ static const struct option export_options[] = {
 	{ "at", required_argument, NULL, 'a' },
 	{ "pubkey", required_argument, NULL, 'p' },
 	{ "dictionary", required_argument, NULL, 'D' },
+	{ "blinded", no_argument, NULL, 'B' },
+	{ "key", required_argument, NULL, 'k' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct export_args {
-	const char *db, *output, *seal, *at, *pubkey, *dictionary;
+	const char *db, *output, *seal, *at, *pubkey, *dictionary, *key;
 	enum sortes_export_format format;
 	int followups;			/* export followups */
+	int blinded;
 };
 
 /* Room for a file name the export writes beside FILE. */
 #define NAME_BUF 4096
+
+/*
+ * The mapping of a blinded export (NULL when not blinded): drawn from
+ * the seed and checked against the logged commitment.  As of entry
+ * 'at' (0: now), the commitment must be in the log by then.
+ */
+static int
+export_blinding(struct sortes_trial *t, const struct export_args *a,
+    int64_t at, struct sortes_blinding *b, const struct sortes_blinding **out,
+    struct sortes_error *err)
+{
+	uint8_t seed[32];
+	int rc;
+
+	*out = NULL;
+	if (!a->blinded)
+		return 0;
+	rc = cli_trial_seed(t, cli_db_path(a->db), a->key, seed, err);
+	if (rc == 0)
+		rc = sortes_blind_open(t, seed, b, err);
+	sortes_wipe(seed, sizeof(seed));
+	if (rc == 0 && at > 0 && b->seq > at)
+		rc = sortes_error_set(err, SORTES_EUNSUPPORTED, "the blinding "
+		    "commitment is log entry %lld, after entry %lld that the "
+		    "export is as of: commit with 'sortes blind' before the "
+		    "freeze", (long long)b->seq, (long long)at);
+	if (rc == 0)
+		*out = b;
+	return rc;
+}
 
 /* CSVW's name for a file's metadata: FILE-metadata.json. */
 static const char metadata_suffix[] = "-metadata.json";
@@ -80,8 +114,9 @@ export_open(struct export_files *f, const struct export_args *a, int frozen,
 	rc = sortes_outfile_open(&f->manifest, path, 0644, NULL,
 	    SORTES_OUTFILE_SAME_OK, err);
 	snprintf(path, sizeof(path), "%s.log", a->output);
-	/* The extract holds baseline data: its owner alone reads it. */
-	if (rc == 0)
+	/* The extract holds baseline data: its owner alone reads it.  A
+	 * blinded export has none, for the log holds the arms. */
+	if (rc == 0 && !a->blinded)
 		rc = sortes_outfile_open(&f->log, path, 0600, NULL,
 		    SORTES_OUTFILE_SAME_OK, err);
 	return rc;
@@ -138,7 +173,8 @@ export_abandon(struct export_files *f)
  */
 static int
 export_manifest(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal, int64_t rows,
+    struct export_files *f, const struct sortes_seal *seal,
+    const struct sortes_blinding *blind, int64_t rows,
     const char *const *dict, struct sortes_error *err)
 {
 	char sha[SORTES_SHA256_HEX];
@@ -152,6 +188,8 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 		.head = seal->head, .rows = rows,
 		.sealed_at = a->seal != NULL ? seal->sealed_at : NULL,
 		.signer = a->seal != NULL ? seal->signer : NULL,
+		.blind_commitment = blind != NULL ? blind->commitment : NULL,
+		.blind_seq = blind != NULL ? blind->seq : 0,
 	};
 	struct sortes_jcs j;
 	FILE *fp = NULL;
@@ -190,7 +228,7 @@ export_log(struct sortes_trial *t, const struct export_args *a,
 static int
 export_write(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, const struct sortes_seal *seal, int64_t at,
-    struct sortes_error *err)
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	FILE *out = stdout;
 	int64_t rows = 0;
@@ -199,12 +237,15 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 	if (f->out != NULL)
 		rc = sortes_outfile_stream(&out, f->out, err);
 	if (rc == 0)
-		rc = sortes_export_allocations(t, out, a->format, at, &rows, err);
+		rc = sortes_export_allocations_blinded(t, out, a->format, at,
+		    blind, &rows, err);
 	if (rc != 0)
 		return cli_write_failed(err, out, a->output);
-	if (f->log == NULL)
+	if (f->manifest == NULL)
 		return rc;
-	rc = export_manifest(t, a, f, seal, rows, NULL, err);
+	rc = export_manifest(t, a, f, seal, blind, rows, NULL, err);
+	if (rc == 0 && f->log == NULL)
+		return rc;
 	return rc == 0 ? export_log(t, a, f, at, err) : rc;
 }
 
@@ -298,7 +339,7 @@ followups_write_at(struct sortes_trial *t, const struct export_args *a,
 	if (rc == 0)
 		rc = followups_dictionary(t, a, f, dict, err);
 	if (rc == 0)
-		rc = export_manifest(t, a, f, seal, rows,
+		rc = export_manifest(t, a, f, seal, NULL, rows,
 		    (const char *const *)dict, err);
 	if (rc == 0)
 		rc = followups_protocol(t, a, f, err);
@@ -309,13 +350,13 @@ followups_write_at(struct sortes_trial *t, const struct export_args *a,
 static int
 export_files_write(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, const struct sortes_seal *seal, int64_t at,
-    int frozen, struct sortes_error *err)
+    int frozen, const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	int rc;
 
 	if (!a->followups) {
 		rc = export_open(f, a, frozen, err);
-		return rc == 0 ? export_write(t, a, f, seal, at, err) : rc;
+		return rc == 0 ? export_write(t, a, f, seal, at, blind, err) : rc;
 	}
 	rc = cli_use_zone(t->protocol->timezone, err);
 	if (rc == 0)
@@ -330,6 +371,8 @@ export_run(const struct export_args *a)
 	struct sortes_error err = { 0 };
 	struct export_files f = { 0 };
 	struct sortes_seal seal;
+	struct sortes_blinding b;
+	const struct sortes_blinding *blind = NULL;
 	int64_t at = 0;
 	int frozen = a->seal != NULL || a->at != NULL;
 	int rc;
@@ -339,13 +382,16 @@ export_run(const struct export_args *a)
 	if (rc == 0 && frozen)
 		rc = cli_as_of(t, a->seal, a->pubkey, a->at, &seal, &at, &err);
 	if (rc == 0)
-		rc = export_files_write(t, a, &f, &seal, at, frozen, &err);
+		rc = export_blinding(t, a, at, &b, &blind, &err);
+	if (rc == 0)
+		rc = export_files_write(t, a, &f, &seal, at, frozen, blind, &err);
 	/* A read that another process's write may have torn is not linked. */
 	if (rc == 0)
 		rc = sortes_db_unchanged(t->db, &err);
 	if (rc == 0)
 		rc = export_commit(&f, &err);
 	export_abandon(&f);
+	sortes_wipe(&b, sizeof(b));
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
@@ -421,7 +467,7 @@ followups_files(struct followups_files *f, const struct export_args *a)
 static int
 followups_write(struct sortes_trial *t, enum sortes_export_format format,
     const struct followups_files *f, const struct sortes_jcs *dict,
-    struct sortes_error *err)
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	struct sortes_outfile *out = NULL, *dfp = NULL;
 	FILE *fp = stdout, *dp = NULL;
@@ -435,8 +481,8 @@ followups_write(struct sortes_trial *t, enum sortes_export_format format,
 		    SORTES_OUTFILE_SAME_OK, err);
 	if (rc == 0 && out != NULL)
 		rc = sortes_outfile_stream(&fp, out, err);
-	if (rc == 0 && (rc = sortes_export_followups(t, fp, format, &rows,
-	    err)) != 0)
+	if (rc == 0 && (rc = sortes_export_followups_blinded(t, fp, format,
+	    blind, &rows, err)) != 0)
 		rc = cli_write_failed(err, fp, f->output);
 	if (rc == 0 && dfp != NULL &&
 	    (rc = sortes_outfile_stream(&dp, dfp, err)) == 0 &&
@@ -461,17 +507,23 @@ followups_run(const struct export_args *a)
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
 	struct sortes_jcs dict;
+	struct sortes_blinding b;
+	const struct sortes_blinding *blind = NULL;
 	int rc;
 
 	if ((rc = followups_files(&f, a)) != 0)
 		return rc;
 	sortes_jcs_init(&dict);
 	rc = cli_trial_read(&t, a->db, &err);
-	if (rc == 0 && f.dictionary != NULL)
-		rc = sortes_export_followups_dictionary(&dict, t, f.url, &err);
 	if (rc == 0)
-		rc = followups_write(t, a->format, &f, &dict, &err);
+		rc = export_blinding(t, a, 0, &b, &blind, &err);
+	if (rc == 0 && f.dictionary != NULL)
+		rc = sortes_export_followups_dictionary_blinded(&dict, t, f.url,
+		    blind, &err);
+	if (rc == 0)
+		rc = followups_write(t, a->format, &f, &dict, blind, &err);
 	sortes_jcs_free(&dict);
+	sortes_wipe(&b, sizeof(b));
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
@@ -511,6 +563,10 @@ followups_check(const struct export_args *a)
 		return cli_usage_error("export", "--dictionary goes with an "
 		    "export as it stands; with --seal or --at the dictionary "
 		    "is FILE-metadata.json beside the export");
+	if (a->blinded && (a->seal != NULL || a->at != NULL))
+		return cli_usage_error("export", "--blinded follow-ups are "
+		    "exported as they stand: --seal and --at go with blinded "
+		    "'export allocations'");
 	return frozen_check(a);
 }
 
@@ -525,7 +581,7 @@ cmd_export(int argc, char **argv)
 		return export_linkage(argc - 1, argv + 1);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:d:h",
+	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:Bk:d:h",
 	    export_options, NULL)) != -1)
 		switch (c) {
 		case 'F': format = optarg; break;
@@ -534,6 +590,8 @@ cmd_export(int argc, char **argv)
 		case 'a': a.at = optarg; break;
 		case 'p': a.pubkey = optarg; break;
 		case 'D': a.dictionary = optarg; break;
+		case 'B': a.blinded = 1; break;
+		case 'k': a.key = optarg; break;
 		case 'd': a.db = optarg; break;
 		case 'h': return cli_help("export");
 		default: return cli_option_error("export", c, argv);
@@ -551,6 +609,8 @@ cmd_export(int argc, char **argv)
 	a.format = strcmp(format, "csv") == 0 ? SORTES_EXPORT_CSV :
 	    SORTES_EXPORT_JSON;
 	a.followups = strcmp(what, "followups") == 0;
+	if (a.key != NULL && !a.blinded)
+		return cli_usage_error("export", "--key goes with --blinded");
 	rc = a.followups ? followups_check(&a) : allocations_check(&a);
 	if (rc != 0)
 		return rc;

@@ -268,11 +268,11 @@ const struct cmd_entry cmd_table[] = {
 	{ "export", "export allocations or follow-up outcomes for evaluators",
 	  "usage: sortes export allocations [--format csv|json] [--output FILE]\n"
 	  "                                 [--seal FILE [--pubkey FILE] | --at N]\n"
-	  "                                 [--db FILE]\n"
+	  "                                 [--blinded [--key FILE]] [--db FILE]\n"
 	  "       sortes export followups [--format csv|json] [--output FILE]\n"
 	  "                               [--dictionary FILE |\n"
 	  "                                --seal FILE [--pubkey FILE] | --at N]\n"
-	  "                               [--db FILE]\n"
+	  "                               [--blinded [--key FILE]] [--db FILE]\n"
 	  "       sortes export linkage --persons FILE [--output OUT]\n"
 	  "                             [--seal FILE [--pubkey FILE] | --at N]\n"
 	  "                             [--key FILE] [--db FILE]\n"
@@ -320,6 +320,15 @@ const struct cmd_entry cmd_table[] = {
 	  "enrolled, OUT's SHA-256 and the seal (docs/linkage.md).  'linkage'\n"
 	  "comes right after 'export'.\n"
 	  "\n"
+	  "--blinded writes each arm as its neutral label (group A, ...), by\n"
+	  "the mapping that 'sortes blind' committed the trial to (exit 69\n"
+	  "before), drawn from the key file's seed (or the revealed one); the\n"
+	  "real arm codes and names appear nowhere, the dictionary included.\n"
+	  "A blinded follow-up export leaves out the occasions only some arms\n"
+	  "have.  With --seal or --at the manifest names the commitment, which\n"
+	  "must be in the log by then, and no FILE.log is written: the log\n"
+	  "holds the arms (docs/blinding.md).\n"
+	  "\n"
 	  "All open the database read-only and never change it.\n"
 	  "\n"
 	  "      --persons FILE     linkage: the persons to link\n"
@@ -327,9 +336,10 @@ const struct cmd_entry cmd_table[] = {
 	  "  -p, --pubkey FILE      also check the seal's signature\n"
 	  "  -a, --at N             export as of log entry N\n"
 	  "  -D, --dictionary FILE  write the follow-ups' data dictionary to FILE\n"
+	  "  -B, --blinded          neutral labels instead of the arms\n"
 	  "  -F, --format FMT       csv (default) or json\n"
 	  "  -o, --output FILE      write to FILE, which must not exist (default: stdout)\n"
-	  "  -k, --key FILE         linkage: the trial's key file\n"
+	  "  -k, --key FILE         the trial's key file (linkage; --blinded before the reveal)\n"
 	  "  -d, --db FILE          the trial database\n",
 	  cmd_export },
 	{ "lookup", "which participant, arm and caseworker a person is",
@@ -412,6 +422,36 @@ const struct cmd_entry cmd_table[] = {
 	  "  -k, --key FILE       the trial's key file\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_reveal },
+	{ "blind", "commit to the arms' neutral labels, for blinded exports",
+	  "usage: sortes blind [--key FILE] [--db FILE]\n"
+	  "\n"
+	  "Draw the mapping of the trial's arms to neutral labels (group A,\n"
+	  "group B, ...) from the seed and append a commitment to it to the\n"
+	  "log: SHA-256 of a secret nonce, drawn from the seed too, and the\n"
+	  "mapping.  'sortes export allocations|followups --blinded' then\n"
+	  "writes the labels instead of the arms, the same mapping every time;\n"
+	  "only 'sortes unblind' discloses it (docs/blinding.md).  Once per\n"
+	  "trial, before the seed is revealed (exit 69 after; 65 the second\n"
+	  "time).  Needs the key file.\n"
+	  "\n"
+	  "  -k, --key FILE       the trial's key file\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_blind },
+	{ "unblind", "disclose the blinding's mapping in the log, and print it",
+	  "usage: sortes unblind [--key FILE] [--json] [--db FILE]\n"
+	  "\n"
+	  "Append the mapping of labels to arms and the nonce that open the\n"
+	  "trial's blinding commitment to the log, and print the mapping: the\n"
+	  "evaluators' blinded analysis is done.  Refused without a commitment\n"
+	  "(exit 69) and the second time (exit 65).  The mapping is drawn from\n"
+	  "the revealed seed, or before the reveal from the key file's.\n"
+	  "'sortes verify' checks that the disclosure opens the commitment;\n"
+	  "'sortes verify --replay', that both are what the seed gives.\n"
+	  "\n"
+	  "  -k, --key FILE       the trial's key file (not needed after the reveal)\n"
+	  "  -j, --json           print the disclosure as JSON (docs/blinding.md)\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_unblind },
 	{ "upgrade", "bring a database's schema up to this sortes",
 	  "usage: sortes upgrade [--db FILE]\n"
 	  "\n"
