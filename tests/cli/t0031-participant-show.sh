@@ -175,6 +175,19 @@ expect_status 0
 mv away.key b.key
 expect_eq "$(cksum <b.db)" "$before" "the database after participant show"
 
+# A trial of log format 1 and an older schema, read through an
+# up-to-date temporary copy: its file stays as it was.
+"$SQLITE3" v1.db <"$DATA/v1/ungebudgetter.sql"
+v1p=$("$SQLITE3" v1.db "select p.id from participants p join transfers t on t.participant = p.seq")
+check "the fixture has no transferred participant" test -n "$v1p"
+v1sum=$(cksum <v1.db)
+run "$SORTES" participant show "$v1p" --db v1.db
+expect_status 0
+expect_err_empty
+expect_out_contains "participant $v1p: arm C (Ordinary casework), caseworker SB12, active; 2 log entries"
+expect_out_contains "entry 23    2025-03-06T09:00:00Z  transferred from caseworker SB08 to SB12, a caseworker of the same arm"
+expect_eq "$(cksum <v1.db)" "$v1sum" "the format-1 database after participant show"
+
 # A table pointing at another participant's entry is not believed.
 cp b.db tampered.db
 "$SQLITE3" tampered.db "update spends set participant = (select seq from participants where id = '$other')"
