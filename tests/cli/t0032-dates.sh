@@ -5,9 +5,9 @@
 # caseworker covariate; never guessed.  Without the declaration they
 # are refused with a message that says how to declare it; days that do
 # not exist (31.02.2005) are refused; what is logged and stored is
-# always YYYY-MM-DD; a protocol's errors in the new keys name file,
-# line and column; the key shows in the protocol's JSON form only when
-# declared.
+# always YYYY-MM-DD, for fields, covariates and measures alike; a
+# protocol's errors in the new keys name file, line and column; the key
+# shows in the protocol's JSON form only when declared.
 . "$SRCDIR/tests/cli/lib.sh"
 
 # expect_log DB N - DB's log holds N entries (nothing half-done).
@@ -180,6 +180,45 @@ run "$SORTES" protocol show --json --db c.db
 expect_out_contains '{"date_format":"day_month_year","decimals":null,"label":null,"max":null,"min":null,"name":"hired_on",'
 expect_out_contains '{"decimals":null,"label":null,"max":null,"min":null,"name":"trained_on",'
 expect_out_contains '"trial":{"id":"datecw",'
+
+# --- measures follow the trial's declaration ---------------------------
+
+cat >m.yaml <<'EOF'
+sortes: 1
+trial:
+  id: datemeasure
+  title: Dates of measures
+  sponsor: Test
+  target_enrollment: 10
+  date_format: day_month_year
+arms:
+  - {code: I, name: Intervention, ratio: 1}
+  - {code: C, name: Control, ratio: 1}
+randomization:
+  unit: individual
+  method: simple
+fields:
+  - {name: birth_date, type: date, required: true}
+measures:
+  - {code: started_on, type: date}
+followups:
+  - {code: w1, offset: 1 weeks, window: {before: 7 days, after: 7 days}, measures: [started_on]}
+EOF
+new_trial m.yaml m.db
+run "$SORTES" enroll --db m.db --person P-1 --caseworker CW1 --field birth_date=17.05.2000
+expect_status 0
+mp=$(sed -n 's/^enrolled participant \([^:]*\):.*/\1/p' out)
+run env SORTES_NOW=2024-03-08T10:00:00Z "$SORTES" followup record "$mp" w1 \
+    started_on=31.02.2024 --db m.db
+expect_status 65
+expect_err_contains "measure 'started_on': '31.02.2024' is not a date that exists"
+run env SORTES_NOW=2024-03-08T10:00:00Z "$SORTES" followup record "$mp" w1 \
+    started_on=04.03.2024 --db m.db
+expect_status 0
+expect_eq "$("$SQLITE3" m.db "select json_extract(body, '\$.measures.started_on') || ' ' || json_extract(measures, '\$.started_on') from log join outcomes using (seq) where kind = 'measure'")" \
+    "2024-03-04 2024-03-04" "the measure logged and stored"
+run "$SORTES" verify --db m.db
+expect_status 0
 
 # --- errors in the protocol name file, line and column -----------------
 
