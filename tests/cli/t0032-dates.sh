@@ -30,6 +30,10 @@ enroll_at() {
 
 hint="to read it as day-month-year, the protocol must declare date_format: day_month_year (under trial:, or on the field)"
 
+run "$SORTES" enroll --help
+expect_status 0
+expect_out_contains "protocol declares date_format: day_month_year (docs/protocol.md,"
+
 # --- UngiFokus with trial.date_format: day_month_year ------------------
 
 awk '{ print } /^  identifier: cpr$/ { print "  date_format: day_month_year" }' \
