@@ -34,6 +34,7 @@ main(void)
 	srunner_add_suite(sr, suite_bundle());
 	srunner_add_suite(sr, suite_calendar());
 	srunner_add_suite(sr, suite_followup());
+	srunner_add_suite(sr, suite_history());
 	srunner_add_suite(sr, suite_budget());
 	srunner_add_suite(sr, suite_docs());
 	srunner_add_suite(sr, suite_outfile());

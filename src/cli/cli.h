@@ -66,6 +66,7 @@ int cmd_help(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_participant(int argc, char **argv);
 int cmd_protocol(int argc, char **argv);
 int cmd_randomize(int argc, char **argv);
 int cmd_reveal(int argc, char **argv);

@@ -102,6 +102,9 @@ const struct cmd_entry cmd_table[] = {
 	  "invisible or non-ASCII character (a byte order mark, a no-break\n"
 	  "space), is refused with its position and code point, never\n"
 	  "stripped (docs/protocol.md, \"Person identifiers\").\n"
+	  "Dates are YYYY-MM-DD; DD-MM-YYYY and DD.MM.YYYY too where the\n"
+	  "protocol declares date_format: day_month_year (docs/protocol.md,\n"
+	  "\"Dates\"); what is logged is always YYYY-MM-DD.\n"
 	  "A CSV file has a header naming its columns: person, caseworker and\n"
 	  "protocol fields.  If any row is refused, nobody is enrolled and\n"
 	  "every refused row is reported, unless --skip-invalid is given: then\n"
@@ -147,6 +150,24 @@ const struct cmd_entry cmd_table[] = {
 	  "  -r, --reason TEXT    why (1 to 1000 bytes)\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_withdraw },
+	{ "participant", "show one participant's whole history from the log",
+	  "usage: sortes participant show PARTICIPANT [--json] [--db FILE]\n"
+	  "\n"
+	  "Print every log entry about the participant (its UUID), in log\n"
+	  "order, with its number and time: the enrollment (caseworker, arm,\n"
+	  "allocation, stratum, baseline fields), transfers (and whether the\n"
+	  "new caseworker's arm differs: possible contamination), the\n"
+	  "withdrawal and its reason, follow-up outcomes (measures, missed\n"
+	  "occasions, out-of-window dates, corrections with what they\n"
+	  "superseded) and budget spends.  What it shows is read from the\n"
+	  "logged entries themselves.  With --json, one JSON object holding\n"
+	  "each entry's logged body and hash (docs/json.md).  A participant\n"
+	  "the trial does not hold is refused (exit 65).  It opens the\n"
+	  "database read-only and needs no key file.\n"
+	  "\n"
+	  "  -j, --json           print the history as JSON\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_participant },
 	{ "followup", "list due follow-ups, record measurements, write a calendar",
 	  "usage: sortes followup due [--as-of DATE] [--within DAYS] [--caseworker CODE]\n"
 	  "                           [--limit N] [--json] [--arm-specific]\n"
@@ -458,11 +479,12 @@ const struct cmd_entry cmd_table[] = {
 	  "Apply the schema migrations the database lacks, each in its own\n"
 	  "transaction, carrying its trial forward.  Commands that write do\n"
 	  "this by themselves; those that only read (verify, export, protocol\n"
-	  "show, followup due, overdue and calendar, budget report, caseworker\n"
-	  "list) never change the file: they read a database of an older\n"
-	  "schema through an up-to-date temporary copy, made again each time.\n"
-	  "Upgrading once saves that copying.  A database at the newest schema\n"
-	  "is left as it is; one made by a newer sortes is refused.\n"
+	  "show, participant show, followup due, overdue and calendar, budget\n"
+	  "report, caseworker list) never change the file: they read a\n"
+	  "database of an older schema through an up-to-date temporary copy,\n"
+	  "made again each time.  Upgrading once saves that copying.  A\n"
+	  "database at the newest schema is left as it is; one made by a newer\n"
+	  "sortes is refused.\n"
 	  "\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
 	  cmd_upgrade },

@@ -165,6 +165,23 @@ checkpoint() {
 	"$SQLITE3" "$1" 'pragma wal_checkpoint(truncate)' >/dev/null
 }
 
+# ub_enroll DB PERSON CASEWORKER - enroll a youth eligible for
+# Ungebudgetter into DB (must work); the participant's UUID goes to $id.
+ub_enroll() {
+	run "$SORTES" enroll --db "$1" --person "$2" --caseworker "$3" \
+	    --field birth_date=2000-05-17 \
+	    --field months_without_job_or_education=12 \
+	    --field benefit=uddannelseshjaelp
+	[ "$status" -eq 0 ] || fail "cannot enroll $2"
+	# shellcheck disable=SC2034 # for the script that calls it
+	id=$(sed -n 's/^enrolled participant \([^:]*\):.*/\1/p' out)
+}
+
+# cw_in_arm DB ARM - the first caseworker (by code) of ARM in DB.
+cw_in_arm() {
+	"$SQLITE3" "$1" "select c.code from caseworkers c join caseworker_allocations ca on ca.caseworker = c.seq where ca.arm = '$2' order by c.code limit 1"
+}
+
 # office_caseworkers N - write cws.csv: the first N (at most 6) of six
 # caseworkers for the Ungebudgetter protocol, two per office.
 office_caseworkers() {

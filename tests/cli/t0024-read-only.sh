@@ -114,6 +114,7 @@ read_all() {
 	read_one "$1" calendar followup calendar --db "$2/t.db"
 	read_one "$1" budget budget report --db "$2/t.db"
 	read_one "$1" caseworkers caseworker list --db "$2/t.db"
+	read_one "$1" participant participant show "$youth" --db "$2/t.db"
 	read_one "$1" seals seal list --db "$2/t.db"
 	read_one "$1" seal seal show "$(sed -n 's/^entries //p' "$2/t.seal")" \
 	    --db "$2/t.db"
