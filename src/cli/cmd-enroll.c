@@ -20,7 +20,7 @@ static const struct option enroll_options[] = {
 	{ "field", required_argument, NULL, 'f' },
 	{ "csv", required_argument, NULL, 'C' },
 	{ "delimiter", required_argument, NULL, 'D' },
-	{ "skip-invalid", required_argument, NULL, 's' },
+	{ "skip-invalid", required_argument, NULL, 'i' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
@@ -163,7 +163,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":P:c:f:C:D:s:d:k:h",
+	while ((c = getopt_long(argc, argv, ":P:c:f:C:i:d:k:h",
 	    enroll_options, NULL)) != -1)
 		switch (c) {
 		case 'P': a->person = optarg; break;
@@ -175,7 +175,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 			break;
 		case 'C': a->csv = optarg; break;
 		case 'D': a->delimiter = optarg; break;
-		case 's': a->rejects = optarg; break;
+		case 'i': a->rejects = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'k': a->key = optarg; break;
 		case 'h': return -1;

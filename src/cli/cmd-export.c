@@ -395,7 +395,7 @@ cmd_export(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:d:h",
+	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:d:h",
 	    export_options, NULL)) != -1)
 		switch (c) {
 		case 'F': format = optarg; break;

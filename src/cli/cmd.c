@@ -25,7 +25,7 @@ const struct cmd_entry cmd_table[] = {
 	  "running it again (docs/files.md).  Exit 75 while another init is\n"
 	  "creating FILE.\n"
 	  "\n"
-	  "  -p, --protocol FILE  the protocol (YAML; see docs/protocol.md)\n"
+	  "      --protocol FILE  the protocol (YAML; see docs/protocol.md)\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n"
 	  "  -k, --key FILE       the key file (default: the database name with .key)\n",
 	  cmd_init },
@@ -63,8 +63,8 @@ const struct cmd_entry cmd_table[] = {
 	  "\n"
 	  "  -t, --team TEAM            the caseworker's team or job centre\n"
 	  "  -v, --covariate NAME=VALUE a caseworker covariate; repeat for each\n"
-	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
-	  "  -s, --skip-invalid REJECTS register valid rows, write refused ones\n"
+	  "      --delimiter C          ',' ';' or 'tab' (default: detected)\n"
+	  "  -i, --skip-invalid REJECTS register valid rows, write refused ones\n"
 	  "  -d, --db FILE              the trial database\n"
 	  "  -k, --key FILE             the trial's key file (for new hires)\n",
 	  cmd_caseworker },
@@ -112,8 +112,8 @@ const struct cmd_entry cmd_table[] = {
 	  "  -c, --caseworker CODE      the caseworker's code\n"
 	  "  -f, --field NAME=VALUE     a protocol field; repeat for each\n"
 	  "  -C, --csv FILE             enroll every row of FILE ('-': stdin)\n"
-	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
-	  "  -s, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
+	  "      --delimiter C          ',' ';' or 'tab' (default: detected)\n"
+	  "  -i, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
 	  "  -d, --db FILE              the trial database\n"
 	  "  -k, --key FILE             the trial's key file\n",
 	  cmd_enroll },
@@ -126,7 +126,7 @@ const struct cmd_entry cmd_table[] = {
 	  "and a move to a caseworker of another arm is flagged as possible\n"
 	  "contamination.\n"
 	  "\n"
-	  "  -t, --to CODE        the new caseworker\n"
+	  "      --to CODE        the new caseworker\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_transfer },
 	{ "withdraw", "record that a participant withdrew",
@@ -172,17 +172,17 @@ const struct cmd_entry cmd_table[] = {
 	  "(which names them on stderr).\n"
 	  "due, overdue and calendar open the database read-only.\n"
 	  "\n"
-	  "  -a, --as-of DATE       the day to list for (YYYY-MM-DD; default today)\n"
+	  "      --as-of DATE       the day to list for (YYYY-MM-DD; default today)\n"
 	  "  -w, --within DAYS      how far ahead: 14d (default), 3w, or days\n"
 	  "  -c, --caseworker CODE  only this caseworker's participants\n"
-	  "      --limit N          at most N rows (default 1000; 0: all)\n"
+	  "  -l, --limit N          at most N rows (default 1000; 0: all)\n"
 	  "  -j, --json             a JSON array, one object a line\n"
 	  "  -A, --arm-specific     also occasions only some arms have (blinded trials)\n"
 	  "  -D, --date DATE        when the measures were taken (default today;\n"
 	  "                         with --correct, the corrected one's date)\n"
-	  "  -o, --out-of-window    accept a date outside the window, flagged\n"
+	  "      --out-of-window    accept a date outside the window, flagged\n"
 	  "  -r, --reason TEXT      why the occasion was missed (1 to 1000 bytes)\n"
-	  "  -C, --correct          supersede the occasion's recorded outcome\n"
+	  "      --correct          supersede the occasion's recorded outcome\n"
 	  "  -d, --db FILE          the trial database\n",
 	  cmd_followup },
 	{ "budget", "record spends of participants' budgets, report the ledger",
@@ -199,8 +199,8 @@ const struct cmd_entry cmd_table[] = {
 	  "report: spends by category, then each participant's spent and\n"
 	  "remaining budget; it opens the database read-only.\n"
 	  "\n"
-	  "  -a, --amount AMOUNT    the amount, e.g. 3200 or 3200.50\n"
-	  "  -c, --category NAME    what it was for (one of the protocol's)\n"
+	  "  -m, --amount AMOUNT    the amount, e.g. 3200 or 3200.50\n"
+	  "      --category NAME    what it was for (one of the protocol's)\n"
 	  "  -n, --note TEXT        a note (1 to 1000 bytes)\n"
 	  "  -D, --date DATE        when it was spent (default today)\n"
 	  "  -d, --db FILE          the trial database\n",
@@ -226,7 +226,7 @@ const struct cmd_entry cmd_table[] = {
 	  "Exit status 0 when all holds, 1 when anything does not.\n"
 	  "\n"
 	  "  -s, --seal FILE      a seal file; repeat for each\n"
-	  "  -r, --replay         re-derive every allocation from the seed\n"
+	  "      --replay         re-derive every allocation from the seed\n"
 	  "  -k, --key FILE       the key file, to replay before the reveal\n"
 	  "  -p, --pubkey FILE    the public key the seals must be signed with\n"
 	  "  -d, --db FILE        the trial database\n"
@@ -285,13 +285,13 @@ const struct cmd_entry cmd_table[] = {
 	  "  -s, --seal FILE        export as of this seal (checked against the log)\n"
 	  "  -p, --pubkey FILE      also check the seal's signature\n"
 	  "  -a, --at N             export as of log entry N\n"
-	  "  -D, --dictionary FILE  write the follow-ups' data dictionary to FILE\n"
+	  "      --dictionary FILE  write the follow-ups' data dictionary to FILE\n"
 	  "  -F, --format FMT       csv (default) or json\n"
 	  "  -o, --output FILE      write to FILE, which must not exist (default: stdout)\n"
 	  "  -d, --db FILE          the trial database\n",
 	  cmd_export },
 	{ "keygen", "make an Ed25519 key pair for signing seals",
-	  "usage: sortes keygen --out NAME\n"
+	  "usage: sortes keygen --output NAME\n"
 	  "\n"
 	  "Write NAME.pem (the private key, mode 600) and NAME.pub (the public\n"
 	  "key, for evaluators and auditors), as PEM files the openssl command\n"
@@ -299,10 +299,10 @@ const struct cmd_entry cmd_table[] = {
 	  "stopped between the two files leaves it: then its public key is\n"
 	  "written to NAME.pub.  Each file is written whole or not at all.\n"
 	  "\n"
-	  "  -o, --out NAME       where to write the keys\n",
+	  "  -o, --output NAME    where to write the keys\n",
 	  cmd_keygen },
 	{ "freeze", "seal the log with a signature",
-	  "usage: sortes freeze --key PRIVATE.pem [--note TEXT] [--seal FILE]\n"
+	  "usage: sortes freeze --signing-key PRIVATE.pem [--note TEXT] [--seal FILE]\n"
 	  "                     [--db FILE]\n"
 	  "\n"
 	  "Append a freeze entry and write a seal: the trial, its protocol\n"
@@ -314,10 +314,10 @@ const struct cmd_entry cmd_table[] = {
 	  "The freeze is committed first; if its file is not written after\n"
 	  "that, 'sortes seal show' writes it from the database.\n"
 	  "\n"
-	  "  -k, --key FILE       the signing key (from sortes keygen)\n"
-	  "  -n, --note TEXT      a one-line note, e.g. \"after cohort 3\"\n"
-	  "  -s, --seal FILE      where to write the seal; must not exist\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "      --signing-key FILE  the signing key (from sortes keygen)\n"
+	  "  -n, --note TEXT         a one-line note, e.g. \"after cohort 3\"\n"
+	  "  -s, --seal FILE         where to write the seal; must not exist\n"
+	  "  -d, --db FILE           the trial database\n",
 	  cmd_freeze },
 	{ "seal", "list the seals kept in the database, write one out again",
 	  "usage: sortes seal list [--db FILE]\n"
@@ -369,10 +369,10 @@ const struct cmd_entry cmd_table[] = {
 	  "and print K outputs, one a line, in hex; with --bound, print\n"
 	  "unbiased draws in [0, B) in decimal instead.\n"
 	  "\n"
-	  "  -s, --seed N         initial state, 0 to 2^64-1\n"
-	  "  -S, --stream M       stream selector, 0 to 2^63-1\n"
-	  "  -n, --count K        how many (default 6)\n"
-	  "  -b, --bound B        draw below B, 1 to 2^32-1\n",
+	  "      --seed N         initial state, 0 to 2^64-1\n"
+	  "      --stream M       stream selector, 0 to 2^63-1\n"
+	  "      --count K        how many (default 6)\n"
+	  "      --bound B        draw below B, 1 to 2^32-1\n",
 	  cmd_rng },
 	{ "help", "show the commands, or one command's help",
 	  "usage: sortes help [COMMAND]\n", cmd_help },
