@@ -139,6 +139,12 @@ int cli_exit_code(int status);
 /* Print the usage text of 'command' to stdout and return 0. */
 int cli_help(const char *command);
 
+/* Whether 'arg' asks for the version: -V or --version. */
+int cli_is_version(const char *arg);
+
+/* Print "sortes VERSION" to stdout and return 0. */
+int cli_version(void);
+
 /*
  * Flush stdout and report a failed write (a full disk or closed pipe
  * must not pass as success).  Returns 'code', or 74 if flushing failed.

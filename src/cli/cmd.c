@@ -388,6 +388,103 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+/* An option line of a help text: "  -x, --long ARG   text". */
+struct help_option {
+	int letter;		/* 0: long only */
+	const char *name;	/* after "--", not terminated */
+	size_t len;
+	int has_arg;
+};
+
+/*
+ * The next option line of a help text from 'p' into *o; returns where
+ * to go on from, or NULL after the last.
+ */
+static const char *
+help_option_next(const char *p, struct help_option *o)
+{
+	for (const char *nl; *p != '\0'; p = nl != NULL ? nl + 1 : "") {
+		nl = strchr(p, '\n');
+		o->letter = 0;
+		if (strncmp(p, "  -", 3) == 0 && p[3] != '-' &&
+		    strncmp(p + 4, ", --", 4) == 0)
+			o->letter = (unsigned char)p[3];
+		else if (strncmp(p, "      --", 8) != 0)
+			continue;
+		o->name = p + 8;
+		o->len = strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789-");
+		o->has_arg = o->name[o->len] == ' ' &&
+		    o->name[o->len + 1] >= 'A' && o->name[o->len + 1] <= 'Z';
+		return o->name + o->len;
+	}
+	return NULL;
+}
+
+/*
+ * Whether the option 'arg' ("--name", a prefix of it as getopt_long()
+ * takes it, or the letter 'letter') takes the next word as its value,
+ * by the command's help text.
+ */
+static int
+help_takes_arg(const char *usage, const char *name, int letter)
+{
+	struct help_option o;
+	size_t len = strlen(name);
+	int prefixes = 0, prefix_arg = 0;
+
+	for (const char *p = usage; (p = help_option_next(p, &o)) != NULL;) {
+		if (letter != 0) {
+			if (o.letter == letter)
+				return o.has_arg;
+			continue;
+		}
+		if (o.len < len || strncmp(o.name, name, len) != 0)
+			continue;
+		if (o.len == len)
+			return o.has_arg;
+		prefixes++;
+		prefix_arg = o.has_arg;
+	}
+	return prefixes == 1 && prefix_arg;
+}
+
+/*
+ * Whether a command line asks for the version: -V or --version as an
+ * option, not as another option's value.  Checked before the command
+ * runs, so that every command and subcommand, and every one added
+ * later, answers it as 'sortes --version' does, with no -V in its own
+ * option table.
+ */
+static int
+cmd_wants_version(const struct cmd_entry *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			return 0;
+		if (cli_is_version(a))
+			return 1;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		if (a[1] == '-') {
+			if (strchr(a, '=') == NULL &&
+			    help_takes_arg(c->usage, a + 2, 0))
+				i++;
+			continue;
+		}
+		for (const char *l = a + 1; *l != '\0'; l++) {
+			if (*l == 'V')
+				return 1;
+			if (help_takes_arg(c->usage, "", (unsigned char)*l)) {
+				i += l[1] == '\0';
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 static void
 cmd_overview(FILE *fp)
 {
@@ -396,7 +493,10 @@ cmd_overview(FILE *fp)
 	    "Commands:\n", fp);
 	for (const struct cmd_entry *c = cmd_table; c->name != NULL; c++)
 		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nRun 'sortes COMMAND --help' for a command's options.\n\n"
+	fputs("\nRun 'sortes COMMAND --help' for a command's options; -V or\n"
+	    "--version, alone or after any command, prints the version.\n"
+	    "Option letters mean the same in every command\n"
+	    "(docs/options.md).\n\n"
 	    "Environment: SORTES_DB, the database when --db is not given;\n"
 	    "SORTES_NOW=YYYY-MM-DDTHH:MM:SSZ, the time (UTC) to use instead of\n"
 	    "the clock, for tests and demos, recorded as given; no entry may be\n"
@@ -410,6 +510,19 @@ cli_help(const char *command)
 
 	if (c != NULL)
 		fputs(c->usage, stdout);
+	return cli_finish(0);
+}
+
+int
+cli_is_version(const char *arg)
+{
+	return strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0;
+}
+
+int
+cli_version(void)
+{
+	puts("sortes " PACKAGE_VERSION);
 	return cli_finish(0);
 }
 
@@ -442,14 +555,14 @@ cli_run(int argc, char **argv)
 		cmd_overview(stdout);
 		return cli_finish(0);
 	}
-	if (strcmp(argv[0], "--version") == 0) {
-		puts("sortes " PACKAGE_VERSION);
-		return cli_finish(0);
-	}
+	if (cli_is_version(argv[0]))
+		return cli_version();
 	if ((c = cmd_find(argv[0])) == NULL) {
 		fprintf(stderr, "sortes: unknown command '%s'\n"
 		    "Try 'sortes help'.\n", argv[0]);
 		return EXIT_USAGE;
 	}
+	if (cmd_wants_version(c, argc, argv))
+		return cli_version();
 	return c->exec(argc, argv);
 }
