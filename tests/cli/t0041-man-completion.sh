@@ -3,6 +3,7 @@
 # every command 'sortes help' lists, each lint-clean by mandoc, each
 # listing its command's options), and the bash completion (sourced
 # without error; commands, subcommands, options and file names).
+# Needs MANDOC, the mandoc program, which make check sets from configure.
 . "$SRCDIR/tests/cli/lib.sh"
 
 man=${SORTES%/*}/man
