@@ -5,7 +5,9 @@
  *  1. write src/cli/cmd-NAME.c with one function cmd_NAME(argc, argv)
  *     that parses options, calls the library and returns an exit code
  *     (cli_exit(), never exit());
- *  2. declare it below and add a line to cmd_table[] in cmd.c;
+ *  2. declare it below and add a line to cmd_table[] in cmd.c; its help
+ *     text's option lines ("  -x, --long ARG   text") make its man page
+ *     and shell completion, with the letters of docs/options.md;
  *  3. add the file to sortes_SOURCES in Makefile.am;
  *  4. add tests/cli/tNNNN-NAME.sh, and document it in README.md.
  */
@@ -183,6 +185,12 @@ int cli_exit_code(int status);
 
 /* Print the usage text of 'command' to stdout and return 0. */
 int cli_help(const char *command);
+
+/* Whether 'arg' asks for the version: -V or --version. */
+int cli_is_version(const char *arg);
+
+/* Print "sortes VERSION" to stdout and return 0. */
+int cli_version(void);
 
 /*
  * Flush stdout and report a failed write (a full disk or closed pipe

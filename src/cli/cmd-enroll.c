@@ -20,7 +20,7 @@ static const struct option enroll_options[] = {
 	{ "field", required_argument, NULL, 'f' },
 	{ "csv", required_argument, NULL, 'C' },
 	{ "delimiter", required_argument, NULL, 'D' },
-	{ "skip-invalid", required_argument, NULL, 's' },
+	{ "skip-invalid", required_argument, NULL, 'i' },
 	{ "results", required_argument, NULL, 'R' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
@@ -217,7 +217,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":P:c:f:C:D:s:R:d:k:h",
+	while ((c = getopt_long(argc, argv, ":P:c:f:C:i:R:d:k:h",
 	    enroll_options, NULL)) != -1)
 		switch (c) {
 		case 'P': a->person = optarg; break;
@@ -229,7 +229,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 			break;
 		case 'C': a->csv = optarg; break;
 		case 'D': a->delimiter = optarg; break;
-		case 's': a->rejects = optarg; break;
+		case 'i': a->rejects = optarg; break;
 		case 'R': a->results = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'k': a->key = optarg; break;

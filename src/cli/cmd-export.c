@@ -581,7 +581,7 @@ cmd_export(int argc, char **argv)
 		return export_linkage(argc - 1, argv + 1);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:Bk:d:h",
+	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:Bk:d:h",
 	    export_options, NULL)) != -1)
 		switch (c) {
 		case 'F': format = optarg; break;

@@ -25,7 +25,7 @@ const struct cmd_entry cmd_table[] = {
 	  "running it again (docs/files.md).  Exit 75 while another init is\n"
 	  "creating FILE.\n"
 	  "\n"
-	  "  -p, --protocol FILE  the protocol (YAML; see docs/protocol.md)\n"
+	  "      --protocol FILE  the protocol (YAML; see docs/protocol.md)\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n"
 	  "  -k, --key FILE       the key file (default: the database name with .key)\n",
 	  cmd_init },
@@ -63,8 +63,8 @@ const struct cmd_entry cmd_table[] = {
 	  "\n"
 	  "  -t, --team TEAM            the caseworker's team or job centre\n"
 	  "  -v, --covariate NAME=VALUE a caseworker covariate; repeat for each\n"
-	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
-	  "  -s, --skip-invalid REJECTS register valid rows, write refused ones\n"
+	  "      --delimiter C          ',' ';' or 'tab' (default: detected)\n"
+	  "  -i, --skip-invalid REJECTS register valid rows, write refused ones\n"
 	  "  -d, --db FILE              the trial database\n"
 	  "  -k, --key FILE             the trial's key file (for new hires)\n",
 	  cmd_caseworker },
@@ -122,8 +122,8 @@ const struct cmd_entry cmd_table[] = {
 	  "  -c, --caseworker CODE      the caseworker's code\n"
 	  "  -f, --field NAME=VALUE     a protocol field; repeat for each\n"
 	  "  -C, --csv FILE             enroll every row of FILE ('-': stdin)\n"
-	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
-	  "  -s, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
+	  "      --delimiter C          ',' ';' or 'tab' (default: detected)\n"
+	  "  -i, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
 	  "  -R, --results OUT          write every row's outcome to OUT (0600)\n"
 	  "  -d, --db FILE              the trial database\n"
 	  "  -k, --key FILE             the trial's key file\n",
@@ -137,7 +137,7 @@ const struct cmd_entry cmd_table[] = {
 	  "and a move to a caseworker of another arm is flagged as possible\n"
 	  "contamination.\n"
 	  "\n"
-	  "  -t, --to CODE        the new caseworker\n"
+	  "      --to CODE        the new caseworker\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_transfer },
 	{ "withdraw", "record that a participant withdrew",
@@ -201,17 +201,17 @@ const struct cmd_entry cmd_table[] = {
 	  "(which names them on stderr).\n"
 	  "due, overdue and calendar open the database read-only.\n"
 	  "\n"
-	  "  -a, --as-of DATE       the day to list for (YYYY-MM-DD; default today)\n"
+	  "      --as-of DATE       the day to list for (YYYY-MM-DD; default today)\n"
 	  "  -w, --within DAYS      how far ahead: 14d (default), 3w, or days\n"
 	  "  -c, --caseworker CODE  only this caseworker's participants\n"
-	  "      --limit N          at most N rows (default 1000; 0: all)\n"
+	  "  -l, --limit N          at most N rows (default 1000; 0: all)\n"
 	  "  -j, --json             a JSON array, one object a line\n"
 	  "  -A, --arm-specific     also occasions only some arms have (blinded trials)\n"
 	  "  -D, --date DATE        when the measures were taken (default today;\n"
 	  "                         with --correct, the corrected one's date)\n"
-	  "  -o, --out-of-window    accept a date outside the window, flagged\n"
+	  "      --out-of-window    accept a date outside the window, flagged\n"
 	  "  -r, --reason TEXT      why the occasion was missed (1 to 1000 bytes)\n"
-	  "  -C, --correct          supersede the occasion's recorded outcome\n"
+	  "      --correct          supersede the occasion's recorded outcome\n"
 	  "  -d, --db FILE          the trial database\n",
 	  cmd_followup },
 	{ "budget", "record spends of participants' budgets, report the ledger",
@@ -228,8 +228,8 @@ const struct cmd_entry cmd_table[] = {
 	  "report: spends by category, then each participant's spent and\n"
 	  "remaining budget; it opens the database read-only.\n"
 	  "\n"
-	  "  -a, --amount AMOUNT    the amount, e.g. 3200 or 3200.50\n"
-	  "  -c, --category NAME    what it was for (one of the protocol's)\n"
+	  "  -m, --amount AMOUNT    the amount, e.g. 3200 or 3200.50\n"
+	  "      --category NAME    what it was for (one of the protocol's)\n"
 	  "  -n, --note TEXT        a note (1 to 1000 bytes)\n"
 	  "  -D, --date DATE        when it was spent (default today)\n"
 	  "  -d, --db FILE          the trial database\n",
@@ -255,7 +255,7 @@ const struct cmd_entry cmd_table[] = {
 	  "Exit status 0 when all holds, 1 when anything does not.\n"
 	  "\n"
 	  "  -s, --seal FILE      a seal file; repeat for each\n"
-	  "  -r, --replay         re-derive every allocation from the seed\n"
+	  "      --replay         re-derive every allocation from the seed\n"
 	  "  -k, --key FILE       the key file, to replay before the reveal\n"
 	  "  -p, --pubkey FILE    the public key the seals must be signed with\n"
 	  "  -d, --db FILE        the trial database\n"
@@ -356,7 +356,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -s, --seal FILE        export as of this seal (checked against the log)\n"
 	  "  -p, --pubkey FILE      also check the seal's signature\n"
 	  "  -a, --at N             export as of log entry N\n"
-	  "  -D, --dictionary FILE  write the follow-ups' data dictionary to FILE\n"
+	  "      --dictionary FILE  write the follow-ups' data dictionary to FILE\n"
 	  "  -B, --blinded          neutral labels instead of the arms\n"
 	  "  -F, --format FMT       csv (default) or json\n"
 	  "  -o, --output FILE      write to FILE, which must not exist (default: stdout)\n"
@@ -386,7 +386,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_lookup },
 	{ "keygen", "make an Ed25519 key pair for signing seals",
-	  "usage: sortes keygen --out NAME\n"
+	  "usage: sortes keygen --output NAME\n"
 	  "\n"
 	  "Write NAME.pem (the private key, mode 600) and NAME.pub (the public\n"
 	  "key, for evaluators and auditors), as PEM files the openssl command\n"
@@ -394,10 +394,10 @@ const struct cmd_entry cmd_table[] = {
 	  "stopped between the two files leaves it: then its public key is\n"
 	  "written to NAME.pub.  Each file is written whole or not at all.\n"
 	  "\n"
-	  "  -o, --out NAME       where to write the keys\n",
+	  "  -o, --output NAME    where to write the keys\n",
 	  cmd_keygen },
 	{ "freeze", "seal the log with a signature",
-	  "usage: sortes freeze --key PRIVATE.pem [--note TEXT] [--seal FILE]\n"
+	  "usage: sortes freeze --signing-key PRIVATE.pem [--note TEXT] [--seal FILE]\n"
 	  "                     [--db FILE]\n"
 	  "\n"
 	  "Append a freeze entry and write a seal: the trial, its protocol\n"
@@ -409,10 +409,10 @@ const struct cmd_entry cmd_table[] = {
 	  "The freeze is committed first; if its file is not written after\n"
 	  "that, 'sortes seal show' writes it from the database.\n"
 	  "\n"
-	  "  -k, --key FILE       the signing key (from sortes keygen)\n"
-	  "  -n, --note TEXT      a one-line note, e.g. \"after cohort 3\"\n"
-	  "  -s, --seal FILE      where to write the seal; must not exist\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "      --signing-key FILE  the signing key (from sortes keygen)\n"
+	  "  -n, --note TEXT         a one-line note, e.g. \"after cohort 3\"\n"
+	  "  -s, --seal FILE         where to write the seal; must not exist\n"
+	  "  -d, --db FILE           the trial database\n",
 	  cmd_freeze },
 	{ "seal", "list the seals kept in the database, write one out again",
 	  "usage: sortes seal list [--db FILE]\n"
@@ -495,10 +495,10 @@ const struct cmd_entry cmd_table[] = {
 	  "and print K outputs, one a line, in hex; with --bound, print\n"
 	  "unbiased draws in [0, B) in decimal instead.\n"
 	  "\n"
-	  "  -s, --seed N         initial state, 0 to 2^64-1\n"
-	  "  -S, --stream M       stream selector, 0 to 2^63-1\n"
-	  "  -n, --count K        how many (default 6)\n"
-	  "  -b, --bound B        draw below B, 1 to 2^32-1\n",
+	  "      --seed N         initial state, 0 to 2^64-1\n"
+	  "      --stream M       stream selector, 0 to 2^63-1\n"
+	  "      --count K        how many (default 6)\n"
+	  "      --bound B        draw below B, 1 to 2^32-1\n",
 	  cmd_rng },
 	{ "help", "show the commands, or one command's help",
 	  "usage: sortes help [COMMAND]\n", cmd_help },
@@ -514,6 +514,103 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+/* An option line of a help text: "  -x, --long ARG   text". */
+struct help_option {
+	int letter;		/* 0: long only */
+	const char *name;	/* after "--", not terminated */
+	size_t len;
+	int has_arg;
+};
+
+/*
+ * The next option line of a help text from 'p' into *o; returns where
+ * to go on from, or NULL after the last.
+ */
+static const char *
+help_option_next(const char *p, struct help_option *o)
+{
+	for (const char *nl; *p != '\0'; p = nl != NULL ? nl + 1 : "") {
+		nl = strchr(p, '\n');
+		o->letter = 0;
+		if (strncmp(p, "  -", 3) == 0 && p[3] != '-' &&
+		    strncmp(p + 4, ", --", 4) == 0)
+			o->letter = (unsigned char)p[3];
+		else if (strncmp(p, "      --", 8) != 0)
+			continue;
+		o->name = p + 8;
+		o->len = strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789-");
+		o->has_arg = o->name[o->len] == ' ' &&
+		    o->name[o->len + 1] >= 'A' && o->name[o->len + 1] <= 'Z';
+		return o->name + o->len;
+	}
+	return NULL;
+}
+
+/*
+ * Whether the option 'arg' ("--name", a prefix of it as getopt_long()
+ * takes it, or the letter 'letter') takes the next word as its value,
+ * by the command's help text.
+ */
+static int
+help_takes_arg(const char *usage, const char *name, int letter)
+{
+	struct help_option o;
+	size_t len = strlen(name);
+	int prefixes = 0, prefix_arg = 0;
+
+	for (const char *p = usage; (p = help_option_next(p, &o)) != NULL;) {
+		if (letter != 0) {
+			if (o.letter == letter)
+				return o.has_arg;
+			continue;
+		}
+		if (o.len < len || strncmp(o.name, name, len) != 0)
+			continue;
+		if (o.len == len)
+			return o.has_arg;
+		prefixes++;
+		prefix_arg = o.has_arg;
+	}
+	return prefixes == 1 && prefix_arg;
+}
+
+/*
+ * Whether a command line asks for the version: -V or --version as an
+ * option, not as another option's value.  Checked before the command
+ * runs, so that every command and subcommand, and every one added
+ * later, answers it as 'sortes --version' does, with no -V in its own
+ * option table.
+ */
+static int
+cmd_wants_version(const struct cmd_entry *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			return 0;
+		if (cli_is_version(a))
+			return 1;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		if (a[1] == '-') {
+			if (strchr(a, '=') == NULL &&
+			    help_takes_arg(c->usage, a + 2, 0))
+				i++;
+			continue;
+		}
+		for (const char *l = a + 1; *l != '\0'; l++) {
+			if (*l == 'V')
+				return 1;
+			if (help_takes_arg(c->usage, "", (unsigned char)*l)) {
+				i += l[1] == '\0';
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 static void
 cmd_overview(FILE *fp)
 {
@@ -522,7 +619,10 @@ cmd_overview(FILE *fp)
 	    "Commands:\n", fp);
 	for (const struct cmd_entry *c = cmd_table; c->name != NULL; c++)
 		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nRun 'sortes COMMAND --help' for a command's options.\n\n"
+	fputs("\nRun 'sortes COMMAND --help' for a command's options; -V or\n"
+	    "--version, alone or after any command, prints the version.\n"
+	    "Option letters mean the same in every command\n"
+	    "(docs/options.md).\n\n"
 	    "Environment: SORTES_DB, the database when --db is not given;\n"
 	    "SORTES_NOW=YYYY-MM-DDTHH:MM:SSZ, the time (UTC) to use instead of\n"
 	    "the clock, for tests and demos, recorded as given; no entry may be\n"
@@ -536,6 +636,19 @@ cli_help(const char *command)
 
 	if (c != NULL)
 		fputs(c->usage, stdout);
+	return cli_finish(0);
+}
+
+int
+cli_is_version(const char *arg)
+{
+	return strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0;
+}
+
+int
+cli_version(void)
+{
+	puts("sortes " PACKAGE_VERSION);
 	return cli_finish(0);
 }
 
@@ -568,14 +681,14 @@ cli_run(int argc, char **argv)
 		cmd_overview(stdout);
 		return cli_finish(0);
 	}
-	if (strcmp(argv[0], "--version") == 0) {
-		puts("sortes " PACKAGE_VERSION);
-		return cli_finish(0);
-	}
+	if (cli_is_version(argv[0]))
+		return cli_version();
 	if ((c = cmd_find(argv[0])) == NULL) {
 		fprintf(stderr, "sortes: unknown command '%s'\n"
 		    "Try 'sortes help'.\n", argv[0]);
 		return EXIT_USAGE;
 	}
+	if (cmd_wants_version(c, argc, argv))
+		return cli_version();
 	return c->exec(argc, argv);
 }

@@ -46,10 +46,10 @@ id_of() {
 p1=$(id_of 010100-9001)
 p2=$(id_of 020100-9002)
 arm1=$("$SQLITE3" t.db "select a.arm from participants p join allocations a on a.seq = p.seq where p.id = '$p1'")
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
 SORTES_NOW=2024-03-02T10:00:00Z
-run "$SORTES" freeze --db t.db --key lead.pem --seal s1
+run "$SORTES" freeze --db t.db --signing-key lead.pem --seal s1
 expect_status 0
 seal_entries=$(sed -n 's/^entries //p' s1)
 seal_head=$(sed -n 's/^head //p' s1)
@@ -135,7 +135,7 @@ expect_err_contains "cannot create linkage file 'now.csv': it already exists"
 check "the linkage file is unchanged" cmp -s now.csv now.before
 
 # A seal of another key, a bad entry, usage.
-run "$SORTES" keygen --out other
+run "$SORTES" keygen --output other
 expect_status 0
 run "$SORTES" export linkage --db t.db --persons persons.csv --seal s1 \
     --pubkey other.pub --output other.csv

@@ -147,9 +147,9 @@ run "$SORTES" export allocations --db f.db --blinded --at 21 --output early.csv
 expect_status 69
 expect_err_contains "the blinding commitment is log entry 22, after entry 21 that the export is as of"
 check "a refused export wrote a file" test ! -e early.csv
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
-run "$SORTES" freeze --db f.db --key lead.pem --note "blinded analysis"
+run "$SORTES" freeze --db f.db --signing-key lead.pem --note "blinded analysis"
 expect_status 0
 run "$SORTES" export allocations --db f.db --blinded --seal f.db.seal-23 \
     --pubkey lead.pub --output sealed.csv

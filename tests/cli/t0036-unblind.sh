@@ -77,9 +77,9 @@ expect_status 0
 label_i=$(label_of f.db I) || fail "no blinded export"
 label_c=$(label_of f.db C) || fail "no blinded export"
 check "I and C have one label" test "$label_i" != "$label_c"
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
-run "$SORTES" freeze --db f.db --key lead.pem --note "before the reveal"
+run "$SORTES" freeze --db f.db --signing-key lead.pem --note "before the reveal"
 expect_status 0
 run "$SORTES" reveal --db f.db
 expect_status 0

@@ -53,10 +53,10 @@ for fmt in csv json; do
 	    test -s "head.$fmt-metadata.json"
 done
 
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
 SORTES_NOW=2024-09-11T10:00:00Z
-run "$SORTES" freeze --db t.db --key lead.pem --seal s1
+run "$SORTES" freeze --db t.db --signing-key lead.pem --seal s1
 expect_status 0
 sealed=$(log_count t.db)
 
@@ -133,7 +133,7 @@ for f in r1.csv r2.csv r3.csv r3.csv-metadata.json r3.csv.manifest.json \
     r3.csv.log r3.csv.protocol r3.csv.protocol.json; do
 	check "a refused export left $f" test ! -e "$f"
 done
-run "$SORTES" keygen --out other
+run "$SORTES" keygen --output other
 expect_status 0
 run "$SORTES" export followups --db t.db --seal s1 --pubkey other.pub \
     --output r4.csv
