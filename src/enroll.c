@@ -483,7 +483,7 @@ struct enroll_csv {
 
 static int
 enroll_csv_add(void *ctx, const char *const *keys, const char *const *names,
-    const char *const *values, size_t n, size_t *bucket,
+    const char *const *values, size_t n, struct sortes_import_added *added,
     struct sortes_error *err)
 {
 	struct enroll_csv *c = ctx;
@@ -495,8 +495,11 @@ enroll_csv_add(void *ctx, const char *const *keys, const char *const *names,
 	};
 	int rc = sortes_enroller_add(c->enroller, &in, &res, err);
 
-	if (rc == 0)
-		*bucket = res.arm;
+	if (rc == 0) {
+		added->bucket = res.arm;
+		memcpy(added->id, res.participant, sizeof(added->id));
+		added->seq = res.seq;
+	}
 	return rc;
 }
 
@@ -509,7 +512,7 @@ enroll_csv_commit(void *ctx, struct sortes_error *err)
 int
 sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
     int delimiter, int skip_invalid, const char *enrolled_at,
-    int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
+    int32_t enroll_day, const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	static const char *const keys[] = { "person", "caseworker" };
@@ -520,6 +523,7 @@ sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
 		.nbuckets = t->protocol->narms,
 		.verb = "enrolled", .none_added = "nobody was enrolled",
 		.add = enroll_csv_add, .commit = enroll_csv_commit, .ctx = &c,
+		.progress = t->progress,
 	};
 	int rc;
 
@@ -527,7 +531,7 @@ sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
 	rc = sortes_enroller_new(&c.enroller, t, err);
 	if (rc == 0)
 		rc = sortes_import_csv(&spec, in, name, delimiter, skip_invalid,
-		    on_reject, ctx, summary, err);
+		    hooks, summary, err);
 	sortes_enroller_free(c.enroller);
 	return rc;
 }

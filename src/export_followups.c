@@ -119,6 +119,8 @@ struct export_state {
 	struct sortes_jcs j;		/* the JSON row being written */
 	sqlite3_stmt *value;		/* value_sql */
 	int64_t rows;
+	const struct sortes_progress *progress;
+	int64_t occasions, total;	/* schedule rows: done, in all */
 };
 
 static int
@@ -293,8 +295,14 @@ export_rows(struct export_state *x, sqlite3_stmt *st, struct sortes_error *err)
 	int rc, step = SQLITE_DONE;
 
 	rc = write_begin(x, err);
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+	if (rc == 0 && x->progress != NULL)
+		rc = sortes_db_integer(x->db, "SELECT count(*) FROM schedule",
+		    0, &x->total, err);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		sortes_progress_report(x->progress, "occasions",
+		    ++x->occasions, x->total);
 		rc = occasion_rows(x, st, err);
+	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(x->db, "reading the follow-up schedule",
 		    err);
@@ -338,7 +346,7 @@ sortes_export_followups(struct sortes_trial *t, FILE *out,
     struct sortes_error *err)
 {
 	struct export_state x = { .p = t->protocol, .db = t->db, .out = out,
-	    .format = format };
+	    .format = format, .progress = t->progress };
 	sqlite3_stmt *st = NULL;
 	int rc;
 

@@ -75,13 +75,15 @@ int cmd_withdraw(int argc, char **argv);
  * A CSV import as the commands run it: 'path' ("-" for stdin), an
  * optional --delimiter text, an optional rejects file (which also means
  * "skip invalid rows"), and the library call that does the import.
+ * 'also', when not NULL, is called too for each row refused and added.
  */
 struct cli_csv {
 	const char *path;
 	const char *delimiter;
 	const char *rejects;
+	const struct sortes_import_hooks *also;
 	int (*import)(void *ctx, FILE *in, int delimiter, int skip_invalid,
-	    sortes_reject_fn on_reject, void *reject_ctx,
+	    const struct sortes_import_hooks *hooks,
 	    struct sortes_csv_summary *summary, struct sortes_error *err);
 	void *ctx;
 };
@@ -93,6 +95,24 @@ struct cli_csv {
  */
 int cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
     struct sortes_error *err);
+
+struct sortes_progress;
+
+/*
+ * The progress line on standard error (progress.c), for a step that can
+ * take long: drawn only when stderr is a terminal, once the step has run
+ * for a second ($SORTES_PROGRESS_AFTER seconds), redrawn in place at most
+ * five times a second; 'label' names the command.  Returns what to pass
+ * to the library: NULL when no line can be drawn.  cli_fail(),
+ * cli_usage_error() and cli_finish() end it.
+ */
+const struct sortes_progress *cli_progress(const char *label);
+
+/* Erase the line, to write a message; the next update draws it again. */
+void cli_progress_clear(void);
+
+/* Erase the line for good: the step is over. */
+void cli_progress_end(void);
 
 #define CLI_PAIRS_MAX 256
 

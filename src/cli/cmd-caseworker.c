@@ -71,13 +71,17 @@ caseworker_add(struct caseworker_args *a, const char *code,
 
 static int
 caseworker_import_csv(void *ctx, FILE *in, int delimiter, int skip_invalid,
-    sortes_reject_fn on_reject, void *reject_ctx,
+    const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	struct caseworker_args *a = ctx;
+	int rc;
 
-	return sortes_caseworker_import(a->trial, in, a->path, delimiter,
-	    skip_invalid, a->now, on_reject, reject_ctx, summary, err);
+	a->trial->progress = cli_progress("caseworker import");
+	rc = sortes_caseworker_import(a->trial, in, a->path, delimiter,
+	    skip_invalid, a->now, hooks, summary, err);
+	cli_progress_end();
+	return rc;
 }
 
 static int

@@ -87,14 +87,17 @@ csv_report(const struct sortes_csv_summary *s, const struct sortes_protocol *p,
 
 static int
 enroll_import(void *ctx, FILE *in, int delimiter, int skip_invalid,
-    sortes_reject_fn on_reject, void *reject_ctx,
+    const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	struct enroll_env *env = ctx;
+	int rc;
 
-	return sortes_enroll_csv(env->trial, in, env->csv_name, delimiter,
-	    skip_invalid, env->now, env->day, on_reject, reject_ctx, summary,
-	    err);
+	env->trial->progress = cli_progress("enroll");
+	rc = sortes_enroll_csv(env->trial, in, env->csv_name, delimiter,
+	    skip_invalid, env->now, env->day, hooks, summary, err);
+	cli_progress_end();
+	return rc;
 }
 
 static int

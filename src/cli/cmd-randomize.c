@@ -118,8 +118,11 @@ randomize_run(const char *db_arg, const char *key_arg, const char *beacon)
 	rc = cli_now(now, &err);
 	if (rc == 0)
 		rc = cli_trial_unlocked(&t, cli_db_path(db_arg), key_arg, &err);
-	if (rc == 0)
+	if (rc == 0) {
+		t->progress = cli_progress("randomize");
 		rc = sortes_randomize(t, beacon, now, &r, &err);
+		cli_progress_end();
+	}
 	if (rc == 0)
 		rc = randomize_print(t->protocol, &r, &err);
 	sortes_randomize_result_free(&r);

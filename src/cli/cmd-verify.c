@@ -112,8 +112,11 @@ verify_all(struct sortes_trial *t, const struct verify_args *a,
 		rc = sortes_signer_load_public(&pub, a->pubkey, err);
 	if (rc == 0)
 		rc = cli_use_zone(t->protocol->timezone, err);
-	if (rc == 0)
+	if (rc == 0) {
+		t->progress = cli_progress("verify");
 		rc = sortes_verify(t, cli_local_day, r, err);
+		cli_progress_end();
+	}
 	if (rc == 0)
 		rc = sortes_seals_verify(t, a->seals, a->nseals, pub, seals, err);
 	if (rc == 0 && a->replay)

@@ -400,7 +400,16 @@ cmd_overview(FILE *fp)
 	    "Environment: SORTES_DB, the database when --db is not given;\n"
 	    "SORTES_NOW=YYYY-MM-DDTHH:MM:SSZ, the time (UTC) to use instead of\n"
 	    "the clock, for tests and demos, recorded as given; no entry may be\n"
-	    "dated before the log's last (exit 69).\n", fp);
+	    "dated before the log's last (exit 69); SORTES_PROGRESS_AFTER=SECONDS,\n"
+	    "how long a step runs before its progress line is drawn (default 1;\n"
+	    "0 from the start).\n"
+	    "\n"
+	    "Work that takes longer (enroll --csv, caseworker import, verify,\n"
+	    "export, randomize by the constrained method) draws a progress line on\n"
+	    "standard error when that is a terminal, never into a pipe or file:\n"
+	    "rows done, of how many when known, the rate and the time left.\n"
+	    "Commands that print a result take --json (-j) for one JSON value\n"
+	    "instead (docs/json.md).\n", fp);
 }
 
 int
