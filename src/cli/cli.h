@@ -17,6 +17,7 @@
 
 #include "sortes/error.h"
 #include "sortes/import.h"
+#include "sortes/jcs.h"
 #include "sortes/trial.h"
 
 /* Exit codes (docs/exit-codes.md); sysexits.h values where they fit. */
@@ -113,6 +114,55 @@ void cli_progress_clear(void);
 
 /* Erase the line for good: the step is over. */
 void cli_progress_end(void);
+
+struct sortes_jcs;
+struct sortes_outcome_result;
+struct sortes_randomize_result;
+
+/*
+ * --json (json.c, docs/json.md): finish 'j', print it and a newline on
+ * stdout, free it.
+ */
+int cli_json_print(struct sortes_jcs *j, struct sortes_error *err);
+
+/* A key and its value: a string, or null for NULL; an integer. */
+void cli_json_key_string(struct sortes_jcs *j, const char *key,
+    const char *s);
+void cli_json_key_integer(struct sortes_jcs *j, const char *key, int64_t v);
+
+/*
+ * End the array 'a' (begun with sortes_jcs_array_begin() and grown
+ * apart, as rows come), finish it and insert it as the value of 'key'.
+ */
+int cli_json_key_array(struct sortes_jcs *j, const char *key,
+    struct sortes_jcs *a, struct sortes_error *err);
+
+/* enroll --json: the participants enrolled and the rows refused. */
+struct cli_enrolled {
+	const struct sortes_protocol *p;
+	struct sortes_jcs enrolled, refused;	/* arrays, growing */
+	struct sortes_import_hooks hooks;
+};
+
+void cli_enrolled_init(struct cli_enrolled *e, const struct sortes_protocol *p);
+void cli_enrolled_free(struct cli_enrolled *e);
+/* One enrolled: 'line' 0 when it came from no file. */
+void cli_enrolled_add(struct cli_enrolled *e, long line, const char *caseworker,
+    const char *participant, size_t arm, int64_t seq);
+/* Hooks that add each row enrolled or refused (as cli_csv.also). */
+const struct sortes_import_hooks *cli_enrolled_hooks(struct cli_enrolled *e);
+/* Print them, with the counts; 'rejects' may be NULL. */
+int cli_enrolled_print(struct cli_enrolled *e, long rows, const long *per_arm,
+    const char *rejects, struct sortes_error *err);
+
+/* randomize --json: the allocation and, for constrained, the report. */
+int cli_json_randomize(const struct sortes_protocol *p,
+    const struct sortes_randomize_result *r, struct sortes_error *err);
+
+/* followup record|missed --json: 'status' "done" or "missed". */
+int cli_json_outcome(const char *status, const char *participant,
+    const char *occasion, const struct sortes_outcome_result *res,
+    struct sortes_error *err);
 
 #define CLI_PAIRS_MAX 256
 

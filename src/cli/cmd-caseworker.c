@@ -16,6 +16,7 @@ static const struct option caseworker_options[] = {
 	{ "skip-invalid", required_argument, NULL, 's' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -26,6 +27,7 @@ struct caseworker_args {
 	struct cli_pairs covariates;
 	char now[21];
 	struct sortes_trial *trial;
+	int json;
 };
 
 
@@ -118,6 +120,41 @@ caseworker_import(struct caseworker_args *a, const char *path,
 	return rc;
 }
 
+/* The list as JSON: the arm null while unallocated. */
+static int
+caseworker_list_json(sqlite3_stmt *st, struct sortes_db *db,
+    struct sortes_error *err)
+{
+	struct sortes_jcs j;
+	int step;
+
+	sortes_jcs_init(&j);
+	sortes_jcs_object_begin(&j);
+	sortes_jcs_key(&j, "caseworkers");
+	sortes_jcs_array_begin(&j);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *arm = (const char *)sqlite3_column_text(st, 2);
+
+		sortes_jcs_object_begin(&j);
+		cli_json_key_string(&j, "arm", strcmp(arm, "-") ? arm : NULL);
+		cli_json_key_string(&j, "code",
+		    (const char *)sqlite3_column_text(st, 0));
+		sortes_jcs_key(&j, "covariates");
+		sortes_jcs_raw(&j, (const char *)sqlite3_column_text(st, 3),
+		    (size_t)sqlite3_column_bytes(st, 3));
+		cli_json_key_string(&j, "team",
+		    (const char *)sqlite3_column_text(st, 1));
+		sortes_jcs_object_end(&j);
+	}
+	sortes_jcs_array_end(&j);
+	sortes_jcs_object_end(&j);
+	if (step != SQLITE_DONE) {
+		sortes_jcs_free(&j);
+		return sortes_db_fail(db, "listing caseworkers", err);
+	}
+	return cli_json_print(&j, err);
+}
+
 static int
 caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 {
@@ -128,6 +165,11 @@ caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 	    "coalesce(a.arm, '-'), c.covariates FROM caseworkers c "
 	    "LEFT JOIN caseworker_allocations a ON a.caseworker = c.seq "
 	    "ORDER BY c.code", err);
+	if (rc == 0 && a->json) {
+		rc = caseworker_list_json(st, a->trial->db, err);
+		sqlite3_finalize(st);
+		return rc;
+	}
 	if (rc != 0)
 		return rc;
 	rc = cli_printf(err, "code\tteam\tarm\tcovariates\n");
@@ -177,6 +219,9 @@ caseworker_run(struct caseworker_args *a, int argc, char **argv)
 	    argc != 2 : (strcmp(verb, "list") != 0 || argc != 1))
 		return cli_usage_error("caseworker", "expected 'add CODE', "
 		    "'import FILE' or 'list'");
+	if (a->json && strcmp(verb, "list") != 0)
+		return cli_usage_error("caseworker", "--json is for "
+		    "'caseworker list'");
 	rc = caseworker_open(a, strcmp(verb, "list") != 0, &err);
 	if (rc == 0 && strcmp(verb, "add") == 0)
 		rc = caseworker_add(a, argv[1], &err);
@@ -195,7 +240,7 @@ caseworker_parse(struct caseworker_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:v:D:s:d:k:h",
+	while ((c = getopt_long(argc, argv, ":t:v:D:s:d:k:jh",
 	    caseworker_options, NULL)) != -1)
 		switch (c) {
 		case 't': a->team = optarg; break;
@@ -208,6 +253,7 @@ caseworker_parse(struct caseworker_args *a, int argc, char **argv)
 		case 's': a->rejects = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'k': a->key = optarg; break;
+		case 'j': a->json = 1; break;
 		case 'h': return -1;
 		default: return cli_option_error("caseworker", c, argv);
 		}

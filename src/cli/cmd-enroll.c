@@ -23,6 +23,7 @@ static const struct option enroll_options[] = {
 	{ "skip-invalid", required_argument, NULL, 's' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -31,6 +32,7 @@ struct enroll_args {
 	const char *person, *caseworker, *csv, *delimiter, *rejects;
 	const char *db, *key;
 	struct cli_pairs fields;
+	int json;
 };
 
 /* What a run needs besides the arguments. */
@@ -41,6 +43,26 @@ struct enroll_env {
 	int32_t day;
 };
 
+
+static int
+enroll_one_json(const struct enroll_args *a, const struct sortes_protocol *p,
+    const struct sortes_enroll_result *res, struct sortes_error *err)
+{
+	struct cli_enrolled e;
+	long *per_arm = calloc(p->narms, sizeof(long));
+	int rc;
+
+	if (per_arm == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	per_arm[res->arm] = 1;
+	cli_enrolled_init(&e, p);
+	cli_enrolled_add(&e, 0, a->caseworker, res->participant, res->arm,
+	    res->seq);
+	rc = cli_enrolled_print(&e, 1, per_arm, NULL, err);
+	cli_enrolled_free(&e);
+	free(per_arm);
+	return rc;
+}
 
 static int
 enroll_one(const struct enroll_args *a, struct enroll_env *env,
@@ -65,6 +87,8 @@ enroll_one(const struct enroll_args *a, struct enroll_env *env,
 	sortes_enroller_free(e);
 	if (rc != 0)
 		return rc;
+	if (a->json)
+		return enroll_one_json(a, env->trial->protocol, &res, err);
 	arm = &env->trial->protocol->arms[res.arm];
 	printf("enrolled participant %s: arm %s (%s), log entry %lld\n",
 	    res.participant, arm->code, arm->name, (long long)res.seq);
@@ -109,12 +133,19 @@ enroll_csv(const struct enroll_args *a, struct enroll_env *env,
 		.rejects = a->rejects, .import = enroll_import, .ctx = env,
 	};
 	struct sortes_csv_summary s;
+	struct cli_enrolled e;
 	int rc;
 
 	env->csv_name = a->csv;
+	cli_enrolled_init(&e, env->trial->protocol);
+	if (a->json)
+		c.also = cli_enrolled_hooks(&e);
 	rc = cli_csv_import(&c, &s, err);
-	if (rc == 0)
+	if (rc == 0 && a->json)
+		rc = cli_enrolled_print(&e, s.rows, s.per_arm, a->rejects, err);
+	else if (rc == 0)
 		csv_report(&s, env->trial->protocol, a->rejects);
+	cli_enrolled_free(&e);
 	sortes_csv_summary_free(&s);
 	return rc;
 }
@@ -166,7 +197,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":P:c:f:C:D:s:d:k:h",
+	while ((c = getopt_long(argc, argv, ":P:c:f:C:D:s:d:k:jh",
 	    enroll_options, NULL)) != -1)
 		switch (c) {
 		case 'P': a->person = optarg; break;
@@ -181,6 +212,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 		case 's': a->rejects = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'k': a->key = optarg; break;
+		case 'j': a->json = 1; break;
 		case 'h': return -1;
 		default: return cli_option_error("enroll", c, argv);
 		}

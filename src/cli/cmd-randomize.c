@@ -13,6 +13,7 @@ static const struct option randomize_options[] = {
 	{ "beacon", required_argument, NULL, 'b' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -106,7 +107,8 @@ randomize_print(const struct sortes_protocol *p,
 }
 
 static int
-randomize_run(const char *db_arg, const char *key_arg, const char *beacon)
+randomize_run(const char *db_arg, const char *key_arg, const char *beacon,
+    int json)
 {
 	struct sortes_trial *t = NULL;
 	struct sortes_randomize_result r;
@@ -124,7 +126,8 @@ randomize_run(const char *db_arg, const char *key_arg, const char *beacon)
 		cli_progress_end();
 	}
 	if (rc == 0)
-		rc = randomize_print(t->protocol, &r, &err);
+		rc = json ? cli_json_randomize(t->protocol, &r, &err) :
+		    randomize_print(t->protocol, &r, &err);
 	sortes_randomize_result_free(&r);
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
@@ -134,21 +137,22 @@ int
 cmd_randomize(int argc, char **argv)
 {
 	const char *db = NULL, *key = NULL, *beacon = NULL;
-	int c;
+	int c, json = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:d:k:h", randomize_options,
+	while ((c = getopt_long(argc, argv, ":b:d:k:jh", randomize_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 'b': beacon = optarg; break;
 		case 'd': db = optarg; break;
 		case 'k': key = optarg; break;
+		case 'j': json = 1; break;
 		case 'h': return cli_help("randomize");
 		default: return cli_option_error("randomize", c, argv);
 		}
 	if (optind != argc)
 		return cli_usage_error("randomize", "unexpected argument '%s'",
 		    argv[optind]);
-	return randomize_run(db, key, beacon);
+	return randomize_run(db, key, beacon, json);
 }

@@ -30,7 +30,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -k, --key FILE       the key file (default: the database name with .key)\n",
 	  cmd_init },
 	{ "protocol", "check a protocol file, or show a trial's stored protocol",
-	  "usage: sortes protocol check FILE...\n"
+	  "usage: sortes protocol check [--json] FILE...\n"
 	  "       sortes protocol show [--json] [--db FILE]\n"
 	  "\n"
 	  "check: validate protocol files as init would, including that this\n"
@@ -43,13 +43,14 @@ const struct cmd_entry cmd_table[] = {
 	  "commits to, without a final newline.  It opens the database\n"
 	  "read-only.\n"
 	  "\n"
-	  "  -j, --json           the canonical JSON form instead of the file\n"
+	  "  -j, --json           check: the results as JSON (docs/json.md); show:\n"
+	  "                       the canonical JSON form instead of the file\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
 	  cmd_protocol },
 	{ "caseworker", "register caseworkers (the clusters), one or from CSV",
 	  "usage: sortes caseworker add CODE --team TEAM [--covariate NAME=VALUE]...\n"
 	  "       sortes caseworker import FILE [--delimiter C] [--skip-invalid REJECTS]\n"
-	  "       sortes caseworker list\n"
+	  "       sortes caseworker list [--json]\n"
 	  "\n"
 	  "Register caseworkers with their team (or job centre) and the\n"
 	  "caseworker covariates the protocol declares.  In a caseworker-level\n"
@@ -66,10 +67,11 @@ const struct cmd_entry cmd_table[] = {
 	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
 	  "  -s, --skip-invalid REJECTS register valid rows, write refused ones\n"
 	  "  -d, --db FILE              the trial database\n"
-	  "  -k, --key FILE             the trial's key file (for new hires)\n",
+	  "  -k, --key FILE             the trial's key file (for new hires)\n"
+	  "  -j, --json                 list: as JSON (docs/json.md)\n",
 	  cmd_caseworker },
 	{ "randomize", "allocate all registered caseworkers to arms",
-	  "usage: sortes randomize [--beacon VALUE] [--db FILE] [--key FILE]\n"
+	  "usage: sortes randomize [--beacon VALUE] [--db FILE] [--key FILE] [--json]\n"
 	  "\n"
 	  "Allocate every registered caseworker of a caseworker-level trial in\n"
 	  "one step, by the protocol's method, and record the allocation in the\n"
@@ -86,7 +88,8 @@ const struct cmd_entry cmd_table[] = {
 	  "\n"
 	  "  -b, --beacon VALUE   the beacon's published value, in hex\n"
 	  "  -d, --db FILE        the trial database\n"
-	  "  -k, --key FILE       the trial's key file\n",
+	  "  -k, --key FILE       the trial's key file\n"
+	  "  -j, --json           the allocation and report as JSON (docs/json.md)\n",
 	  cmd_randomize },
 	{ "enroll", "enroll one participant, or a cohort from CSV",
 	  "usage: sortes enroll --person ID --caseworker CODE [--field NAME=VALUE]...\n"
@@ -115,7 +118,9 @@ const struct cmd_entry cmd_table[] = {
 	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
 	  "  -s, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
 	  "  -d, --db FILE              the trial database\n"
-	  "  -k, --key FILE             the trial's key file\n",
+	  "  -k, --key FILE             the trial's key file\n"
+	  "  -j, --json                 who was enrolled, and refused rows, as JSON\n"
+	  "                             (docs/json.md)\n",
 	  cmd_enroll },
 	{ "transfer", "move a participant to another caseworker",
 	  "usage: sortes transfer PARTICIPANT --to CODE [--db FILE]\n"
@@ -145,8 +150,9 @@ const struct cmd_entry cmd_table[] = {
 	  "       sortes followup overdue [--as-of DATE] [--caseworker CODE] [--limit N]\n"
 	  "                               [--json] [--arm-specific]\n"
 	  "       sortes followup record PARTICIPANT OCCASION MEASURE=VALUE... [--date DATE]\n"
-	  "                              [--out-of-window] [--correct]\n"
+	  "                              [--out-of-window] [--correct] [--json]\n"
 	  "       sortes followup missed PARTICIPANT OCCASION --reason TEXT [--correct]\n"
+	  "                              [--json]\n"
 	  "       sortes followup calendar [--caseworker CODE] [--arm-specific] > due.ics\n"
 	  "\n"
 	  "Every participant gets the protocol's follow-up occasions for the\n"
@@ -176,7 +182,8 @@ const struct cmd_entry cmd_table[] = {
 	  "  -w, --within DAYS      how far ahead: 14d (default), 3w, or days\n"
 	  "  -c, --caseworker CODE  only this caseworker's participants\n"
 	  "      --limit N          at most N rows (default 1000; 0: all)\n"
-	  "  -j, --json             a JSON array, one object a line\n"
+	  "  -j, --json             due, overdue: a JSON array, one object a line;\n"
+	  "                         record, missed: the entry as JSON (docs/json.md)\n"
 	  "  -A, --arm-specific     also occasions only some arms have (blinded trials)\n"
 	  "  -D, --date DATE        when the measures were taken (default today;\n"
 	  "                         with --correct, the corrected one's date)\n"
@@ -188,7 +195,7 @@ const struct cmd_entry cmd_table[] = {
 	{ "budget", "record spends of participants' budgets, report the ledger",
 	  "usage: sortes budget spend PARTICIPANT --amount AMOUNT --category NAME\n"
 	  "                           [--note TEXT] [--date DATE]\n"
-	  "       sortes budget report\n"
+	  "       sortes budget report [--json]\n"
 	  "\n"
 	  "spend: record an approved spend of the participant's budget (the\n"
 	  "protocol's budget: section) as a log entry.  AMOUNT is in the\n"
@@ -203,7 +210,9 @@ const struct cmd_entry cmd_table[] = {
 	  "  -c, --category NAME    what it was for (one of the protocol's)\n"
 	  "  -n, --note TEXT        a note (1 to 1000 bytes)\n"
 	  "  -D, --date DATE        when it was spent (default today)\n"
-	  "  -d, --db FILE          the trial database\n",
+	  "  -d, --db FILE          the trial database\n"
+	  "  -j, --json             report: as JSON, amounts in minor units\n"
+	  "                         (docs/json.md)\n",
 	  cmd_budget },
 	{ "verify", "recompute the log's hash chain and check the tables",
 	  "usage: sortes verify [--seal FILE]... [--pubkey FILE] [--replay [--key FILE]]\n"
@@ -233,7 +242,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -j, --json           print the result as JSON\n",
 	  cmd_verify },
 	{ "verify-export", "check an export against a seal, without the database",
-	  "usage: sortes verify-export EXPORT --seal FILE --pubkey FILE\n"
+	  "usage: sortes verify-export EXPORT --seal FILE --pubkey FILE [--json]\n"
 	  "\n"
 	  "Check an export made with 'sortes export allocations --seal': the\n"
 	  "seal's signature; the log extract EXPORT.log, entry by entry, up to\n"
@@ -247,7 +256,8 @@ const struct cmd_entry cmd_table[] = {
 	  "evaluator's check (docs/audit.md).\n"
 	  "\n"
 	  "  -s, --seal FILE      the seal the export was made at\n"
-	  "  -p, --pubkey FILE    the public key the seal must be signed with\n",
+	  "  -p, --pubkey FILE    the public key the seal must be signed with\n"
+	  "  -j, --json           the result as JSON (docs/json.md)\n",
 	  cmd_verify_export },
 	{ "export", "export allocations or follow-up outcomes for evaluators",
 	  "usage: sortes export allocations [--format csv|json] [--output FILE]\n"
