@@ -92,8 +92,10 @@ verify_replay(struct sortes_trial *t, const struct verify_args *a,
 	uint8_t seed[32];
 	int rc = replay_seed(t, a, seed, err);
 
+	t->progress = cli_progress("verify --replay");
 	if (rc == 0)
 		rc = sortes_replay(t, seed, &rep, err);
+	cli_progress_end();
 	sortes_wipe(seed, sizeof(seed));
 	*replayed = rc == 0 ? rep.allocations : 0;
 	return rc;

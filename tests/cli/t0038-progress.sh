@@ -141,6 +141,14 @@ expect_out_contains "space: 184756 allocations (all enumerated)"
 drawn_matches 'sortes randomize: [0-9]+% \([0-9]+ of 184756 allocations, walk 1\), [0-9]+/s, [0-9]+:[0-5][0-9] left'
 screen_is ""
 
+# verify --replay: then the entries that allocate, of how many.
+on_tty "$SORTES" verify --db u.db --replay --key u.key
+expect_status 0
+expect_out_contains "replay: all"
+drawn_matches 'sortes verify: [0-9]+% \([0-9]+ of 22 entries\), .*'
+drawn_matches 'sortes verify --replay: [0-9]+% \([0-9]+ of 21 allocating entries\), [0-9]+/s, [0-9]+:[0-5][0-9] left'
+screen_is ""
+
 # A narrow terminal: the line is cut one column short of its width, so
 # that it never wraps (and \r still goes back to its start).
 last_cmd="verify on a 30-column terminal"
