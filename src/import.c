@@ -131,6 +131,7 @@ struct csv_run {
 	struct csv_columns cols;
 	const char *name;
 	int skip_invalid;
+	FILE *in;			/* for how far through it the rows are */
 	struct sortes_import_hooks hooks;
 	struct sortes_csv_summary *summary;
 };
@@ -192,8 +193,8 @@ csv_rows(struct csv_run *r, struct sortes_error *err)
 
 	while ((rc = sortes_csv_next(r->csv, err)) == 1) {
 		r->summary->rows++;
-		sortes_progress_report(r->spec->progress, "rows",
-		    r->summary->rows, 0);
+		sortes_progress_report_input(r->spec->progress, "rows",
+		    r->summary->rows, r->in);
 		sortes_error_clear(&row_err);
 		rc = csv_row(r, &row_err);
 		if (rc == 0) {
@@ -232,7 +233,7 @@ sortes_import_csv(const struct sortes_import_spec *spec, FILE *in,
 {
 	struct csv_run r = {
 		.spec = spec, .name = name, .skip_invalid = skip_invalid,
-		.summary = summary,
+		.in = in, .summary = summary,
 	};
 	int rc;
 

@@ -226,12 +226,13 @@ struct walks {
 };
 
 static void
-walks_update(void *ctx, const char *unit, int64_t done, int64_t total)
+walks_update(void *ctx, const struct sortes_progress_at *at)
 {
 	struct walks *w = ctx;
+	int64_t done = at->done, total = at->total;
 	int walk = 0;
 
-	ck_assert_int_eq(sscanf(unit, "allocations, walk %d", &walk), 1);
+	ck_assert_int_eq(sscanf(at->unit, "allocations, walk %d", &walk), 1);
 	ck_assert_int_ge(walk, 1);
 	ck_assert_int_le(walk, 8);
 	if (walk > w->n)

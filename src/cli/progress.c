@@ -79,25 +79,36 @@ format_left(char *buf, size_t size, double left)
 }
 
 /*
- * "sortes verify: 24% (1200 of 5000 entries), 850/s, 0:05 left", or
- * without a total "sortes enroll: 1200 rows, 850/s".
+ * "sortes verify: 24% (1200 of 5000 entries), 850/s, 0:05 left"; with
+ * no total but the file's size, "sortes enroll: 24% (1200 rows), ..."
+ * (the percentage of the file read); with neither, "sortes enroll:
+ * 1200 rows, 850/s".
  */
 static size_t
-progress_text(char *buf, size_t size, const char *unit, int64_t done,
-    int64_t total, double elapsed)
+progress_text(char *buf, size_t size, const struct sortes_progress_at *at,
+    double elapsed)
 {
-	double rate = (double)done / (elapsed > 1e-3 ? elapsed : 1e-3);
+	double t = elapsed > 1e-3 ? elapsed : 1e-3, rate = (double)at->done / t;
 	char left[64];
 	int n;
 
-	if (total > 0 && done <= total) {
-		format_left(left, sizeof(left), (double)(total - done) / rate);
+	if (at->total > 0 && at->done <= at->total) {
+		format_left(left, sizeof(left),
+		    (double)(at->total - at->done) / rate);
 		n = snprintf(buf, size, "sortes %s: %d%% (%lld of %lld %s), "
-		    "%.0f/s, %s left", line.label, (int)(done * 100 / total),
-		    (long long)done, (long long)total, unit, rate, left);
+		    "%.0f/s, %s left", line.label,
+		    (int)(at->done * 100 / at->total), (long long)at->done,
+		    (long long)at->total, at->unit, rate, left);
+	} else if (at->size > 0 && at->read > 0 && at->read <= at->size) {
+		/* The rest of the file at the pace of what was read. */
+		format_left(left, sizeof(left),
+		    (double)(at->size - at->read) / ((double)at->read / t));
+		n = snprintf(buf, size, "sortes %s: %d%% (%lld %s), %.0f/s, "
+		    "%s left", line.label, (int)(at->read * 100 / at->size),
+		    (long long)at->done, at->unit, rate, left);
 	} else
 		n = snprintf(buf, size, "sortes %s: %lld %s, %.0f/s",
-		    line.label, (long long)done, unit, rate);
+		    line.label, (long long)at->done, at->unit, rate);
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
@@ -123,7 +134,7 @@ progress_show(const char *text, size_t n)
 }
 
 static void
-progress_update(void *ctx, const char *unit, int64_t done, int64_t total)
+progress_update(void *ctx, const struct sortes_progress_at *at)
 {
 	char text[PROGRESS_WIDTH];
 	double now = seconds();
@@ -133,8 +144,7 @@ progress_update(void *ctx, const char *unit, int64_t done, int64_t total)
 	if (line.label == NULL || now - line.start < line.after ||
 	    (line.drawn && now - line.last < PROGRESS_EVERY))
 		return;
-	n = progress_text(text, sizeof(text), unit, done, total,
-	    now - line.start);
+	n = progress_text(text, sizeof(text), at, now - line.start);
 	if (n > (width = progress_width()))
 		n = width;
 	progress_show(text, n);

@@ -56,15 +56,26 @@ bad=$DATA/cohort-ungifokus-bad.csv	# 9 rows, 3 refused (lines 4, 7, 10)
 SORTES_PROGRESS_AFTER=0
 export SORTES_PROGRESS_AFTER
 
-# enroll --csv: rows, their rate; no total is known in advance.
+# enroll --csv: rows and their rate; no total is known in advance, but
+# how much of the file was read is, and so the time left.
 new_trial "$UNGIFOKUS" a.db
 on_tty "$SORTES" enroll --db a.db --csv "$good"
 expect_status 0
 expect_out_contains "enrolled 20 of 20 rows"
-drawn_matches 'sortes enroll: [0-9]+ rows, [0-9]+/s'
+drawn_matches 'sortes enroll: [0-9]+% \([0-9]+ rows\), [0-9]+/s, [0-9]+:[0-5][0-9] left'
 check "the line is drawn in place, from the start of the line" \
-    grep -q "$(printf '\r')sortes enroll: 1 rows" raw
+    grep -E -q "$(printf '\r')sortes enroll: [0-9]+% \\(1 rows\\)" raw
 screen_is ""
+# From a pipe (--csv -) not even that: rows and their rate.
+new_trial "$UNGIFOKUS" p.db
+last_cmd="(on a terminal) enroll --csv - from a pipe"
+status=0
+sed -n p "$good" | pty run raw 80 "$SORTES" enroll --db p.db --csv - >out ||
+    status=$?
+expect_status 0
+expect_out_contains "enrolled 20 of 20 rows"
+pty drawn raw >drawn.txt
+drawn_matches 'sortes enroll: [0-9]+ rows, [0-9]+/s'
 
 # The same into a pipe and into a file: nothing on stderr at all.
 new_trial "$UNGIFOKUS" pipe.db
@@ -86,7 +97,7 @@ expect_status 65
 cp err expected_screen
 on_tty "$SORTES" enroll --db b.db --csv "$bad"
 expect_status 65
-drawn_matches 'sortes enroll: [0-9]+ rows, [0-9]+/s'
+drawn_matches 'sortes enroll: [0-9]+% \([0-9]+ rows\), .*'
 screen_is "$(cat expected_screen)"
 expect_eq "$(grep -c '^sortes: ' screen.txt)" 4 "messages on the terminal"
 
@@ -133,7 +144,7 @@ for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20; do
 done >>cw.csv
 on_tty "$SORTES" caseworker import cw.csv --db u.db
 expect_status 0
-drawn_matches 'sortes caseworker import: [0-9]+ rows, [0-9]+/s'
+drawn_matches 'sortes caseworker import: [0-9]+% \([0-9]+ rows\), [0-9]+/s, [0-9]+:[0-5][0-9] left'
 screen_is ""
 on_tty "$SORTES" randomize --db u.db --beacon 8f1b3c2d9e4a5b6c7d8e9f0a1b2c3d4e
 expect_status 0
