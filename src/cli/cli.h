@@ -137,9 +137,14 @@ void cli_json_key_integer(struct sortes_jcs *j, const char *key, int64_t v);
 int cli_json_key_array(struct sortes_jcs *j, const char *key,
     struct sortes_jcs *a, struct sortes_error *err);
 
-/* enroll --json: the participants enrolled and the rows refused. */
+/*
+ * enroll --json: the participants enrolled and the rows refused;
+ * caseworker add|import --json ('caseworkers' set after init): the
+ * caseworkers registered instead.
+ */
 struct cli_enrolled {
 	const struct sortes_protocol *p;
+	int caseworkers;
 	struct sortes_jcs enrolled, refused;	/* arrays, growing */
 	struct sortes_import_hooks hooks;
 };
@@ -149,6 +154,10 @@ void cli_enrolled_free(struct cli_enrolled *e);
 /* One enrolled: 'line' 0 when it came from no file. */
 void cli_enrolled_add(struct cli_enrolled *e, long line, const char *caseworker,
     const char *participant, size_t arm, int64_t seq);
+struct sortes_caseworker_result;
+/* One caseworker registered. */
+void cli_registered_add(struct cli_enrolled *e, long line, const char *code,
+    const struct sortes_caseworker_result *res);
 /* Hooks that add each row enrolled or refused (as cli_csv.also). */
 const struct sortes_import_hooks *cli_enrolled_hooks(struct cli_enrolled *e);
 /* Print them, with the counts; 'rejects' may be NULL. */

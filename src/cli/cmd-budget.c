@@ -25,6 +25,24 @@ struct budget_args {
 };
 
 static int
+spend_json(const struct sortes_spend_input *in,
+    const struct sortes_spend_result *res, struct sortes_error *err)
+{
+	struct sortes_jcs j;
+
+	sortes_jcs_init(&j);
+	sortes_jcs_object_begin(&j);
+	cli_json_key_integer(&j, "amount_minor", in->amount_minor);
+	cli_json_key_string(&j, "category", in->category);
+	cli_json_key_integer(&j, "entry", res->seq);
+	cli_json_key_string(&j, "participant", in->participant);
+	cli_json_key_integer(&j, "remaining_minor", res->remaining_minor);
+	cli_json_key_integer(&j, "spent_minor", res->spent_minor);
+	sortes_jcs_object_end(&j);
+	return cli_json_print(&j, err);
+}
+
+static int
 spend_run(const struct budget_args *a, struct sortes_spend_input *in)
 {
 	struct sortes_trial *t = NULL;
@@ -39,7 +57,9 @@ spend_run(const struct budget_args *a, struct sortes_spend_input *in)
 		in->spent_on = clock.today;
 	if (rc == 0)
 		rc = sortes_budget_spend(t, in, &clock, &res, &err);
-	if (rc == 0) {
+	if (rc == 0 && a->json)
+		rc = spend_json(in, &res, &err);
+	else if (rc == 0) {
 		sortes_amount_format(in->amount_minor, amount);
 		sortes_amount_format(res.remaining_minor, left);
 		printf("spent %s %s for participant %s (%s), log entry %lld; "
@@ -224,9 +244,6 @@ cmd_budget(int argc, char **argv)
 	if (optind == argc)
 		return cli_usage_error("budget", "expected spend or report");
 	sub = argv[optind++];
-	if (a.json && strcmp(sub, "report") != 0)
-		return cli_usage_error("budget", "--json is for 'budget "
-		    "report'");
 	if (strcmp(sub, "spend") == 0)
 		return budget_spend(&a, argc - optind, argv + optind);
 	if (a.amount != NULL || a.category != NULL || a.note != NULL ||

@@ -45,6 +45,27 @@ print_arm(const struct sortes_protocol *p, const char *code,
 }
 
 static int
+registered_json(const struct sortes_protocol *p, const char *code,
+    const struct sortes_caseworker_result *res, struct sortes_error *err)
+{
+	struct cli_enrolled e;
+	long *per_arm = calloc(p->narms + 1, sizeof(long));
+	int rc;
+
+	if (per_arm == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	if (res->allocated)
+		per_arm[res->arm] = 1;
+	cli_enrolled_init(&e, p);
+	e.caseworkers = 1;
+	cli_registered_add(&e, 0, code, res);
+	rc = cli_enrolled_print(&e, 1, per_arm, NULL, err);
+	cli_enrolled_free(&e);
+	free(per_arm);
+	return rc;
+}
+
+static int
 caseworker_add(struct caseworker_args *a, const char *code,
     struct sortes_error *err)
 {
@@ -66,7 +87,9 @@ caseworker_add(struct caseworker_args *a, const char *code,
 	if (rc == 0)
 		rc = sortes_registrar_commit(r, err);
 	sortes_registrar_free(r);
-	if (rc == 0)
+	if (rc == 0 && a->json)
+		rc = registered_json(a->trial->protocol, code, &res, err);
+	else if (rc == 0)
 		print_arm(a->trial->protocol, code, &res);
 	return rc;
 }
@@ -96,12 +119,18 @@ caseworker_import(struct caseworker_args *a, const char *path,
 	};
 	const struct sortes_protocol *p = a->trial->protocol;
 	struct sortes_csv_summary s;
+	struct cli_enrolled e;
 	int rc;
 
 	a->path = path;
+	cli_enrolled_init(&e, p);
+	e.caseworkers = 1;
+	if (a->json)
+		c.also = cli_enrolled_hooks(&e);
 	rc = cli_csv_import(&c, &s, err);
-
-	if (rc == 0) {
+	if (rc == 0 && a->json)
+		rc = cli_enrolled_print(&e, s.rows, s.per_arm, a->rejects, err);
+	else if (rc == 0) {
 		const char *sep = ";";
 
 		printf("registered %ld of %ld caseworkers", s.enrolled, s.rows);
@@ -116,6 +145,7 @@ caseworker_import(struct caseworker_args *a, const char *path,
 			printf("refused %ld row%s, written to %s\n", s.rejected,
 			    s.rejected == 1 ? "" : "s", a->rejects);
 	}
+	cli_enrolled_free(&e);
 	sortes_csv_summary_free(&s);
 	return rc;
 }
@@ -219,9 +249,6 @@ caseworker_run(struct caseworker_args *a, int argc, char **argv)
 	    argc != 2 : (strcmp(verb, "list") != 0 || argc != 1))
 		return cli_usage_error("caseworker", "expected 'add CODE', "
 		    "'import FILE' or 'list'");
-	if (a->json && strcmp(verb, "list") != 0)
-		return cli_usage_error("caseworker", "--json is for "
-		    "'caseworker list'");
 	rc = caseworker_open(a, strcmp(verb, "list") != 0, &err);
 	if (rc == 0 && strcmp(verb, "add") == 0)
 		rc = caseworker_add(a, argv[1], &err);

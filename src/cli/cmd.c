@@ -68,7 +68,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -s, --skip-invalid REJECTS register valid rows, write refused ones\n"
 	  "  -d, --db FILE              the trial database\n"
 	  "  -k, --key FILE             the trial's key file (for new hires)\n"
-	  "  -j, --json                 list: as JSON (docs/json.md)\n",
+	  "  -j, --json                 the result as JSON (docs/json.md)\n",
 	  cmd_caseworker },
 	{ "randomize", "allocate all registered caseworkers to arms",
 	  "usage: sortes randomize [--beacon VALUE] [--db FILE] [--key FILE] [--json]\n"
@@ -123,7 +123,7 @@ const struct cmd_entry cmd_table[] = {
 	  "                             (docs/json.md)\n",
 	  cmd_enroll },
 	{ "transfer", "move a participant to another caseworker",
-	  "usage: sortes transfer PARTICIPANT --to CODE [--db FILE]\n"
+	  "usage: sortes transfer PARTICIPANT --to CODE [--db FILE] [--json]\n"
 	  "\n"
 	  "Move a participant (by UUID) to another caseworker.  The arm stays\n"
 	  "the one first allocated (intention to treat); the move is logged.\n"
@@ -132,17 +132,19 @@ const struct cmd_entry cmd_table[] = {
 	  "contamination.\n"
 	  "\n"
 	  "  -t, --to CODE        the new caseworker\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "  -d, --db FILE        the trial database\n"
+	  "  -j, --json           the result as JSON (docs/json.md)\n",
 	  cmd_transfer },
 	{ "withdraw", "record that a participant withdrew",
-	  "usage: sortes withdraw PARTICIPANT --reason TEXT [--db FILE]\n"
+	  "usage: sortes withdraw PARTICIPANT --reason TEXT [--db FILE] [--json]\n"
 	  "\n"
 	  "Record a participant's withdrawal, with the reason, in the log.\n"
 	  "Nothing is deleted, and the participant stays in the arm first\n"
 	  "allocated for the analysis (intention to treat).\n"
 	  "\n"
 	  "  -r, --reason TEXT    why (1 to 1000 bytes)\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "  -d, --db FILE        the trial database\n"
+	  "  -j, --json           the result as JSON (docs/json.md)\n",
 	  cmd_withdraw },
 	{ "followup", "list due follow-ups, record measurements, write a calendar",
 	  "usage: sortes followup due [--as-of DATE] [--within DAYS] [--caseworker CODE]\n"
@@ -211,7 +213,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -n, --note TEXT        a note (1 to 1000 bytes)\n"
 	  "  -D, --date DATE        when it was spent (default today)\n"
 	  "  -d, --db FILE          the trial database\n"
-	  "  -j, --json             report: as JSON, amounts in minor units\n"
+	  "  -j, --json             the result as JSON, amounts in minor units\n"
 	  "                         (docs/json.md)\n",
 	  cmd_budget },
 	{ "verify", "recompute the log's hash chain and check the tables",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/caseworker.h"
 #include "sortes/followup.h"
 #include "sortes/jcs.h"
 #include "sortes/randomize.h"
@@ -69,7 +70,22 @@ key_boolean(struct sortes_jcs *j, const char *key, int v)
 	sortes_jcs_boolean(j, v);
 }
 
-/* ---- enroll --------------------------------------------------------- */
+/* ---- enroll, caseworker add|import ---------------------------------- */
+
+/*
+ * A line, an entry: numbers from 1, null for none (a row given on the
+ * command line, an outcome that corrects nothing).
+ */
+static void
+key_number(struct sortes_jcs *j, const char *key, int64_t v)
+{
+	sortes_jcs_key(j, key);
+	if (v > 0)
+		sortes_jcs_integer(j, v);
+	else
+		sortes_jcs_null(j);
+}
+
 
 void
 cli_enrolled_init(struct cli_enrolled *e, const struct sortes_protocol *p)
@@ -100,12 +116,24 @@ cli_enrolled_add(struct cli_enrolled *e, long line, const char *caseworker,
 	cli_json_key_string(j, "arm_name", e->p->arms[arm].name);
 	cli_json_key_string(j, "caseworker", caseworker);
 	cli_json_key_integer(j, "entry", seq);
-	sortes_jcs_key(j, "line");
-	if (line > 0)
-		sortes_jcs_integer(j, line);
-	else
-		sortes_jcs_null(j);
+	key_number(j, "line", line);
 	cli_json_key_string(j, "participant", participant);
+	sortes_jcs_object_end(j);
+}
+
+void
+cli_registered_add(struct cli_enrolled *e, long line, const char *code,
+    const struct sortes_caseworker_result *res)
+{
+	struct sortes_jcs *j = &e->enrolled;
+
+	sortes_jcs_object_begin(j);
+	cli_json_key_string(j, "arm", res->allocated ?
+	    e->p->arms[res->arm].code : NULL);
+	cli_json_key_string(j, "code", code);
+	cli_json_key_integer(j, "entry", res->seq);
+	key_number(j, "line", line);
+	key_boolean(j, "new_hire", res->allocated);
 	sortes_jcs_object_end(j);
 }
 
@@ -113,8 +141,15 @@ static int
 enrolled_added(void *ctx, long line, const char *const *keys,
     const struct sortes_import_added *added)
 {
-	cli_enrolled_add(ctx, line, keys[1], added->id, added->bucket,
-	    added->seq);
+	struct cli_enrolled *e = ctx;
+	struct sortes_caseworker_result res = { added->seq,
+	    added->bucket < e->p->narms, added->bucket };
+
+	if (e->caseworkers)
+		cli_registered_add(e, line, keys[0], &res);
+	else
+		cli_enrolled_add(e, line, keys[1], added->id, added->bucket,
+		    added->seq);
 	return 0;
 }
 
@@ -165,18 +200,22 @@ cli_enrolled_print(struct cli_enrolled *e, long rows, const long *per_arm,
 
 	sortes_jcs_init(&j);
 	sortes_jcs_object_begin(&j);
-	rc = cli_json_key_array(&j, "enrolled", &e->enrolled, err);
+	rc = e->caseworkers ? 0 :
+	    cli_json_key_array(&j, "enrolled", &e->enrolled, err);
 	sortes_jcs_key(&j, "per_arm");
 	sortes_jcs_array_begin(&j);
 	for (size_t i = 0; i < e->p->narms; i++) {
 		sortes_jcs_object_begin(&j);
 		cli_json_key_string(&j, "arm", e->p->arms[i].code);
-		cli_json_key_integer(&j, "enrolled", per_arm[i]);
+		cli_json_key_integer(&j, e->caseworkers ? "new_hires" :
+		    "enrolled", per_arm[i]);
 		sortes_jcs_object_end(&j);
 	}
 	sortes_jcs_array_end(&j);
 	if (rc == 0)
 		rc = cli_json_key_array(&j, "refused", &e->refused, err);
+	if (rc == 0 && e->caseworkers)
+		rc = cli_json_key_array(&j, "registered", &e->enrolled, err);
 	cli_json_key_string(&j, "rejects", rejects);
 	cli_json_key_integer(&j, "rows", rows);
 	sortes_jcs_object_end(&j);
@@ -336,11 +375,7 @@ cli_json_outcome(const char *status, const char *participant,
 	key_boolean(&j, "out_of_window", res->out_of_window);
 	cli_json_key_string(&j, "participant", participant);
 	cli_json_key_string(&j, "status", status);
-	sortes_jcs_key(&j, "supersedes");
-	if (res->supersedes > 0)
-		sortes_jcs_integer(&j, res->supersedes);
-	else
-		sortes_jcs_null(&j);
+	key_number(&j, "supersedes", res->supersedes);
 	sortes_jcs_object_end(&j);
 	return cli_json_print(&j, err);
 }

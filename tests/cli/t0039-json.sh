@@ -142,11 +142,18 @@ for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20; do
 	shift $((n % 4))
 	echo "SB$i,Jobcenter $1,$((20 + n * 7 % 31)),$((15 + n * 13 % 50)),$1,$((n * 3 % 17))"
 done >>cw.csv
+# caseworker import: who was registered, from which line.
 run "$SORTES" caseworker import cw.csv --db u.db --json
-expect_status 64
-expect_err_contains "--json is for 'caseworker list'"
-run "$SORTES" caseworker import cw.csv --db u.db
 expect_status 0
+expect_canonical
+expect_js 'sorted(j)' '["per_arm", "refused", "registered", "rejects", "rows"]'
+expect_js '[len(j["registered"]), j["rows"], j["refused"], j["rejects"]]' \
+    '[20, 20, [], null]'
+expect_js 'j["registered"][0]' \
+    '{"arm": null, "code": "SB01", "entry": 2, "line": 2, "new_hire": false}'
+expect_js '[r["entry"] for r in j["registered"]] == list(range(2, 22))' true
+expect_js 'j["per_arm"]' \
+    '[{"arm": "B", "new_hires": 0}, {"arm": "C", "new_hires": 0}]'
 run "$SORTES" caseworker list --db u.db --json
 expect_status 0
 expect_canonical
@@ -184,9 +191,20 @@ expect_js '[b["column"] for b in j["constrained"]["balance"]][:2]' \
 expect_js 'sorted(j["constrained"]["balance"][0])' \
     '["column", "constant", "means", "sd", "std_difference"]'
 expect_js 'abs((float(j["constrained"]["balance"][0]["means"][0]) - float(j["constrained"]["balance"][0]["means"][1])) / float(j["constrained"]["balance"][0]["sd"]) - float(j["constrained"]["balance"][0]["std_difference"])) < 1e-12' true
-# The text output's figures are the same.
+# A new hire is allocated at once.
+run "$SORTES" caseworker add SB21 --team "Jobcenter nord" --db u.db \
+    --covariate caseload=30 --covariate share_education_benefit=45 \
+    --covariate office=nord --covariate years_experience=2 --json
+expect_status 0
+expect_canonical
+expect_js '[j["rows"], len(j["registered"]), j["registered"][0]["code"], j["registered"][0]["new_hire"], j["registered"][0]["line"], j["registered"][0]["entry"]]' \
+    '[1, 1, "SB21", true, null, 23]'
+expect_js 'j["registered"][0]["arm"]' \
+    "$("$SQLITE3" u.db "select a.arm from caseworker_allocations a join caseworkers c on c.seq = a.caseworker where c.code = 'SB21'")"
+expect_js 'sum(a["new_hires"] for a in j["per_arm"])' 1
+# The list agrees with the allocation.
 run "$SORTES" caseworker list --db u.db --json
-expect_js 'sorted((c["code"], c["arm"]) for c in j["caseworkers"]) == sorted((a["caseworker"], a["arm"]) for a in json.load(open("randomized.json"))["allocation"])' true
+expect_js 'sorted((c["code"], c["arm"]) for c in j["caseworkers"] if c["code"] != "SB21") == sorted((a["caseworker"], a["arm"]) for a in json.load(open("randomized.json"))["allocation"])' true
 
 # --- budget report ----------------------------------------------------
 
@@ -197,8 +215,10 @@ run "$SORTES" enroll --db u.db --person 170500-9001 --caseworker "$b_cw" \
 expect_status 0
 pid=$(js 'j["enrolled"][0]["participant"]')
 run "$SORTES" budget spend "$pid" --amount 3200.50 --category education \
-    --db u.db
+    --db u.db --json
 expect_status 0
+expect_canonical
+expect_js 'j' "{\"amount_minor\": 320050, \"category\": \"education\", \"entry\": 25, \"participant\": \"$pid\", \"remaining_minor\": 2179950, \"spent_minor\": 320050}"
 run "$SORTES" budget report --db u.db --json
 expect_status 0
 expect_canonical
@@ -214,10 +234,11 @@ expect_js '[j["participants"][0]["arm"], j["participants"][0]["spends"], j["part
 expect_js 'j["participants"][0]["remaining_minor"] == j["remaining_minor"] and j["spent_minor"] == 320050' true
 run "$SORTES" budget report --db u.db
 expect_out_contains "3200.50"
-run "$SORTES" budget spend "$pid" --amount 1 --category education --json \
-    --db u.db
-expect_status 64
-expect_err_contains "--json is for 'budget report'"
+run "$SORTES" budget spend "$pid" --amount 99999 --category education \
+    --json --db u.db
+expect_status 65
+expect_out_empty
+expect_err_contains "remain"
 run "$SORTES" budget report --db a.db --json
 expect_status 65
 expect_out_empty
@@ -246,6 +267,25 @@ expect_canonical
 expect_js 'j' "{\"entry\": 6, \"occasion\": \"m6\", \"out_of_window\": false, \"participant\": \"$fid2\", \"status\": \"missed\", \"supersedes\": null}"
 expect_eq "$("$SQLITE3" a.db 'select status from outcomes where seq = 6')" \
     missed "the outcome row"
+
+# --- transfer, withdraw ----------------------------------------------
+
+c_cw=$("$SQLITE3" u.db "select c.code from caseworkers c join caseworker_allocations ca on ca.caseworker = c.seq where ca.arm = 'C' order by c.code limit 1")
+run "$SORTES" transfer "$pid" --to "$c_cw" --db u.db --json
+expect_status 0
+expect_canonical
+expect_js 'j' "{\"contamination\": true, \"entry\": 26, \"from\": \"$b_cw\", \"participant\": \"$pid\", \"to\": \"$c_cw\"}"
+run env SORTES_NOW=2024-09-04T10:00:00Z "$SORTES" transfer "$fid" --to CW02 \
+    --db a.db -j
+expect_status 0
+expect_js '[j["contamination"], j["from"], j["to"]]' '[null, "CW01", "CW02"]'
+run "$SORTES" withdraw "$pid" --reason "moved away" --db u.db --json
+expect_status 0
+expect_canonical
+expect_js 'j' "{\"entry\": 27, \"participant\": \"$pid\"}"
+run "$SORTES" withdraw "$pid" --reason "again" --db u.db --json
+expect_status 65
+expect_out_empty
 
 # --- protocol check ---------------------------------------------------
 
@@ -299,7 +339,7 @@ expect_out_empty
 # --- the help names it ------------------------------------------------
 
 for cmd in enroll caseworker randomize budget protocol verify-export \
-    followup verify; do
+    followup verify transfer withdraw; do
 	run "$SORTES" "$cmd" --help
 	expect_out_contains "-j, --json"
 done
