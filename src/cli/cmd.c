@@ -332,7 +332,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_freeze },
 	{ "seal", "list the seals kept in the database, write one out again",
-	  "usage: sortes seal list [--db FILE]\n"
+	  "usage: sortes seal list [--db FILE] [--json]\n"
 	  "       sortes seal show ENTRY [--output FILE] [--db FILE]\n"
 	  "\n"
 	  "Every freeze keeps its seal in the database as well as writing the\n"
@@ -345,7 +345,8 @@ const struct cmd_entry cmd_table[] = {
 	  "'sortes verify --seal FILE --pubkey KEY.pub' (docs/audit.md).\n"
 	  "\n"
 	  "  -o, --output FILE    write the seal to FILE (default: stdout)\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "  -d, --db FILE        the trial database\n"
+	  "  -j, --json           list: as JSON (docs/json.md)\n",
 	  cmd_seal },
 	{ "reveal", "publish the randomization seed in the log, for audit",
 	  "usage: sortes reveal [--key FILE] [--db FILE]\n"

@@ -318,6 +318,13 @@ run "$SORTES" keygen --out lead
 expect_status 0
 run "$SORTES" freeze --db c.db --key lead.pem --seal s1
 expect_status 0
+run "$SORTES" seal list --db c.db --json
+expect_status 0
+expect_canonical
+expect_js 'j' "{\"seals\": [{\"entry\": 22, \"note\": \"\", \"sealed_at\": \"$SORTES_NOW\", \"signer\": \"$("$SQLITE3" c.db 'select signer from seals')\"}]}"
+run "$SORTES" seal show 22 --db c.db --json
+expect_status 64
+expect_out_empty
 run "$SORTES" export allocations --db c.db --seal s1 --output e.csv
 expect_status 0
 run "$SORTES" verify-export e.csv --seal s1 --pubkey lead.pub --json
@@ -339,7 +346,7 @@ expect_out_empty
 # --- the help names it ------------------------------------------------
 
 for cmd in enroll caseworker randomize budget protocol verify-export \
-    followup verify transfer withdraw; do
+    followup verify transfer withdraw seal; do
 	run "$SORTES" "$cmd" --help
 	expect_out_contains "-j, --json"
 done
