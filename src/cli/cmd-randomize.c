@@ -77,6 +77,14 @@ print_constrained(const struct sortes_protocol *p,
 		    cr->col_constant[j] ? 0.0 :
 		    (r->mean_a[j] - r->mean_b[j]) / cr->col_sd[j]);
 	print_pairs(r);
+}
+
+/* On stderr, with the text or the JSON. */
+static void
+warn_fixed(const struct sortes_randomize_result *r)
+{
+	const struct sortes_cr_result *cr = &r->cr;
+
 	for (size_t i = 0; i < cr->n_fixed; i++)
 		fprintf(stderr, "sortes: warning: caseworkers %s and %s are %s "
 		    "in every kept allocation: the constraint is too tight for "
@@ -128,6 +136,8 @@ randomize_run(const char *db_arg, const char *key_arg, const char *beacon,
 	if (rc == 0)
 		rc = json ? cli_json_randomize(t->protocol, &r, &err) :
 		    randomize_print(t->protocol, &r, &err);
+	if (rc == 0)
+		warn_fixed(&r);
 	sortes_randomize_result_free(&r);
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);

@@ -191,6 +191,21 @@ expect_js '[b["column"] for b in j["constrained"]["balance"]][:2]' \
 expect_js 'sorted(j["constrained"]["balance"][0])' \
     '["column", "constant", "means", "sd", "std_difference"]'
 expect_js 'abs((float(j["constrained"]["balance"][0]["means"][0]) - float(j["constrained"]["balance"][0]["means"][1])) / float(j["constrained"]["balance"][0]["sd"]) - float(j["constrained"]["balance"][0]["std_difference"])) < 1e-12' true
+# Ten caseworkers whose covariates keep pairs apart: the warnings stay
+# on stderr, and the pairs are in the JSON too.
+new_trial "$UNGEBUDGETTER" u10.db
+head -n 11 cw.csv >cw10.csv
+run "$SORTES" caseworker import cw10.csv --db u10.db
+expect_status 0
+run "$SORTES" randomize --db u10.db --beacon 8f1b3c2d9e4a5b6c7d8e9f0a1b2c3d4e --json
+expect_status 0
+expect_canonical
+expect_err_contains "sortes: warning: caseworkers "
+expect_eq "$(grep -c 'sortes: warning: caseworkers' err)" \
+    "$(js 'len(j["constrained"]["fixed_pairs"])')" "fixed pairs, warned of"
+expect_js 'sorted(j["constrained"]["fixed_pairs"][0])' '["caseworkers", "together"]'
+expect_js 'all(c in [a["caseworker"] for a in j["allocation"]] for p in j["constrained"]["fixed_pairs"] for c in p["caseworkers"])' true
+
 # A new hire is allocated at once.
 run "$SORTES" caseworker add SB21 --team "Jobcenter nord" --db u.db \
     --covariate caseload=30 --covariate share_education_benefit=45 \
