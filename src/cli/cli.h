@@ -115,7 +115,7 @@ void cli_progress_clear(void);
 /* Erase the line for good: the step is over. */
 void cli_progress_end(void);
 
-struct sortes_jcs;
+struct sortes_caseworker_result;
 struct sortes_outcome_result;
 struct sortes_randomize_result;
 
@@ -154,7 +154,6 @@ void cli_enrolled_free(struct cli_enrolled *e);
 /* One enrolled: 'line' 0 when it came from no file. */
 void cli_enrolled_add(struct cli_enrolled *e, long line, const char *caseworker,
     const char *participant, size_t arm, int64_t seq);
-struct sortes_caseworker_result;
 /* One caseworker registered. */
 void cli_registered_add(struct cli_enrolled *e, long line, const char *code,
     const struct sortes_caseworker_result *res);
