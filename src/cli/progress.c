@@ -59,10 +59,10 @@ progress_width(void)
 {
 	struct winsize ws;
 
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
-	    ws.ws_col - 1 < PROGRESS_WIDTH)
-		return (size_t)ws.ws_col - 1;
-	return 79;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_col < 2)
+		return 79;
+	return ws.ws_col - 1 < PROGRESS_WIDTH ? (size_t)ws.ws_col - 1 :
+	    PROGRESS_WIDTH - 1;
 }
 
 /* "0:05", "12:30", "2:03:04". */
