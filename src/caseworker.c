@@ -337,7 +337,7 @@ struct import_ctx {
 
 static int
 import_add(void *ctx, const char *const *keys, const char *const *names,
-    const char *const *values, size_t n, size_t *bucket,
+    const char *const *values, size_t n, struct sortes_import_added *added,
     struct sortes_error *err)
 {
 	struct import_ctx *c = ctx;
@@ -349,9 +349,11 @@ import_add(void *ctx, const char *const *keys, const char *const *names,
 	};
 	int rc = sortes_registrar_add(c->registrar, &in, &res, err);
 
-	if (rc == 0)
-		*bucket = res.allocated ? res.arm :
+	if (rc == 0) {
+		added->bucket = res.allocated ? res.arm :
 		    c->registrar->protocol->narms;
+		added->seq = res.seq;
+	}
 	return rc;
 }
 
@@ -365,7 +367,7 @@ import_commit(void *ctx, struct sortes_error *err)
 int
 sortes_caseworker_import(struct sortes_trial *t, FILE *in, const char *name,
     int delimiter, int skip_invalid, const char *registered_at,
-    sortes_reject_fn on_reject, void *ctx,
+    const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	static const char *const keys[] = { "code", "team" };
@@ -378,6 +380,7 @@ sortes_caseworker_import(struct sortes_trial *t, FILE *in, const char *name,
 		.nbuckets = t->protocol->narms + 1,
 		.verb = "registered", .none_added = "no caseworker was registered",
 		.add = import_add, .commit = import_commit, .ctx = &c,
+		.progress = t->progress,
 	};
 	int rc;
 
@@ -385,7 +388,7 @@ sortes_caseworker_import(struct sortes_trial *t, FILE *in, const char *name,
 	rc = sortes_registrar_new(&c.registrar, t, err);
 	if (rc == 0)
 		rc = sortes_import_csv(&spec, in, name, delimiter, skip_invalid,
-		    on_reject, ctx, summary, err);
+		    hooks, summary, err);
 	sortes_registrar_free(c.registrar);
 	return rc;
 }

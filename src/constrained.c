@@ -34,6 +34,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,6 +263,7 @@ struct cr_ctx {
 	uint64_t *sample;	/* the sampled masks, or NULL */
 	int64_t *step;		/* exact: n x n x ka, the change of the sums */
 	size_t bins, collect_max;
+	const struct sortes_progress *progress;
 };
 
 struct cr_limits {
@@ -494,6 +496,7 @@ cr_ctx_init(struct cr_ctx *c, const struct sortes_cr_problem *p,
 	c->metric = p->metric;
 	c->bins = lim.bins;
 	c->collect_max = lim.collect_max;
+	c->progress = l != NULL ? l->progress : NULL;
 	if ((rc = cr_ctx_columns(c, p, err)) != 0 ||
 	    (rc = cr_ctx_space(c, &lim, rng, err)) != 0)
 		cr_ctx_free(c);
@@ -515,6 +518,8 @@ struct cr_walk {
 	int64_t big_n[SORTES_CR_K_MAX + 3];
 	uint64_t base;		/* index of chunk entry 0 */
 	size_t len;		/* entries in the chunk */
+	int walks;		/* started so far, for the progress line */
+	char unit[32];
 	double score[CR_CHUNK];
 	uint64_t masks[CR_CHUNK];
 };
@@ -548,6 +553,7 @@ cr_walk_start(struct cr_walk *w, const struct cr_ctx *c)
 	cr_add_rows(w->big_n, c->d, c->ka, w->mask, 0);
 	w->base = 0;
 	w->len = 0;
+	snprintf(w->unit, sizeof(w->unit), "allocations, walk %d", ++w->walks);
 }
 
 /* Move to the allocation after the current one (index + 1 < space). */
@@ -667,6 +673,8 @@ cr_walk_chunk(struct cr_walk *w)
 	w->len = left < CR_CHUNK ? (size_t)left : CR_CHUNK;
 	if (w->len == 0)
 		return 0;
+	sortes_progress_report(w->c->progress, w->unit,
+	    (int64_t)(w->base + w->len), (int64_t)w->c->space);
 	if (w->c->exact && w->c->ka == 4)
 		cr_chunk4(w, w->len);
 	else if (w->c->exact && w->c->ka == 8)
@@ -691,7 +699,7 @@ sortes_cr_foreach(const struct sortes_cr_problem *p,
 		return sortes_error_set(err, SORTES_EUSAGE, "no visitor given");
 	if ((rc = cr_ctx_init(&c, p, lim, rng, err)) != 0)
 		return rc;
-	if ((w = malloc(sizeof(*w))) == NULL) {
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -1291,7 +1299,7 @@ sortes_cr_run_limits(const struct sortes_cr_problem *p,
 	if ((rc = cr_ctx_init(&c, p, lim, rng, err)) != 0)
 		return rc;
 	cr_result_columns(&c, out);
-	if ((w = malloc(sizeof(*w))) == NULL) {
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 		goto done;
 	}

@@ -76,6 +76,23 @@ sortes_db_prepare(struct sortes_db *db, sqlite3_stmt **out, const char *sql,
 }
 
 int
+sortes_db_integer(struct sortes_db *db, const char *sql, int64_t param,
+    int64_t *out, struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sortes_db_prepare(db, &st, sql, err);
+
+	if (rc == 0 && sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, param);
+	if (rc == 0 && sqlite3_step(st) != SQLITE_ROW)
+		rc = sortes_db_fail(db, "counting rows", err);
+	if (rc == 0)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 sortes_db_begin(struct sortes_db *db, struct sortes_error *err)
 {
 	if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=

@@ -472,32 +472,11 @@ struct enroll_csv {
 	struct sortes_enroller *enroller;
 	const char *enrolled_at;
 	int32_t enroll_day;
-	sortes_enrolled_fn on_enrolled;
-	void *ctx;
-	long line;			/* of the row being added */
 };
-
-static void
-enroll_csv_line(void *ctx, long line)
-{
-	((struct enroll_csv *)ctx)->line = line;
-}
-
-static int
-enroll_csv_tell(const struct enroll_csv *c, const char *const *keys,
-    const struct sortes_enroll_result *res, struct sortes_error *err)
-{
-	struct sortes_enrolled_row row = { c->line, keys[0], keys[1], res };
-
-	if (c->on_enrolled != NULL && c->on_enrolled(c->ctx, &row) != 0)
-		return sortes_error_set(err, SORTES_EIO, "cannot record an "
-		    "enrolled row");
-	return 0;
-}
 
 static int
 enroll_csv_add(void *ctx, const char *const *keys, const char *const *names,
-    const char *const *values, size_t n, size_t *bucket,
+    const char *const *values, size_t n, struct sortes_import_added *added,
     struct sortes_error *err)
 {
 	struct enroll_csv *c = ctx;
@@ -509,10 +488,11 @@ enroll_csv_add(void *ctx, const char *const *keys, const char *const *names,
 	};
 	int rc = sortes_enroller_add(c->enroller, &in, &res, err);
 
-	if (rc == 0)
-		*bucket = res.arm;
-	if (rc == 0)
-		rc = enroll_csv_tell(c, keys, &res, err);
+	if (rc == 0) {
+		added->bucket = res.arm;
+		memcpy(added->id, res.participant, sizeof(added->id));
+		added->seq = res.seq;
+	}
 	return rc;
 }
 
@@ -525,30 +505,18 @@ enroll_csv_commit(void *ctx, struct sortes_error *err)
 int
 sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
     int delimiter, int skip_invalid, const char *enrolled_at,
-    int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
-    struct sortes_csv_summary *summary, struct sortes_error *err)
-{
-	return sortes_enroll_csv_rows(t, in, name, delimiter, skip_invalid,
-	    enrolled_at, enroll_day, on_reject, NULL, ctx, summary, err);
-}
-
-int
-sortes_enroll_csv_rows(struct sortes_trial *t, FILE *in, const char *name,
-    int delimiter, int skip_invalid, const char *enrolled_at,
-    int32_t enroll_day, sortes_reject_fn on_reject,
-    sortes_enrolled_fn on_enrolled, void *ctx,
+    int32_t enroll_day, const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	static const char *const keys[] = { "person", "caseworker" };
-	struct enroll_csv c = { NULL, enrolled_at, enroll_day, on_enrolled,
-	    ctx, 0 };
+	struct enroll_csv c = { NULL, enrolled_at, enroll_day };
 	struct sortes_import_spec spec = {
 		.keys = keys, .nkeys = 2,
 		.vars = t->protocol->fields, .nvars = t->protocol->nfields,
 		.nbuckets = t->protocol->narms,
 		.verb = "enrolled", .none_added = "nobody was enrolled",
-		.add = enroll_csv_add, .row_start = enroll_csv_line,
-		.commit = enroll_csv_commit, .ctx = &c,
+		.add = enroll_csv_add, .commit = enroll_csv_commit, .ctx = &c,
+		.progress = t->progress,
 	};
 	int rc;
 
@@ -556,7 +524,7 @@ sortes_enroll_csv_rows(struct sortes_trial *t, FILE *in, const char *name,
 	rc = sortes_enroller_new(&c.enroller, t, err);
 	if (rc == 0)
 		rc = sortes_import_csv(&spec, in, name, delimiter, skip_invalid,
-		    on_reject, ctx, summary, err);
+		    hooks, summary, err);
 	sortes_enroller_free(c.enroller);
 	return rc;
 }

@@ -135,7 +135,7 @@ col(sqlite3_stmt *st, int i)
 static int
 export_rows(struct sortes_trial *t, sqlite3_stmt *st, FILE *out,
     enum sortes_export_format format, const struct sortes_blinding *blind,
-    int64_t *rows, struct sortes_error *err)
+    int64_t total, int64_t *rows, struct sortes_error *err)
 {
 	struct sortes_export_writer w;
 	int rc = 0, step;
@@ -144,6 +144,7 @@ export_rows(struct sortes_trial *t, sqlite3_stmt *st, FILE *out,
 	w.blind = blind;
 	w.protocol = t->protocol;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		sortes_progress_report(t->progress, "rows", w.rows + 1, total);
 		struct sortes_export_row row = {
 			.pseudonym = col(st, 0), .participant = col(st, 1),
 			.caseworker = col(st, 2), .stratum = col(st, 3),
@@ -180,15 +181,20 @@ sortes_export_allocations_blinded(struct sortes_trial *t, FILE *out,
     struct sortes_error *err)
 {
 	sqlite3_stmt *st = NULL;
+	int64_t total = 0;
 	int rc;
 
 	*rows = 0;
 	if ((rc = sortes_db_exec(t->db, "BEGIN", err)) != 0)
 		return rc;
-	rc = sortes_db_prepare(t->db, &st, export_sql, err);
+	if (t->progress != NULL)
+		rc = sortes_db_integer(t->db, "SELECT count(*) FROM participants "
+		    "WHERE seq <= ?", at > 0 ? at : INT64_MAX, &total, err);
+	if (rc == 0)
+		rc = sortes_db_prepare(t->db, &st, export_sql, err);
 	if (rc == 0) {
 		sqlite3_bind_int64(st, 1, at > 0 ? at : INT64_MAX);
-		rc = export_rows(t, st, out, format, blind, rows, err);
+		rc = export_rows(t, st, out, format, blind, total, rows, err);
 	}
 	sqlite3_finalize(st);
 	sortes_db_rollback(t->db);

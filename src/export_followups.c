@@ -117,6 +117,8 @@ struct export_state {
 	struct sortes_followups_writer w;
 	sqlite3_stmt *value;		/* value_sql */
 	const struct sortes_blinding *blind;	/* NULL: not blinded */
+	const struct sortes_progress *progress;
+	int64_t occasions, total;	/* schedule rows: done, in all */
 };
 
 /*
@@ -332,8 +334,14 @@ export_rows(struct export_state *x, sqlite3_stmt *st, struct sortes_error *err)
 {
 	int rc = 0, step = SQLITE_DONE;
 
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+	if (x->progress != NULL)
+		rc = sortes_db_integer(x->db, "SELECT count(*) FROM schedule",
+		    0, &x->total, err);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		sortes_progress_report(x->progress, "occasions",
+		    ++x->occasions, x->total);
 		rc = occasion_rows(x, st, err);
+	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(x->db, "reading the follow-up schedule",
 		    err);
@@ -382,7 +390,8 @@ sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, const struct sortes_blinding *blind,
     int64_t *rows, struct sortes_error *err)
 {
-	struct export_state x = { .p = t->protocol, .db = t->db, .blind = blind };
+	struct export_state x = { .p = t->protocol, .db = t->db, .blind = blind,
+	    .progress = t->progress };
 	sqlite3_stmt *st = NULL;
 	int rc;
 

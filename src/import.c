@@ -131,8 +131,8 @@ struct csv_run {
 	struct csv_columns cols;
 	const char *name;
 	int skip_invalid;
-	sortes_reject_fn on_reject;
-	void *ctx;
+	FILE *in;			/* for how far through it the rows are */
+	struct sortes_import_hooks hooks;
 	struct sortes_csv_summary *summary;
 };
 
@@ -141,7 +141,7 @@ static int
 csv_row(struct csv_run *r, struct sortes_error *err)
 {
 	struct sortes_csv *csv = r->csv;
-	size_t bucket = 0;
+	struct sortes_import_added added = { 0 };
 	int rc;
 
 	if (sortes_csv_count(csv) != r->cols.n)
@@ -153,13 +153,17 @@ csv_row(struct csv_run *r, struct sortes_error *err)
 	for (size_t k = 0; k < r->spec->nkeys; k++)
 		r->cols.keyval[k] = sortes_csv_cell(csv,
 		    (size_t)r->cols.keycol[k]);
-	if (r->spec->row_start != NULL)
-		r->spec->row_start(r->spec->ctx, sortes_csv_line(csv));
 	rc = r->spec->add(r->spec->ctx, r->cols.keyval, r->cols.names,
-	    r->cols.values, r->cols.nfields, &bucket, err);
-	if (rc == 0 && bucket < r->spec->nbuckets)
-		r->summary->per_arm[bucket]++;
-	return rc;
+	    r->cols.values, r->cols.nfields, &added, err);
+	if (rc != 0)
+		return rc;
+	if (added.bucket < r->spec->nbuckets)
+		r->summary->per_arm[added.bucket]++;
+	if (r->hooks.on_added != NULL && r->hooks.on_added(r->hooks.ctx,
+	    sortes_csv_line(csv), r->cols.keyval, &added) != 0)
+		return sortes_error_set(err, SORTES_EIO,
+		    "cannot record an added row");
+	return 0;
 }
 
 static int
@@ -169,11 +173,11 @@ csv_reject(struct csv_run *r, const char *reason, struct sortes_error *err)
 	size_t n = sortes_csv_count(r->csv);
 
 	r->summary->rejected++;
-	if (r->on_reject == NULL)
+	if (r->hooks.on_reject == NULL)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		cells[i] = sortes_csv_cell(r->csv, i);
-	if (r->on_reject(r->ctx, sortes_csv_line(r->csv),
+	if (r->hooks.on_reject(r->hooks.ctx, sortes_csv_line(r->csv),
 	    (const char *const *)r->cols.header, r->cols.n, cells, n,
 	    reason) != 0)
 		return sortes_error_set(err, SORTES_EIO,
@@ -189,6 +193,8 @@ csv_rows(struct csv_run *r, struct sortes_error *err)
 
 	while ((rc = sortes_csv_next(r->csv, err)) == 1) {
 		r->summary->rows++;
+		sortes_progress_report_input(r->spec->progress, "rows",
+		    r->summary->rows, r->in);
 		sortes_error_clear(&row_err);
 		rc = csv_row(r, &row_err);
 		if (rc == 0) {
@@ -222,15 +228,17 @@ csv_finish(struct csv_run *r, struct sortes_error *err)
 int
 sortes_import_csv(const struct sortes_import_spec *spec, FILE *in,
     const char *name, int delimiter, int skip_invalid,
-    sortes_reject_fn on_reject, void *reject_ctx,
+    const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	struct csv_run r = {
 		.spec = spec, .name = name, .skip_invalid = skip_invalid,
-		.on_reject = on_reject, .ctx = reject_ctx, .summary = summary,
+		.in = in, .summary = summary,
 	};
 	int rc;
 
+	if (hooks != NULL)
+		r.hooks = *hooks;
 	memset(summary, 0, sizeof(*summary));
 	if (spec->nkeys > 8)
 		return sortes_error_set(err, SORTES_EUSAGE, "too many keys");

@@ -406,6 +406,7 @@ static int
 allocate_constrained(struct randomizer *r, struct sortes_error *err)
 {
 	const struct sortes_constrained *c = r->protocol->constrained;
+	struct sortes_cr_limits lim = { .progress = r->trial->progress };
 	struct sortes_cr_problem pb;
 	struct sortes_pcg32 rng;
 	int rc;
@@ -431,7 +432,7 @@ allocate_constrained(struct randomizer *r, struct sortes_error *err)
 	    .m = constrained_m(r->protocol, r->set.n, &rng), .k = r->cols.k,
 	    .x = r->cols.x, .w = r->cols.w, .metric = c->metric,
 	    .keep_per10k = c->keep_per10k };
-	if ((rc = sortes_cr_run(&pb, &rng, &r->cr, err)) != 0)
+	if ((rc = sortes_cr_run_limits(&pb, &lim, &rng, &r->cr, err)) != 0)
 		return rc;
 	for (size_t i = 0; i < r->set.n; i++)
 		r->set.arms[i] = (r->cr.chosen >> i & 1) ? 0 : 1;

@@ -304,14 +304,23 @@ replay_randomize(struct replayer *r, sqlite3_stmt *st,
 static int
 replay_scan(struct replayer *r, struct sortes_error *err)
 {
+	const struct sortes_progress *progress = r->trial->progress;
 	sqlite3_stmt *st = NULL;
-	int rc, step;
+	int64_t total = 0, done = 0;
+	int rc = 0, step;
 
-	if ((rc = sortes_db_prepare(r->trial->db, &st, replay_sql, err)) != 0)
+	if (progress != NULL)
+		rc = sortes_db_integer(r->trial->db, "SELECT count(*) FROM log "
+		    "WHERE kind IN ('enroll', 'caseworker', 'randomize')", 0,
+		    &total, err);
+	if (rc != 0 ||
+	    (rc = sortes_db_prepare(r->trial->db, &st, replay_sql, err)) != 0)
 		return rc;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = col(st, R_KIND);
 
+		sortes_progress_report(progress, "allocating entries", ++done,
+		    total);
 		if (strcmp(kind, "enroll") == 0)
 			rc = replay_enroll(r, st, err);
 		else if (strcmp(kind, "caseworker") == 0)

@@ -537,14 +537,22 @@ verify_counts(struct verify_state *v, struct sortes_error *err)
 static int
 verify_scan(struct verify_state *v, struct sortes_error *err)
 {
+	const struct sortes_progress *progress = v->trial->progress;
 	sqlite3_stmt *st = NULL;
-	int rc, step;
+	int64_t total = 0, done = 0;
+	int rc = 0, step;
 
-	if ((rc = sortes_db_prepare(v->trial->db, &st, verify_sql, err)) != 0)
+	if (progress != NULL)
+		rc = sortes_db_integer(v->trial->db, "SELECT count(*) FROM log",
+		    0, &total, err);
+	if (rc != 0 ||
+	    (rc = sortes_db_prepare(v->trial->db, &st, verify_sql, err)) != 0)
 		return rc;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((rc = verify_entry(v, st, err)) != 0)
 			break;
+		sortes_progress_report(progress, "entries", ++done, total);
+	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(v->trial->db, "reading the log", err);
 	sqlite3_finalize(st);

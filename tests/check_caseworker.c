@@ -623,12 +623,13 @@ import_text(struct sortes_trial *t, const char *text, int skip_invalid,
     struct sortes_error *err)
 {
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct sortes_import_hooks hooks = { .on_reject = on_reject, .ctx = rj };
 	int rc;
 
 	ck_assert_ptr_nonnull(fp);
 	memset(rj, 0, sizeof(*rj));
 	rc = sortes_caseworker_import(t, fp, "cw.csv", 0, skip_invalid, NOW,
-	    on_reject, rj, sum, err);
+	    &hooks, sum, err);
 	fclose(fp);
 	return rc;
 }

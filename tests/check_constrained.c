@@ -5,6 +5,7 @@
  * pair co-assignment, sampling, and bad input.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,55 @@ START_TEST(test_space_size)
 		free(b);
 	}
 	free(v);
+}
+END_TEST
+
+/* What a run told its progress: each walk ends at the whole space. */
+struct walks {
+	int64_t total, done[8];
+	int n;
+	int ordered;
+};
+
+static void
+walks_update(void *ctx, const struct sortes_progress_at *at)
+{
+	struct walks *w = ctx;
+	int64_t done = at->done, total = at->total;
+	int walk = 0;
+
+	ck_assert_int_eq(sscanf(at->unit, "allocations, walk %d", &walk), 1);
+	ck_assert_int_ge(walk, 1);
+	ck_assert_int_le(walk, 8);
+	if (walk > w->n)
+		w->n = walk;
+	if (done <= w->done[walk - 1])
+		w->ordered = 0;
+	w->done[walk - 1] = done;
+	w->total = total;
+}
+
+START_TEST(test_progress)
+{
+	int64_t x[MAXN * 2], w[2] = { 1, 1 };
+	struct sortes_cr_problem p = problem(16, 8, 2, x, w, 2, 1000);
+	struct walks seen = { .ordered = 1 };
+	struct sortes_progress pr = { walks_update, &seen };
+	struct sortes_cr_limits lim = { .progress = &pr };
+	struct sortes_cr_result r, plain;
+
+	fill_x(x, p.n, 2, 3);
+	run(&p, &lim, 7, &r);
+	run(&p, NULL, 7, &plain);
+	/* Told, and nothing of the result changed by it. */
+	ck_assert_int_ge(seen.n, 3);
+	ck_assert(seen.ordered);
+	ck_assert_int_eq(seen.total, 12870);
+	ck_assert_int_eq(seen.done[0], 12870);
+	ck_assert_uint_eq(r.chosen, plain.chosen);
+	ck_assert_uint_eq(r.kept, plain.kept);
+	sortes_cr_result_free(&r);
+	sortes_cr_result_free(&plain);
 }
 END_TEST
 
@@ -992,6 +1042,7 @@ suite_constrained(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_space_size);
+	tcase_add_test(tc, test_progress);
 	tcase_add_test(tc, test_combinations_sampled);
 	tcase_add_test(tc, test_edges);
 	tcase_add_test(tc, test_bitexact);

@@ -450,12 +450,13 @@ enroll_text(struct sortes_trial *t, const char *text, int skip,
     struct rejects *r, struct sortes_csv_summary *s, struct sortes_error *err)
 {
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct sortes_import_hooks hooks = { .on_reject = collect, .ctx = r };
 	int rc;
 
 	ck_assert_ptr_nonnull(fp);
 	memset(r, 0, sizeof(*r));
 	rc = sortes_enroll_csv(t, fp, "cohort.csv", 0, skip,
-	    "2026-01-15T10:00:00Z", 20468, collect, r, s, err);
+	    "2026-01-15T10:00:00Z", 20468, &hooks, s, err);
 	fclose(fp);
 	return rc;
 }
@@ -496,6 +497,119 @@ START_TEST(test_csv_all_or_nothing)
 	ck_assert_int_eq(s.rejected, 3);
 	ck_assert_int_eq(s.per_arm[0] + s.per_arm[1], 2);
 	ck_assert_int_eq(count_rows(t, "participants"), 2);
+	sortes_csv_summary_free(&s);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* What an import's hooks and progress heard. */
+struct heard {
+	long lines[16];
+	char ids[16][SORTES_UUID_LEN];
+	int64_t seqs[16];
+	size_t n;
+	int64_t updates, last_done, last_total;
+	int64_t read, size;		/* of the input, at the last update */
+};
+
+static int
+heard_added(void *ctx, long line, const char *const *keys,
+    const struct sortes_import_added *added)
+{
+	struct heard *h = ctx;
+
+	ck_assert_str_eq(keys[1], line == 2 ? "CW1" : "CW2");
+	ck_assert_uint_lt(h->n, 16);
+	h->lines[h->n] = line;
+	memcpy(h->ids[h->n], added->id, SORTES_UUID_LEN);
+	h->seqs[h->n++] = added->seq;
+	return 0;
+}
+
+static void
+heard_progress(void *ctx, const struct sortes_progress_at *at)
+{
+	struct heard *h = ctx;
+
+	ck_assert_str_eq(at->unit, "rows");
+	ck_assert_int_eq(at->done, h->last_done + 1);
+	ck_assert_int_ge(at->read, h->read);
+	ck_assert_int_le(at->read, at->size);
+	h->read = at->read;
+	h->size = at->size;
+	h->updates++;
+	h->last_done = at->done;
+	h->last_total = at->total;
+}
+
+START_TEST(test_csv_hooks_and_progress)
+{
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = tu_trial(dir, TU_BLOCKS);
+	struct sortes_error err = { 0 };
+	struct sortes_csv_summary s;
+	struct heard h = { .n = 0 };
+	struct sortes_progress pr = { heard_progress, &h };
+	struct sortes_import_hooks hooks = { .on_added = heard_added,
+	    .ctx = &h };
+	FILE *fp = fmemopen((void *)cohort_bad, strlen(cohort_bad), "r");
+	sqlite3_stmt *st = NULL;
+
+	ck_assert_ptr_nonnull(fp);
+	t->progress = &pr;
+	ck_assert_int_eq(sortes_enroll_csv(t, fp, "cohort.csv", 0, 1,
+	    "2026-01-15T10:00:00Z", 20468, &hooks, &s, &err), 0);
+	fclose(fp);
+	/* Every row read is told, none of its total (not known ahead). */
+	ck_assert_int_eq(h.updates, 5);
+	ck_assert_int_eq(h.last_total, 0);
+	/* An input in memory has no size to be part of. */
+	ck_assert_int_eq(h.size, 0);
+	/* The two enrolled rows, lines 2 and 6, as the tables hold them. */
+	ck_assert_uint_eq(h.n, 2);
+	ck_assert_int_eq(h.lines[0], 2);
+	ck_assert_int_eq(h.lines[1], 6);
+	ck_assert_int_eq(sortes_db_prepare(t->db, &st, "SELECT id, seq FROM "
+	    "participants ORDER BY seq", &err), 0);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 0),
+		    h.ids[i]);
+		ck_assert_int_eq(sqlite3_column_int64(st, 1), h.seqs[i]);
+	}
+	sqlite3_finalize(st);
+	sortes_csv_summary_free(&s);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* A file's size is known: how much of it the rows read so far are. */
+START_TEST(test_csv_progress_of_file)
+{
+	char *dir = tu_tmpdir(), path[4096];
+	struct sortes_trial *t = tu_trial(dir, TU_BLOCKS);
+	struct sortes_error err = { 0 };
+	struct sortes_csv_summary s;
+	struct heard h = { .n = 0 };
+	struct sortes_progress pr = { heard_progress, &h };
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/cohort.csv", dir);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_int_eq(fputs(cohort_bad, fp) >= 0, 1);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	t->progress = &pr;
+	ck_assert_int_eq(sortes_enroll_csv(t, fp, "cohort.csv", 0, 1,
+	    "2026-01-15T10:00:00Z", 20468, NULL, &s, &err), 0);
+	fclose(fp);
+	ck_assert_int_eq(h.updates, 5);
+	ck_assert_int_eq(h.size, (int64_t)strlen(cohort_bad));
+	ck_assert_int_gt(h.read, 0);
 	sortes_csv_summary_free(&s);
 	sortes_trial_close(t);
 	tu_rmtree(dir);
@@ -720,6 +834,8 @@ suite_enroll(void)
 	tcase_add_test(tc, test_identifier_kinds);
 	tcase_add_test(tc, test_pseudonym_not_clear);
 	tcase_add_test(tc, test_csv_all_or_nothing);
+	tcase_add_test(tc, test_csv_hooks_and_progress);
+	tcase_add_test(tc, test_csv_progress_of_file);
 	tcase_add_test(tc, test_csv_spreadsheet_forms);
 	tcase_add_test(tc, test_csv_bad_header);
 	tcase_add_test(st, test_blocks_bound_imbalance);

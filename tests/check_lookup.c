@@ -332,12 +332,14 @@ struct rows {
 };
 
 static int
-enrolled_row(void *ctx, const struct sortes_enrolled_row *row)
+enrolled_row(void *ctx, long line, const char *const *keys,
+    const struct sortes_import_added *added)
 {
 	struct rows *r = ctx;
 
-	r->lines[r->n] = row->line;
-	snprintf(r->persons[r->n++], 16, "%s", row->person);
+	(void)added;
+	r->lines[r->n] = line;
+	snprintf(r->persons[r->n++], 16, "%s", keys[0]);
 	return 0;
 }
 
@@ -362,11 +364,12 @@ START_TEST(test_enrolled_rows)
 	struct sortes_error err = { 0 };
 	struct sortes_csv_summary s;
 	struct rows r = { .n = 0 };
+	const struct sortes_import_hooks hooks = { refused_row, enrolled_row,
+	    &r };
 	FILE *fp = fmemopen((void *)cohort, strlen(cohort), "r");
 
-	ck_assert_int_eq(sortes_enroll_csv_rows(t, fp, "c.csv", 0, 1,
-	    "2026-01-15T10:00:00Z", tu_day("2026-01-15"), refused_row,
-	    enrolled_row, &r, &s, &err), 0);
+	ck_assert_int_eq(sortes_enroll_csv(t, fp, "c.csv", 0, 1,
+	    "2026-01-15T10:00:00Z", tu_day("2026-01-15"), &hooks, &s, &err), 0);
 	fclose(fp);
 	sortes_csv_summary_free(&s);
 	ck_assert_uint_eq(r.n, 2);

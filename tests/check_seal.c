@@ -1048,7 +1048,7 @@ START_TEST(test_reveal_closes_allocation)
 	fp = fmemopen((void *)cohort, sizeof(cohort) - 1, "r");
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_int_eq(sortes_enroll_csv(f.t, fp, "cohort.csv", 0, 1,
-	    AT_REVEAL, tu_day("2026-03-01"), NULL, NULL, &sum, &err),
+	    AT_REVEAL, tu_day("2026-03-01"), NULL, &sum, &err),
 	    SORTES_EUNSUPPORTED);
 	ck_assert_str_eq(err.msg, refusal);
 	sortes_csv_summary_free(&sum);

@@ -68,7 +68,7 @@ void sortes_registrar_free(struct sortes_registrar *r);
  */
 int sortes_caseworker_import(struct sortes_trial *t, FILE *in,
     const char *name, int delimiter, int skip_invalid,
-    const char *registered_at, sortes_reject_fn on_reject, void *ctx,
+    const char *registered_at, const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err);
 
 /* Check a caseworker code: 0, or SORTES_EDATA saying what is wrong. */

@@ -22,6 +22,7 @@
 
 #include "sortes/error.h"
 #include "sortes/pcg32.h"
+#include "sortes/progress.h"
 
 #define SORTES_CR_N_MIN 2
 #define SORTES_CR_N_MAX 64		/* a mask holds the allocation */
@@ -59,6 +60,9 @@ struct sortes_cr_limits {
 	uint64_t samples;	/* sample size when not enumerating */
 	size_t bins;		/* histogram bins per refinement pass, >= 2 */
 	size_t collect_max;	/* scores held in memory at once, >= 1 */
+	/* Told each walk over the space as it goes ("allocations, walk
+	 * N"), or NULL; it changes nothing of the result. */
+	const struct sortes_progress *progress;
 };
 
 /* A pair of clusters that the constrained space never separates (or

@@ -9,6 +9,8 @@
 #ifndef SORTES_DB_H
 #define SORTES_DB_H
 
+#include <stdint.h>
+
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -90,6 +92,13 @@ int sortes_db_exec(struct sortes_db *db, const char *sql,
 /* Prepare one statement; *out is NULL on failure. */
 int sortes_db_prepare(struct sortes_db *db, sqlite3_stmt **out,
     const char *sql, struct sortes_error *err);
+
+/*
+ * The one integer that 'sql' selects, its parameter (if it has one)
+ * bound to 'param': a count, for a progress line's total.
+ */
+int sortes_db_integer(struct sortes_db *db, const char *sql, int64_t param,
+    int64_t *out, struct sortes_error *err);
 
 /*
  * Turn SQLite's last error into a sortes status and message, with

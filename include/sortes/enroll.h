@@ -66,40 +66,15 @@ void sortes_enroller_free(struct sortes_enroller *e);
  * "person", "caseworker", and protocol fields, in any order; an unknown
  * column refuses the file.  With 'skip_invalid' zero, any refused row
  * means that nobody is enrolled (SORTES_EDATA after reporting every
- * refused row through 'on_reject'); otherwise the valid rows are
- * enrolled and committed.  'delimiter' as for sortes_csv_open().
+ * refused row through hooks->on_reject); otherwise the valid rows are
+ * enrolled and committed.  hooks->on_added hears of each participant
+ * enrolled (its UUID, arm and entry); 'hooks' may be NULL.  'delimiter'
+ * as for sortes_csv_open().
  * summary->per_arm is freed by sortes_csv_summary_free().
  */
 int sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
     int delimiter, int skip_invalid, const char *enrolled_at,
-    int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
-    struct sortes_csv_summary *summary, struct sortes_error *err);
-
-/* An enrolled row of a CSV file, for a results file. */
-struct sortes_enrolled_row {
-	long line;			/* where the row starts */
-	const char *person;		/* as given */
-	const char *caseworker;
-	const struct sortes_enroll_result *result;
-};
-
-/*
- * Called with each enrolled row, before the commit (which may still
- * fail, or be refused with the file); nonzero stops the import with
- * SORTES_EIO.
- */
-typedef int (*sortes_enrolled_fn)(void *ctx,
-    const struct sortes_enrolled_row *row);
-
-/*
- * sortes_enroll_csv(), telling 'on_enrolled' (with 'ctx', as
- * 'on_reject') of every row enrolled, so that the caller has every
- * row's outcome in file order.
- */
-int sortes_enroll_csv_rows(struct sortes_trial *t, FILE *in, const char *name,
-    int delimiter, int skip_invalid, const char *enrolled_at,
-    int32_t enroll_day, sortes_reject_fn on_reject,
-    sortes_enrolled_fn on_enrolled, void *ctx,
+    int32_t enroll_day, const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err);
 
 #endif

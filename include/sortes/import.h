@@ -12,9 +12,11 @@
 #define SORTES_IMPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sortes/error.h"
+#include "sortes/progress.h"
 #include "sortes/protocol.h"
 
 /* Counts of an import, for the caller's summary. */
@@ -35,6 +37,29 @@ typedef int (*sortes_reject_fn)(void *ctx, long line,
     const char *const *header, size_t nheader, const char *const *cells,
     size_t ncells, const char *reason);
 
+/* What the add callback made of a row. */
+struct sortes_import_added {
+	size_t bucket;			/* summary->per_arm's, as counted */
+	char id[37];			/* a participant's UUID, or "" */
+	int64_t seq;			/* its log entry */
+};
+
+/*
+ * Called for each row added, in file order, before the commit (which
+ * may still fail): 'line' is where the row starts, 'keys' its key cells
+ * in the spec's order.  A nonzero return stops the import with
+ * SORTES_EIO.
+ */
+typedef int (*sortes_added_fn)(void *ctx, long line, const char *const *keys,
+    const struct sortes_import_added *added);
+
+/* What the caller hears of an import as it goes; any may be NULL. */
+struct sortes_import_hooks {
+	sortes_reject_fn on_reject;	/* each refused row */
+	sortes_added_fn on_added;	/* each row added */
+	void *ctx;			/* passed to both */
+};
+
 struct sortes_import_spec {
 	const char *const *keys;	/* required key columns, e.g. "person" */
 	size_t nkeys;
@@ -45,17 +70,16 @@ struct sortes_import_spec {
 	const char *none_added;		/* "nobody was enrolled" */
 	/*
 	 * Add one row: keys[] in spec order, then the variable columns
-	 * present in the file.  Sets *bucket (< nbuckets) on success.
-	 * SORTES_EDATA refuses the row only; anything else stops.
+	 * present in the file.  Fills *added (bucket < nbuckets) on
+	 * success.  SORTES_EDATA refuses the row only; anything else stops.
 	 */
 	int (*add)(void *ctx, const char *const *keys,
 	    const char *const *names, const char *const *values, size_t n,
-	    size_t *bucket, struct sortes_error *err);
-	/* Told the line of each row before it is added; may be NULL. */
-	void (*row_start)(void *ctx, long line);
+	    struct sortes_import_added *added, struct sortes_error *err);
 	/* Make everything added permanent. */
 	int (*commit)(void *ctx, struct sortes_error *err);
 	void *ctx;
+	const struct sortes_progress *progress;	/* told the rows read */
 };
 
 /*
@@ -66,7 +90,7 @@ struct sortes_import_spec {
  */
 int sortes_import_csv(const struct sortes_import_spec *spec, FILE *in,
     const char *name, int delimiter, int skip_invalid,
-    sortes_reject_fn on_reject, void *reject_ctx,
+    const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err);
 
 void sortes_csv_summary_free(struct sortes_csv_summary *s);

@@ -9,6 +9,7 @@
 #include "sortes/db.h"
 #include "sortes/error.h"
 #include "sortes/keyfile.h"
+#include "sortes/progress.h"
 #include "sortes/protocol.h"
 
 #define SORTES_TIME_LEN 21	/* "YYYY-MM-DDTHH:MM:SSZ" and a NUL */
@@ -25,6 +26,10 @@ struct sortes_trial {
 	int log_format;		/* its genesis entry's; 0 if unreadable */
 	int have_key;
 	struct sortes_key key;			/* valid when have_key */
+	/* Told how far the long steps on this trial are (CSV imports,
+	 * verify, exports, constrained randomization), or NULL: the
+	 * caller's to set after opening, and to keep alive. */
+	const struct sortes_progress *progress;
 };
 
 /*

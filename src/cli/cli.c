@@ -37,6 +37,7 @@ cli_exit_code(int status)
 int
 cli_fail(const struct sortes_error *err)
 {
+	cli_progress_end();
 	/* Whoever stopped reading needs no message. */
 	if (err->errnum != EPIPE)
 		fprintf(stderr, "sortes: %s\n", err->msg[0] ? err->msg :
@@ -49,6 +50,7 @@ cli_usage_error(const char *command, const char *fmt, ...)
 {
 	va_list ap;
 
+	cli_progress_end();
 	fputs("sortes: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -74,8 +76,10 @@ int
 cli_finish(int code)
 {
 	struct sortes_error err = { 0 };
-	int flushed = fflush(stdout) == 0, failed;
+	int flushed, failed;
 
+	cli_progress_end();
+	flushed = fflush(stdout) == 0;
 	if (flushed && !ferror(stdout))
 		return code;
 	/* Only a failing flush leaves its errno; an earlier failed write

@@ -20,6 +20,7 @@
 #include "sortes/enroll.h"
 #include "sortes/error.h"
 #include "sortes/import.h"
+#include "sortes/jcs.h"
 #include "sortes/outfile.h"
 #include "sortes/trial.h"
 
@@ -85,13 +86,15 @@ int cmd_withdraw(int argc, char **argv);
  * A CSV import as the commands run it: 'path' ("-" for stdin), an
  * optional --delimiter text, an optional rejects file (which also means
  * "skip invalid rows"), and the library call that does the import.
+ * 'also', when not NULL, is called too for each row refused and added.
  */
 struct cli_csv {
 	const char *path;
 	const char *delimiter;
 	const char *rejects;
+	const struct sortes_import_hooks *also;
 	int (*import)(void *ctx, FILE *in, int delimiter, int skip_invalid,
-	    sortes_reject_fn on_reject, void *reject_ctx,
+	    const struct sortes_import_hooks *hooks,
 	    struct sortes_csv_summary *summary, struct sortes_error *err);
 	void *ctx;
 };
@@ -132,14 +135,90 @@ struct cli_results {
 
 int cli_results_open(struct cli_results *r, const char *path,
     const struct sortes_protocol *p, struct sortes_error *err);
-/* A sortes_enrolled_fn, 'ctx' the struct cli_results. */
-int cli_results_enrolled(void *ctx, const struct sortes_enrolled_row *row);
+/* A row enrolled, as sortes_added_fn reports it (keys: person, caseworker). */
+int cli_results_enrolled(struct cli_results *r, long line,
+    const char *const *keys, const struct sortes_import_added *added);
 /* A refused row, as sortes_reject_fn reports it. */
 int cli_results_refused(struct cli_results *r, long line,
     const char *const *header, size_t nheader, const char *const *cells,
     size_t ncells, const char *reason);
 int cli_results_commit(struct cli_results *r, struct sortes_error *err);
 void cli_results_abandon(struct cli_results *r);
+
+struct sortes_progress;
+
+/*
+ * The progress line on standard error (progress.c), for a step that can
+ * take long: drawn only when stderr is a terminal, once the step has run
+ * for a second ($SORTES_PROGRESS_AFTER seconds), redrawn in place at most
+ * five times a second; 'label' names the command.  Returns what to pass
+ * to the library: NULL when no line can be drawn.  cli_fail(),
+ * cli_usage_error() and cli_finish() end it.
+ */
+const struct sortes_progress *cli_progress(const char *label);
+
+/* Erase the line, to write a message; the next update draws it again. */
+void cli_progress_clear(void);
+
+/* Erase the line for good: the step is over. */
+void cli_progress_end(void);
+
+struct sortes_caseworker_result;
+struct sortes_outcome_result;
+struct sortes_randomize_result;
+
+/*
+ * --json (json.c, docs/json.md): finish 'j', print it and a newline on
+ * stdout, free it.
+ */
+int cli_json_print(struct sortes_jcs *j, struct sortes_error *err);
+
+/* A key and its value: a string, or null for NULL; an integer. */
+void cli_json_key_string(struct sortes_jcs *j, const char *key,
+    const char *s);
+void cli_json_key_integer(struct sortes_jcs *j, const char *key, int64_t v);
+
+/*
+ * End the array 'a' (begun with sortes_jcs_array_begin() and grown
+ * apart, as rows come), finish it and insert it as the value of 'key'.
+ */
+int cli_json_key_array(struct sortes_jcs *j, const char *key,
+    struct sortes_jcs *a, struct sortes_error *err);
+
+/*
+ * enroll --json: the participants enrolled and the rows refused;
+ * caseworker add|import --json ('caseworkers' set after init): the
+ * caseworkers registered instead.
+ */
+struct cli_enrolled {
+	const struct sortes_protocol *p;
+	int caseworkers;
+	struct sortes_jcs enrolled, refused;	/* arrays, growing */
+	struct sortes_import_hooks hooks;
+};
+
+void cli_enrolled_init(struct cli_enrolled *e, const struct sortes_protocol *p);
+void cli_enrolled_free(struct cli_enrolled *e);
+/* One enrolled: 'line' 0 when it came from no file. */
+void cli_enrolled_add(struct cli_enrolled *e, long line, const char *caseworker,
+    const char *participant, size_t arm, int64_t seq);
+/* One caseworker registered. */
+void cli_registered_add(struct cli_enrolled *e, long line, const char *code,
+    const struct sortes_caseworker_result *res);
+/* Hooks that add each row enrolled or refused (as cli_csv.also). */
+const struct sortes_import_hooks *cli_enrolled_hooks(struct cli_enrolled *e);
+/* Print them, with the counts; 'rejects' may be NULL. */
+int cli_enrolled_print(struct cli_enrolled *e, long rows, const long *per_arm,
+    const char *rejects, struct sortes_error *err);
+
+/* randomize --json: the allocation and, for constrained, the report. */
+int cli_json_randomize(const struct sortes_protocol *p,
+    const struct sortes_randomize_result *r, struct sortes_error *err);
+
+/* followup record|missed --json: 'status' "done" or "missed". */
+int cli_json_outcome(const char *status, const char *participant,
+    const char *occasion, const struct sortes_outcome_result *res,
+    struct sortes_error *err);
 
 #define CLI_PAIRS_MAX 256
 

@@ -14,13 +14,33 @@ static const struct option budget_options[] = {
 	{ "note", required_argument, NULL, 'n' },
 	{ "date", required_argument, NULL, 'D' },
 	{ "db", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct budget_args {
 	const char *amount, *category, *note, *date, *db;
+	int json;
 };
+
+static int
+spend_json(const struct sortes_spend_input *in,
+    const struct sortes_spend_result *res, struct sortes_error *err)
+{
+	struct sortes_jcs j;
+
+	sortes_jcs_init(&j);
+	sortes_jcs_object_begin(&j);
+	cli_json_key_integer(&j, "amount_minor", in->amount_minor);
+	cli_json_key_string(&j, "category", in->category);
+	cli_json_key_integer(&j, "entry", res->seq);
+	cli_json_key_string(&j, "participant", in->participant);
+	cli_json_key_integer(&j, "remaining_minor", res->remaining_minor);
+	cli_json_key_integer(&j, "spent_minor", res->spent_minor);
+	sortes_jcs_object_end(&j);
+	return cli_json_print(&j, err);
+}
 
 static int
 spend_run(const struct budget_args *a, struct sortes_spend_input *in)
@@ -37,7 +57,9 @@ spend_run(const struct budget_args *a, struct sortes_spend_input *in)
 		in->spent_on = clock.today;
 	if (rc == 0)
 		rc = sortes_budget_spend(t, in, &clock, &res, &err);
-	if (rc == 0) {
+	if (rc == 0 && a->json)
+		rc = spend_json(in, &res, &err);
+	else if (rc == 0) {
 		sortes_amount_format(in->amount_minor, amount);
 		sortes_amount_format(res.remaining_minor, left);
 		printf("spent %s %s for participant %s (%s), log entry %lld; "
@@ -100,6 +122,67 @@ report_line(void *ctx, const struct sortes_budget_line *l,
 	    l->arm, (long long)l->spends, spent, left);
 }
 
+/* The report as JSON: amounts in minor units (øre), exactly. */
+struct report_json {
+	struct sortes_jcs categories, participants;
+	int64_t spent, left;
+};
+
+static int
+report_json_line(void *ctx, const struct sortes_budget_line *l,
+    struct sortes_error *err)
+{
+	struct report_json *r = ctx;
+	struct sortes_jcs *j = l->category != NULL ? &r->categories :
+	    &r->participants;
+
+	(void)err;
+	sortes_jcs_object_begin(j);
+	if (l->category == NULL) {
+		cli_json_key_string(j, "arm", l->arm);
+		cli_json_key_string(j, "participant", l->participant);
+		cli_json_key_integer(j, "remaining_minor", l->remaining_minor);
+		r->spent += l->spent_minor;
+		r->left += l->remaining_minor;
+	} else
+		cli_json_key_string(j, "category", l->category);
+	cli_json_key_integer(j, "spends", l->spends);
+	cli_json_key_integer(j, "spent_minor", l->spent_minor);
+	sortes_jcs_object_end(j);
+	return 0;
+}
+
+static int
+budget_report_json(struct sortes_trial *t, struct sortes_error *err)
+{
+	struct report_json r = { .spent = 0 };
+	struct sortes_jcs j;
+	int rc;
+
+	sortes_jcs_init(&j);
+	sortes_jcs_init(&r.categories);
+	sortes_jcs_init(&r.participants);
+	sortes_jcs_array_begin(&r.categories);
+	sortes_jcs_array_begin(&r.participants);
+	rc = sortes_budget_report(t, report_json_line, &r, err);
+	sortes_jcs_object_begin(&j);
+	if (rc == 0)
+		rc = cli_json_key_array(&j, "categories", &r.categories, err);
+	cli_json_key_string(&j, "currency", t->protocol->budget->currency);
+	if (rc == 0)
+		rc = cli_json_key_array(&j, "participants", &r.participants,
+		    err);
+	cli_json_key_integer(&j, "remaining_minor", r.left);
+	cli_json_key_integer(&j, "spent_minor", r.spent);
+	sortes_jcs_object_end(&j);
+	if (rc == 0)
+		rc = cli_json_print(&j, err);
+	sortes_jcs_free(&j);
+	sortes_jcs_free(&r.categories);
+	sortes_jcs_free(&r.participants);
+	return rc;
+}
+
 static int
 budget_report(const struct budget_args *a, int argc)
 {
@@ -112,6 +195,12 @@ budget_report(const struct budget_args *a, int argc)
 	if (argc != 0)
 		return cli_usage_error("budget", "report takes no arguments");
 	rc = cli_trial_read(&t, a->db, &err);
+	if (rc == 0 && a->json) {
+		rc = t->protocol->budget == NULL ? sortes_budget_report(t,
+		    report_line, &r, &err) : budget_report_json(t, &err);
+		rc = cli_trial_done(t, rc, &err);
+		return rc != 0 ? cli_fail(&err) : cli_finish(0);
+	}
 	if (rc == 0 && t->protocol->budget != NULL) {
 		r.currency = t->protocol->budget->currency;
 		rc = cli_printf(&err, "By category\n%-24s %6s %14s\n",
@@ -140,7 +229,7 @@ cmd_budget(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:n:D:d:h", budget_options,
+	while ((c = getopt_long(argc, argv, ":m:n:D:d:jh", budget_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 'm': a.amount = optarg; break;
@@ -148,6 +237,7 @@ cmd_budget(int argc, char **argv)
 		case 'n': a.note = optarg; break;
 		case 'D': a.date = optarg; break;
 		case 'd': a.db = optarg; break;
+		case 'j': a.json = 1; break;
 		case 'h': return cli_help("budget");
 		default: return cli_option_error("budget", c, argv);
 		}

@@ -16,6 +16,7 @@ static const struct option caseworker_options[] = {
 	{ "skip-invalid", required_argument, NULL, 'i' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -26,6 +27,7 @@ struct caseworker_args {
 	struct cli_pairs covariates;
 	char now[21];
 	struct sortes_trial *trial;
+	int json;
 };
 
 
@@ -40,6 +42,27 @@ print_arm(const struct sortes_protocol *p, const char *code,
 	else
 		printf("registered caseworker %s, log entry %lld\n", code,
 		    (long long)res->seq);
+}
+
+static int
+registered_json(const struct sortes_protocol *p, const char *code,
+    const struct sortes_caseworker_result *res, struct sortes_error *err)
+{
+	struct cli_enrolled e;
+	long *per_arm = calloc(p->narms + 1, sizeof(long));
+	int rc;
+
+	if (per_arm == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	if (res->allocated)
+		per_arm[res->arm] = 1;
+	cli_enrolled_init(&e, p);
+	e.caseworkers = 1;
+	cli_registered_add(&e, 0, code, res);
+	rc = cli_enrolled_print(&e, 1, per_arm, NULL, err);
+	cli_enrolled_free(&e);
+	free(per_arm);
+	return rc;
 }
 
 static int
@@ -64,20 +87,26 @@ caseworker_add(struct caseworker_args *a, const char *code,
 	if (rc == 0)
 		rc = sortes_registrar_commit(r, err);
 	sortes_registrar_free(r);
-	if (rc == 0)
+	if (rc == 0 && a->json)
+		rc = registered_json(a->trial->protocol, code, &res, err);
+	else if (rc == 0)
 		print_arm(a->trial->protocol, code, &res);
 	return rc;
 }
 
 static int
 caseworker_import_csv(void *ctx, FILE *in, int delimiter, int skip_invalid,
-    sortes_reject_fn on_reject, void *reject_ctx,
+    const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	struct caseworker_args *a = ctx;
+	int rc;
 
-	return sortes_caseworker_import(a->trial, in, a->path, delimiter,
-	    skip_invalid, a->now, on_reject, reject_ctx, summary, err);
+	a->trial->progress = cli_progress("caseworker import");
+	rc = sortes_caseworker_import(a->trial, in, a->path, delimiter,
+	    skip_invalid, a->now, hooks, summary, err);
+	cli_progress_end();
+	return rc;
 }
 
 static int
@@ -90,12 +119,18 @@ caseworker_import(struct caseworker_args *a, const char *path,
 	};
 	const struct sortes_protocol *p = a->trial->protocol;
 	struct sortes_csv_summary s;
+	struct cli_enrolled e;
 	int rc;
 
 	a->path = path;
+	cli_enrolled_init(&e, p);
+	e.caseworkers = 1;
+	if (a->json)
+		c.also = cli_enrolled_hooks(&e);
 	rc = cli_csv_import(&c, &s, err);
-
-	if (rc == 0) {
+	if (rc == 0 && a->json)
+		rc = cli_enrolled_print(&e, s.rows, s.per_arm, a->rejects, err);
+	else if (rc == 0) {
 		const char *sep = ";";
 
 		printf("registered %ld of %ld caseworkers", s.enrolled, s.rows);
@@ -110,8 +145,44 @@ caseworker_import(struct caseworker_args *a, const char *path,
 			printf("refused %ld row%s, written to %s\n", s.rejected,
 			    s.rejected == 1 ? "" : "s", a->rejects);
 	}
+	cli_enrolled_free(&e);
 	sortes_csv_summary_free(&s);
 	return rc;
+}
+
+/* The list as JSON: the arm null while unallocated. */
+static int
+caseworker_list_json(sqlite3_stmt *st, struct sortes_db *db,
+    struct sortes_error *err)
+{
+	struct sortes_jcs j;
+	int step;
+
+	sortes_jcs_init(&j);
+	sortes_jcs_object_begin(&j);
+	sortes_jcs_key(&j, "caseworkers");
+	sortes_jcs_array_begin(&j);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *arm = (const char *)sqlite3_column_text(st, 2);
+
+		sortes_jcs_object_begin(&j);
+		cli_json_key_string(&j, "arm", strcmp(arm, "-") ? arm : NULL);
+		cli_json_key_string(&j, "code",
+		    (const char *)sqlite3_column_text(st, 0));
+		sortes_jcs_key(&j, "covariates");
+		sortes_jcs_raw(&j, (const char *)sqlite3_column_text(st, 3),
+		    (size_t)sqlite3_column_bytes(st, 3));
+		cli_json_key_string(&j, "team",
+		    (const char *)sqlite3_column_text(st, 1));
+		sortes_jcs_object_end(&j);
+	}
+	sortes_jcs_array_end(&j);
+	sortes_jcs_object_end(&j);
+	if (step != SQLITE_DONE) {
+		sortes_jcs_free(&j);
+		return sortes_db_fail(db, "listing caseworkers", err);
+	}
+	return cli_json_print(&j, err);
 }
 
 static int
@@ -124,6 +195,11 @@ caseworker_list(struct caseworker_args *a, struct sortes_error *err)
 	    "coalesce(a.arm, '-'), c.covariates FROM caseworkers c "
 	    "LEFT JOIN caseworker_allocations a ON a.caseworker = c.seq "
 	    "ORDER BY c.code", err);
+	if (rc == 0 && a->json) {
+		rc = caseworker_list_json(st, a->trial->db, err);
+		sqlite3_finalize(st);
+		return rc;
+	}
 	if (rc != 0)
 		return rc;
 	rc = cli_printf(err, "code\tteam\tarm\tcovariates\n");
@@ -191,7 +267,7 @@ caseworker_parse(struct caseworker_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:v:i:d:k:h",
+	while ((c = getopt_long(argc, argv, ":t:v:i:d:k:jh",
 	    caseworker_options, NULL)) != -1)
 		switch (c) {
 		case 't': a->team = optarg; break;
@@ -204,6 +280,7 @@ caseworker_parse(struct caseworker_args *a, int argc, char **argv)
 		case 'i': a->rejects = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'k': a->key = optarg; break;
+		case 'j': a->json = 1; break;
 		case 'h': return -1;
 		default: return cli_option_error("caseworker", c, argv);
 		}

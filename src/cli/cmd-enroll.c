@@ -24,6 +24,7 @@ static const struct option enroll_options[] = {
 	{ "results", required_argument, NULL, 'R' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -32,6 +33,7 @@ struct enroll_args {
 	const char *person, *caseworker, *csv, *delimiter, *rejects, *results;
 	const char *db, *key;
 	struct cli_pairs fields;
+	int json;
 };
 
 /* What a run needs besides the arguments. */
@@ -41,10 +43,28 @@ struct enroll_env {
 	char now[21];
 	int32_t day;
 	struct cli_results results;
-	sortes_reject_fn on_reject;	/* where refusals go besides */
-	void *reject_ctx;
+	const struct sortes_import_hooks *json;	/* --json's, or NULL */
 };
 
+static int
+enroll_one_json(const struct enroll_args *a, const struct sortes_protocol *p,
+    const struct sortes_enroll_result *res, struct sortes_error *err)
+{
+	struct cli_enrolled e;
+	long *per_arm = calloc(p->narms, sizeof(long));
+	int rc;
+
+	if (per_arm == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	per_arm[res->arm] = 1;
+	cli_enrolled_init(&e, p);
+	cli_enrolled_add(&e, 0, a->caseworker, res->participant, res->arm,
+	    res->seq);
+	rc = cli_enrolled_print(&e, 1, per_arm, NULL, err);
+	cli_enrolled_free(&e);
+	free(per_arm);
+	return rc;
+}
 
 static int
 enroll_one(const struct enroll_args *a, struct enroll_env *env,
@@ -69,6 +89,8 @@ enroll_one(const struct enroll_args *a, struct enroll_env *env,
 	sortes_enroller_free(e);
 	if (rc != 0)
 		return rc;
+	if (a->json)
+		return enroll_one_json(a, env->trial->protocol, &res, err);
 	arm = &env->trial->protocol->arms[res.arm];
 	printf("enrolled participant %s: arm %s (%s), log entry %lld\n",
 	    res.participant, arm->code, arm->name, (long long)res.seq);
@@ -89,7 +111,7 @@ csv_report(const struct sortes_csv_summary *s, const struct sortes_protocol *p,
 		    s->rejected == 1 ? "" : "s", rejects);
 }
 
-/* A refused row goes to the results file too. */
+/* A refused row goes to the results file, and to --json's list. */
 static int
 enroll_refused(void *ctx, long line, const char *const *header,
     size_t nheader, const char *const *cells, size_t ncells,
@@ -97,31 +119,38 @@ enroll_refused(void *ctx, long line, const char *const *header,
 {
 	struct enroll_env *env = ctx;
 
-	if (env->on_reject(env->reject_ctx, line, header, nheader, cells,
-	    ncells, reason) != 0)
+	if (env->json != NULL && env->json->on_reject(env->json->ctx, line,
+	    header, nheader, cells, ncells, reason) != 0)
 		return -1;
 	return cli_results_refused(&env->results, line, header, nheader,
 	    cells, ncells, reason);
 }
 
 static int
-enroll_enrolled(void *ctx, const struct sortes_enrolled_row *row)
+enroll_added(void *ctx, long line, const char *const *keys,
+    const struct sortes_import_added *added)
 {
-	return cli_results_enrolled(&((struct enroll_env *)ctx)->results, row);
+	struct enroll_env *env = ctx;
+
+	if (env->json != NULL && env->json->on_added(env->json->ctx, line,
+	    keys, added) != 0)
+		return -1;
+	return cli_results_enrolled(&env->results, line, keys, added);
 }
 
 static int
 enroll_import(void *ctx, FILE *in, int delimiter, int skip_invalid,
-    sortes_reject_fn on_reject, void *reject_ctx,
+    const struct sortes_import_hooks *hooks,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
 	struct enroll_env *env = ctx;
+	int rc;
 
-	env->on_reject = on_reject;
-	env->reject_ctx = reject_ctx;
-	return sortes_enroll_csv_rows(env->trial, in, env->csv_name,
-	    delimiter, skip_invalid, env->now, env->day, enroll_refused,
-	    enroll_enrolled, env, summary, err);
+	env->trial->progress = cli_progress("enroll");
+	rc = sortes_enroll_csv(env->trial, in, env->csv_name, delimiter,
+	    skip_invalid, env->now, env->day, hooks, summary, err);
+	cli_progress_end();
+	return rc;
 }
 
 /*
@@ -141,15 +170,22 @@ static int
 enroll_csv(const struct enroll_args *a, struct enroll_env *env,
     struct sortes_error *err)
 {
+	const struct sortes_import_hooks tee = { enroll_refused, enroll_added,
+	    env };
 	struct cli_csv c = {
 		.path = a->csv, .delimiter = a->delimiter,
-		.rejects = a->rejects, .import = enroll_import, .ctx = env,
+		.rejects = a->rejects, .also = &tee, .import = enroll_import,
+		.ctx = env,
 	};
 	struct sortes_csv_summary s;
+	struct cli_enrolled e;
 	int rc;
 
 	env->csv_name = a->csv;
 	memset(&s, 0, sizeof(s));
+	cli_enrolled_init(&e, env->trial->protocol);
+	if (a->json)
+		env->json = cli_enrolled_hooks(&e);
 	rc = cli_results_open(&env->results, a->results,
 	    env->trial->protocol, err);
 	if (rc == 0)
@@ -159,13 +195,17 @@ enroll_csv(const struct enroll_args *a, struct enroll_env *env,
 	if (rc == 0)
 		rc = cli_results_commit(&env->results, err);
 	cli_results_abandon(&env->results);
-	if (rc == 0) {
+	if (rc == 0 && a->json)
+		rc = cli_enrolled_print(&e, s.rows, s.per_arm, a->rejects, err);
+	else if (rc == 0) {
 		csv_report(&s, env->trial->protocol, a->rejects);
 		if (a->results != NULL)
 			printf("results of every row written to %s\n",
 			    a->results);
-		enroll_hint(a);
 	}
+	if (rc == 0)
+		enroll_hint(a);
+	cli_enrolled_free(&e);
 	sortes_csv_summary_free(&s);
 	return rc;
 }
@@ -217,7 +257,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":P:c:f:C:i:R:d:k:h",
+	while ((c = getopt_long(argc, argv, ":P:c:f:C:i:R:d:k:jh",
 	    enroll_options, NULL)) != -1)
 		switch (c) {
 		case 'P': a->person = optarg; break;
@@ -233,6 +273,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 		case 'R': a->results = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'k': a->key = optarg; break;
+		case 'j': a->json = 1; break;
 		case 'h': return -1;
 		default: return cli_option_error("enroll", c, argv);
 		}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sortes/blind.h"
 #include "sortes/bundle.h"
@@ -224,6 +225,15 @@ export_log(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
+/* No line between the rows of an export that goes to the terminal. */
+static const struct sortes_progress *
+export_progress(FILE *out)
+{
+	if (out == stdout && isatty(STDOUT_FILENO))
+		return NULL;
+	return cli_progress("export");
+}
+
 /* The export itself, then its manifest and log extract. */
 static int
 export_write(struct sortes_trial *t, const struct export_args *a,
@@ -236,9 +246,11 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 
 	if (f->out != NULL)
 		rc = sortes_outfile_stream(&out, f->out, err);
+	t->progress = export_progress(out);
 	if (rc == 0)
 		rc = sortes_export_allocations_blinded(t, out, a->format, at,
 		    blind, &rows, err);
+	cli_progress_end();
 	if (rc != 0)
 		return cli_write_failed(err, out, a->output);
 	if (f->manifest == NULL)
@@ -481,9 +493,11 @@ followups_write(struct sortes_trial *t, enum sortes_export_format format,
 		    SORTES_OUTFILE_SAME_OK, err);
 	if (rc == 0 && out != NULL)
 		rc = sortes_outfile_stream(&fp, out, err);
+	t->progress = export_progress(fp);
 	if (rc == 0 && (rc = sortes_export_followups_blinded(t, fp, format,
 	    blind, &rows, err)) != 0)
 		rc = cli_write_failed(err, fp, f->output);
+	cli_progress_end();
 	if (rc == 0 && dfp != NULL &&
 	    (rc = sortes_outfile_stream(&dp, dfp, err)) == 0 &&
 	    fprintf(dp, "%s\n", dict->data) < 0)

@@ -15,13 +15,14 @@ static const struct option record_options[] = {
 	{ "reason", required_argument, NULL, 'r' },
 	{ "correct", no_argument, NULL, 'C' },
 	{ "db", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct record_args {
 	const char *db, *date, *reason;
-	int out_of_window, correct;
+	int out_of_window, correct, json;
 };
 
 /* Options of record and missed; -1 for --help. */
@@ -32,7 +33,7 @@ record_parse(struct record_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":D:r:d:h", record_options,
+	while ((c = getopt_long(argc, argv, ":D:r:d:jh", record_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 'D': a->date = optarg; break;
@@ -40,6 +41,7 @@ record_parse(struct record_args *a, int argc, char **argv)
 		case 'r': a->reason = optarg; break;
 		case 'C': a->correct = 1; break;
 		case 'd': a->db = optarg; break;
+		case 'j': a->json = 1; break;
 		case 'h': return -1;
 		default: return cli_option_error("followup", c, argv);
 		}
@@ -49,17 +51,26 @@ record_parse(struct record_args *a, int argc, char **argv)
 	return 0;
 }
 
-static void
-outcome_print(const char *what, const char *participant, const char *occasion,
+/* 'status' is "done" or "missed". */
+static int
+outcome_print(const struct record_args *a, const char *status,
+    const char *participant, const char *occasion,
     const struct sortes_outcome_result *res)
 {
-	printf("%s follow-up %s of participant %s, log entry %lld", what,
+	struct sortes_error err = { 0 };
+
+	if (a->json)
+		return cli_json_outcome(status, participant, occasion, res,
+		    &err) == 0 ? cli_finish(0) : cli_fail(&err);
+	printf("%s follow-up %s of participant %s, log entry %lld",
+	    strcmp(status, "done") == 0 ? "recorded" : "recorded as missed:",
 	    occasion, participant, (long long)res->seq);
 	if (res->supersedes > 0)
 		printf(", correcting entry %lld", (long long)res->supersedes);
 	if (res->out_of_window)
 		printf(" (outside the window, flagged)");
 	printf("\n");
+	return cli_finish(0);
 }
 
 static int
@@ -80,8 +91,8 @@ record_run(const struct record_args *a, struct sortes_measure_input *in)
 	sortes_trial_close(t);
 	if (rc != 0)
 		return cli_fail(&err);
-	outcome_print("recorded", in->participant, in->occasion, &res);
-	return cli_finish(0);
+	return outcome_print(a, "done", in->participant, in->occasion,
+	    &res);
 }
 
 int
@@ -147,7 +158,6 @@ followup_missed(int argc, char **argv)
 	sortes_trial_close(t);
 	if (rc != 0)
 		return cli_fail(&err);
-	outcome_print("recorded as missed:", argv[optind], argv[optind + 1],
-	    &res);
-	return cli_finish(0);
+	return outcome_print(&a, "missed", argv[optind],
+	    argv[optind + 1], &res);
 }

@@ -18,29 +18,72 @@ static const struct option protocol_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int
-protocol_check(int nfiles, char **files)
+/* One file's line of 'check --json'; 'p' NULL when it was refused. */
+static void
+check_json(struct sortes_jcs *j, const char *file,
+    const struct sortes_protocol *p)
 {
+	sortes_jcs_object_begin(j);
+	if (p != NULL) {
+		cli_json_key_integer(j, "arms", (int64_t)p->narms);
+		cli_json_key_integer(j, "eligibility_rules", (int64_t)p->nrules);
+		cli_json_key_integer(j, "fields", (int64_t)p->nfields);
+	}
+	cli_json_key_string(j, "file", file);
+	if (p != NULL) {
+		cli_json_key_integer(j, "follow_ups", (int64_t)p->noccasions);
+		cli_json_key_string(j, "method", sortes_method_name(p->method));
+	}
+	sortes_jcs_key(j, "ok");
+	sortes_jcs_boolean(j, p != NULL);
+	if (p != NULL) {
+		cli_json_key_string(j, "trial", p->id);
+		cli_json_key_string(j, "unit", sortes_unit_name(p->unit));
+	}
+	sortes_jcs_object_end(j);
+}
+
+static int
+protocol_check(int nfiles, char **files, int json)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_jcs j;
 	int worst = 0;
 
 	if (nfiles == 0)
 		return cli_usage_error("protocol", "'check' needs a FILE");
+	sortes_jcs_init(&j);
+	sortes_jcs_object_begin(&j);
+	sortes_jcs_key(&j, "files");
+	sortes_jcs_array_begin(&j);
 	for (int i = 0; i < nfiles; i++) {
 		struct sortes_protocol *p = NULL;
 		int code = cli_protocol_load(&p, files[i]);
 
+		if (json)
+			check_json(&j, files[i], p);
 		if (code != 0) {
 			if (worst == 0)
 				worst = code;
 			continue;
 		}
-		printf("%s: ok: trial '%s', %zu arms, %s randomization (%s), "
-		    "%zu fields, %zu eligibility rules, %zu follow-ups\n",
-		    files[i], p->id, p->narms, sortes_unit_name(p->unit),
-		    sortes_method_name(p->method), p->nfields, p->nrules,
-		    p->noccasions);
+		if (!json)
+			printf("%s: ok: trial '%s', %zu arms, %s randomization "
+			    "(%s), %zu fields, %zu eligibility rules, %zu "
+			    "follow-ups\n", files[i], p->id, p->narms,
+			    sortes_unit_name(p->unit),
+			    sortes_method_name(p->method), p->nfields,
+			    p->nrules, p->noccasions);
 		sortes_protocol_free(p);
 	}
+	sortes_jcs_array_end(&j);
+	sortes_jcs_key(&j, "ok");
+	sortes_jcs_boolean(&j, worst == 0);
+	sortes_jcs_object_end(&j);
+	if (!json)
+		sortes_jcs_free(&j);
+	else if (cli_json_print(&j, &err) != 0)
+		return cli_fail(&err);
 	return cli_finish(worst);
 }
 
@@ -117,7 +160,8 @@ cmd_protocol(int argc, char **argv)
 	if (optind == argc)
 		return cli_usage_error("protocol", "expected 'check' or 'show'");
 	if (strcmp(argv[optind], "check") == 0)
-		return protocol_check(argc - optind - 1, argv + optind + 1);
+		return protocol_check(argc - optind - 1, argv + optind + 1,
+		    json);
 	if (strcmp(argv[optind], "show") == 0 && optind + 1 == argc)
 		return protocol_show(db, json);
 	return cli_usage_error("protocol", "unexpected argument '%s'",

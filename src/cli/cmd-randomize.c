@@ -13,6 +13,7 @@ static const struct option randomize_options[] = {
 	{ "beacon", required_argument, NULL, 'b' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -76,6 +77,14 @@ print_constrained(const struct sortes_protocol *p,
 		    cr->col_constant[j] ? 0.0 :
 		    (r->mean_a[j] - r->mean_b[j]) / cr->col_sd[j]);
 	print_pairs(r);
+}
+
+/* On stderr, with the text or the JSON. */
+static void
+warn_fixed(const struct sortes_randomize_result *r)
+{
+	const struct sortes_cr_result *cr = &r->cr;
+
 	for (size_t i = 0; i < cr->n_fixed; i++)
 		fprintf(stderr, "sortes: warning: caseworkers %s and %s are %s "
 		    "in every kept allocation: the constraint is too tight for "
@@ -106,7 +115,8 @@ randomize_print(const struct sortes_protocol *p,
 }
 
 static int
-randomize_run(const char *db_arg, const char *key_arg, const char *beacon)
+randomize_run(const char *db_arg, const char *key_arg, const char *beacon,
+    int json)
 {
 	struct sortes_trial *t = NULL;
 	struct sortes_randomize_result r;
@@ -118,10 +128,16 @@ randomize_run(const char *db_arg, const char *key_arg, const char *beacon)
 	rc = cli_now(now, &err);
 	if (rc == 0)
 		rc = cli_trial_unlocked(&t, cli_db_path(db_arg), key_arg, &err);
-	if (rc == 0)
+	if (rc == 0) {
+		t->progress = cli_progress("randomize");
 		rc = sortes_randomize(t, beacon, now, &r, &err);
+		cli_progress_end();
+	}
 	if (rc == 0)
-		rc = randomize_print(t->protocol, &r, &err);
+		rc = json ? cli_json_randomize(t->protocol, &r, &err) :
+		    randomize_print(t->protocol, &r, &err);
+	if (rc == 0)
+		warn_fixed(&r);
 	sortes_randomize_result_free(&r);
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
@@ -131,21 +147,22 @@ int
 cmd_randomize(int argc, char **argv)
 {
 	const char *db = NULL, *key = NULL, *beacon = NULL;
-	int c;
+	int c, json = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:d:k:h", randomize_options,
+	while ((c = getopt_long(argc, argv, ":b:d:k:jh", randomize_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 'b': beacon = optarg; break;
 		case 'd': db = optarg; break;
 		case 'k': key = optarg; break;
+		case 'j': json = 1; break;
 		case 'h': return cli_help("randomize");
 		default: return cli_option_error("randomize", c, argv);
 		}
 	if (optind != argc)
 		return cli_usage_error("randomize", "unexpected argument '%s'",
 		    argv[optind]);
-	return randomize_run(db, key, beacon);
+	return randomize_run(db, key, beacon, json);
 }

@@ -13,12 +13,14 @@
 static const struct option seal_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "db", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct seal_args {
 	const char *verb, *entry, *output, *db;
+	int json;
 };
 
 static int
@@ -32,12 +34,44 @@ seal_print_row(void *ctx, const struct sortes_seal *s, struct sortes_error *err)
 }
 
 static int
-seal_list(struct sortes_trial *t, struct sortes_error *err)
+seal_json_row(void *ctx, const struct sortes_seal *s, struct sortes_error *err)
 {
-	int64_t n = 0;
+	struct sortes_jcs *j = ctx;
 
-	printf("entry\tsealed_at\tsigner\tnote\n");
-	return sortes_seals_each(t, 0, seal_print_row, NULL, &n, err);
+	(void)err;
+	sortes_jcs_object_begin(j);
+	cli_json_key_integer(j, "entry", s->entries);
+	cli_json_key_string(j, "note", s->note);
+	cli_json_key_string(j, "sealed_at", s->sealed_at);
+	cli_json_key_string(j, "signer", s->signer);
+	sortes_jcs_object_end(j);
+	return 0;
+}
+
+static int
+seal_list(struct sortes_trial *t, int json, struct sortes_error *err)
+{
+	struct sortes_jcs j, rows;
+	int64_t n = 0;
+	int rc;
+
+	if (!json) {
+		printf("entry\tsealed_at\tsigner\tnote\n");
+		return sortes_seals_each(t, 0, seal_print_row, NULL, &n, err);
+	}
+	sortes_jcs_init(&j);
+	sortes_jcs_init(&rows);
+	sortes_jcs_array_begin(&rows);
+	sortes_jcs_object_begin(&j);
+	rc = sortes_seals_each(t, 0, seal_json_row, &rows, &n, err);
+	if (rc == 0)
+		rc = cli_json_key_array(&j, "seals", &rows, err);
+	sortes_jcs_object_end(&j);
+	if (rc == 0)
+		rc = cli_json_print(&j, err);
+	sortes_jcs_free(&j);
+	sortes_jcs_free(&rows);
+	return rc;
 }
 
 /* The seal file of one freeze, to stdout or to a new file. */
@@ -72,7 +106,7 @@ seal_run(const struct seal_args *a)
 	int rc = cli_trial_read(&t, a->db, &err);
 
 	if (rc == 0)
-		rc = strcmp(a->verb, "list") == 0 ? seal_list(t, &err) :
+		rc = strcmp(a->verb, "list") == 0 ? seal_list(t, a->json, &err) :
 		    seal_show(t, a, &err);
 	rc = cli_trial_done(t, rc, &err);
 	if (rc == 0 && a->output != NULL)
@@ -99,6 +133,9 @@ seal_check(struct seal_args *a, int argc, char **argv)
 	}
 	if (strcmp(a->verb, "show") != 0)
 		return cli_usage_error("seal", "expected 'list' or 'show'");
+	if (a->json)
+		return cli_usage_error("seal", "--json goes with 'seal list': "
+		    "'seal show' writes the seal file itself");
 	if (nargs != 2)
 		return cli_usage_error("seal", "'seal show' takes one ENTRY, "
 		    "the freeze entry's number ('sortes seal list')");
@@ -114,10 +151,11 @@ cmd_seal(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:d:h", seal_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":o:d:jh", seal_options, NULL)) != -1)
 		switch (c) {
 		case 'o': a.output = optarg; break;
 		case 'd': a.db = optarg; break;
+		case 'j': a.json = 1; break;
 		case 'h': return cli_help("seal");
 		default: return cli_option_error("seal", c, argv);
 		}

@@ -13,13 +13,38 @@
 static const struct option verify_export_options[] = {
 	{ "seal", required_argument, NULL, 's' },
 	{ "pubkey", required_argument, NULL, 'p' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static int
+verify_export_json(const char *export_path, const struct sortes_seal *seal,
+    const struct sortes_bundle_report *r)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_jcs j;
+
+	sortes_jcs_init(&j);
+	sortes_jcs_object_begin(&j);
+	cli_json_key_integer(&j, "entries", r->entries);
+	cli_json_key_string(&j, "export", export_path);
+	cli_json_key_string(&j, "head", seal->head);
+	cli_json_key_string(&j, "kind", r->kind);
+	sortes_jcs_key(&j, "ok");
+	sortes_jcs_boolean(&j, 1);
+	cli_json_key_integer(&j, "rows", r->rows);
+	cli_json_key_string(&j, "sealed_at", seal->sealed_at);
+	cli_json_key_string(&j, "signer", seal->signer);
+	sortes_jcs_object_end(&j);
+	if (cli_json_print(&j, &err) != 0)
+		return cli_fail(&err);
+	return cli_finish(0);
+}
+
+static int
 verify_export_run(const char *export_path, const char *seal_path,
-    const char *pubkey)
+    const char *pubkey, int json)
 {
 	struct sortes_signer *pub = NULL;
 	struct sortes_bundle_report r;
@@ -38,6 +63,8 @@ verify_export_run(const char *export_path, const char *seal_path,
 	sortes_signer_free(pub);
 	if (rc != 0)
 		return cli_fail(&err);
+	if (json)
+		return verify_export_json(export_path, &seal, &r);
 	printf("ok: %s holds exactly the %lld %s of the %lld log "
 	    "entries sealed by key %s, head %s\n", export_path,
 	    (long long)r.rows, strcmp(r.kind, "followups") == 0 ?
@@ -50,15 +77,16 @@ int
 cmd_verify_export(int argc, char **argv)
 {
 	const char *seal = NULL, *pubkey = NULL;
-	int c;
+	int c, json = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:p:h", verify_export_options,
+	while ((c = getopt_long(argc, argv, ":s:p:jh", verify_export_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 's': seal = optarg; break;
 		case 'p': pubkey = optarg; break;
+		case 'j': json = 1; break;
 		case 'h': return cli_help("verify-export");
 		default: return cli_option_error("verify-export", c, argv);
 		}
@@ -67,5 +95,5 @@ cmd_verify_export(int argc, char **argv)
 	if (seal == NULL || pubkey == NULL)
 		return cli_usage_error("verify-export", "--seal FILE and "
 		    "--pubkey FILE are required");
-	return verify_export_run(argv[optind], seal, pubkey);
+	return verify_export_run(argv[optind], seal, pubkey, json);
 }

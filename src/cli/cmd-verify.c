@@ -92,8 +92,10 @@ verify_replay(struct sortes_trial *t, const struct verify_args *a,
 	uint8_t seed[32];
 	int rc = replay_seed(t, a, seed, err);
 
+	t->progress = cli_progress("verify --replay");
 	if (rc == 0)
 		rc = sortes_replay(t, seed, &rep, err);
+	cli_progress_end();
 	sortes_wipe(seed, sizeof(seed));
 	*replayed = rc == 0 ? rep.allocations : 0;
 	return rc;
@@ -112,8 +114,11 @@ verify_all(struct sortes_trial *t, const struct verify_args *a,
 		rc = sortes_signer_load_public(&pub, a->pubkey, err);
 	if (rc == 0)
 		rc = cli_use_zone(t->protocol->timezone, err);
-	if (rc == 0)
+	if (rc == 0) {
+		t->progress = cli_progress("verify");
 		rc = sortes_verify(t, cli_local_day, r, err);
+		cli_progress_end();
+	}
 	if (rc == 0)
 		rc = sortes_seals_verify(t, a->seals, a->nseals, pub, seals, err);
 	if (rc == 0 && a->replay)

@@ -30,7 +30,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -k, --key FILE       the key file (default: the database name with .key)\n",
 	  cmd_init },
 	{ "protocol", "check a protocol file, or show a trial's stored protocol",
-	  "usage: sortes protocol check FILE...\n"
+	  "usage: sortes protocol check [--json] FILE...\n"
 	  "       sortes protocol show [--json] [--db FILE]\n"
 	  "\n"
 	  "check: validate protocol files as init would, including that this\n"
@@ -43,13 +43,14 @@ const struct cmd_entry cmd_table[] = {
 	  "commits to, without a final newline.  It opens the database\n"
 	  "read-only.\n"
 	  "\n"
-	  "  -j, --json           the canonical JSON form instead of the file\n"
+	  "  -j, --json           check: the results as JSON (docs/json.md); show:\n"
+	  "                       the canonical JSON form instead of the file\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
 	  cmd_protocol },
 	{ "caseworker", "register caseworkers (the clusters), one or from CSV",
 	  "usage: sortes caseworker add CODE --team TEAM [--covariate NAME=VALUE]...\n"
 	  "       sortes caseworker import FILE [--delimiter C] [--skip-invalid REJECTS]\n"
-	  "       sortes caseworker list\n"
+	  "       sortes caseworker list [--json]\n"
 	  "\n"
 	  "Register caseworkers with their team (or job centre) and the\n"
 	  "caseworker covariates the protocol declares.  In a caseworker-level\n"
@@ -66,10 +67,11 @@ const struct cmd_entry cmd_table[] = {
 	  "      --delimiter C          ',' ';' or 'tab' (default: detected)\n"
 	  "  -i, --skip-invalid REJECTS register valid rows, write refused ones\n"
 	  "  -d, --db FILE              the trial database\n"
-	  "  -k, --key FILE             the trial's key file (for new hires)\n",
+	  "  -k, --key FILE             the trial's key file (for new hires)\n"
+	  "  -j, --json                 the result as JSON (docs/json.md)\n",
 	  cmd_caseworker },
 	{ "randomize", "allocate all registered caseworkers to arms",
-	  "usage: sortes randomize [--beacon VALUE] [--db FILE] [--key FILE]\n"
+	  "usage: sortes randomize [--beacon VALUE] [--db FILE] [--key FILE] [--json]\n"
 	  "\n"
 	  "Allocate every registered caseworker of a caseworker-level trial in\n"
 	  "one step, by the protocol's method, and record the allocation in the\n"
@@ -86,7 +88,8 @@ const struct cmd_entry cmd_table[] = {
 	  "\n"
 	  "  -b, --beacon VALUE   the beacon's published value, in hex\n"
 	  "  -d, --db FILE        the trial database\n"
-	  "  -k, --key FILE       the trial's key file\n",
+	  "  -k, --key FILE       the trial's key file\n"
+	  "  -j, --json           the allocation and report as JSON (docs/json.md)\n",
 	  cmd_randomize },
 	{ "enroll", "enroll one participant, or a cohort from CSV",
 	  "usage: sortes enroll --person ID --caseworker CODE [--field NAME=VALUE]...\n"
@@ -126,10 +129,12 @@ const struct cmd_entry cmd_table[] = {
 	  "  -i, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
 	  "  -R, --results OUT          write every row's outcome to OUT (0600)\n"
 	  "  -d, --db FILE              the trial database\n"
-	  "  -k, --key FILE             the trial's key file\n",
+	  "  -k, --key FILE             the trial's key file\n"
+	  "  -j, --json                 who was enrolled, and refused rows, as JSON\n"
+	  "                             (docs/json.md)\n",
 	  cmd_enroll },
 	{ "transfer", "move a participant to another caseworker",
-	  "usage: sortes transfer PARTICIPANT --to CODE [--db FILE]\n"
+	  "usage: sortes transfer PARTICIPANT --to CODE [--db FILE] [--json]\n"
 	  "\n"
 	  "Move a participant (by UUID) to another caseworker.  The arm stays\n"
 	  "the one first allocated (intention to treat); the move is logged.\n"
@@ -138,17 +143,19 @@ const struct cmd_entry cmd_table[] = {
 	  "contamination.\n"
 	  "\n"
 	  "      --to CODE        the new caseworker\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "  -d, --db FILE        the trial database\n"
+	  "  -j, --json           the result as JSON (docs/json.md)\n",
 	  cmd_transfer },
 	{ "withdraw", "record that a participant withdrew",
-	  "usage: sortes withdraw PARTICIPANT --reason TEXT [--db FILE]\n"
+	  "usage: sortes withdraw PARTICIPANT --reason TEXT [--db FILE] [--json]\n"
 	  "\n"
 	  "Record a participant's withdrawal, with the reason, in the log.\n"
 	  "Nothing is deleted, and the participant stays in the arm first\n"
 	  "allocated for the analysis (intention to treat).\n"
 	  "\n"
 	  "  -r, --reason TEXT    why (1 to 1000 bytes)\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "  -d, --db FILE        the trial database\n"
+	  "  -j, --json           the result as JSON (docs/json.md)\n",
 	  cmd_withdraw },
 	{ "participant", "show one participant's whole history from the log",
 	  "usage: sortes participant show PARTICIPANT [--json] [--db FILE]\n"
@@ -174,8 +181,9 @@ const struct cmd_entry cmd_table[] = {
 	  "       sortes followup overdue [--as-of DATE] [--caseworker CODE] [--limit N]\n"
 	  "                               [--json] [--arm-specific]\n"
 	  "       sortes followup record PARTICIPANT OCCASION MEASURE=VALUE... [--date DATE]\n"
-	  "                              [--out-of-window] [--correct]\n"
+	  "                              [--out-of-window] [--correct] [--json]\n"
 	  "       sortes followup missed PARTICIPANT OCCASION --reason TEXT [--correct]\n"
+	  "                              [--json]\n"
 	  "       sortes followup calendar [--caseworker CODE] [--arm-specific] > due.ics\n"
 	  "\n"
 	  "Every participant gets the protocol's follow-up occasions for the\n"
@@ -205,7 +213,8 @@ const struct cmd_entry cmd_table[] = {
 	  "  -w, --within DAYS      how far ahead: 14d (default), 3w, or days\n"
 	  "  -c, --caseworker CODE  only this caseworker's participants\n"
 	  "  -l, --limit N          at most N rows (default 1000; 0: all)\n"
-	  "  -j, --json             a JSON array, one object a line\n"
+	  "  -j, --json             due, overdue: a JSON array, one object a line;\n"
+	  "                         record, missed: the entry as JSON (docs/json.md)\n"
 	  "  -A, --arm-specific     also occasions only some arms have (blinded trials)\n"
 	  "  -D, --date DATE        when the measures were taken (default today;\n"
 	  "                         with --correct, the corrected one's date)\n"
@@ -217,7 +226,7 @@ const struct cmd_entry cmd_table[] = {
 	{ "budget", "record spends of participants' budgets, report the ledger",
 	  "usage: sortes budget spend PARTICIPANT --amount AMOUNT --category NAME\n"
 	  "                           [--note TEXT] [--date DATE]\n"
-	  "       sortes budget report\n"
+	  "       sortes budget report [--json]\n"
 	  "\n"
 	  "spend: record an approved spend of the participant's budget (the\n"
 	  "protocol's budget: section) as a log entry.  AMOUNT is in the\n"
@@ -232,7 +241,9 @@ const struct cmd_entry cmd_table[] = {
 	  "      --category NAME    what it was for (one of the protocol's)\n"
 	  "  -n, --note TEXT        a note (1 to 1000 bytes)\n"
 	  "  -D, --date DATE        when it was spent (default today)\n"
-	  "  -d, --db FILE          the trial database\n",
+	  "  -d, --db FILE          the trial database\n"
+	  "  -j, --json             the result as JSON, amounts in minor units\n"
+	  "                         (docs/json.md)\n",
 	  cmd_budget },
 	{ "verify", "recompute the log's hash chain and check the tables",
 	  "usage: sortes verify [--seal FILE]... [--pubkey FILE] [--replay [--key FILE]]\n"
@@ -262,7 +273,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -j, --json           print the result as JSON\n",
 	  cmd_verify },
 	{ "verify-export", "check an export against a seal, without the database",
-	  "usage: sortes verify-export EXPORT --seal FILE --pubkey FILE\n"
+	  "usage: sortes verify-export EXPORT --seal FILE --pubkey FILE [--json]\n"
 	  "\n"
 	  "Check an export made with 'sortes export allocations --seal' or\n"
 	  "'sortes export followups --seal': the seal's signature; the log\n"
@@ -284,7 +295,8 @@ const struct cmd_entry cmd_table[] = {
 	  "check (docs/audit.md).\n"
 	  "\n"
 	  "  -s, --seal FILE      the seal the export was made at\n"
-	  "  -p, --pubkey FILE    the public key the seal must be signed with\n",
+	  "  -p, --pubkey FILE    the public key the seal must be signed with\n"
+	  "  -j, --json           the result as JSON (docs/json.md)\n",
 	  cmd_verify_export },
 	{ "export", "export allocations or follow-up outcomes for evaluators",
 	  "usage: sortes export allocations [--format csv|json] [--output FILE]\n"
@@ -415,7 +427,7 @@ const struct cmd_entry cmd_table[] = {
 	  "  -d, --db FILE           the trial database\n",
 	  cmd_freeze },
 	{ "seal", "list the seals kept in the database, write one out again",
-	  "usage: sortes seal list [--db FILE]\n"
+	  "usage: sortes seal list [--db FILE] [--json]\n"
 	  "       sortes seal show ENTRY [--output FILE] [--db FILE]\n"
 	  "\n"
 	  "Every freeze keeps its seal in the database as well as writing the\n"
@@ -428,7 +440,8 @@ const struct cmd_entry cmd_table[] = {
 	  "'sortes verify --seal FILE --pubkey KEY.pub' (docs/audit.md).\n"
 	  "\n"
 	  "  -o, --output FILE    write the seal to FILE (default: stdout)\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "  -d, --db FILE        the trial database\n"
+	  "  -j, --json           list: as JSON (docs/json.md)\n",
 	  cmd_seal },
 	{ "reveal", "publish the randomization seed in the log, for audit",
 	  "usage: sortes reveal [--key FILE] [--db FILE]\n"
@@ -626,7 +639,16 @@ cmd_overview(FILE *fp)
 	    "Environment: SORTES_DB, the database when --db is not given;\n"
 	    "SORTES_NOW=YYYY-MM-DDTHH:MM:SSZ, the time (UTC) to use instead of\n"
 	    "the clock, for tests and demos, recorded as given; no entry may be\n"
-	    "dated before the log's last (exit 69).\n", fp);
+	    "dated before the log's last (exit 69); SORTES_PROGRESS_AFTER=SECONDS,\n"
+	    "how long a step runs before its progress line is drawn (default 1;\n"
+	    "0 from the start).\n"
+	    "\n"
+	    "Work that takes longer (enroll --csv, caseworker import, verify,\n"
+	    "export, randomize by the constrained method) draws a progress line on\n"
+	    "standard error when that is a terminal, never into a pipe or file:\n"
+	    "rows done, of how many when known, the rate and the time left.\n"
+	    "Commands that print a result take --json (-j) for one JSON value\n"
+	    "instead (docs/json.md).\n", fp);
 }
 
 int

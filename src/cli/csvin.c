@@ -16,6 +16,7 @@
 /* Where refused CSV rows go: stderr, and the rejects file if any. */
 struct reject_sink {
 	const char *csv_name;
+	const struct sortes_import_hooks *also;
 	FILE *fp;
 	int wrote_header;
 	int errnum;			/* of the write that failed, or 0 */
@@ -41,7 +42,12 @@ reject_row(void *ctx, long line, const char *const *header, size_t nheader,
 	struct reject_sink *sink = ctx;
 	char linebuf[32];
 
+	cli_progress_clear();
 	fprintf(stderr, "sortes: %s:%ld: %s\n", sink->csv_name, line, reason);
+	if (sink->also != NULL && sink->also->on_reject != NULL &&
+	    sink->also->on_reject(sink->also->ctx, line, header, nheader, cells,
+	    ncells, reason) != 0)
+		return -1;
 	if (sink->fp == NULL)
 		return 0;
 	if (!sink->wrote_header) {
@@ -58,6 +64,17 @@ reject_row(void *ctx, long line, const char *const *header, size_t nheader,
 		return -1;
 	}
 	return 0;
+}
+
+static int
+added_row(void *ctx, long line, const char *const *keys,
+    const struct sortes_import_added *added)
+{
+	const struct reject_sink *sink = ctx;
+
+	if (sink->also == NULL || sink->also->on_added == NULL)
+		return 0;
+	return sink->also->on_added(sink->also->ctx, line, keys, added);
 }
 
 static int
@@ -93,20 +110,23 @@ static int
 csv_run(const struct cli_csv *c, FILE *in, struct reject_sink *sink,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
+	struct sortes_import_hooks hooks = {
+		.on_reject = reject_row, .on_added = added_row, .ctx = sink,
+	};
 	int delimiter;
 
 	if (parse_delimiter(c->delimiter, &delimiter) != 0)
 		return sortes_error_set(err, SORTES_EUSAGE, "--delimiter '%s' "
 		    "is not ',', ';' or 'tab'", c->delimiter);
-	return c->import(c->ctx, in, delimiter, c->rejects != NULL,
-	    reject_row, sink, summary, err);
+	return c->import(c->ctx, in, delimiter, c->rejects != NULL, &hooks,
+	    summary, err);
 }
 
 int
 cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
     struct sortes_error *err)
 {
-	struct reject_sink sink = { .csv_name = c->path };
+	struct reject_sink sink = { .csv_name = c->path, .also = c->also };
 	struct sortes_outfile *rejects = NULL;
 	int from_stdin = strcmp(c->path, "-") == 0, rc = 0;
 	FILE *in = stdin;

@@ -60,15 +60,14 @@ results_row(struct cli_results *r, long line, const char *const *cells)
 }
 
 int
-cli_results_enrolled(void *ctx, const struct sortes_enrolled_row *row)
+cli_results_enrolled(struct cli_results *r, long line,
+    const char *const *keys, const struct sortes_import_added *added)
 {
-	struct cli_results *r = ctx;
-	const struct sortes_arm *arm = &r->protocol->arms[row->result->arm];
-	const char *cells[NCOLUMNS - 1] = { row->person,
-	    row->result->participant, arm->code, arm->name, row->caseworker,
-	    "enrolled", "" };
+	const struct sortes_arm *arm = &r->protocol->arms[added->bucket];
+	const char *cells[NCOLUMNS - 1] = { keys[0], added->id, arm->code,
+	    arm->name, keys[1], "enrolled", "" };
 
-	return r->fp != NULL ? results_row(r, row->line, cells) : 0;
+	return r->fp != NULL ? results_row(r, line, cells) : 0;
 }
 
 /* The cell of column 'name' in a row of the input, or "". */
