@@ -65,6 +65,10 @@ expect_out_contains "enrolled 20 of 20 rows"
 drawn_matches 'sortes enroll: [0-9]+% \([0-9]+ rows\), [0-9]+/s, [0-9]+:[0-5][0-9] left'
 check "the line is drawn in place, from the start of the line" \
     grep -E -q "$(printf '\r')sortes enroll: [0-9]+% \\(1 rows\\)" raw
+# Once the line is gone, who is in which arm is said to be elsewhere.
+screen_is "sortes: which person is in which arm: give --results FILE (mode 0600), or run 'sortes lookup --csv $good'"
+new_trial "$UNGIFOKUS" r.db
+on_tty "$SORTES" enroll --db r.db --csv "$good" --results r.csv
 screen_is ""
 # From a pipe (--csv -) not even that: rows and their rate.
 new_trial "$UNGIFOKUS" p.db

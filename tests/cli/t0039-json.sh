@@ -329,9 +329,9 @@ expect_js '[j["ok"], j["entries"], j["participants"], j["error"]]' \
     '[true, 21, 20, null]'
 expect_js 'j["head"]' "$("$SQLITE3" c.db 'select hash from log where seq = 21')"
 
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
-run "$SORTES" freeze --db c.db --key lead.pem --seal s1
+run "$SORTES" freeze --db c.db --signing-key lead.pem --seal s1
 expect_status 0
 run "$SORTES" seal list --db c.db --json
 expect_status 0
@@ -346,9 +346,9 @@ run "$SORTES" verify-export e.csv --seal s1 --pubkey lead.pub --json
 expect_status 0
 expect_canonical
 expect_js 'sorted(j)' \
-    '["entries", "export", "head", "ok", "rows", "sealed_at", "signer"]'
-expect_js '[j["ok"], j["export"], j["rows"], j["entries"]]' \
-    '[true, "e.csv", 20, 22]'
+    '["entries", "export", "head", "kind", "ok", "rows", "sealed_at", "signer"]'
+expect_js '[j["ok"], j["export"], j["rows"], j["entries"], j["kind"]]' \
+    '[true, "e.csv", 20, 22, "allocations"]'
 expect_js 'j["head"]' "$("$SQLITE3" c.db 'select hash from log where seq = 22')"
 expect_js 'j["sealed_at"]' "$SORTES_NOW"
 expect_js 'j["signer"]' "$("$SQLITE3" c.db 'select signer from seals')"
