@@ -57,10 +57,15 @@ if "$sortes" enroll --db ungifokus.db --csv cohort.csv; then
 	exit 1
 fi
 
-step "Enroll the valid rows; the refused ones go to rejected.csv" \
-    enroll --db ungifokus.db --csv cohort.csv --skip-invalid rejected.csv
-"$sortes" enroll --db ungifokus.db --csv cohort.csv --skip-invalid rejected.csv 2>/dev/null
+step "Enroll the valid rows; the refused ones go to rejected.csv, and every row's arm to arms.csv (0600)" \
+    enroll --db ungifokus.db --csv cohort.csv --skip-invalid rejected.csv --results arms.csv
+"$sortes" enroll --db ungifokus.db --csv cohort.csv --skip-invalid rejected.csv \
+    --results arms.csv 2>/dev/null
 cat rejected.csv
+head -n 3 arms.csv
+
+step "A job centre asks which arm a youth is in" lookup --person "<the first row's CPR number>"
+"$sortes" lookup --db ungifokus.db --person "$(sed -n 2p cohort.csv | cut -d, -f1)"
 
 step "Enroll one more youth by hand" enroll --person 150602-9201 ...
 "$sortes" enroll --db ungifokus.db --person 150602-9201 --caseworker CW01 \
@@ -93,6 +98,21 @@ step "Export the allocations for the evaluator (first lines)" \
 head -n 4 allocations.csv
 echo "... $(($(wc -l <allocations.csv) - 1)) participants in allocations.csv"
 echo "arms:  I $(grep -c ',I,' allocations.csv)   C $(grep -c ',C,' allocations.csv)"
+
+step "Seal the log; export the allocations as of the seal and check them without the database" \
+    freeze, export allocations --seal, verify-export
+"$sortes" keygen --output lead >/dev/null
+"$sortes" freeze --db ungifokus.db --signing-key lead.pem --note "cohort 1" \
+    --seal cohort1.seal
+"$sortes" export allocations --db ungifokus.db --seal cohort1.seal \
+    --output sealed.csv
+"$sortes" verify-export sealed.csv --seal cohort1.seal --pubkey lead.pub
+
+step "The linkage file for the register authority, as of the seal (0600)" \
+    export linkage --persons cohort.csv --seal cohort1.seal
+"$sortes" export linkage --db ungifokus.db --persons cohort.csv \
+    --seal cohort1.seal --output linkage.csv
+head -n 3 linkage.csv
 
 step "Tamper with a copy: change one allocation behind the log's back" \
     verify --db tampered.db
