@@ -13,6 +13,7 @@
 #include "sortes/export_followups.h"
 #include "sortes/field.h"
 #include "sortes/schedule.h"
+#include "csvw.h"
 
 enum column {
 	COL_PSEUDONYM, COL_ARM, COL_CASEWORKER, COL_OCCASION, COL_DUE,
@@ -267,7 +268,9 @@ occasion_rows(struct export_state *x, sqlite3_stmt *st,
 	for (size_t c = COL_PSEUDONYM; c <= COL_STATUS; c++)
 		cells[c] = col(st, 1 + (int)c);
 	done = strcmp(cells[COL_STATUS], "done") == 0;
-	if ((rc = row_check(x, st, &o, done, err)) != 0)
+	if ((rc = row_check(x, st, &o, done, err)) != 0 ||
+	    (rc = sortes_csvw_arm_cells(x->p, col(st, 1 + COL_ARM),
+	    &cells[COL_ARM], NULL, err)) != 0)
 		return rc;
 	cells[COL_MEASURED_ON] = cells[COL_OUT_OF_WINDOW] = NULL;
 	if (done) {
@@ -358,175 +361,70 @@ sortes_export_followups(struct sortes_trial *t, FILE *out,
 	return rc;
 }
 
-/* A regular expression that matches exactly one of a list of codes. */
-struct rx {
-	char *s;
-	size_t len, cap;
-	size_t codes;			/* how many are in */
-	int failed;			/* out of memory */
-};
+static const char *
+occasion_code(const void *ctx, size_t i, const char **label)
+{
+	const struct sortes_protocol *p = ctx;
 
+	*label = p->occasions[i].label;
+	return p->occasions[i].code;
+}
+
+static const char *
+status_code(const void *ctx, size_t i, const char **label)
+{
+	(void)ctx;
+	*label = NULL;
+	return statuses[i];
+}
+
+static const char *
+measure_code(const void *ctx, size_t i, const char **label)
+{
+	const struct sortes_protocol *p = ctx;
+
+	*label = p->measures[i].label;
+	return p->measures[i].name;
+}
+
+/* The codes a coded column allows, from the protocol 'p'. */
 static void
-rx_add(struct rx *r, const char *text, size_t n)
+coding_codes(struct sortes_csvw_codes *c, const struct sortes_protocol *p,
+    enum coding coding)
 {
-	char *s;
-
-	if (r->failed)
-		return;
-	if (r->len + n + 1 > r->cap) {
-		if ((s = realloc(r->s, (r->len + n + 1) * 2)) == NULL) {
-			r->failed = 1;
-			return;
-		}
-		r->s = s;
-		r->cap = (r->len + n + 1) * 2;
+	*c = (struct sortes_csvw_codes){ .ctx = p };
+	switch (coding) {
+	case CODED_ARMS:
+		c->n = p->narms;
+		c->code = sortes_csvw_arm_code;
+		break;
+	case CODED_OCCASIONS:
+		c->n = p->noccasions;
+		c->code = occasion_code;
+		break;
+	case CODED_STATUSES:
+		c->n = NSTATUSES;
+		c->code = status_code;
+		break;
+	default:
+		c->n = p->nmeasures;
+		c->code = measure_code;
+		break;
 	}
-	memcpy(r->s + r->len, text, n);
-	r->len += n;
-	r->s[r->len] = '\0';
-}
-
-/* Codes are plain words; should one hold a metacharacter, it is escaped. */
-static void
-rx_code(struct rx *r, const char *code)
-{
-	if (r->codes++ > 0)
-		rx_add(r, "|", 1);
-	for (; *code != '\0'; code++) {
-		if (strchr("\\^$.|?*+()[]{}", *code) != NULL)
-			rx_add(r, "\\", 1);
-		rx_add(r, code, 1);
-	}
-}
-
-/* "^(A|B)$" for the codes of 'coding'; caller frees r->s. */
-static int
-rx_codes(struct rx *r, const struct sortes_protocol *p, enum coding coding,
-    struct sortes_error *err)
-{
-	memset(r, 0, sizeof(*r));
-	rx_add(r, "^(", 2);
-	for (size_t i = 0; coding == CODED_ARMS && i < p->narms; i++)
-		rx_code(r, p->arms[i].code);
-	for (size_t i = 0; coding == CODED_OCCASIONS && i < p->noccasions; i++)
-		rx_code(r, p->occasions[i].code);
-	for (size_t i = 0; coding == CODED_STATUSES && i < NSTATUSES; i++)
-		rx_code(r, statuses[i]);
-	for (size_t i = 0; coding == CODED_MEASURES && i < p->nmeasures; i++)
-		rx_code(r, p->measures[i].name);
-	rx_add(r, ")$", 2);
-	if (r->failed)
-		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	return 0;
-}
-
-static int
-dict_datatype(struct sortes_jcs *j, const struct sortes_protocol *p,
-    const struct column_def *c, struct sortes_error *err)
-{
-	struct rx r;
-	int rc;
-
-	if (c->coding == CODED_NOT) {
-		sortes_jcs_string(j, c->datatype);
-		return 0;
-	}
-	if ((rc = rx_codes(&r, p, c->coding, err)) == 0) {
-		sortes_jcs_object_begin(j);
-		sortes_jcs_key(j, "base");
-		sortes_jcs_string(j, "string");
-		sortes_jcs_key(j, "format");
-		sortes_jcs_string(j, r.s);
-		sortes_jcs_object_end(j);
-	}
-	free(r.s);
-	return rc;
-}
-
-static int
-dict_columns(struct sortes_jcs *j, const struct sortes_protocol *p,
-    struct sortes_error *err)
-{
-	int rc = 0;
-
-	sortes_jcs_array_begin(j);
-	for (size_t i = 0; rc == 0 && i < NCOLUMNS; i++) {
-		sortes_jcs_object_begin(j);
-		sortes_jcs_key(j, "datatype");
-		rc = dict_datatype(j, p, &columns[i], err);
-		sortes_jcs_key(j, "dc:description");
-		sortes_jcs_string(j, columns[i].description);
-		sortes_jcs_key(j, "name");
-		sortes_jcs_string(j, columns[i].name);
-		sortes_jcs_key(j, "required");
-		sortes_jcs_boolean(j, columns[i].required);
-		sortes_jcs_key(j, "titles");
-		sortes_jcs_string(j, columns[i].name);
-		sortes_jcs_object_end(j);
-	}
-	sortes_jcs_array_end(j);
-	return rc;
-}
-
-static void
-dict_arms(struct sortes_jcs *j, const struct sortes_protocol *p)
-{
-	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < p->narms; i++) {
-		sortes_jcs_object_begin(j);
-		sortes_jcs_key(j, "code");
-		sortes_jcs_string(j, p->arms[i].code);
-		sortes_jcs_key(j, "name");
-		sortes_jcs_string(j, p->arms[i].name);
-		sortes_jcs_object_end(j);
-	}
-	sortes_jcs_array_end(j);
-}
-
-static void
-dict_measure(struct sortes_jcs *j, const struct sortes_field *f)
-{
-	sortes_jcs_object_begin(j);
-	sortes_jcs_key(j, "code");
-	sortes_jcs_string(j, f->name);
-	if (f->type == SORTES_FIELD_DECIMAL) {
-		sortes_jcs_key(j, "decimals");
-		sortes_jcs_integer(j, f->decimals);
-	}
-	if (f->label != NULL) {
-		sortes_jcs_key(j, "label");
-		sortes_jcs_string(j, f->label);
-	}
-	if (f->has_max) {
-		sortes_jcs_key(j, "maximum");
-		sortes_jcs_bound(j, f, f->max);
-	}
-	if (f->has_min) {
-		sortes_jcs_key(j, "minimum");
-		sortes_jcs_bound(j, f, f->min);
-	}
-	sortes_jcs_key(j, "type");
-	sortes_jcs_string(j, sortes_field_type_name(f->type));
-	if (f->type == SORTES_FIELD_ENUM) {
-		sortes_jcs_key(j, "values");
-		sortes_jcs_array_begin(j);
-		for (size_t i = 0; i < f->nvalues; i++)
-			sortes_jcs_string(j, f->values[i]);
-		sortes_jcs_array_end(j);
-	}
-	sortes_jcs_object_end(j);
 }
 
 static void
 dict_occasion(struct sortes_jcs *j, const struct sortes_protocol *p,
     const struct sortes_occasion *o)
 {
+	const char *name;
+
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "arms");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->narms; i++)
 		if (sortes_occasion_applies(o, i))
-			sortes_jcs_string(j, p->arms[i].code);
+			sortes_jcs_string(j, sortes_csvw_arm(p, i, &name));
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "code");
 	sortes_jcs_string(j, o->code);
@@ -542,61 +440,39 @@ dict_occasion(struct sortes_jcs *j, const struct sortes_protocol *p,
 	sortes_jcs_object_end(j);
 }
 
-static int
-dict_schema(struct sortes_jcs *j, const struct sortes_protocol *p,
-    struct sortes_error *err)
-{
-	static const char *const key[] = { "pseudonym", "occasion", "measure" };
-	int rc;
-
-	sortes_jcs_object_begin(j);
-	sortes_jcs_key(j, "columns");
-	rc = dict_columns(j, p, err);
-	sortes_jcs_key(j, "primaryKey");
-	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < sizeof(key) / sizeof(key[0]); i++)
-		sortes_jcs_string(j, key[i]);
-	sortes_jcs_array_end(j);
-	sortes_jcs_object_end(j);
-	return rc;
-}
-
 int
 sortes_export_followups_dictionary(struct sortes_jcs *j,
     const struct sortes_trial *t, const char *url, struct sortes_error *err)
 {
+	static const char *const key[] = { "pseudonym", "occasion", "measure",
+	    NULL };
 	const struct sortes_protocol *p = t->protocol;
-	int rc;
+	struct sortes_csvw_column cols[NCOLUMNS];
+	struct sortes_csvw_codes codes[NCOLUMNS];
 
-	sortes_jcs_reset(j);
-	sortes_jcs_object_begin(j);
-	sortes_jcs_key(j, "@context");
-	sortes_jcs_string(j, "http://www.w3.org/ns/csvw");
-	sortes_jcs_key(j, "dc:description");
-	sortes_jcs_string(j, "Follow-up outcomes in long format: one row per "
-	    "participant, scheduled occasion and measure of that occasion");
-	sortes_jcs_key(j, "dc:title");
-	sortes_jcs_string(j, p->title);
-	sortes_jcs_key(j, "sortes:arms");
-	dict_arms(j, p);
+	for (size_t i = 0; i < NCOLUMNS; i++) {
+		cols[i] = (struct sortes_csvw_column){ .name = columns[i].name,
+		    .base = columns[i].coding == CODED_NOT ?
+		    columns[i].datatype : "string",
+		    .required = columns[i].required,
+		    .description = columns[i].description };
+		if (columns[i].coding != CODED_NOT) {
+			coding_codes(&codes[i], p, columns[i].coding);
+			cols[i].codes = &codes[i];
+		}
+	}
+	sortes_csvw_begin(j, p, "Follow-up outcomes in long format: one row "
+	    "per participant, scheduled occasion and measure of that "
+	    "occasion");
 	sortes_jcs_key(j, "sortes:measures");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->nmeasures; i++)
-		dict_measure(j, &p->measures[i]);
+		sortes_csvw_field(j, &p->measures[i]);
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "sortes:occasions");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->noccasions; i++)
 		dict_occasion(j, p, &p->occasions[i]);
 	sortes_jcs_array_end(j);
-	sortes_jcs_key(j, "sortes:protocol_sha256");
-	sortes_jcs_string(j, t->protocol_sha256);
-	sortes_jcs_key(j, "sortes:trial");
-	sortes_jcs_string(j, t->trial_id);
-	sortes_jcs_key(j, "tableSchema");
-	rc = dict_schema(j, p, err);
-	sortes_jcs_key(j, "url");
-	sortes_jcs_string(j, url);
-	sortes_jcs_object_end(j);
-	return rc != 0 ? rc : sortes_jcs_finish(j, err);
+	return sortes_csvw_end(j, t, cols, NCOLUMNS, key, url, err);
 }
