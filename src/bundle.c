@@ -8,10 +8,11 @@
 #include <string.h>
 
 #include "sortes/bundle.h"
+#include "sortes/crypto.h"
 #include "sortes/export.h"
 #include "sortes/json.h"
 #include "sortes/infile.h"
-#include "strata.h"
+#include "strmap.h"
 
 #define PATH_BUF 4096
 
@@ -40,6 +41,24 @@ sortes_bundle_write_log(struct sortes_trial *t, FILE *out, int64_t at,
 	return rc;
 }
 
+int
+sortes_bundle_write_protocol(struct sortes_trial *t, FILE *out,
+    struct sortes_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, n;
+
+	rc = sortes_db_prepare(t->db, &st, "SELECT protocol FROM trial", err);
+	if (rc == 0 && sqlite3_step(st) != SQLITE_ROW)
+		rc = sortes_db_fail(t->db, "reading the protocol", err);
+	if (rc == 0 && (n = sqlite3_column_bytes(st, 0)) > 0 &&
+	    fwrite(sqlite3_column_blob(st, 0), 1, (size_t)n, out) != (size_t)n)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "the protocol");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* A stdio stream whose bytes go into a SHA-256 (fopencookie). */
 static ssize_t
 hash_write(void *cookie, const char *buf, size_t n)
@@ -56,35 +75,17 @@ hash_stream(struct sortes_hasher *h)
 	return fopencookie(h, "w", io);
 }
 
-/* The value of member 'key' (its JSON text) in members, or NULL. */
-static const struct sortes_member *
-member(const struct sortes_member *m, long n, const char *key)
-{
-	size_t len = strlen(key);
+/* An enrollment of the extract, kept until the extract's end. */
+struct pending {
+	char *text[8];			/* as the keys of pending_keys[] */
+	char hash[SORTES_SHA256_HEX];
+	int64_t seq, transfers;
+	int withdrawn;
+};
 
-	for (long i = 0; i < n; i++)
-		if (m[i].keylen == len && memcmp(m[i].key, key, len) == 0)
-			return &m[i];
-	return NULL;
-}
-
-/* Copy a member's value into buf, without the quotes of a string. */
-static const char *
-member_text(const struct sortes_member *m, char *buf, size_t size)
-{
-	const char *v = m->value;
-	size_t n = m->valuelen;
-
-	if (n >= 2 && v[0] == '"') {
-		v++;
-		n -= 2;
-	}
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, v, n);
-	buf[n] = '\0';
-	return buf;
-}
+static const char *const pending_keys[] = { "pseudonym", "participant",
+    "caseworker", "stratum", "fields", "arm", "enrolled_at", "withdrawn_at" };
+enum { P_PARTICIPANT = 1, P_WITHDRAWN_AT = 7 };
 
 struct checker {
 	const struct sortes_seal *seal;
@@ -93,6 +94,9 @@ struct checker {
 	char prev_hex[SORTES_SHA256_HEX];
 	struct sortes_hasher *chain;
 	struct sortes_bundle_report *report;
+	struct pending *rows;		/* the enrollments, in log order */
+	size_t nrows, caprows;
+	struct sortes_strmap *index;	/* participant UUID: its row */
 };
 
 static int
@@ -102,30 +106,149 @@ bad(struct sortes_error *err, int64_t seq, const char *what)
 	    "%s", (long long)seq, what);
 }
 
-/* The row an enrollment entry makes, written as the export writes it. */
+/* A member's text: a string decoded, anything else as written. */
+static char *
+member_copy(const struct sortes_json *v, const char *body)
+{
+	if (v->type == SORTES_JSON_STRING)
+		return strdup(v->str);
+	return strndup(body + v->start, v->end - v->start);
+}
+
 static int
-check_enroll(struct checker *c, const char *body, const char *hash,
+pending_add(struct checker *c, struct pending **out, struct sortes_error *err)
+{
+	struct pending *r;
+
+	if (c->nrows == c->caprows) {
+		size_t cap = c->caprows ? c->caprows * 2 : 64;
+
+		if ((r = realloc(c->rows, cap * sizeof(*r))) == NULL)
+			return sortes_error_set(err, SORTES_ENOMEM, "out of "
+			    "memory");
+		c->rows = r;
+		c->caprows = cap;
+	}
+	*out = memset(&c->rows[c->nrows++], 0, sizeof(**out));
+	return 0;
+}
+
+/* The row an enrollment entry makes, kept to be written at the end. */
+static int
+check_enroll(struct checker *c, const struct sortes_json *e, const char *body,
+    const char *hash, int64_t seq, struct sortes_error *err)
+{
+	const struct sortes_json *v;
+	struct pending *r = NULL;
+	size_t *at;
+	int rc, added;
+
+	if ((rc = pending_add(c, &r, err)) != 0)
+		return rc;
+	r->seq = seq;
+	memcpy(r->hash, hash, SORTES_SHA256_HEX);
+	for (size_t k = 0; k < P_WITHDRAWN_AT; k++) {
+		if ((v = sortes_json_get(e, pending_keys[k])) == NULL ||
+		    v->type != (k == 3 || k == 4 ? SORTES_JSON_OBJECT :
+		    SORTES_JSON_STRING))
+			return bad(err, seq, "an enrollment without its fields");
+		if ((r->text[k] = member_copy(v, body)) == NULL)
+			return sortes_error_set(err, SORTES_ENOMEM, "out of "
+			    "memory");
+	}
+	at = sortes_strmap_put(c->index, r->text[P_PARTICIPANT], &added, NULL);
+	if (at == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	if (!added)
+		return bad(err, seq, "a participant enrolled twice");
+	*at = c->nrows;		/* from 1: 0 is none */
+	return 0;
+}
+
+/* A transfer or withdrawal of a participant enrolled before it. */
+static int
+check_status(struct checker *c, const struct sortes_json *e, const char *kind,
     int64_t seq, struct sortes_error *err)
 {
-	static const char *const keys[] = { "pseudonym", "participant",
-	    "caseworker", "stratum", "arm", "enrolled_at" };
-	char text[6][512];
-	struct sortes_member m[16];
-	long n = sortes_object_split(body, m, 16);
-	const struct sortes_member *v;
+	const struct sortes_json *who = sortes_json_get(e, "participant");
+	const struct sortes_json *when = sortes_json_get(e, "withdrawn_at");
+	size_t *at = who != NULL && who->type == SORTES_JSON_STRING ?
+	    sortes_strmap_get(c->index, who->str) : NULL;
+	struct pending *r;
 
-	for (size_t k = 0; k < 6; k++) {
-		if (n < 0 || (v = member(m, n, keys[k])) == NULL)
-			return bad(err, seq, "an enrollment without its fields");
-		member_text(v, text[k], sizeof(text[k]));
+	if (at == NULL)
+		return bad(err, seq, "a transfer or withdrawal of nobody "
+		    "enrolled before it");
+	r = &c->rows[*at - 1];
+	if (strcmp(kind, "transfer") == 0) {
+		r->transfers++;
+		return 0;
 	}
-	/* The stratum is an object: keep its JSON, quotes and all. */
-	v = member(m, n, "stratum");
-	snprintf(text[3], sizeof(text[3]), "%.*s", (int)v->valuelen, v->value);
-	return sortes_export_row(&c->writer, &(struct sortes_export_row){
-	    .pseudonym = text[0], .participant = text[1], .caseworker = text[2],
-	    .stratum = text[3], .arm = text[4], .enrolled_at = text[5],
-	    .entry_hash = hash, .seq = seq }, err);
+	if (r->withdrawn || when == NULL || when->type != SORTES_JSON_STRING)
+		return bad(err, seq, "a withdrawal without its time, or a "
+		    "second one");
+	r->withdrawn = 1;
+	if ((r->text[P_WITHDRAWN_AT] = strdup(when->str)) == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* What an entry changes in the export's rows. */
+static int
+check_entry(struct checker *c, const char *body, const char *hash,
+    int64_t seq, struct sortes_error *err)
+{
+	struct sortes_json *e = NULL;
+	const struct sortes_json *kind;
+	int rc;
+
+	/* A body that hashes into the sealed chain is JSON; still, check. */
+	if (sortes_json_parse(&e, body, strlen(body), err) != 0) {
+		sortes_json_free(e);
+		return bad(err, seq, "its body is not JSON");
+	}
+	kind = sortes_json_get(e, "kind");
+	if (sortes_json_string_is(kind, "enroll"))
+		rc = check_enroll(c, e, body, hash, seq, err);
+	else if (sortes_json_string_is(kind, "transfer") ||
+	    sortes_json_string_is(kind, "withdraw"))
+		rc = check_status(c, e, kind->str, seq, err);
+	else
+		rc = 0;
+	sortes_json_free(e);
+	return rc;
+}
+
+/* Every row, as the export writes it, now that the statuses are known. */
+static int
+write_rows(struct checker *c, struct sortes_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < c->nrows; i++) {
+		const struct pending *r = &c->rows[i];
+
+		rc = sortes_export_row(&c->writer, &(struct sortes_export_row){
+		    .pseudonym = r->text[0], .participant = r->text[1],
+		    .caseworker = r->text[2], .stratum = r->text[3],
+		    .fields = r->text[4], .arm = r->text[5],
+		    .enrolled_at = r->text[6],
+		    .withdrawn_at = r->text[P_WITHDRAWN_AT],
+		    .entry_hash = r->hash, .seq = r->seq,
+		    .transfers = r->transfers }, err);
+	}
+	return rc;
+}
+
+static void
+checker_free(struct checker *c)
+{
+	for (size_t i = 0; i < c->nrows; i++)
+		for (size_t k = 0; k < 8; k++)
+			free(c->rows[i].text[k]);
+	free(c->rows);
+	sortes_strmap_free(c->index, NULL);
+	sortes_hasher_free(c->chain);
 }
 
 /* Genesis must commit to the seal's trial, protocol and seed. */
@@ -178,8 +301,8 @@ check_line(struct checker *c, char *line, struct sortes_error *err)
 	    0 && (rc = sortes_seal_check_freeze(c->seal, body, strlen(body),
 	    err)) == SORTES_EVERIFY)
 		sortes_error_prefix(err, "seal of %lld entries", (long long)seq);
-	if (rc == 0 && strstr(body, "\"kind\":\"enroll\"") != NULL)
-		rc = check_enroll(c, body, hex, seq, err);
+	if (rc == 0)
+		rc = check_entry(c, body, hex, seq, err);
 	return rc;
 }
 
@@ -222,27 +345,38 @@ struct manifest {
 	struct sortes_json *json;
 };
 
+/* Read the file 'path' ('what' it is), of at most 'max' bytes, whole. */
 static int
-manifest_load(struct manifest *mf, const char *path, struct sortes_error *err)
+load_file(const char *path, const char *what, size_t max, char **text,
+    size_t *len, struct sortes_error *err)
 {
 	FILE *fp;
 	int rc;
 
-	mf->path = path;
-	if ((rc = sortes_infile_open(&fp, path, "the manifest", err)) != 0)
+	*text = NULL;
+	*len = 0;
+	if ((rc = sortes_infile_open(&fp, path, what, err)) != 0)
 		return rc;
-	if ((mf->text = malloc(MANIFEST_MAX + 1)) == NULL)
+	if ((*text = malloc(max + 1)) == NULL)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	else
-		mf->len = fread(mf->text, 1, MANIFEST_MAX + 1, fp);
+		*len = fread(*text, 1, max + 1, fp);
 	if (rc == 0 && ferror(fp))
-		rc = sortes_error_set(err, SORTES_EIO, "cannot read the "
-		    "manifest '%s'", path);
+		rc = sortes_error_set(err, SORTES_EIO, "cannot read %s '%s'",
+		    what, path);
 	fclose(fp);
-	if (rc == 0 && mf->len > MANIFEST_MAX)
-		rc = sortes_error_set(err, SORTES_EVERIFY, "the manifest '%s' is "
-		    "larger than %d bytes", path, MANIFEST_MAX);
+	if (rc == 0 && *len > max)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "%s '%s' is larger "
+		    "than %zu bytes", what, path, max);
 	return rc;
+}
+
+static int
+manifest_load(struct manifest *mf, const char *path, struct sortes_error *err)
+{
+	mf->path = path;
+	return load_file(path, "the manifest", MANIFEST_MAX, &mf->text,
+	    &mf->len, err);
 }
 
 /* Read and parse the manifest: JSON, and an object. */
@@ -407,7 +541,7 @@ manifest_check(const struct manifest *mf, const struct sortes_seal *s,
 		{ "entries", NULL, m->entries, "the seal's entry count" },
 		{ "export", m->name, 0, "the export's name" },
 		{ "export_sha256", m->sha256, 0, "the export's SHA-256" },
-		{ "format", m->format == SORTES_EXPORT_JSON ? "json" : "csv", 0,
+		{ "format", sortes_export_format_name(m->format, m->layout), 0,
 		    "the export's format" },
 		{ "head", m->head, 0, "the seal's head" },
 		{ "protocol_sha256", s->protocol_sha256, 0,
@@ -428,7 +562,8 @@ manifest_check(const struct manifest *mf, const struct sortes_seal *s,
 /* Rebuild the export from the extract; *sha receives its SHA-256. */
 static int
 rebuild(struct checker *c, const char *log, enum sortes_export_format format,
-    char sha[SORTES_SHA256_HEX], struct sortes_error *err)
+    int layout, const struct sortes_protocol *p, char sha[SORTES_SHA256_HEX],
+    struct sortes_error *err)
 {
 	struct sortes_hasher *h = NULL;
 	uint8_t digest[SORTES_SHA256_LEN];
@@ -440,15 +575,18 @@ rebuild(struct checker *c, const char *log, enum sortes_export_format format,
 		rc = sortes_hasher_reset(h, err);
 	if (rc == 0 && (out = hash_stream(h)) == NULL)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	if (rc == 0) {
-		sortes_export_begin(&c->writer, out, format);
+	if (rc == 0)
+		rc = sortes_export_begin(&c->writer, out, format, layout, p,
+		    err);
+	if (rc == 0)
 		rc = check_log(c, log, err);
-		c->report->rows = c->writer.rows;
-		if (rc == 0)
-			rc = sortes_export_end(&c->writer, err);
-		else
-			sortes_jcs_free(&c->writer.j);
-	}
+	if (rc == 0)
+		rc = write_rows(c, err);
+	c->report->rows = c->writer.rows;
+	if (rc == 0)
+		rc = sortes_export_end(&c->writer, err);
+	else
+		sortes_export_free(&c->writer);
 	if (out != NULL && fclose(out) != 0 && rc == 0)
 		rc = sortes_error_set(err, SORTES_EIO, "cannot hash the export");
 	if (rc == 0)
@@ -491,27 +629,77 @@ export_format(const char *path, enum sortes_export_format *out,
 	return 0;
 }
 
+/*
+ * The protocol beside the export, for the columns of layout 2: it must
+ * be the file whose SHA-256 the seal (and so the genesis entry) names.
+ */
+static int
+bundle_protocol(const char *export_path, const struct sortes_seal *seal,
+    struct sortes_protocol **p, struct sortes_error *err)
+{
+	char path[PATH_BUF], sha[SORTES_SHA256_HEX];
+	uint8_t digest[SORTES_SHA256_LEN];
+	char *text = NULL;
+	size_t len;
+	int rc = beside(path, export_path, ".protocol", err);
+
+	if (rc == 0)
+		rc = load_file(path, "the protocol", 1024 * 1024, &text, &len,
+		    err);
+	if (rc == 0)
+		rc = sortes_sha256(digest, text, len, err);
+	sortes_hex_encode(sha, digest, sizeof(digest));
+	if (rc == 0 && strcmp(sha, seal->protocol_sha256) != 0)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the protocol '%s' "
+		    "is not the sealed trial's: its SHA-256 is %s, the seal's "
+		    "protocol-sha256 %s", path, sha, seal->protocol_sha256);
+	if (rc == 0)
+		rc = sortes_protocol_parse(p, text, len, path, err);
+	free(text);
+	return rc;
+}
+
+/*
+ * The layout the manifest claims: an export of layout 1 says "csv" or
+ * "json"; anything else is checked as the current layout, and a
+ * manifest that says something else fails on its format.
+ */
+static int
+manifest_layout(const struct manifest *mf)
+{
+	const struct sortes_json *v = sortes_json_get(mf->json, "format");
+
+	return sortes_json_string_is(v, "csv") ||
+	    sortes_json_string_is(v, "json") ? 1 : SORTES_EXPORT_LAYOUT;
+}
+
 /* The export is byte for byte the rows the log extract makes. */
 static int
 bundle_export(struct checker *c, const char *export_path,
-    char sha[SORTES_SHA256_HEX], enum sortes_export_format *format,
+    struct sortes_manifest *m, char sha[SORTES_SHA256_HEX],
     struct sortes_error *err)
 {
 	char path[PATH_BUF], rebuilt[SORTES_SHA256_HEX];
+	struct sortes_protocol *p = NULL;
 	int rc = sortes_file_sha256(sha, export_path, err);
 
 	if (rc == 0)
-		rc = export_format(export_path, format, err);
+		rc = export_format(export_path, &m->format, err);
+	if (rc == 0 && m->layout != 1)
+		rc = bundle_protocol(export_path, c->seal, &p, err);
 	if (rc == 0)
 		rc = beside(path, export_path, ".log", err);
 	if (rc == 0)
 		rc = sortes_hasher_new(&c->chain, err);
+	if (rc == 0 && (c->index = sortes_strmap_new(sizeof(size_t))) == NULL)
+		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	if (rc == 0)
-		rc = rebuild(c, path, *format, rebuilt, err);
+		rc = rebuild(c, path, m->format, m->layout, p, rebuilt, err);
 	if (rc == 0 && strcmp(sha, rebuilt) != 0)
 		rc = sortes_error_set(err, SORTES_EVERIFY, "the export is not the "
 		    "rows the sealed log holds: a row was added, dropped or "
 		    "changed");
+	sortes_protocol_free(p);
 	return rc;
 }
 
@@ -538,12 +726,14 @@ sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
 		rc = beside(path, export_path, ".manifest.json", err);
 	if (rc == 0)
 		rc = manifest_read(&mf, path, err);
-	if (rc == 0)
-		rc = bundle_export(&c, export_path, sha, &m.format, err);
+	if (rc == 0) {
+		m.layout = manifest_layout(&mf);
+		rc = bundle_export(&c, export_path, &m, sha, err);
+	}
 	m.rows = out->rows;
 	if (rc == 0)
 		rc = manifest_check(&mf, seal, &m, err);
-	sortes_hasher_free(c.chain);
+	checker_free(&c);
 	manifest_free(&mf);
 	return rc;
 }

@@ -20,6 +20,17 @@ sortes_factor_name(const struct sortes_protocol *p, size_t i)
 	return p->derived[i - p->nfields].name;
 }
 
+const size_t *
+sortes_stratum_factors(const struct sortes_protocol *p, size_t *n)
+{
+	if (p->minimization != NULL) {
+		*n = p->minimization->nfactors;
+		return p->minimization->factors;
+	}
+	*n = p->nstrata;
+	return p->strata;
+}
+
 /* The label of the band the participant's age falls in, or NULL. */
 static const char *
 derived_label(const struct sortes_derived *d,

@@ -25,6 +25,13 @@ struct sortes_levels_input {
 const char *sortes_factor_name(const struct sortes_protocol *p, size_t i);
 
 /*
+ * The factors a participant's stratum is made of: the minimization
+ * factors, or else the strata (none for other methods).
+ */
+const size_t *sortes_stratum_factors(const struct sortes_protocol *p,
+    size_t *n);
+
+/*
  * Write to 'j' (reset first) the canonical JSON object mapping each of
  * factors[0..n) by name to the participant's level: a field's value, a
  * derived band's label, or the team.  SORTES_EDATA when a level is

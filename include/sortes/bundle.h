@@ -34,6 +34,14 @@
 int sortes_bundle_write_log(struct sortes_trial *t, FILE *out, int64_t at,
     struct sortes_error *err);
 
+/*
+ * Write the protocol file's bytes, as stored (EXPORT.protocol): what
+ * the columns of an export are made from.  Its SHA-256 is the seal's
+ * protocol-sha256.
+ */
+int sortes_bundle_write_protocol(struct sortes_trial *t, FILE *out,
+    struct sortes_error *err);
+
 struct sortes_bundle_report {
 	int64_t entries;		/* log entries recomputed */
 	int64_t rows;			/* export rows rebuilt and matched */

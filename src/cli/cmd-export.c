@@ -59,6 +59,84 @@ export_point(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
+/* Where an export and its dictionary go, settled before anything is written. */
+struct export_names {
+	const char *output;		/* or NULL: stdout */
+	const char *dictionary;		/* or NULL: no dictionary */
+	char sidecar[4096];		/* OUTPUT-metadata.json */
+	char url[4096];			/* what the dictionary calls the export */
+};
+
+static const char metadata_suffix[] = "-metadata.json";
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/*
+ * The dictionary names the export: by the --output file's name, or,
+ * on stdout, by the one CSVW's naming convention implies for the
+ * dictionary (F-metadata.json describes F), or else a plain default.
+ */
+static int
+export_url(struct export_names *f, const struct export_args *a,
+    const char *what)
+{
+	char fallback[64];
+
+	const char *name = base_name(f->output != NULL ? f->output :
+	    f->dictionary);
+	size_t n = strlen(name), m = sizeof(metadata_suffix) - 1;
+
+	if (f->output == NULL && n > m &&
+	    strcmp(name + n - m, metadata_suffix) == 0)
+		n -= m;
+	else if (f->output == NULL) {
+		snprintf(fallback, sizeof(fallback), "%s.%s", what,
+		    a->format == SORTES_EXPORT_CSV ? "csv" : "json");
+		name = fallback;
+		n = strlen(name);
+	}
+	if (n >= sizeof(f->url))
+		return cli_usage_error("export", "file name '%s' is too long",
+		    name);
+	memcpy(f->url, name, n);
+	f->url[n] = '\0';
+	return 0;
+}
+
+/*
+ * The files to write: the export (--output), and the dictionary
+ * (--dictionary, or beside a CSV --output as CSVW names it).  Returns
+ * 0, or the exit code of the usage error it printed.
+ */
+static int
+export_names(struct export_names *f, const struct export_args *a,
+    const char *what)
+{
+	int n;
+
+	memset(f, 0, sizeof(*f));
+	f->output = a->output;
+	f->dictionary = a->dictionary;
+	if (f->dictionary == NULL && f->output != NULL &&
+	    a->format == SORTES_EXPORT_CSV) {
+		n = snprintf(f->sidecar, sizeof(f->sidecar), "%s%s", f->output,
+		    metadata_suffix);
+		if (n < 0 || (size_t)n >= sizeof(f->sidecar))
+			return cli_usage_error("export", "--output '%s' is too "
+			    "long", f->output);
+		f->dictionary = f->sidecar;
+	}
+	if (f->dictionary == NULL)
+		return 0;
+	return export_url(f, a, what);
+}
+
 /*
  * The files of an export: the export itself (unless on stdout) and,
  * as of a seal or entry, its manifest and log extract.  They are put in
@@ -70,25 +148,31 @@ export_point(struct sortes_trial *t, const struct export_args *a,
  * it writes.
  */
 struct export_files {
-	struct sortes_outfile *out, *manifest, *log;
+	struct sortes_outfile *out, *manifest, *log, *protocol, *dict;
 };
 
 static int
-export_open(struct export_files *f, const struct export_args *a, int frozen,
-    struct sortes_error *err)
+export_open(struct export_files *f, const struct export_args *a,
+    const char *dictionary, int frozen, struct sortes_error *err)
 {
 	char path[4096];
-	int rc;
+	int rc = 0;
 
 	memset(f, 0, sizeof(*f));
-	if (a->output == NULL)
-		return 0;
-	rc = sortes_outfile_open(&f->out, a->output, 0644, NULL, 0, err);
+	if (a->output != NULL)
+		rc = sortes_outfile_open(&f->out, a->output, 0644, NULL, 0, err);
+	if (rc == 0 && dictionary != NULL)
+		rc = sortes_outfile_open(&f->dict, dictionary, 0644, NULL,
+		    SORTES_OUTFILE_SAME_OK, err);
 	if (rc != 0 || !frozen)
 		return rc;
 	snprintf(path, sizeof(path), "%s.manifest.json", a->output);
 	rc = sortes_outfile_open(&f->manifest, path, 0644, NULL,
 	    SORTES_OUTFILE_SAME_OK, err);
+	snprintf(path, sizeof(path), "%s.protocol", a->output);
+	if (rc == 0)
+		rc = sortes_outfile_open(&f->protocol, path, 0644, NULL,
+		    SORTES_OUTFILE_SAME_OK, err);
 	snprintf(path, sizeof(path), "%s.log", a->output);
 	/* The extract holds baseline data: its owner alone reads it. */
 	if (rc == 0)
@@ -119,7 +203,11 @@ export_commit(struct export_files *f, struct sortes_error *err)
 	int rc = export_put(&f->log, "export-log-linked", err);
 
 	if (rc == 0)
+		rc = export_put(&f->protocol, NULL, err);
+	if (rc == 0)
 		rc = export_put(&f->manifest, "export-manifest-linked", err);
+	if (rc == 0)
+		rc = export_put(&f->dict, "export-dictionary-linked", err);
 	if (rc == 0)
 		rc = export_put(&f->out, NULL, err);
 	return rc;
@@ -131,6 +219,8 @@ export_abandon(struct export_files *f)
 	sortes_outfile_abandon(f->out);
 	sortes_outfile_abandon(f->manifest);
 	sortes_outfile_abandon(f->log);
+	sortes_outfile_abandon(f->protocol);
+	sortes_outfile_abandon(f->dict);
 }
 
 static int
@@ -142,7 +232,8 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 	const char *base = strrchr(a->output, '/');
 	struct sortes_manifest m = {
 		.name = base != NULL ? base + 1 : a->output, .sha256 = sha,
-		.format = a->format, .entries = seal->entries,
+		.format = a->format, .layout = SORTES_EXPORT_LAYOUT,
+		.entries = seal->entries,
 		.head = seal->head, .rows = rows,
 		.sealed_at = a->seal != NULL ? seal->sealed_at : NULL,
 		.signer = a->seal != NULL ? seal->signer : NULL,
@@ -164,13 +255,54 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
-/* The export itself, then its manifest and log extract. */
+/* The dictionary's one line of canonical JSON, into its file. */
+static int
+dictionary_write(struct sortes_outfile *f, const char *path,
+    const struct sortes_jcs *dict, struct sortes_error *err)
+{
+	FILE *fp = NULL;
+	int rc = sortes_outfile_stream(&fp, f, err);
+
+	if (rc == 0 && fprintf(fp, "%s\n", dict->data) < 0)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", path);
+	return rc;
+}
+
+/* The files that go with an export as of an entry: manifest, log, protocol. */
+static int
+export_bundle(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, const struct sortes_seal *seal, int64_t at,
+    int64_t rows, struct sortes_error *err)
+{
+	FILE *log = NULL, *protocol = NULL;
+	char path[4096];
+	int rc = export_manifest(t, a, f, seal, rows, err);
+
+	if (rc == 0)
+		rc = sortes_outfile_stream(&log, f->log, err);
+	if (rc == 0 && (rc = sortes_bundle_write_log(t, log, at, err)) != 0) {
+		snprintf(path, sizeof(path), "%s.log", a->output);
+		return cli_write_failed(err, log, path);
+	}
+	if (rc == 0)
+		rc = sortes_outfile_stream(&protocol, f->protocol, err);
+	if (rc == 0 && (rc = sortes_bundle_write_protocol(t, protocol,
+	    err)) != 0) {
+		snprintf(path, sizeof(path), "%s.protocol", a->output);
+		return cli_write_failed(err, protocol, path);
+	}
+	return rc;
+}
+
+/* The export itself, then its dictionary, manifest and log extract. */
 static int
 export_write(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal, int64_t at,
-    struct sortes_error *err)
+    struct export_files *f, const struct export_names *names,
+    const struct sortes_seal *seal, int64_t at, struct sortes_error *err)
 {
-	FILE *out = stdout, *log = NULL;
+	struct sortes_jcs dict;
+	FILE *out = stdout;
 	int64_t rows = 0;
 	int rc = 0;
 
@@ -180,18 +312,18 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 		rc = sortes_export_allocations(t, out, a->format, at, &rows, err);
 	if (rc != 0)
 		return cli_write_failed(err, out, a->output);
-	if (f->log == NULL)
-		return rc;
-	rc = export_manifest(t, a, f, seal, rows, err);
-	if (rc == 0)
-		rc = sortes_outfile_stream(&log, f->log, err);
-	if (rc == 0 && (rc = sortes_bundle_write_log(t, log, at, err)) != 0) {
-		char path[4096];
-
-		snprintf(path, sizeof(path), "%s.log", a->output);
-		rc = cli_write_failed(err, log, path);
+	if (f->dict != NULL) {
+		sortes_jcs_init(&dict);
+		rc = sortes_export_allocations_dictionary(&dict, t, names->url,
+		    err);
+		if (rc == 0)
+			rc = dictionary_write(f->dict, names->dictionary, &dict,
+			    err);
+		sortes_jcs_free(&dict);
 	}
-	return rc;
+	if (rc != 0 || f->log == NULL)
+		return rc;
+	return export_bundle(t, a, f, seal, at, rows, err);
 }
 
 static int
@@ -200,19 +332,22 @@ export_run(const struct export_args *a)
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
 	struct export_files f = { 0 };
+	struct export_names names;
 	struct sortes_seal seal;
 	int64_t at = 0;
 	int frozen = a->seal != NULL || a->at != NULL;
 	int rc;
 
+	if ((rc = export_names(&names, a, "allocations")) != 0)
+		return rc;
 	memset(&seal, 0, sizeof(seal));
 	rc = cli_trial_read(&t, a->db, &err);
 	if (rc == 0 && frozen)
 		rc = export_point(t, a, &seal, &at, &err);
 	if (rc == 0)
-		rc = export_open(&f, a, frozen, &err);
+		rc = export_open(&f, a, names.dictionary, frozen, &err);
 	if (rc == 0)
-		rc = export_write(t, a, &f, &seal, at, &err);
+		rc = export_write(t, a, &f, &names, &seal, at, &err);
 	/* A read that another process's write may have torn is not linked. */
 	if (rc == 0)
 		rc = sortes_db_unchanged(t->db, &err);
@@ -223,79 +358,6 @@ export_run(const struct export_args *a)
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 
-/* Where 'export followups' writes, settled before anything is written. */
-struct followups_files {
-	const char *output;		/* or NULL: stdout */
-	const char *dictionary;		/* or NULL: no dictionary */
-	char sidecar[4096];		/* OUTPUT-metadata.json */
-	char url[4096];			/* what the dictionary calls the export */
-};
-
-static const char metadata_suffix[] = "-metadata.json";
-
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
-/*
- * The dictionary names the export: by the --output file's name, or,
- * on stdout, by the one CSVW's naming convention implies for the
- * dictionary (F-metadata.json describes F), or else a plain default.
- */
-static int
-followups_url(struct followups_files *f, const struct export_args *a)
-{
-	const char *name = base_name(f->output != NULL ? f->output :
-	    f->dictionary);
-	size_t n = strlen(name), m = sizeof(metadata_suffix) - 1;
-
-	if (f->output == NULL && n > m &&
-	    strcmp(name + n - m, metadata_suffix) == 0)
-		n -= m;
-	else if (f->output == NULL) {
-		name = a->format == SORTES_EXPORT_CSV ? "followups.csv" :
-		    "followups.json";
-		n = strlen(name);
-	}
-	if (n >= sizeof(f->url))
-		return cli_usage_error("export", "file name '%s' is too long",
-		    name);
-	memcpy(f->url, name, n);
-	f->url[n] = '\0';
-	return 0;
-}
-
-/*
- * The files to write: the export (--output), and the dictionary
- * (--dictionary, or beside a CSV --output as CSVW names it).  Returns
- * 0, or the exit code of the usage error it printed.
- */
-static int
-followups_files(struct followups_files *f, const struct export_args *a)
-{
-	int n;
-
-	memset(f, 0, sizeof(*f));
-	f->output = a->output;
-	f->dictionary = a->dictionary;
-	if (f->dictionary == NULL && f->output != NULL &&
-	    a->format == SORTES_EXPORT_CSV) {
-		n = snprintf(f->sidecar, sizeof(f->sidecar), "%s%s", f->output,
-		    metadata_suffix);
-		if (n < 0 || (size_t)n >= sizeof(f->sidecar))
-			return cli_usage_error("export", "--output '%s' is too "
-			    "long", f->output);
-		f->dictionary = f->sidecar;
-	}
-	if (f->dictionary == NULL)
-		return 0;
-	return followups_url(f, a);
-}
-
 /*
  * The dictionary is put in place before the export, which it
  * describes; like an export's manifest, one that an interrupted run
@@ -303,11 +365,11 @@ followups_files(struct followups_files *f, const struct export_args *a)
  */
 static int
 followups_write(struct sortes_trial *t, enum sortes_export_format format,
-    const struct followups_files *f, const struct sortes_jcs *dict,
+    const struct export_names *f, const struct sortes_jcs *dict,
     struct sortes_error *err)
 {
 	struct sortes_outfile *out = NULL, *dfp = NULL;
-	FILE *fp = stdout, *dp = NULL;
+	FILE *fp = stdout;
 	int64_t rows;
 	int rc = 0;
 
@@ -321,11 +383,8 @@ followups_write(struct sortes_trial *t, enum sortes_export_format format,
 	if (rc == 0 && (rc = sortes_export_followups(t, fp, format, &rows,
 	    err)) != 0)
 		rc = cli_write_failed(err, fp, f->output);
-	if (rc == 0 && dfp != NULL &&
-	    (rc = sortes_outfile_stream(&dp, dfp, err)) == 0 &&
-	    fprintf(dp, "%s\n", dict->data) < 0)
-		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
-		    "'%s'", f->dictionary);
+	if (rc == 0 && dfp != NULL)
+		rc = dictionary_write(dfp, f->dictionary, dict, err);
 	if (rc == 0)
 		rc = sortes_db_unchanged(t->db, err);
 	if (rc == 0)
@@ -340,13 +399,13 @@ followups_write(struct sortes_trial *t, enum sortes_export_format format,
 static int
 followups_run(const struct export_args *a)
 {
-	struct followups_files f;
+	struct export_names f;
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
 	struct sortes_jcs dict;
 	int rc;
 
-	if ((rc = followups_files(&f, a)) != 0)
+	if ((rc = export_names(&f, a, "followups")) != 0)
 		return rc;
 	sortes_jcs_init(&dict);
 	rc = cli_trial_read(&t, a->db, &err);
@@ -363,9 +422,6 @@ followups_run(const struct export_args *a)
 static int
 allocations_check(const struct export_args *a)
 {
-	if (a->dictionary != NULL)
-		return cli_usage_error("export", "--dictionary goes with "
-		    "'export followups'");
 	if (a->seal != NULL && a->at != NULL)
 		return cli_usage_error("export", "give --seal or --at, not both");
 	if ((a->seal != NULL || a->at != NULL) && a->output == NULL)
