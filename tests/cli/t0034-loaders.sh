@@ -172,31 +172,33 @@ load_all c.db columns 2
 # --- the loader is not a test that cannot fail ------------------------------
 
 e=fokus-allocations.csv
+# refused WHICH SED MESSAGE - the export (WHICH: export) or its
+# dictionary (dictionary) edited with SED, which must change it, is
+# refused by the loader with MESSAGE.
+refused() {
+	_in=$e
+	[ "$1" = dictionary ] && _in=$e-dict.json
+	sed "$2" "$_in" >bad
+	check "the edit '$2' changed nothing" test "$(cmp -s bad "$_in"; echo $?)" -ne 0
+	if [ "$1" = dictionary ]; then
+		run python3 "$loaders/load.py" "$e" bad "$e.expected"
+	else
+		run python3 "$loaders/load.py" bad "$e-dict.json" "$e.expected"
+	fi
+	expect_status 1
+	expect_err_contains "$3"
+}
 # A value the database does not hold.
-sed '2s/,midt,/,nord,/' "$e" >bad.csv
-check "the edit changed nothing" test "$(cmp -s bad.csv "$e"; echo $?)" -ne 0
-run python3 "$loaders/load.py" bad.csv "$e-dict.json" "$e.expected"
-expect_status 1
-expect_err_contains "the database has 'midt'"
-# A dictionary whose datatype would load a number as text.
-sed 's/"datatype":"integer","dc:description":"The enrollment/"datatype":"string","dc:description":"The enrollment/' \
-    "$e-dict.json" >bad-dict.json
-check "the edit changed nothing" test "$(cmp -s bad-dict.json "$e-dict.json"; echo $?)" -ne 0
-run python3 "$loaders/load.py" "$e" bad-dict.json "$e.expected"
-expect_status 1
-expect_err_contains "column 'seq': loaded '2' (str), the database has 2 (int)"
-# A date column called text.
-sed 's/"datatype":"date","dc:description":"Date of birth"/"datatype":"string","dc:description":"Date of birth"/' \
-    "$e-dict.json" >bad-dict.json
-check "the edit changed nothing" test "$(cmp -s bad-dict.json "$e-dict.json"; echo $?)" -ne 0
-run python3 "$loaders/load.py" "$e" bad-dict.json "$e.expected"
-expect_status 1
-expect_err_contains "column 'field_birth_date': loaded '"
+refused export '2s/,midt,/,nord,/' "the database has 'midt'"
 # A code the dictionary does not allow.
-sed '2s/,active,/,gone,/' "$e" >bad.csv
-run python3 "$loaders/load.py" bad.csv "$e-dict.json" "$e.expected"
-expect_status 1
-expect_err_contains "column 'status': 'gone' is not one of its codes"
+refused export '2s/,active,/,gone,/' \
+    "column 'status': 'gone' is not one of its codes"
+# A dictionary whose datatype would load a number as text.
+refused dictionary 's/"datatype":"integer","dc:description":"The enrollment/"datatype":"string","dc:description":"The enrollment/' \
+    "column 'seq': loaded '2' (str), the database has 2 (int)"
+# A date column called text.
+refused dictionary 's/"datatype":"date","dc:description":"Date of birth"/"datatype":"string","dc:description":"Date of birth"/' \
+    "column 'field_birth_date': loaded '"
 
 # --- R ------------------------------------------------------------------------
 
