@@ -12,6 +12,7 @@
 #include "sortes/export.h"
 #include "sortes/json.h"
 #include "sortes/infile.h"
+#include "strata.h"
 #include "strmap.h"
 
 #define PATH_BUF 4096
@@ -75,17 +76,21 @@ hash_stream(struct sortes_hasher *h)
 	return fopencookie(h, "w", io);
 }
 
-/* An enrollment of the extract, kept until the extract's end. */
-struct pending {
-	char *text[8];			/* as the keys of pending_keys[] */
-	char hash[SORTES_SHA256_HEX];
-	int64_t seq, transfers;
-	int withdrawn;
+/*
+ * A participant's transfers and withdrawal in the extract.  A row's
+ * status comes from entries after its enrollment, so a first reading
+ * of the extract gathers them (for these participants alone, not every
+ * row), and the second, which checks the chain and rebuilds the rows,
+ * finds each of them again in the chain it checks: so the statuses
+ * written are the sealed log's, even were the file to change between
+ * the two readings.
+ */
+struct status {
+	int64_t transfers, seen_transfers;
+	char withdrawn_at[SORTES_TIME_LEN];	/* "" when not withdrawn */
+	int seen_withdrawn;
+	int enrolled;			/* its enrollment was met, in order */
 };
-
-static const char *const pending_keys[] = { "pseudonym", "participant",
-    "caseworker", "stratum", "fields", "arm", "enrolled_at", "withdrawn_at" };
-enum { P_PARTICIPANT = 1, P_WITHDRAWN_AT = 7 };
 
 struct checker {
 	const struct sortes_seal *seal;
@@ -94,9 +99,7 @@ struct checker {
 	char prev_hex[SORTES_SHA256_HEX];
 	struct sortes_hasher *chain;
 	struct sortes_bundle_report *report;
-	struct pending *rows;		/* the enrollments, in log order */
-	size_t nrows, caprows;
-	struct sortes_strmap *index;	/* participant UUID: its row */
+	struct sortes_strmap *statuses;	/* participant UUID: struct status */
 };
 
 static int
@@ -106,148 +109,254 @@ bad(struct sortes_error *err, int64_t seq, const char *what)
 	    "%s", (long long)seq, what);
 }
 
-/* A member's text: a string decoded, anything else as written. */
-static char *
-member_copy(const struct sortes_json *v, const char *body)
-{
-	if (v->type == SORTES_JSON_STRING)
-		return strdup(v->str);
-	return strndup(body + v->start, v->end - v->start);
-}
+static const char *const row_kinds[] = { NULL, "enroll", "transfer",
+    "withdraw" };
+enum { K_ENROLL = 1, K_TRANSFER, K_WITHDRAW };
 
+/*
+ * The kind of entry that makes or changes a row, by its canonical text
+ * (in which no string can hold the key unescaped), or 0; parsing only
+ * these keeps the check as fast as the hashing.
+ */
 static int
-pending_add(struct checker *c, struct pending **out, struct sortes_error *err)
+row_kind(const char *body)
 {
-	struct pending *r;
+	char want[32];
 
-	if (c->nrows == c->caprows) {
-		size_t cap = c->caprows ? c->caprows * 2 : 64;
-
-		if ((r = realloc(c->rows, cap * sizeof(*r))) == NULL)
-			return sortes_error_set(err, SORTES_ENOMEM, "out of "
-			    "memory");
-		c->rows = r;
-		c->caprows = cap;
+	for (int k = K_ENROLL; k <= K_WITHDRAW; k++) {
+		snprintf(want, sizeof(want), "\"kind\":\"%s\"", row_kinds[k]);
+		if (strstr(body, want) != NULL)
+			return k;
 	}
-	*out = memset(&c->rows[c->nrows++], 0, sizeof(**out));
 	return 0;
 }
 
-/* The row an enrollment entry makes, kept to be written at the end. */
+/* Entry 'e' is of kind 'k' indeed. */
 static int
-check_enroll(struct checker *c, const struct sortes_json *e, const char *body,
-    const char *hash, int64_t seq, struct sortes_error *err)
+is_kind(const struct sortes_json *e, int k)
 {
-	const struct sortes_json *v;
-	struct pending *r = NULL;
-	size_t *at;
-	int rc, added;
-
-	if ((rc = pending_add(c, &r, err)) != 0)
-		return rc;
-	r->seq = seq;
-	memcpy(r->hash, hash, SORTES_SHA256_HEX);
-	for (size_t k = 0; k < P_WITHDRAWN_AT; k++) {
-		if ((v = sortes_json_get(e, pending_keys[k])) == NULL ||
-		    v->type != (k == 3 || k == 4 ? SORTES_JSON_OBJECT :
-		    SORTES_JSON_STRING))
-			return bad(err, seq, "an enrollment without its fields");
-		if ((r->text[k] = member_copy(v, body)) == NULL)
-			return sortes_error_set(err, SORTES_ENOMEM, "out of "
-			    "memory");
-	}
-	at = sortes_strmap_put(c->index, r->text[P_PARTICIPANT], &added, NULL);
-	if (at == NULL)
-		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	if (!added)
-		return bad(err, seq, "a participant enrolled twice");
-	*at = c->nrows;		/* from 1: 0 is none */
-	return 0;
+	return sortes_json_string_is(sortes_json_get(e, "kind"), row_kinds[k]);
 }
 
-/* A transfer or withdrawal of a participant enrolled before it. */
-static int
-check_status(struct checker *c, const struct sortes_json *e, const char *kind,
-    int64_t seq, struct sortes_error *err)
+/* A string member of an entry, or NULL. */
+static const char *
+entry_text(const struct sortes_json *e, const char *key)
 {
-	const struct sortes_json *who = sortes_json_get(e, "participant");
-	const struct sortes_json *when = sortes_json_get(e, "withdrawn_at");
-	size_t *at = who != NULL && who->type == SORTES_JSON_STRING ?
-	    sortes_strmap_get(c->index, who->str) : NULL;
-	struct pending *r;
+	const struct sortes_json *v = sortes_json_get(e, key);
 
-	if (at == NULL)
-		return bad(err, seq, "a transfer or withdrawal of nobody "
-		    "enrolled before it");
-	r = &c->rows[*at - 1];
-	if (strcmp(kind, "transfer") == 0) {
-		r->transfers++;
+	return v != NULL && v->type == SORTES_JSON_STRING ? v->str : NULL;
+}
+
+/* The first reading: a transfer or withdrawal, counted for its participant. */
+static int
+gather_status(struct checker *c, const char *body, int kind,
+    struct sortes_error *err)
+{
+	struct sortes_json *e = NULL;
+	const char *who, *when;
+	struct status *st;
+	int added;
+
+	/* What does not parse here, the second reading refuses. */
+	if (sortes_json_parse(&e, body, strlen(body), NULL) != 0 ||
+	    !is_kind(e, kind) || (who = entry_text(e, "participant")) == NULL) {
+		sortes_json_free(e);
 		return 0;
 	}
-	if (r->withdrawn || when == NULL || when->type != SORTES_JSON_STRING)
-		return bad(err, seq, "a withdrawal without its time, or a "
-		    "second one");
-	r->withdrawn = 1;
-	if ((r->text[P_WITHDRAWN_AT] = strdup(when->str)) == NULL)
-		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	st = sortes_strmap_put(c->statuses, who, &added, NULL);
+	when = entry_text(e, "withdrawn_at");
+	if (st != NULL && kind == K_TRANSFER)
+		st->transfers++;
+	else if (st != NULL && when != NULL && strlen(when) < SORTES_TIME_LEN)
+		strcpy(st->withdrawn_at, when);
+	sortes_json_free(e);
+	return st == NULL ? sortes_error_set(err, SORTES_ENOMEM, "out of "
+	    "memory") : 0;
+}
+
+/* The body of an extract's line "SEQ PREV HASH BODY", or NULL. */
+static const char *
+line_body(const char *line)
+{
+	for (int i = 0; i < 3 && line != NULL; i++)
+		if ((line = strchr(line, ' ')) != NULL)
+			line++;
+	return line;
+}
+
+static int
+gather_statuses(struct checker *c, const char *path, struct sortes_error *err)
+{
+	FILE *fp;
+	char *line = NULL;
+	const char *body;
+	size_t cap = 0;
+	ssize_t n;
+	int rc, kind;
+
+	if ((rc = sortes_infile_open(&fp, path, "the log extract", err)) != 0)
+		return rc;
+	while (rc == 0 && (n = getline(&line, &cap, fp)) > 0) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if ((body = line_body(line)) != NULL &&
+		    (kind = row_kind(body)) != 0 && kind != K_ENROLL)
+			rc = gather_status(c, body, kind, err);
+	}
+	if (rc == 0 && ferror(fp))
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot read the "
+		    "log extract '%s'", path);
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * Member 'key' of an entry's members into 'out': a string decoded, an
+ * object ('object') as it stands.  0, or -1 when it is not there so.
+ */
+static int
+entry_member(const struct sortes_member *m, long n, const char *key,
+    int object, char *out, size_t *used)
+{
+	const struct sortes_member *v = sortes_member_find(m, n, key, NULL);
+	size_t len;
+
+	if (v == NULL || v->value[0] != (object ? '{' : '"'))
+		return -1;
+	if (object) {
+		memcpy(out, v->value, v->valuelen);
+		out[v->valuelen] = '\0';
+		*used += v->valuelen + 1;
+		return 0;
+	}
+	if (sortes_json_string_decode(v->value, v->valuelen, out, &len,
+	    NULL) != 0)
+		return -1;
+	*used += len + 1;
 	return 0;
 }
 
-/* What an entry changes in the export's rows. */
+/*
+ * The row an enrollment entry makes, written as the export writes it.
+ * The body is split, not parsed: the hash binds it to the sealed chain,
+ * and this runs for every row.
+ */
+static int
+check_enroll(struct checker *c, const char *body, const char *hash,
+    int64_t seq, struct sortes_error *err)
+{
+	static const char *const keys[] = { "pseudonym", "participant",
+	    "caseworker", "arm", "enrolled_at", "stratum", "fields" };
+	struct sortes_member m[16];
+	long n = sortes_object_split(body, m, 16);
+	const struct sortes_member *kind = sortes_member_find(m, n, "kind",
+	    NULL);
+	char *buf = malloc(strlen(body) + 8), *text[7];
+	struct status *st;
+	size_t used = 0;
+	int rc = buf == NULL ? sortes_error_set(err, SORTES_ENOMEM, "out of "
+	    "memory") : 0;
+
+	/* "kind" in a nested object is not the entry's. */
+	if (rc == 0 && (n < 0 || kind == NULL || kind->valuelen != 8 ||
+	    memcmp(kind->value, "\"enroll\"", 8) != 0)) {
+		free(buf);
+		return n < 0 ? bad(err, seq, "its body is not a JSON object") : 0;
+	}
+	for (size_t k = 0; rc == 0 && k < 7; k++) {
+		text[k] = buf + used;
+		if (entry_member(m, n, keys[k], k >= 5, text[k], &used) != 0)
+			rc = bad(err, seq, "an enrollment without its fields");
+	}
+	st = rc == 0 ? sortes_strmap_get(c->statuses, text[1]) : NULL;
+	if (st != NULL)
+		st->enrolled = 1;
+	if (rc == 0)
+		rc = sortes_export_row(&c->writer, &(struct sortes_export_row){
+		    .pseudonym = text[0], .participant = text[1],
+		    .caseworker = text[2], .arm = text[3],
+		    .enrolled_at = text[4], .stratum = text[5],
+		    .fields = text[6], .entry_hash = hash, .seq = seq,
+		    .withdrawn_at = st != NULL && st->withdrawn_at[0] != '\0' ?
+		    st->withdrawn_at : NULL,
+		    .transfers = st != NULL ? st->transfers : 0 }, err);
+	free(buf);
+	return rc;
+}
+
+/* A transfer or withdrawal, found again as the first reading had it. */
+static int
+check_status(struct checker *c, const struct sortes_json *e, int kind,
+    int64_t seq, struct sortes_error *err)
+{
+	const char *who = entry_text(e, "participant");
+	const char *when = entry_text(e, "withdrawn_at");
+	struct status *st = who != NULL ? sortes_strmap_get(c->statuses, who) :
+	    NULL;
+
+	if (st == NULL || !st->enrolled)
+		return bad(err, seq, "a transfer or withdrawal of nobody "
+		    "enrolled before it");
+	if (kind == K_TRANSFER) {
+		st->seen_transfers++;
+		return 0;
+	}
+	if (st->seen_withdrawn++ > 0 || when == NULL ||
+	    strcmp(when, st->withdrawn_at) != 0)
+		return bad(err, seq, "a withdrawal without its time, or a "
+		    "second one");
+	return 0;
+}
+
+/* What an entry of the second reading adds to the export. */
 static int
 check_entry(struct checker *c, const char *body, const char *hash,
     int64_t seq, struct sortes_error *err)
 {
 	struct sortes_json *e = NULL;
-	const struct sortes_json *kind;
-	int rc;
+	int kind = row_kind(body), rc;
 
+	if (kind == 0)
+		return 0;
+	if (kind == K_ENROLL)
+		return check_enroll(c, body, hash, seq, err);
 	/* A body that hashes into the sealed chain is JSON; still, check. */
 	if (sortes_json_parse(&e, body, strlen(body), err) != 0) {
 		sortes_json_free(e);
 		return bad(err, seq, "its body is not JSON");
 	}
-	kind = sortes_json_get(e, "kind");
-	if (sortes_json_string_is(kind, "enroll"))
-		rc = check_enroll(c, e, body, hash, seq, err);
-	else if (sortes_json_string_is(kind, "transfer") ||
-	    sortes_json_string_is(kind, "withdraw"))
-		rc = check_status(c, e, kind->str, seq, err);
-	else
-		rc = 0;
+	rc = is_kind(e, kind) ? check_status(c, e, kind, seq, err) : 0;
 	sortes_json_free(e);
 	return rc;
 }
 
-/* Every row, as the export writes it, now that the statuses are known. */
+/* Every transfer and withdrawal of the first reading met in the second. */
 static int
-write_rows(struct checker *c, struct sortes_error *err)
+status_met(void *ctx, const char *key, void *value)
 {
-	int rc = 0;
+	const struct status *st = value;
 
-	for (size_t i = 0; rc == 0 && i < c->nrows; i++) {
-		const struct pending *r = &c->rows[i];
+	(void)ctx;
+	(void)key;
+	return st->seen_transfers != st->transfers ||
+	    st->seen_withdrawn != (st->withdrawn_at[0] != '\0');
+}
 
-		rc = sortes_export_row(&c->writer, &(struct sortes_export_row){
-		    .pseudonym = r->text[0], .participant = r->text[1],
-		    .caseworker = r->text[2], .stratum = r->text[3],
-		    .fields = r->text[4], .arm = r->text[5],
-		    .enrolled_at = r->text[6],
-		    .withdrawn_at = r->text[P_WITHDRAWN_AT],
-		    .entry_hash = r->hash, .seq = r->seq,
-		    .transfers = r->transfers }, err);
-	}
-	return rc;
+static int
+statuses_met(struct checker *c, struct sortes_error *err)
+{
+	if (sortes_strmap_each(c->statuses, status_met, NULL) != 0)
+		return sortes_error_set(err, SORTES_EVERIFY, "the log extract "
+		    "changed while it was read: its transfers and withdrawals "
+		    "are not those read first");
+	return 0;
 }
 
 static void
 checker_free(struct checker *c)
 {
-	for (size_t i = 0; i < c->nrows; i++)
-		for (size_t k = 0; k < 8; k++)
-			free(c->rows[i].text[k]);
-	free(c->rows);
-	sortes_strmap_free(c->index, NULL);
+	sortes_strmap_free(c->statuses, NULL);
 	sortes_hasher_free(c->chain);
 }
 
@@ -579,9 +688,11 @@ rebuild(struct checker *c, const char *log, enum sortes_export_format format,
 		rc = sortes_export_begin(&c->writer, out, format, layout, p,
 		    err);
 	if (rc == 0)
+		rc = gather_statuses(c, log, err);
+	if (rc == 0)
 		rc = check_log(c, log, err);
 	if (rc == 0)
-		rc = write_rows(c, err);
+		rc = statuses_met(c, err);
 	c->report->rows = c->writer.rows;
 	if (rc == 0)
 		rc = sortes_export_end(&c->writer, err);
@@ -691,7 +802,8 @@ bundle_export(struct checker *c, const char *export_path,
 		rc = beside(path, export_path, ".log", err);
 	if (rc == 0)
 		rc = sortes_hasher_new(&c->chain, err);
-	if (rc == 0 && (c->index = sortes_strmap_new(sizeof(size_t))) == NULL)
+	if (rc == 0 &&
+	    (c->statuses = sortes_strmap_new(sizeof(struct status))) == NULL)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	if (rc == 0)
 		rc = rebuild(c, path, m->format, m->layout, p, rebuilt, err);

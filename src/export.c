@@ -177,40 +177,64 @@ sortes_export_free(struct sortes_export_writer *w)
 	w->json_order = NULL;
 }
 
-/* A row's values: a text per column, and the JSON objects behind them. */
+/* One object's members, and where the last lookup found one. */
+struct split {
+	struct sortes_member *m;
+	long n, hint;
+};
+
+/*
+ * A row's values: a text per column, and for a stratum or field column
+ * its value's JSON text in the row's object (value NULL: not there).
+ * The objects are the log's canonical text, split without a parser:
+ * this runs once per row, a million times for a national trial.
+ */
 struct row_values {
 	const char **cells;
-	const struct sortes_json **json;	/* C_STRATUM, C_FIELD: or NULL */
-	struct sortes_json *stratum, *fields;
+	struct sortes_member *raw;
+	struct split split[2];		/* the stratum's and the fields' */
+	char *buf;			/* the cells decoded from raw */
+	size_t used;
 	const struct sortes_export_row *row;
 	char seq[24], transfers[24];
 };
 
 static int
-row_parse(struct sortes_json **out, const char *text, const char *what,
-    const struct sortes_export_row *row, struct sortes_error *err)
+row_split(struct split *s, struct sortes_member *m, size_t max,
+    const char *text, const char *what, const struct sortes_export_row *row,
+    struct sortes_error *err)
 {
-	int rc = sortes_json_parse(out, text, strlen(text), err);
-
-	if (rc == 0 && (*out)->type != SORTES_JSON_OBJECT)
-		rc = sortes_error_set(err, SORTES_EDATA, "not an object");
-	if (rc != 0)
-		sortes_error_prefix(err, "the %s of participant entry %lld",
-		    what, (long long)row->seq);
-	return rc;
+	s->m = m;
+	s->hint = 0;
+	if ((s->n = sortes_object_split(text, m, max)) < 0)
+		return sortes_error_set(err, SORTES_EDATA, "the %s of "
+		    "participant entry %lld is not a flat JSON object", what,
+		    (long long)row->seq);
+	return 0;
 }
 
-/* A baseline or stratum value as a CSV cell: NULL when it is missing. */
-static const char *
-value_text(const struct sortes_json *v)
+/* A stratum or field value as a CSV cell: NULL when it is missing. */
+static int
+value_cell(struct row_values *v, const struct sortes_member *m,
+    const char **cell, struct sortes_error *err)
 {
-	if (v == NULL || v->type == SORTES_JSON_NULL)
-		return NULL;
-	if (v->type == SORTES_JSON_TRUE)
-		return "true";
-	if (v->type == SORTES_JSON_FALSE)
-		return "false";
-	return v->str;
+	char *out = v->buf + v->used;
+	size_t n = m->valuelen;
+	int rc = 0;
+
+	*cell = NULL;
+	if (n == 4 && memcmp(m->value, "null", 4) == 0)
+		return 0;
+	if (m->value[0] == '"')
+		rc = sortes_json_string_decode(m->value, m->valuelen, out, &n,
+		    err);
+	else {
+		memcpy(out, m->value, n);
+		out[n] = '\0';
+	}
+	v->used += n + 1;
+	*cell = out;
+	return rc;
 }
 
 static const char *
@@ -228,6 +252,8 @@ row_cell(struct sortes_export_writer *w, struct row_values *v, size_t i,
 	const struct sortes_export_row *row = v->row;
 	const struct sortes_export_column *c = &w->cols[i];
 	const char **cell = &v->cells[i];
+	const struct sortes_member *m;
+	struct split *sp;
 
 	switch (c->kind) {
 	case C_PSEUDONYM: *cell = row->pseudonym; break;
@@ -241,13 +267,14 @@ row_cell(struct sortes_export_writer *w, struct row_values *v, size_t i,
 	case C_WITHDRAWN_AT: *cell = row->withdrawn_at; break;
 	case C_TRANSFERS: *cell = v->transfers; break;
 	case C_STRATUM:
-		v->json[i] = sortes_json_get(v->stratum, c->key);
-		*cell = value_text(v->json[i]);
-		break;
 	case C_FIELD:
-		v->json[i] = sortes_json_get(v->fields, c->key);
-		*cell = value_text(v->json[i]);
-		break;
+		/* Fields come in the order of their names, as in the object. */
+		sp = c->kind == C_STRATUM ? &v->split[0] : &v->split[1];
+		m = sortes_member_find(sp->m, sp->n, c->key, &sp->hint);
+		if (m == NULL)
+			return 0;
+		v->raw[i] = *m;
+		return value_cell(v, m, cell, err);
 	case C_ARM:
 		if (w->p == NULL) {
 			*cell = row->arm;
@@ -263,7 +290,7 @@ row_cell(struct sortes_export_writer *w, struct row_values *v, size_t i,
 
 static int
 row_values(struct sortes_export_writer *w, struct row_values *v,
-    struct sortes_error *err)
+    struct sortes_member *members, struct sortes_error *err)
 {
 	int rc = 0;
 
@@ -271,11 +298,11 @@ row_values(struct sortes_export_writer *w, struct row_values *v,
 	snprintf(v->transfers, sizeof(v->transfers), "%lld",
 	    (long long)v->row->transfers);
 	if (w->p != NULL)
-		rc = row_parse(&v->stratum, v->row->stratum, "stratum", v->row,
-		    err);
+		rc = row_split(&v->split[0], members, w->ncols, v->row->stratum,
+		    "stratum", v->row, err);
 	if (rc == 0 && w->p != NULL)
-		rc = row_parse(&v->fields, v->row->fields, "baseline fields",
-		    v->row, err);
+		rc = row_split(&v->split[1], members + w->ncols, w->ncols,
+		    v->row->fields, "baseline fields", v->row, err);
 	for (size_t i = 0; rc == 0 && i < w->ncols; i++)
 		rc = row_cell(w, v, i, err);
 	return rc;
@@ -286,9 +313,8 @@ json_cell(struct sortes_export_writer *w, const struct row_values *v,
     size_t i)
 {
 	struct sortes_jcs *j = &w->j;
-	const struct sortes_json *x = v->json[i];
+	const struct sortes_member *x = &v->raw[i];
 	const struct sortes_export_row *row = v->row;
-	const char *src;
 
 	switch (w->cols[i].kind) {
 	case C_SEQ: sortes_jcs_integer(j, row->seq); return;
@@ -299,12 +325,10 @@ json_cell(struct sortes_export_writer *w, const struct row_values *v,
 	case C_STRATUM:
 	case C_FIELD:
 		/* As the log has it: integers and booleans stay so. */
-		src = w->cols[i].kind == C_STRATUM ? row->stratum :
-		    row->fields;
-		if (x == NULL)
+		if (x->value == NULL)
 			sortes_jcs_null(j);
 		else
-			sortes_jcs_raw(j, src + x->start, x->end - x->start);
+			sortes_jcs_raw(j, x->value, x->valuelen);
 		return;
 	default:
 		if (v->cells[i] == NULL)
@@ -364,28 +388,44 @@ export_csv_row(struct sortes_export_writer *w, const struct row_values *v,
 	return rc != 0 ? export_write_fail(err) : 0;
 }
 
+/* One block for a row's cells, values and members, freed at once. */
+static void *
+row_alloc(const struct sortes_export_writer *w, struct row_values *v,
+    struct sortes_member **members)
+{
+	size_t n = w->ncols, text = strlen(v->row->stratum) +
+	    strlen(v->row->fields) + 2 * n + 2;
+	char *block = calloc(1, n * sizeof(*v->cells) + 3 * n *
+	    sizeof(*v->raw) + text);
+
+	if (block == NULL)
+		return NULL;
+	v->raw = (struct sortes_member *)block;
+	*members = v->raw + n;
+	v->cells = (const char **)(*members + 2 * n);
+	v->buf = (char *)(v->cells + n);
+	return block;
+}
+
 int
 sortes_export_row(struct sortes_export_writer *w,
     const struct sortes_export_row *row, struct sortes_error *err)
 {
 	struct row_values v = { .row = row };
+	struct sortes_member *members;
+	void *block = row_alloc(w, &v, &members);
 	int rc;
 
-	v.cells = calloc(w->ncols, sizeof(*v.cells));
-	v.json = calloc(w->ncols, sizeof(*v.json));
-	if (v.cells == NULL || v.json == NULL)
+	if (block == NULL)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	else
-		rc = row_values(w, &v, err);
+		rc = row_values(w, &v, members, err);
 	if (rc == 0)
 		rc = w->format == SORTES_EXPORT_CSV ? export_csv_row(w, &v,
 		    err) : export_json_row(w, &v, err);
 	if (rc == 0)
 		w->rows++;
-	sortes_json_free(v.stratum);
-	sortes_json_free(v.fields);
-	free(v.cells);
-	free(v.json);
+	free(block);
 	return rc;
 }
 

@@ -169,6 +169,25 @@ value_end(const char *p)
 	return NULL;
 }
 
+const struct sortes_member *
+sortes_member_find(const struct sortes_member *m, long n, const char *key,
+    long *hint)
+{
+	size_t len = strlen(key);
+	long start = hint != NULL ? *hint : 0;
+
+	for (long k = 0; k < n; k++) {
+		long i = (start + k) % n;
+
+		if (m[i].keylen == len && memcmp(m[i].key, key, len) == 0) {
+			if (hint != NULL)
+				*hint = i + 1;
+			return &m[i];
+		}
+	}
+	return NULL;
+}
+
 long
 sortes_object_split(const char *json, struct sortes_member *out, size_t max)
 {

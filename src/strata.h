@@ -62,6 +62,14 @@ struct sortes_member {
 long sortes_object_split(const char *json, struct sortes_member *out,
     size_t max);
 
+/*
+ * The member named 'key' of members m[0..n), or NULL.  With 'hint' (or
+ * NULL), the search starts where the last one found a member, so that
+ * keys looked up in the object's order are each found at once.
+ */
+const struct sortes_member *sortes_member_find(const struct sortes_member *m,
+    long n, const char *key, long *hint);
+
 /* Write {"team":"<team>"} to 'j' (reset first): a team as a stratum. */
 int sortes_team_stratum(struct sortes_jcs *j, const char *team,
     struct sortes_error *err);
