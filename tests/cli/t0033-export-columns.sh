@@ -32,8 +32,9 @@ enroll_c 010300-9001 2000-03-01 F true --field children=2 \
     --field start_date=2024-02-01
 enroll_c 020300-9002 2000-03-02 M false
 enroll_c 030305-9003 2005-03-03 F false --field children=0
-# A field given empty is not given: missing, never the empty text.
-enroll_c 040305-9004 2005-03-04 M true --field note=
+# A field given empty is not given: missing, never the empty text.  In
+# the stratum of the one before, so that the block of two has each arm.
+enroll_c 040305-9004 2005-03-04 F false --field note=
 uuid() {
 	"$SQLITE3" c.db "select id from participants order by seq limit 1 offset $(($1 - 1))"
 }
@@ -67,7 +68,7 @@ expect_eq "$(cells a.csv participant status withdrawn_at transfers)" \
 # The stratum columns are the allocation's levels, the baseline fields
 # as given, an optional field not given an empty cell.
 expect_eq "$(cells a.csv stratum_age_band stratum_sex stratum_mentor)" \
-    "$(printf '23-29\tF\ttrue\n23-29\tM\tfalse\n18-22\tF\tfalse\n18-22\tM\ttrue')" \
+    "$(printf '23-29\tF\ttrue\n23-29\tM\tfalse\n18-22\tF\tfalse\n18-22\tF\tfalse')" \
     "stratum columns"
 expect_eq "$(cells a.csv field_birth_date field_children field_note field_benefit f_weekly_hours_in_educatio_8 field_start_date)" \
     "$(printf '2000-03-01\t2\tÆblegrød, "hjemme"\tkontanthjaelp\t37\t2024-02-01\n2000-03-02\t\t\t\t\t\n2005-03-03\t0\t\t\t\t\n2005-03-04\t\t\t\t\t')" \
@@ -90,7 +91,7 @@ run "$SORTES" export allocations --db c.db --format json --output a.json \
 expect_status 0
 check "no dictionary for the JSON export" test -s a.json-dict.json
 expect_eq "$(cells a.json status withdrawn_at transfers field_children field_mentor field_note stratum_mentor seq)" \
-    "$(printf '"active"\tnull\t0\t2\ttrue\t"Æblegrød, \\"hjemme\\""\ttrue\t2\n"withdrawn"\t"2024-03-05T08:00:00Z"\t0\tnull\tfalse\tnull\tfalse\t3\n"transferred"\tnull\t2\t0\tfalse\tnull\tfalse\t4\n"transferred"\tnull\t1\tnull\ttrue\tnull\ttrue\t5')" \
+    "$(printf '"active"\tnull\t0\t2\ttrue\t"Æblegrød, \\"hjemme\\""\ttrue\t2\n"withdrawn"\t"2024-03-05T08:00:00Z"\t0\tnull\tfalse\tnull\tfalse\t3\n"transferred"\tnull\t2\t0\tfalse\tnull\tfalse\t4\n"transferred"\tnull\t1\tnull\tfalse\tnull\tfalse\t5')" \
     "JSON values and types"
 expect_eq "$("$SQLITE3" :memory: "select count(*) from json_each(readfile('a.json'))")" 4 \
     "JSON rows"
