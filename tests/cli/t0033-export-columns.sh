@@ -113,6 +113,28 @@ expect_eq "$(tr '[:upper:]' '[:lower:]' <names | sort | uniq -d)" "" \
 check "the long field's name is unshortened somewhere" \
     test "$(grep -c weekly_hours_in_education_or names)" -eq 0
 
+# Two long names alike in their first 24 characters, a short one that
+# looks like a shortened one, and a long stratum: distinct, safe names.
+sed -e 's/^  strata: \[age_band, sex, mentor\]$/  strata: [age_band_of_the_participant_at_entry, sex]/' \
+    -e 's/^  - name: age_band$/  - name: age_band_of_the_participant_at_entry/' \
+    -e 's/^fields:$/fields:\
+  - name: weekly_hours_in_education_or_training_at_home\
+    type: integer\
+  - name: f_weekly_hours_in_educatio_9\
+    type: integer/' "$protocol" >long.yaml
+check "long.yaml is the protocol" test "$(grep -c at_home long.yaml)" -eq 1
+new_trial long.yaml long.db
+run "$SORTES" export allocations --db long.db
+expect_status 0
+expect_eq "$(head -n 1 out | cut -d, -f12-)" \
+    "s_age_band_of_the_particip_1,stratum_sex,field_benefit,field_birth_date,field_children,f_f_weekly_hours_in_educat_4,field_mentor,field_note,field_sex,field_start_date,f_weekly_hours_in_educatio_9,f_weekly_hours_in_educatio_10" \
+    "long names shortened"
+head -n 1 out | tr ',' '\n' >long-names
+expect_eq "$(grep -c -v -x '[A-Za-z_][A-Za-z0-9_]\{0,31\}' long-names)" 0 \
+    "long names that are not Stata-safe"
+expect_eq "$(tr '[:upper:]' '[:lower:]' <long-names | sort | uniq -d)" "" \
+    "long names twice, case aside"
+
 # --- the dictionary -------------------------------------------------------
 
 d=a.csv-metadata.json
