@@ -152,6 +152,31 @@ for v in '"status":"withdrawn","withdrawn_at":{"datetime":' \
 	check "no $v compared" grep -q -F "$v" fokus-allocations.json.expected
 done
 
+# --- Ungebudgetter: randomized by caseworker, transfers across arms ----------
+
+new_trial "$UNGEBUDGETTER" u.db
+office_caseworkers 6
+run "$SORTES" caseworker import cws.csv --db u.db
+expect_status 0
+run "$SORTES" randomize --db u.db --beacon 0011223344556677
+expect_status 0
+for i in 1 2 3 4 5 6; do
+	run "$SORTES" enroll --db u.db --person "17050$i-900$i" --caseworker "CW0$i" \
+	    --field birth_date=2000-05-17 \
+	    --field months_without_job_or_education=1$i \
+	    --field benefit=uddannelseshjaelp
+	expect_status 0
+done
+run "$SORTES" transfer --db u.db "$(nth u.db 1)" --to CW04
+expect_status 0
+run "$SORTES" withdraw --db u.db "$(nth u.db 2)" --reason moved
+expect_status 0
+load_all u.db ub 6
+# A shipped protocol's field too long for Stata, shortened.
+check "no shortened months_without_job_or_education" \
+    grep -q '"name":"f_months_without_job_or_ed_3","required":true,"sortes:field":"months_without_job_or_education"' \
+    ub-allocations.csv-dict.json
+
 # --- every kind of column: optional fields missing, age bands, a long name ---
 
 SORTES_NOW=2024-03-01T10:00:00Z
