@@ -228,13 +228,23 @@ refused dictionary 's/"datatype":"date","dc:description":"Date of birth"/"dataty
 # --- R ------------------------------------------------------------------------
 
 if command -v Rscript >/dev/null 2>&1; then
-	for e in fokus-allocations.csv fokus-followups.csv columns-allocations.csv; do
+	for e in fokus-allocations.csv fokus-followups.csv ub-allocations.csv \
+	    ub-followups.csv columns-allocations.csv columns-followups.csv; do
 		# The dictionary's columns, for R, which reads no JSON itself.
 		"$SQLITE3" -csv -header :memory: "select json_extract(c.value, '\$.name') as name, coalesce(json_extract(c.value, '\$.datatype.base'), json_extract(c.value, '\$.datatype')) as base, json_extract(c.value, '\$.required') as required from json_each(readfile('$e-dict.json'), '\$.tableSchema.columns') c" >"$e.columns.csv"
-		"$SQLITE3" -csv -header :memory: "select j.key as row, c.key as name, case when json_type(c.value) = 'object' then coalesce(json_extract(c.value, '\$.date'), json_extract(c.value, '\$.datetime')) when json_type(c.value) in ('true', 'false') then upper(json_type(c.value)) else c.value end as value, json_type(c.value) = 'null' as missing from json_each(readfile('$e.expected')) j, json_each(j.value) c" >"$e.values.csv"
+		"$SQLITE3" -csv -header :memory: "select j.key as row, c.key as name, case when c.type = 'object' then coalesce(json_extract(c.value, '\$.date'), json_extract(c.value, '\$.datetime')) when c.type in ('true', 'false') then upper(c.type) else c.value end as value, c.type = 'null' as missing from json_each(readfile('$e.expected')) j, json_each(j.value) c" >"$e.values.csv"
 		run Rscript "$loaders/load.R" "$e" "$e.columns.csv" "$e.values.csv"
 		expect_status 0
 		expect_out_contains "ok: $e: "
+	done
+	# And R's check fails where it should: a value, a missing value.
+	e=fokus-allocations.csv
+	for edit in '2s/,midt,/,nord,/' '2s/,active,,0,/,active,,,/'; do
+		sed "$edit" "$e" >bad.csv
+		run Rscript "$loaders/load.R" bad.csv "$e.columns.csv" \
+		    "$e.values.csv"
+		expect_status 1
+		expect_err_contains "load.R: bad.csv: row 1, column "
 	done
 else
 	echo "$test_name: note: Rscript is not installed: the exports are not loaded with R's read.csv"
