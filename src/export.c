@@ -206,7 +206,7 @@ row_split(struct split *s, struct sortes_member *m, size_t max,
 {
 	s->m = m;
 	s->hint = 0;
-	if ((s->n = sortes_object_split(text, m, max)) < 0)
+	if (text == NULL || (s->n = sortes_object_split(text, m, max)) < 0)
 		return sortes_error_set(err, SORTES_EDATA, "the %s of "
 		    "participant entry %lld is not a flat JSON object", what,
 		    (long long)row->seq);
@@ -393,8 +393,9 @@ static void *
 row_alloc(const struct sortes_export_writer *w, struct row_values *v,
     struct sortes_member **members)
 {
-	size_t n = w->ncols, text = strlen(v->row->stratum) +
-	    strlen(v->row->fields) + 2 * n + 2;
+	const struct sortes_export_row *row = v->row;
+	size_t n = w->ncols, text = (row->stratum ? strlen(row->stratum) : 0) +
+	    (row->fields ? strlen(row->fields) : 0) + 2 * n + 2;
 	char *block = calloc(1, n * sizeof(*v->cells) + 3 * n *
 	    sizeof(*v->raw) + text);
 
