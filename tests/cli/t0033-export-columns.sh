@@ -103,6 +103,15 @@ expect_eq "$(cells at6.csv status transfers | tr '\t\n' ': ')" \
     "active:0 withdrawn:0 active:0 active:0 " "statuses as of entry 6"
 check "no protocol beside an export --at" test -s at6.csv.protocol
 
+# docs/export-allocations.md shows UngiFokus's header as it is.
+new_trial "$UNGIFOKUS" f.db
+run "$SORTES" export allocations --db f.db
+expect_status 0
+expect_eq "$(awk '/^<!-- check: ungifokus-header -->$/ { on = 1; next }
+    on && /^    / { sub(/^    /, ""); print; exit }' \
+    "$SRCDIR/docs/export-allocations.md")" "$(cat out)" \
+    "the header docs/export-allocations.md shows"
+
 # --- the names ----------------------------------------------------------------
 
 head -n 1 a.csv | tr ',' '\n' >names
