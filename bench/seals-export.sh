@@ -35,7 +35,7 @@ ${CC:-cc} -std=c11 -O2 -o "$tmp/gencohort" "$top/bench/gencohort.c"
 "$tmp/gencohort" "$N" 1 >"$tmp/cohort.csv"
 db=$tmp/t.db
 "$SORTES" init --protocol "$top/protocols/ungifokus.yaml" --db "$db" >/dev/null
-"$SORTES" keygen --out "$tmp/lead" >/dev/null
+"$SORTES" keygen --output "$tmp/lead" >/dev/null
 
 # Ten cohorts, each enrolled and then sealed.
 chunk=$(( (N + 9) / 10 ))
@@ -45,7 +45,7 @@ last=""
 for part in "$tmp"/part.*; do
 	{ head -n 1 "$tmp/cohort.csv"; cat "$part"; } >"$part.csv"
 	"$SORTES" enroll --db "$db" --csv "$part.csv" >/dev/null
-	"$SORTES" freeze --db "$db" --key "$tmp/lead.pem" \
+	"$SORTES" freeze --db "$db" --signing-key "$tmp/lead.pem" \
 	    --seal "$part.seal" >/dev/null
 	seals="$seals --seal $part.seal"
 	last=$part.seal

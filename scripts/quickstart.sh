@@ -6,7 +6,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 packages="build-essential autoconf automake libtool pkg-config \
 	libsqlite3-dev sqlite3 uuid-dev libssl-dev openssl libfyaml-dev libical-dev \
-	check tzdata"
+	check tzdata mandoc"
 
 install_missing() {
 	missing=

@@ -10,8 +10,12 @@
 #include "sortes/bundle.h"
 #include "sortes/crypto.h"
 #include "sortes/export.h"
+#include "sortes/export_followups.h"
 #include "sortes/json.h"
 #include "sortes/infile.h"
+#include "sortes/protocol_json.h"
+#include "sortes/zone.h"
+#include "followups_log.h"
 #include "strata.h"
 #include "strmap.h"
 
@@ -47,15 +51,17 @@ sortes_bundle_write_protocol(struct sortes_trial *t, FILE *out,
     struct sortes_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, n;
+	size_t n;
+	int rc;
 
-	rc = sortes_db_prepare(t->db, &st, "SELECT protocol FROM trial", err);
+	rc = sortes_db_prepare(t->db, &st, "SELECT protocol FROM trial WHERE "
+	    "id = 1", err);
 	if (rc == 0 && sqlite3_step(st) != SQLITE_ROW)
 		rc = sortes_db_fail(t->db, "reading the protocol", err);
-	if (rc == 0 && (n = sqlite3_column_bytes(st, 0)) > 0 &&
-	    fwrite(sqlite3_column_blob(st, 0), 1, (size_t)n, out) != (size_t)n)
-		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
-		    "the protocol");
+	if (rc == 0 && (n = (size_t)sqlite3_column_bytes(st, 0)) > 0 &&
+	    fwrite(sqlite3_column_blob(st, 0), 1, n, out) != n)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write the "
+		    "protocol");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -94,6 +100,11 @@ struct status {
 
 struct checker {
 	const struct sortes_seal *seal;
+	const char *export_path;
+	int followups;			/* the manifest's kind */
+	sortes_local_day_fn local_day;
+	struct sortes_protocol *protocol;	/* bundle_protocol(), or NULL */
+	struct fu_log *fu;		/* its schedule, entry by entry */
 	struct sortes_export_writer writer;
 	uint8_t prev[SORTES_SHA256_LEN];
 	char prev_hex[SORTES_SHA256_HEX];
@@ -358,6 +369,8 @@ checker_free(struct checker *c)
 {
 	sortes_strmap_free(c->statuses, NULL);
 	sortes_hasher_free(c->chain);
+	fu_log_free(c->fu);
+	sortes_protocol_free(c->protocol);
 }
 
 /* Genesis must commit to the seal's trial, protocol and seed. */
@@ -376,6 +389,126 @@ check_genesis(struct checker *c, const char *body, struct sortes_error *err)
 			return bad(err, 1, "the genesis entry is not the sealed "
 			    "trial's");
 	return 0;
+}
+
+static int beside(char path[PATH_BUF], const char *export_path,
+    const char *suffix, struct sortes_error *err);
+
+/* Whether the SHA-256 of j's text (and a newline) is 'sha'. */
+static int
+text_has_sha(struct sortes_hasher *h, const struct sortes_jcs *j, int newline,
+    const char *sha, int *same, struct sortes_error *err)
+{
+	uint8_t digest[SORTES_SHA256_LEN];
+	char hex[SORTES_SHA256_HEX];
+	int rc = sortes_hasher_reset(h, err);
+
+	if (rc == 0)
+		rc = sortes_hasher_update(h, j->data, j->len, err);
+	if (rc == 0 && newline)
+		rc = sortes_hasher_update(h, "\n", 1, err);
+	if (rc == 0)
+		rc = sortes_hasher_final(h, digest, err);
+	*same = 0;
+	if (rc == 0) {
+		sortes_hex_encode(hex, digest, sizeof(digest));
+		*same = strcmp(hex, sha) == 0;
+	}
+	return rc;
+}
+
+/* The genesis entry's log format and JSON commitment ("" in format 1). */
+static int
+genesis_json(const char *genesis, int64_t *format, char want[SORTES_SHA256_HEX],
+    struct sortes_error *err)
+{
+	struct sortes_json *g = NULL;
+	const struct sortes_json *v;
+	int rc = sortes_json_parse(&g, genesis, strlen(genesis), err);
+
+	if (rc != 0)
+		return bad(err, 1, "the genesis entry is not JSON");
+	*format = 1;
+	want[0] = '\0';
+	if ((v = sortes_json_get(g, "log_format")) != NULL &&
+	    !sortes_json_int64(v, format))
+		*format = 0;
+	v = sortes_json_get(g, "protocol_json_sha256");
+	if (v != NULL && v->type == SORTES_JSON_STRING &&
+	    v->len < SORTES_SHA256_HEX)
+		memcpy(want, v->str, v->len + 1);
+	sortes_json_free(g);
+	if (*format >= 2 && want[0] == '\0')
+		return bad(err, 1, "the genesis entry commits to no JSON form "
+		    "of the protocol");
+	return 0;
+}
+
+/*
+ * From log format 2 on the genesis entry commits to the protocol's
+ * canonical JSON form: the bundle's must be that one, and what the
+ * bundle's protocol file reads as.  A format-1 trial commits to the
+ * file alone, which the seal names.
+ */
+static int
+protocol_json_check(struct checker *c, const char *genesis,
+    struct sortes_error *err)
+{
+	char path[PATH_BUF], sha[SORTES_SHA256_HEX], want[SORTES_SHA256_HEX];
+	struct sortes_jcs j;
+	int64_t format;
+	int same = 0, rc = genesis_json(genesis, &format, want, err);
+
+	if (rc != 0 || format < 2)
+		return rc;
+	if ((rc = beside(path, c->export_path, ".protocol.json", err)) != 0 ||
+	    (rc = sortes_file_sha256(sha, path, err)) != 0)
+		return rc;
+	if (strcmp(sha, want) != 0)
+		return sortes_error_set(err, SORTES_EVERIFY, "the protocol's JSON "
+		    "form '%s' is not the one the genesis entry commits to",
+		    path);
+	sortes_jcs_init(&j);
+	rc = sortes_protocol_json(&j, c->protocol, (int)format, err);
+	if (rc == 0)
+		rc = text_has_sha(c->chain, &j, 0, sha, &same, err);
+	if (rc == 0 && !same)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the protocol's JSON "
+		    "form '%s' is not what the protocol file reads as", path);
+	sortes_jcs_free(&j);
+	return rc;
+}
+
+/*
+ * A follow-up bundle's schedule, from its protocol (bundle_protocol())
+ * once the genesis entry says which JSON form that protocol must read
+ * as.
+ */
+static int
+followups_genesis(struct checker *c, const char *genesis,
+    struct sortes_error *err)
+{
+	int rc = protocol_json_check(c, genesis, err);
+
+	if (rc == 0)
+		rc = sortes_zone_check(c->protocol->timezone, err);
+	if (rc == 0)
+		rc = fu_log_new(&c->fu, c->protocol, c->local_day, err);
+	return rc;
+}
+
+/* An entry of a follow-up bundle changes the schedule it rebuilds. */
+static int
+check_followup(struct checker *c, const char *body, int64_t seq,
+    struct sortes_error *err)
+{
+	int rc = fu_log_entry(c->fu, seq, body, strlen(body), err);
+
+	if (rc == SORTES_EDATA) {
+		err->code = rc = SORTES_EVERIFY;
+		sortes_error_prefix(err, "log extract");
+	}
+	return rc;
 }
 
 static int
@@ -405,12 +538,16 @@ check_line(struct checker *c, char *line, struct sortes_error *err)
 	c->report->entries = seq;
 	if (rc == 0 && seq == 1)
 		rc = check_genesis(c, body, err);
+	if (rc == 0 && seq == 1 && c->followups)
+		rc = followups_genesis(c, body, err);
 	/* The sealed entry must be the freeze that made the seal. */
 	if (rc == 0 && seq == c->seal->entries && strcmp(hex, c->seal->head) ==
 	    0 && (rc = sortes_seal_check_freeze(c->seal, body, strlen(body),
 	    err)) == SORTES_EVERIFY)
 		sortes_error_prefix(err, "seal of %lld entries", (long long)seq);
-	if (rc == 0)
+	if (rc == 0 && c->followups)
+		rc = check_followup(c, body, seq, err);
+	else if (rc == 0)
 		rc = check_entry(c, body, hex, seq, err);
 	return rc;
 }
@@ -646,7 +783,7 @@ static int
 manifest_check(const struct manifest *mf, const struct sortes_seal *s,
     const struct sortes_manifest *m, struct sortes_error *err)
 {
-	const struct manifest_key keys[] = {
+	struct manifest_key keys[12] = {
 		{ "entries", NULL, m->entries, "the seal's entry count" },
 		{ "export", m->name, 0, "the export's name" },
 		{ "export_sha256", m->sha256, 0, "the export's SHA-256" },
@@ -659,20 +796,114 @@ manifest_check(const struct manifest *mf, const struct sortes_seal *s,
 		{ "seal", NULL, 0, NULL },	/* manifest_seal() */
 		{ "trial", s->trial, 0, "the seal's trial" },
 	};
-	int rc = manifest_unknown(mf->json, "", keys,
-	    sizeof(keys) / sizeof(keys[0]), err);
+	size_t n = 9;
+	int rc;
 
-	for (size_t k = 0; rc == 0 && k < sizeof(keys) / sizeof(keys[0]); k++)
+	/* Checked in any order; only the bytes, below, fix the order. */
+	if (m->kind[0] != '\0')
+		keys[n++] = (struct manifest_key){ "kind", m->kind, 0,
+		    "the export's kind" };
+
+	if (m->dictionary != NULL) {
+		keys[n++] = (struct manifest_key){ "dictionary", m->dictionary,
+		    0, "the dictionary's name" };
+		keys[n++] = (struct manifest_key){ "dictionary_sha256",
+		    m->dictionary_sha256, 0, "the rebuilt dictionary's "
+		    "SHA-256" };
+	}
+	rc = manifest_unknown(mf->json, "", keys, n, err);
+	for (size_t k = 0; rc == 0 && k < n; k++)
 		rc = keys[k].whose == NULL ? manifest_seal(mf, m, err) :
 		    manifest_value(mf, mf->json, "", &keys[k], err);
 	return rc == 0 ? manifest_bytes(mf, s, m, err) : rc;
 }
 
+/*
+ * The layout the manifest claims: an export of layout 1 says "csv" or
+ * "json"; anything else is checked as the current layout, and a
+ * manifest that says something else fails on its format.
+ */
+static int
+manifest_layout(const struct manifest *mf)
+{
+	const struct sortes_json *v = sortes_json_get(mf->json, "format");
+
+	return sortes_json_string_is(v, "csv") ||
+	    sortes_json_string_is(v, "json") ? 1 : SORTES_EXPORT_LAYOUT;
+}
+
+/*
+ * Which export the manifest says it describes: that decides the
+ * rebuild.  An allocation export of layout 1 that sortes wrote before
+ * exports had kinds has none (m->kind ""), and is checked so.
+ */
+static int
+manifest_kind(const struct manifest *mf, struct checker *c,
+    struct sortes_manifest *m, struct sortes_error *err)
+{
+	const struct sortes_json *v = sortes_json_get(mf->json, "kind");
+	char found[160];
+
+	m->kind = "";
+	if (v == NULL && manifest_layout(mf) == 1)
+		return 0;
+	if (v == NULL)
+		return sortes_error_set(err, SORTES_EVERIFY, "the manifest lacks "
+		    "the key 'kind'");
+	c->followups = sortes_json_string_is(v, "followups");
+	m->kind = c->followups ? "followups" : "allocations";
+	if (c->followups || sortes_json_string_is(v, "allocations"))
+		return 0;
+	return sortes_error_set(err, SORTES_EVERIFY, "the manifest's 'kind' is "
+	    "%s, but an export is of kind \"allocations\" or \"followups\"",
+	    manifest_excerpt(mf, v, found, sizeof(found)));
+}
+
+/* The follow-up rows of the whole extract, once it has been checked. */
+static int
+rebuild_followups(struct checker *c, const char *log, FILE *out,
+    enum sortes_export_format format, struct sortes_error *err)
+{
+	struct sortes_followups_writer w;
+	int rc = check_log(c, log, err);
+
+	if (rc != 0)
+		return rc;
+	if ((rc = sortes_followups_begin(&w, out, format, c->protocol, NULL,
+	    err)) == 0)
+		rc = fu_log_write(c->fu, &w, err);
+	c->report->rows = w.rows;
+	if (rc == 0)
+		return sortes_followups_end(&w, err);
+	sortes_jcs_free(&w.j);
+	return rc;
+}
+
+/* The allocation rows of the extract, checked as they are read. */
+static int
+rebuild_allocations(struct checker *c, const char *log, FILE *out,
+    enum sortes_export_format format, int layout, struct sortes_error *err)
+{
+	int rc = sortes_export_begin(&c->writer, out, format, layout,
+	    c->protocol, NULL, err);
+
+	if (rc == 0)
+		rc = gather_statuses(c, log, err);
+	if (rc == 0)
+		rc = check_log(c, log, err);
+	if (rc == 0)
+		rc = statuses_met(c, err);
+	c->report->rows = c->writer.rows;
+	if (rc == 0)
+		return sortes_export_end(&c->writer, err);
+	sortes_export_free(&c->writer);
+	return rc;
+}
+
 /* Rebuild the export from the extract; *sha receives its SHA-256. */
 static int
 rebuild(struct checker *c, const char *log, enum sortes_export_format format,
-    int layout, const struct sortes_protocol *p, char sha[SORTES_SHA256_HEX],
-    struct sortes_error *err)
+    int layout, char sha[SORTES_SHA256_HEX], struct sortes_error *err)
 {
 	struct sortes_hasher *h = NULL;
 	uint8_t digest[SORTES_SHA256_LEN];
@@ -684,20 +915,10 @@ rebuild(struct checker *c, const char *log, enum sortes_export_format format,
 		rc = sortes_hasher_reset(h, err);
 	if (rc == 0 && (out = hash_stream(h)) == NULL)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
-	if (rc == 0)
-		rc = sortes_export_begin(&c->writer, out, format, layout, p,
-		    err);
-	if (rc == 0)
-		rc = gather_statuses(c, log, err);
-	if (rc == 0)
-		rc = check_log(c, log, err);
-	if (rc == 0)
-		rc = statuses_met(c, err);
-	c->report->rows = c->writer.rows;
-	if (rc == 0)
-		rc = sortes_export_end(&c->writer, err);
-	else
-		sortes_export_free(&c->writer);
+	if (rc == 0 && c->followups)
+		rc = rebuild_followups(c, log, out, format, err);
+	else if (rc == 0)
+		rc = rebuild_allocations(c, log, out, format, layout, err);
 	if (out != NULL && fclose(out) != 0 && rc == 0)
 		rc = sortes_error_set(err, SORTES_EIO, "cannot hash the export");
 	if (rc == 0)
@@ -741,8 +962,10 @@ export_format(const char *path, enum sortes_export_format *out,
 }
 
 /*
- * The protocol beside the export, for the columns of layout 2: it must
- * be the file whose SHA-256 the seal (and so the genesis entry) names.
+ * The protocol beside the export, which the columns of allocation
+ * layout 2 and a follow-up export's schedule are made from: it must be
+ * the file whose SHA-256 the seal (and so the genesis entry) names,
+ * read once, as sortes reads it.
  */
 static int
 bundle_protocol(const char *export_path, const struct sortes_seal *seal,
@@ -764,24 +987,11 @@ bundle_protocol(const char *export_path, const struct sortes_seal *seal,
 		rc = sortes_error_set(err, SORTES_EVERIFY, "the protocol '%s' "
 		    "is not the sealed trial's: its SHA-256 is %s, the seal's "
 		    "protocol-sha256 %s", path, sha, seal->protocol_sha256);
-	if (rc == 0)
-		rc = sortes_protocol_parse(p, text, len, path, err);
+	if (rc == 0 && (rc = sortes_protocol_parse(p, text, len, path,
+	    err)) == SORTES_EDATA)
+		err->code = rc = SORTES_EVERIFY;
 	free(text);
 	return rc;
-}
-
-/*
- * The layout the manifest claims: an export of layout 1 says "csv" or
- * "json"; anything else is checked as the current layout, and a
- * manifest that says something else fails on its format.
- */
-static int
-manifest_layout(const struct manifest *mf)
-{
-	const struct sortes_json *v = sortes_json_get(mf->json, "format");
-
-	return sortes_json_string_is(v, "csv") ||
-	    sortes_json_string_is(v, "json") ? 1 : SORTES_EXPORT_LAYOUT;
 }
 
 /* The export is byte for byte the rows the log extract makes. */
@@ -791,13 +1001,12 @@ bundle_export(struct checker *c, const char *export_path,
     struct sortes_error *err)
 {
 	char path[PATH_BUF], rebuilt[SORTES_SHA256_HEX];
-	struct sortes_protocol *p = NULL;
 	int rc = sortes_file_sha256(sha, export_path, err);
 
 	if (rc == 0)
 		rc = export_format(export_path, &m->format, err);
-	if (rc == 0 && m->layout != 1)
-		rc = bundle_protocol(export_path, c->seal, &p, err);
+	if (rc == 0 && (m->layout != 1 || c->followups))
+		rc = bundle_protocol(export_path, c->seal, &c->protocol, err);
 	if (rc == 0)
 		rc = beside(path, export_path, ".log", err);
 	if (rc == 0)
@@ -806,26 +1015,86 @@ bundle_export(struct checker *c, const char *export_path,
 	    (c->statuses = sortes_strmap_new(sizeof(struct status))) == NULL)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	if (rc == 0)
-		rc = rebuild(c, path, m->format, m->layout, p, rebuilt, err);
+		rc = rebuild(c, path, m->format, m->layout, rebuilt, err);
 	if (rc == 0 && strcmp(sha, rebuilt) != 0)
 		rc = sortes_error_set(err, SORTES_EVERIFY, "the export is not the "
 		    "rows the sealed log holds: a row was added, dropped or "
 		    "changed");
-	sortes_protocol_free(p);
 	return rc;
+}
+
+/* CSVW's name for the metadata of an export: EXPORT-metadata.json. */
+static const char dictionary_suffix[] = "-metadata.json";
+
+/*
+ * A follow-up export's dictionary is byte for byte the one the sealed
+ * protocol makes for the export's name (and a newline); *sha receives
+ * its SHA-256 for the manifest.
+ */
+static int
+bundle_dictionary(struct checker *c, const char *name,
+    char sha[SORTES_SHA256_HEX], struct sortes_error *err)
+{
+	char path[PATH_BUF];
+	struct sortes_jcs j;
+	int same = 0, rc = beside(path, c->export_path, dictionary_suffix, err);
+
+	sortes_jcs_init(&j);
+	if (rc == 0)
+		rc = sortes_file_sha256(sha, path, err);
+	if (rc == 0)
+		rc = sortes_export_followups_dictionary_of(&j, c->protocol,
+		    c->seal->trial, c->seal->protocol_sha256, name, err);
+	/* The file is the canonical text and a newline. */
+	if (rc == 0)
+		rc = text_has_sha(c->chain, &j, 1, sha, &same, err);
+	if (rc == 0 && !same)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the dictionary '%s' "
+		    "is not the one the sealed protocol makes for this export",
+		    path);
+	sortes_jcs_free(&j);
+	return rc;
+}
+
+/*
+ * The export and, for follow-ups, its dictionary; then the manifest,
+ * which must name exactly what they are.
+ */
+static int
+bundle_check(struct checker *c, const struct manifest *mf,
+    struct sortes_manifest *m, struct sortes_error *err)
+{
+	char sha[SORTES_SHA256_HEX], dsha[SORTES_SHA256_HEX], dict[PATH_BUF];
+	int rc = manifest_kind(mf, c, m, err);
+
+	m->layout = c->followups ? 1 : manifest_layout(mf);
+	if (rc == 0)
+		rc = bundle_export(c, c->export_path, m, sha, err);
+	m->rows = c->report->rows;
+	m->sha256 = sha;
+	c->report->kind = c->followups ? "followups" : "allocations";
+	if (rc == 0 && c->followups) {
+		snprintf(dict, sizeof(dict), "%s%s", m->name,
+		    dictionary_suffix);
+		m->dictionary = dict;
+		m->dictionary_sha256 = dsha;
+		rc = bundle_dictionary(c, m->name, dsha, err);
+	}
+	return rc == 0 ? manifest_check(mf, c->seal, m, err) : rc;
 }
 
 int
 sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
-    struct sortes_signer *pub, struct sortes_bundle_report *out,
-    struct sortes_error *err)
+    struct sortes_signer *pub, sortes_local_day_fn local_day,
+    struct sortes_bundle_report *out, struct sortes_error *err)
 {
-	struct checker c = { .seal = seal, .report = out };
+	struct checker c = { .seal = seal, .report = out,
+	    .export_path = export_path, .local_day = local_day };
 	struct manifest mf = { 0 };
-	char path[PATH_BUF], sha[SORTES_SHA256_HEX];
+	char path[PATH_BUF];
 	const char *base = strrchr(export_path, '/');
 	struct sortes_manifest m = {
-		.name = base != NULL ? base + 1 : export_path, .sha256 = sha,
+		.name = base != NULL ? base + 1 : export_path,
 		.entries = seal->entries, .head = seal->head,
 		.sealed_at = seal->sealed_at, .signer = seal->signer,
 	};
@@ -838,13 +1107,14 @@ sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
 		rc = beside(path, export_path, ".manifest.json", err);
 	if (rc == 0)
 		rc = manifest_read(&mf, path, err);
-	if (rc == 0) {
-		m.layout = manifest_layout(&mf);
-		rc = bundle_export(&c, export_path, &m, sha, err);
-	}
-	m.rows = out->rows;
+	if (rc == 0 && sortes_json_get(mf.json, "blinded") != NULL)
+		rc = sortes_error_set(err, SORTES_EUNSUPPORTED, "the export '%s' "
+		    "is blinded: it has no log extract, which would show the "
+		    "arms, so its rows cannot be checked against the seal; after "
+		    "'sortes unblind', check an export of the same seal that is "
+		    "not blinded (docs/blinding.md)", export_path);
 	if (rc == 0)
-		rc = manifest_check(&mf, seal, &m, err);
+		rc = bundle_check(&c, &mf, &m, err);
 	checker_free(&c);
 	manifest_free(&mf);
 	return rc;

@@ -150,25 +150,43 @@ csvw_column(struct sortes_jcs *j, const struct sortes_csvw_column *c,
 }
 
 const char *
-sortes_csvw_arm(const struct sortes_protocol *p, size_t i, const char **name)
+sortes_csvw_arm(const struct sortes_csvw_arms *a, size_t i, const char **name)
 {
-	*name = p->arms[i].name;
-	return p->arms[i].code;
+	const struct sortes_blinding *b = a->blind;
+	char want[SORTES_BLIND_LABEL_MAX];
+
+	if (b == NULL) {
+		*name = a->p->arms[i].name;
+		return a->p->arms[i].code;
+	}
+	/* The blinding's own copy of the label, which outlives this call. */
+	sortes_blind_label(want, i);
+	*name = b->labels[i];
+	for (size_t k = 0; k < b->narms; k++)
+		if (strcmp(b->labels[k], want) == 0)
+			*name = b->labels[k];
+	return *name;
 }
 
 int
-sortes_csvw_arm_cells(const struct sortes_protocol *p, const char *arm,
+sortes_csvw_arm_cells(const struct sortes_csvw_arms *a, const char *arm,
     const char **code, const char **name, struct sortes_error *err)
 {
-	const char *n;
+	const struct sortes_protocol *p = a->p;
+	const char *shown;
 
-	for (size_t i = 0; i < p->narms; i++)
-		if (strcmp(p->arms[i].code, arm) == 0) {
-			*code = sortes_csvw_arm(p, i, &n);
-			if (name != NULL)
-				*name = n;
-			return 0;
-		}
+	for (size_t i = 0; i < p->narms; i++) {
+		if (strcmp(p->arms[i].code, arm) != 0)
+			continue;
+		if (a->blind != NULL && i >= a->blind->narms)
+			break;
+		shown = a->blind != NULL ? a->blind->labels[i] :
+		    p->arms[i].code;
+		*code = shown;
+		if (name != NULL)
+			*name = a->blind != NULL ? shown : p->arms[i].name;
+		return 0;
+	}
 	return sortes_error_set(err, SORTES_EDATA, "arm '%s' is not one of "
 	    "the protocol's arms", arm);
 }
@@ -181,13 +199,13 @@ sortes_csvw_arm_code(const void *ctx, size_t i, const char **label)
 
 /* sortes:arms, every arm's code and name. */
 static void
-csvw_arms(struct sortes_jcs *j, const struct sortes_protocol *p)
+csvw_arms(struct sortes_jcs *j, const struct sortes_csvw_arms *a)
 {
 	const char *code, *name;
 
 	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < p->narms; i++) {
-		code = sortes_csvw_arm(p, i, &name);
+	for (size_t i = 0; i < a->p->narms; i++) {
+		code = sortes_csvw_arm(a, i, &name);
 		sortes_jcs_object_begin(j);
 		sortes_jcs_key(j, "code");
 		sortes_jcs_string(j, code);
@@ -233,7 +251,7 @@ sortes_csvw_field(struct sortes_jcs *j, const struct sortes_field *f)
 }
 
 void
-sortes_csvw_begin(struct sortes_jcs *j, const struct sortes_protocol *p,
+sortes_csvw_begin(struct sortes_jcs *j, const struct sortes_csvw_arms *a,
     const char *description)
 {
 	sortes_jcs_reset(j);
@@ -243,23 +261,27 @@ sortes_csvw_begin(struct sortes_jcs *j, const struct sortes_protocol *p,
 	sortes_jcs_key(j, "dc:description");
 	sortes_jcs_string(j, description);
 	sortes_jcs_key(j, "dc:title");
-	sortes_jcs_string(j, p->title);
+	sortes_jcs_string(j, a->p->title);
 	sortes_jcs_key(j, "sortes:arms");
-	csvw_arms(j, p);
+	csvw_arms(j, a);
+	if (a->blind != NULL) {
+		sortes_jcs_key(j, "sortes:blinded");
+		sortes_blind_json(j, a->blind->commitment, a->blind->seq);
+	}
 }
 
 int
-sortes_csvw_end(struct sortes_jcs *j, const struct sortes_trial *t,
-    const struct sortes_csvw_column *cols, size_t n,
-    const char *const *primary_key, const char *url,
+sortes_csvw_end(struct sortes_jcs *j, const char *trial_id,
+    const char *protocol_sha256, const struct sortes_csvw_column *cols,
+    size_t n, const char *const *primary_key, const char *url,
     struct sortes_error *err)
 {
 	int rc = 0;
 
 	sortes_jcs_key(j, "sortes:protocol_sha256");
-	sortes_jcs_string(j, t->protocol_sha256);
+	sortes_jcs_string(j, protocol_sha256);
 	sortes_jcs_key(j, "sortes:trial");
-	sortes_jcs_string(j, t->trial_id);
+	sortes_jcs_string(j, trial_id);
 	sortes_jcs_key(j, "tableSchema");
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "columns");

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "sortes/blind.h"
 #include "sortes/error.h"
 #include "sortes/jcs.h"
 #include "sortes/protocol.h"
@@ -35,42 +36,56 @@ struct sortes_csvw_column {
 };
 
 /*
- * Begin a dictionary in 'j' (reset first): the keys before the
- * caller's own "sortes:" keys, which must sort after "sortes:arms" and
- * before "sortes:protocol_sha256".
+ * What an export shows of the arms: the protocol's codes and names,
+ * or, blinded, labels alone.  Every cell and dictionary entry that
+ * holds an arm comes from here, so a blinded export shows no real arm
+ * anywhere.
  */
-void sortes_csvw_begin(struct sortes_jcs *j, const struct sortes_protocol *p,
+struct sortes_csvw_arms {
+	const struct sortes_protocol *p;
+	const struct sortes_blinding *blind;	/* NULL: not blinded */
+};
+
+/*
+ * Begin a dictionary in 'j' (reset first): the keys before the
+ * caller's own "sortes:" keys, which must sort after "sortes:blinded"
+ * and before "sortes:protocol_sha256".  Blinded, "sortes:blinded"
+ * names the commitment.
+ */
+void sortes_csvw_begin(struct sortes_jcs *j, const struct sortes_csvw_arms *a,
     const char *description);
 
 /*
- * End it: the trial, the columns, the primary key (NULL-terminated)
- * and the export's 'url'.
+ * End it: the trial 'trial_id' with its protocol's hash, the columns,
+ * the primary key (NULL-terminated) and the export's 'url'.
  */
-int sortes_csvw_end(struct sortes_jcs *j, const struct sortes_trial *t,
-    const struct sortes_csvw_column *cols, size_t n,
-    const char *const *primary_key, const char *url,
+int sortes_csvw_end(struct sortes_jcs *j, const char *trial_id,
+    const char *protocol_sha256, const struct sortes_csvw_column *cols,
+    size_t n, const char *const *primary_key, const char *url,
     struct sortes_error *err);
 
 /* A protocol variable (field or measure) as sortes:fields lists it. */
 void sortes_csvw_field(struct sortes_jcs *j, const struct sortes_field *f);
 
 /*
- * Arm 'i' of the protocol as exports show it: its code, and its name
- * in *name.  The one place that says what an export calls an arm.
+ * The i-th arm a dictionary lists: the protocol's arm i, its code and
+ * its name in *name; blinded, the i-th label in label order (which
+ * says nothing of which arm it is) as both.  The one place that says
+ * what a dictionary calls an arm.
  */
-const char *sortes_csvw_arm(const struct sortes_protocol *p, size_t i,
+const char *sortes_csvw_arm(const struct sortes_csvw_arms *a, size_t i,
     const char **name);
 
 /*
  * The cells of an export's arm columns for a participant allocated arm
- * code 'arm': *code and, when 'name' is not NULL, *name, both as
- * sortes_csvw_arm() shows them.  SORTES_EDATA when the protocol has no
- * such arm.
+ * code 'arm': *code and, when 'name' is not NULL, *name; blinded, the
+ * arm's label as both.  SORTES_EDATA when the protocol has no such
+ * arm.
  */
-int sortes_csvw_arm_cells(const struct sortes_protocol *p, const char *arm,
+int sortes_csvw_arm_cells(const struct sortes_csvw_arms *a, const char *arm,
     const char **code, const char **name, struct sortes_error *err);
 
-/* The arms as a coded column's codes (ctx: the protocol). */
+/* The arms as a coded column's codes (ctx: a struct sortes_csvw_arms). */
 const char *sortes_csvw_arm_code(const void *ctx, size_t i,
     const char **label);
 

@@ -137,6 +137,30 @@ sortes_date_parse(const char *text, int32_t *out)
 }
 
 int
+sortes_date_parse_dmy(const char *text, int32_t *out)
+{
+	int year, month, day;
+
+	if (text == NULL)
+		return -1;
+	/* In turn, as in sortes_date_parse(), so an early NUL stops it. */
+	day = read_digits(text, 2);
+	if (day < 0 || (text[2] != '-' && text[2] != '.'))
+		return -1;
+	month = read_digits(text + 3, 2);
+	if (month < 0 || text[5] != text[2])
+		return -1;
+	year = read_digits(text + 6, 4);
+	if (year < 1000 || text[10] != '\0')
+		return -1;
+	if (month < 1 || month > 12 || day < 1 ||
+	    day > days_in_month(year, month))
+		return -2;
+	*out = sortes_date_from_ymd(year, month, day);
+	return 0;
+}
+
+int
 sortes_time_valid(const char *text)
 {
 	char date[11];

@@ -43,7 +43,6 @@ struct sortes_enroller {
 
 /* Per-participant working data, filled step by step. */
 struct enrollment {
-	char person[SORTES_PERSON_MAX + 1];
 	char pseudonym[SORTES_SHA256_HEX];
 	char participant[SORTES_UUID_LEN];
 	struct sortes_allocation allocation;
@@ -234,18 +233,13 @@ enroll_stratum_json(struct sortes_enroller *e,
 	return sortes_levels_json(&e->stratum, factors, n, levels, err);
 }
 
+/* Refuse a person whose pseudonym the trial holds already. */
 static int
-enroll_pseudonym(struct sortes_enroller *e, struct enrollment *en,
+enroll_unique(struct sortes_enroller *e, const struct enrollment *en,
     struct sortes_error *err)
 {
-	uint8_t mac[SORTES_SHA256_LEN];
-	int rc, step;
+	int rc = 0, step;
 
-	rc = sortes_hmac(e->pseudonym_mac, mac, en->person, strlen(en->person),
-	    err);
-	if (rc != 0)
-		return rc;
-	sortes_hex_encode(en->pseudonym, mac, sizeof(mac));
 	sqlite3_bind_text(e->find_pseudonym, 1, en->pseudonym, -1,
 	    SQLITE_STATIC);
 	step = sqlite3_step(e->find_pseudonym);
@@ -303,8 +297,8 @@ enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 {
 	int rc;
 
-	if ((rc = sortes_person_canonical(en->person, e->protocol->identifier,
-	    in->person, err)) != 0)
+	if ((rc = sortes_person_pseudonym(en->pseudonym, e->pseudonym_mac,
+	    e->protocol->identifier, in->person, err)) != 0)
 		return rc;
 	if ((rc = sortes_caseworker_code_check(in->caseworker, err)) != 0)
 		return rc;
@@ -321,7 +315,7 @@ enroll_validate(struct sortes_enroller *e, const struct sortes_enroll_input *in,
 	if (e->protocol->unit == SORTES_UNIT_CASEWORKER &&
 	    (rc = enroll_inherit(e, in->caseworker, &en->allocation, err)) != 0)
 		return rc;
-	return enroll_pseudonym(e, en, err);
+	return enroll_unique(e, en, err);
 }
 
 /* The method recorded with a participant's allocation. */
@@ -439,7 +433,6 @@ sortes_enroller_add(struct sortes_enroller *e,
 
 	memset(&en, 0, sizeof(en));
 	rc = enroll_validate(e, in, &en, err);
-	sortes_wipe(en.person, sizeof(en.person));
 	if (rc != 0)
 		return rc;
 	if ((rc = enroll_uuid(e, uu, err)) != 0)
@@ -475,7 +468,28 @@ struct enroll_csv {
 	struct sortes_enroller *enroller;
 	const char *enrolled_at;
 	int32_t enroll_day;
+	sortes_enrolled_fn on_enrolled;
+	void *ctx;
+	long line;			/* of the row being added */
 };
+
+static void
+enroll_csv_line(void *ctx, long line)
+{
+	((struct enroll_csv *)ctx)->line = line;
+}
+
+static int
+enroll_csv_tell(const struct enroll_csv *c, const char *const *keys,
+    const struct sortes_enroll_result *res, struct sortes_error *err)
+{
+	struct sortes_enrolled_row row = { c->line, keys[0], keys[1], res };
+
+	if (c->on_enrolled != NULL && c->on_enrolled(c->ctx, &row) != 0)
+		return sortes_error_set(err, SORTES_EIO, "cannot record an "
+		    "enrolled row");
+	return 0;
+}
 
 static int
 enroll_csv_add(void *ctx, const char *const *keys, const char *const *names,
@@ -493,6 +507,8 @@ enroll_csv_add(void *ctx, const char *const *keys, const char *const *names,
 
 	if (rc == 0)
 		*bucket = res.arm;
+	if (rc == 0)
+		rc = enroll_csv_tell(c, keys, &res, err);
 	return rc;
 }
 
@@ -508,14 +524,27 @@ sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
     int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
     struct sortes_csv_summary *summary, struct sortes_error *err)
 {
+	return sortes_enroll_csv_rows(t, in, name, delimiter, skip_invalid,
+	    enrolled_at, enroll_day, on_reject, NULL, ctx, summary, err);
+}
+
+int
+sortes_enroll_csv_rows(struct sortes_trial *t, FILE *in, const char *name,
+    int delimiter, int skip_invalid, const char *enrolled_at,
+    int32_t enroll_day, sortes_reject_fn on_reject,
+    sortes_enrolled_fn on_enrolled, void *ctx,
+    struct sortes_csv_summary *summary, struct sortes_error *err)
+{
 	static const char *const keys[] = { "person", "caseworker" };
-	struct enroll_csv c = { NULL, enrolled_at, enroll_day };
+	struct enroll_csv c = { NULL, enrolled_at, enroll_day, on_enrolled,
+	    ctx, 0 };
 	struct sortes_import_spec spec = {
 		.keys = keys, .nkeys = 2,
 		.vars = t->protocol->fields, .nvars = t->protocol->nfields,
 		.nbuckets = t->protocol->narms,
 		.verb = "enrolled", .none_added = "nobody was enrolled",
-		.add = enroll_csv_add, .commit = enroll_csv_commit, .ctx = &c,
+		.add = enroll_csv_add, .row_start = enroll_csv_line,
+		.commit = enroll_csv_commit, .ctx = &c,
 	};
 	int rc;
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/blind.h"
 #include "sortes/csv.h"
 #include "sortes/export.h"
 #include "sortes/jcs.h"
@@ -142,12 +143,14 @@ columns_fill(struct sortes_export_column *cols, int layout,
 int
 sortes_export_begin(struct sortes_export_writer *w, FILE *out,
     enum sortes_export_format format, int layout,
-    const struct sortes_protocol *p, struct sortes_error *err)
+    const struct sortes_protocol *p, const struct sortes_blinding *blind,
+    struct sortes_error *err)
 {
 	memset(w, 0, sizeof(*w));
 	w->out = out;
 	w->format = format;
 	w->p = layout == 1 ? NULL : p;
+	w->blind = blind;
 	sortes_jcs_init(&w->j);
 	w->ncols = column_count(layout, p);
 	w->cols = calloc(w->ncols, sizeof(*w->cols));
@@ -262,7 +265,12 @@ row_cell(struct sortes_export_writer *w, struct row_values *v, size_t i,
 	case C_STRATUM_JSON: *cell = row->stratum; break;
 	case C_ENROLLED_AT: *cell = row->enrolled_at; break;
 	case C_SEQ: *cell = v->seq; break;
-	case C_ENTRY_HASH: *cell = row->entry_hash; break;
+	case C_ENTRY_HASH:
+		/* An entry's hash is SHA-256 over a body that holds the arm,
+		 * and the rest of that body is guessed in a few million
+		 * tries: a blinded export leaves it empty. */
+		*cell = w->blind == NULL ? row->entry_hash : "";
+		break;
 	case C_STATUS: *cell = status_of(row); break;
 	case C_WITHDRAWN_AT: *cell = row->withdrawn_at; break;
 	case C_TRANSFERS: *cell = v->transfers; break;
@@ -281,8 +289,8 @@ row_cell(struct sortes_export_writer *w, struct row_values *v, size_t i,
 			return 0;
 		}
 		/* The name is the next column: both from one place. */
-		return sortes_csvw_arm_cells(w->p, row->arm, cell, cell + 1,
-		    err);
+		return sortes_csvw_arm_cells(&(struct sortes_csvw_arms){ w->p,
+		    w->blind }, row->arm, cell, cell + 1, err);
 	case C_ARM_NAME: break;
 	}
 	return 0;
@@ -458,14 +466,14 @@ col(sqlite3_stmt *st, int i)
 
 static int
 export_rows(struct sortes_trial *t, sqlite3_stmt *st, FILE *out,
-    enum sortes_export_format format, int64_t *rows,
-    struct sortes_error *err)
+    enum sortes_export_format format, const struct sortes_blinding *blind,
+    int64_t *rows, struct sortes_error *err)
 {
 	struct sortes_export_writer w;
 	int rc, step = SQLITE_DONE;
 
 	rc = sortes_export_begin(&w, out, format, SORTES_EXPORT_LAYOUT,
-	    t->protocol, err);
+	    t->protocol, blind, err);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct sortes_export_row row = {
 			.pseudonym = col(st, 0), .participant = col(st, 1),
@@ -495,6 +503,16 @@ sortes_export_allocations(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t at, int64_t *rows,
     struct sortes_error *err)
 {
+	return sortes_export_allocations_blinded(t, out, format, at, NULL,
+	    rows, err);
+}
+
+int
+sortes_export_allocations_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, int64_t at,
+    const struct sortes_blinding *blind, int64_t *rows,
+    struct sortes_error *err)
+{
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -504,7 +522,7 @@ sortes_export_allocations(struct sortes_trial *t, FILE *out,
 	rc = sortes_db_prepare(t->db, &st, export_sql, err);
 	if (rc == 0) {
 		sqlite3_bind_int64(st, 1, at > 0 ? at : INT64_MAX);
-		rc = export_rows(t, st, out, format, rows, err);
+		rc = export_rows(t, st, out, format, blind, rows, err);
 	}
 	sqlite3_finalize(st);
 	sortes_db_rollback(t->db);
@@ -616,7 +634,8 @@ dict_stratum(struct sortes_csvw_column *c, struct sortes_csvw_codes *codes,
 /* The dictionary's description of column 'k' of the writer. */
 static void
 dict_column(struct sortes_csvw_column *c, struct sortes_csvw_codes *codes,
-    const struct sortes_export_writer *w, size_t k)
+    const struct sortes_export_writer *w, const struct sortes_csvw_arms *arms,
+    size_t k)
 {
 	const struct sortes_export_column *e = &w->cols[k];
 	const struct sortes_protocol *p = w->p;
@@ -625,6 +644,12 @@ dict_column(struct sortes_csvw_column *c, struct sortes_csvw_codes *codes,
 	    .required = e->kind != C_WITHDRAWN_AT, .field = e->key };
 	if (e->kind < C_STRATUM)
 		c->description = fixed_descriptions[e->kind];
+	if (w->blind != NULL && e->kind == C_ARM_NAME)
+		c->description = "The label in column arm again: a blinded "
+		    "export names no arm";
+	if (w->blind != NULL && e->kind == C_ENTRY_HASH)
+		c->description = "Empty: a blinded export gives no entry's "
+		    "hash, which would tell the arm";
 	if (e->kind == C_ENROLLED_AT || e->kind == C_WITHDRAWN_AT)
 		c->base = "datetime";
 	if (e->kind == C_SEQ || e->kind == C_TRANSFERS)
@@ -633,9 +658,12 @@ dict_column(struct sortes_csvw_column *c, struct sortes_csvw_codes *codes,
 		*codes = (struct sortes_csvw_codes){ .n = e->kind == C_ARM ?
 		    p->narms : sizeof(statuses) / sizeof(statuses[0]),
 		    .code = e->kind == C_ARM ? sortes_csvw_arm_code :
-		    status_code, .ctx = p, .levels = 1 };
+		    status_code, .ctx = e->kind == C_ARM ? (const void *)arms :
+		    p, .levels = 1 };
 		c->codes = codes;
 	}
+	if (e->kind == C_ENTRY_HASH && w->blind != NULL)
+		c->required = 0;
 	if (e->kind == C_STRATUM)
 		dict_stratum(c, codes, p, e->index);
 	if (e->kind == C_FIELD) {
@@ -652,6 +680,7 @@ dict_write(struct sortes_jcs *j, const struct sortes_trial *t,
     struct sortes_error *err)
 {
 	static const char *const key[] = { "participant", NULL };
+	const struct sortes_csvw_arms arms = { t->protocol, w->blind };
 	struct sortes_csvw_column *cols = calloc(w->ncols, sizeof(*cols));
 	struct sortes_csvw_codes *codes = calloc(w->ncols, sizeof(*codes));
 	int rc;
@@ -660,8 +689,8 @@ dict_write(struct sortes_jcs *j, const struct sortes_trial *t,
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	else {
 		for (size_t k = 0; k < w->ncols; k++)
-			dict_column(&cols[k], &codes[k], w, k);
-		sortes_csvw_begin(j, t->protocol, "Allocations: one row per "
+			dict_column(&cols[k], &codes[k], w, &arms, k);
+		sortes_csvw_begin(j, &arms, "Allocations: one row per "
 		    "participant enrolled, with the arm, the strata, the "
 		    "baseline fields and the status");
 		sortes_jcs_key(j, "sortes:fields");
@@ -671,7 +700,8 @@ dict_write(struct sortes_jcs *j, const struct sortes_trial *t,
 		sortes_jcs_array_end(j);
 		sortes_jcs_key(j, "sortes:layout");
 		sortes_jcs_integer(j, SORTES_EXPORT_LAYOUT);
-		rc = sortes_csvw_end(j, t, cols, w->ncols, key, url, err);
+		rc = sortes_csvw_end(j, t->trial_id, t->protocol_sha256, cols,
+		    w->ncols, key, url, err);
 	}
 	free(cols);
 	free(codes);
@@ -680,18 +710,36 @@ dict_write(struct sortes_jcs *j, const struct sortes_trial *t,
 
 int
 sortes_export_allocations_dictionary(struct sortes_jcs *j,
-    const struct sortes_trial *t, const char *url, struct sortes_error *err)
+    const struct sortes_trial *t, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	struct sortes_export_writer w;
 	int rc;
 
 	/* The columns are the writer's: the same names, the same order. */
 	rc = sortes_export_begin(&w, NULL, SORTES_EXPORT_CSV,
-	    SORTES_EXPORT_LAYOUT, t->protocol, err);
+	    SORTES_EXPORT_LAYOUT, t->protocol, blind, err);
 	if (rc == 0)
 		rc = dict_write(j, t, &w, url, err);
 	sortes_export_free(&w);
 	return rc;
+}
+
+void
+sortes_manifest_seal(struct sortes_jcs *j, const char *sealed_at,
+    const char *signer)
+{
+	sortes_jcs_key(j, "seal");
+	if (sealed_at == NULL) {
+		sortes_jcs_null(j);
+		return;
+	}
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "sealed_at");
+	sortes_jcs_string(j, sealed_at);
+	sortes_jcs_key(j, "signer");
+	sortes_jcs_string(j, signer);
+	sortes_jcs_object_end(j);
 }
 
 int
@@ -709,6 +757,16 @@ sortes_export_manifest_of(struct sortes_jcs *j, const char *trial_id,
 {
 	sortes_jcs_reset(j);
 	sortes_jcs_object_begin(j);
+	if (m->blind_commitment != NULL) {
+		sortes_jcs_key(j, "blinded");
+		sortes_blind_json(j, m->blind_commitment, m->blind_seq);
+	}
+	if (m->dictionary != NULL) {
+		sortes_jcs_key(j, "dictionary");
+		sortes_jcs_string(j, m->dictionary);
+		sortes_jcs_key(j, "dictionary_sha256");
+		sortes_jcs_string(j, m->dictionary_sha256);
+	}
 	sortes_jcs_key(j, "entries");
 	sortes_jcs_integer(j, m->entries);
 	sortes_jcs_key(j, "export");
@@ -716,24 +774,21 @@ sortes_export_manifest_of(struct sortes_jcs *j, const char *trial_id,
 	sortes_jcs_key(j, "export_sha256");
 	sortes_jcs_string(j, m->sha256);
 	sortes_jcs_key(j, "format");
-	sortes_jcs_string(j, sortes_export_format_name(m->format, m->layout));
+	/* Follow-up exports have had one layout only. */
+	sortes_jcs_string(j, sortes_export_format_name(m->format,
+	    m->kind != NULL && strcmp(m->kind, "followups") == 0 ? 1 :
+	    m->layout));
 	sortes_jcs_key(j, "head");
 	sortes_jcs_string(j, m->head);
+	if (m->kind == NULL || m->kind[0] != '\0') {
+		sortes_jcs_key(j, "kind");
+		sortes_jcs_string(j, m->kind != NULL ? m->kind : "allocations");
+	}
 	sortes_jcs_key(j, "protocol_sha256");
 	sortes_jcs_string(j, protocol_sha256);
 	sortes_jcs_key(j, "rows");
 	sortes_jcs_integer(j, m->rows);
-	sortes_jcs_key(j, "seal");
-	if (m->sealed_at == NULL) {
-		sortes_jcs_null(j);
-	} else {
-		sortes_jcs_object_begin(j);
-		sortes_jcs_key(j, "sealed_at");
-		sortes_jcs_string(j, m->sealed_at);
-		sortes_jcs_key(j, "signer");
-		sortes_jcs_string(j, m->signer);
-		sortes_jcs_object_end(j);
-	}
+	sortes_manifest_seal(j, m->sealed_at, m->signer);
 	sortes_jcs_key(j, "trial");
 	sortes_jcs_string(j, trial_id);
 	sortes_jcs_object_end(j);

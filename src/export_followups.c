@@ -115,12 +115,25 @@ static const char value_sql[] =
 struct export_state {
 	const struct sortes_protocol *p;
 	struct sortes_db *db;
-	FILE *out;
-	enum sortes_export_format format;
-	struct sortes_jcs j;		/* the JSON row being written */
+	struct sortes_followups_writer w;
 	sqlite3_stmt *value;		/* value_sql */
-	int64_t rows;
+	const struct sortes_blinding *blind;	/* NULL: not blinded */
 };
+
+/*
+ * Whether a blinded export keeps occasion 'o': only when every arm has
+ * it, for one that some arms lack tells anyone who has read the
+ * protocol which arm a label is.
+ */
+static int
+occasion_kept(const struct sortes_protocol *p,
+    const struct sortes_blinding *b, const struct sortes_occasion *o)
+{
+	for (size_t i = 0; b != NULL && i < p->narms; i++)
+		if (!sortes_occasion_applies(o, i))
+			return 0;
+	return 1;
+}
 
 static int
 write_fail(struct sortes_error *err)
@@ -129,34 +142,36 @@ write_fail(struct sortes_error *err)
 	    "export");
 }
 
-static int
-write_begin(struct export_state *x, struct sortes_error *err)
+int
+sortes_followups_begin(struct sortes_followups_writer *w, FILE *out,
+    enum sortes_export_format format, const struct sortes_protocol *p,
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	const char *header[NCOLUMNS];
 
-	if (x->format != SORTES_EXPORT_CSV)
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->format = format;
+	w->p = p;
+	w->blind = blind;
+	sortes_jcs_init(&w->j);
+	if (format != SORTES_EXPORT_CSV)
 		return 0;
 	for (size_t c = 0; c < NCOLUMNS; c++)
 		header[c] = columns[c].name;
-	if (sortes_csv_write_record(x->out, header, NCOLUMNS, ',') != 0)
+	if (sortes_csv_write_record(out, header, NCOLUMNS, ',') != 0)
 		return write_fail(err);
 	return 0;
 }
 
-/* One row; a NULL cell is empty in CSV and null in JSON. */
+/* One row as JSON, keys in ascending order. */
 static int
-write_row(struct export_state *x, const char *const *cells,
+write_json(struct sortes_followups_writer *w, const char *const *cells,
     struct sortes_error *err)
 {
-	struct sortes_jcs *j = &x->j;
+	struct sortes_jcs *j = &w->j;
 	int rc;
 
-	if (x->format == SORTES_EXPORT_CSV) {
-		if (sortes_csv_write_record(x->out, cells, NCOLUMNS, ',') != 0)
-			return write_fail(err);
-		x->rows++;
-		return 0;
-	}
 	sortes_jcs_reset(j);
 	sortes_jcs_object_begin(j);
 	for (size_t k = 0; k < NCOLUMNS; k++) {
@@ -173,20 +188,45 @@ write_row(struct export_state *x, const char *const *cells,
 	sortes_jcs_object_end(j);
 	if ((rc = sortes_jcs_finish(j, err)) != 0)
 		return rc;
-	if (fputs(x->rows == 0 ? "[\n" : ",\n", x->out) == EOF ||
-	    fwrite(j->data, 1, j->len, x->out) != j->len)
+	if (fputs(w->rows == 0 ? "[\n" : ",\n", w->out) == EOF ||
+	    fwrite(j->data, 1, j->len, w->out) != j->len)
 		return write_fail(err);
-	x->rows++;
 	return 0;
 }
 
-static int
-write_end(struct export_state *x, struct sortes_error *err)
+int
+sortes_followups_row(struct sortes_followups_writer *w,
+    const struct sortes_followups_row *r, struct sortes_error *err)
 {
-	if (x->format == SORTES_EXPORT_JSON &&
-	    fputs(x->rows == 0 ? "[]\n" : "\n]\n", x->out) == EOF)
-		return write_fail(err);
-	return 0;
+	const char *cells[NCOLUMNS] = { r->pseudonym, r->arm, r->caseworker,
+	    r->occasion, r->due, r->window_start, r->window_end, r->status,
+	    r->measured_on, r->out_of_window, r->measure, r->value };
+	/* Both the tables' rows and the log's come here: the same cell. */
+	int rc = sortes_csvw_arm_cells(&(struct sortes_csvw_arms){ w->p,
+	    w->blind }, r->arm, &cells[COL_ARM], NULL, err);
+
+	if (rc != 0)
+		return rc;
+	if (w->format != SORTES_EXPORT_CSV)
+		rc = write_json(w, cells, err);
+	else if (sortes_csv_write_record(w->out, cells, NCOLUMNS, ',') != 0)
+		rc = write_fail(err);
+	if (rc == 0)
+		w->rows++;
+	return rc;
+}
+
+int
+sortes_followups_end(struct sortes_followups_writer *w,
+    struct sortes_error *err)
+{
+	int rc = 0;
+
+	if (w->format == SORTES_EXPORT_JSON &&
+	    fputs(w->rows == 0 ? "[]\n" : "\n]\n", w->out) == EOF)
+		rc = write_fail(err);
+	sortes_jcs_free(&w->j);
+	return rc;
 }
 
 static const char *
@@ -262,29 +302,29 @@ occasion_rows(struct export_state *x, sqlite3_stmt *st,
     struct sortes_error *err)
 {
 	const struct sortes_occasion *o = NULL;
-	const char *cells[NCOLUMNS], *measures = NULL;
-	int done, rc;
+	const char *measures = NULL;
+	struct sortes_followups_row r = { .pseudonym = col(st, 1),
+	    .arm = col(st, 2), .caseworker = col(st, 3),
+	    .occasion = col(st, 4), .due = col(st, 5),
+	    .window_start = col(st, 6), .window_end = col(st, 7),
+	    .status = col(st, 8) };
+	int done = strcmp(r.status, "done") == 0, rc;
 
-	for (size_t c = COL_PSEUDONYM; c <= COL_STATUS; c++)
-		cells[c] = col(st, 1 + (int)c);
-	done = strcmp(cells[COL_STATUS], "done") == 0;
-	if ((rc = row_check(x, st, &o, done, err)) != 0 ||
-	    (rc = sortes_csvw_arm_cells(x->p, col(st, 1 + COL_ARM),
-	    &cells[COL_ARM], NULL, err)) != 0)
+	if ((rc = row_check(x, st, &o, done, err)) != 0)
 		return rc;
-	cells[COL_MEASURED_ON] = cells[COL_OUT_OF_WINDOW] = NULL;
+	if (!occasion_kept(x->p, x->blind, o))
+		return 0;
 	if (done) {
-		cells[COL_MEASURED_ON] = col(st, R_MEASURED_ON);
-		cells[COL_OUT_OF_WINDOW] = sqlite3_column_int(st,
-		    R_OUT_OF_WINDOW) ? "true" : "false";
+		r.measured_on = col(st, R_MEASURED_ON);
+		r.out_of_window = sqlite3_column_int(st, R_OUT_OF_WINDOW) ?
+		    "true" : "false";
 		measures = col(st, R_MEASURES);
 	}
 	for (size_t i = 0; rc == 0 && i < o->nmeasures; i++) {
-		cells[COL_MEASURE] = x->p->measures[o->measures[i]].name;
-		rc = measure_value(x, measures, cells[COL_MEASURE],
-		    &cells[COL_VALUE], err);
+		r.measure = x->p->measures[o->measures[i]].name;
+		rc = measure_value(x, measures, r.measure, &r.value, err);
 		if (rc == 0)
-			rc = write_row(x, cells, err);
+			rc = sortes_followups_row(&x->w, &r, err);
 		sqlite3_reset(x->value);
 	}
 	return rc;
@@ -293,16 +333,13 @@ occasion_rows(struct export_state *x, sqlite3_stmt *st,
 static int
 export_rows(struct export_state *x, sqlite3_stmt *st, struct sortes_error *err)
 {
-	int rc, step = SQLITE_DONE;
+	int rc = 0, step = SQLITE_DONE;
 
-	rc = write_begin(x, err);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = occasion_rows(x, st, err);
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sortes_db_fail(x->db, "reading the follow-up schedule",
 		    err);
-	if (rc == 0)
-		rc = write_end(x, err);
 	return rc;
 }
 
@@ -325,11 +362,11 @@ export_prepare(struct export_state *x, sqlite3_stmt **st,
 {
 	int rc;
 
-	if ((rc = occasion_codes(&x->j, x->p, err)) != 0)
+	if ((rc = occasion_codes(&x->w.j, x->p, err)) != 0)
 		return rc;
 	if ((rc = sortes_db_prepare(x->db, st, rows_sql, err)) != 0)
 		return rc;
-	if (sqlite3_bind_text(*st, 1, x->j.data, (int)x->j.len,
+	if (sqlite3_bind_text(*st, 1, x->w.j.data, (int)x->w.j.len,
 	    SQLITE_TRANSIENT) != SQLITE_OK)
 		return sortes_db_fail(x->db, "preparing the export", err);
 	return sortes_db_prepare(x->db, &x->value, value_sql, err);
@@ -340,8 +377,15 @@ sortes_export_followups(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t *rows,
     struct sortes_error *err)
 {
-	struct export_state x = { .p = t->protocol, .db = t->db, .out = out,
-	    .format = format };
+	return sortes_export_followups_blinded(t, out, format, NULL, rows, err);
+}
+
+int
+sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, const struct sortes_blinding *blind,
+    int64_t *rows, struct sortes_error *err)
+{
+	struct export_state x = { .p = t->protocol, .db = t->db, .blind = blind };
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -349,25 +393,80 @@ sortes_export_followups(struct sortes_trial *t, FILE *out,
 	/* One read transaction: every row as of the same moment. */
 	if ((rc = sortes_db_exec(t->db, "BEGIN", err)) != 0)
 		return rc;
-	sortes_jcs_init(&x.j);
-	rc = export_prepare(&x, &st, err);
+	rc = sortes_followups_begin(&x.w, out, format, x.p, blind, err);
+	if (rc == 0)
+		rc = export_prepare(&x, &st, err);
 	if (rc == 0)
 		rc = export_rows(&x, st, err);
 	sqlite3_finalize(st);
 	sqlite3_finalize(x.value);
 	sortes_db_rollback(t->db);
-	sortes_jcs_free(&x.j);
-	*rows = x.rows;
+	*rows = x.w.rows;
+	if (rc == 0)
+		return sortes_followups_end(&x.w, err);
+	sortes_jcs_free(&x.w.j);
 	return rc;
+}
+
+/*
+ * What the dictionary describes: the protocol's codes, or, blinded,
+ * labels for arms (in label order, which tells nothing) and only the
+ * occasions that every arm has and the measures they take.
+ */
+struct dict {
+	struct sortes_csvw_arms arms;
+	size_t *occasions, noccasions;	/* the kept, in protocol order */
+	size_t *measures, nmeasures;
+};
+
+/* Whether measure 'm' is taken at an occasion the export keeps. */
+static int
+measure_kept(const struct sortes_csvw_arms *a, size_t m)
+{
+	const struct sortes_protocol *p = a->p;
+
+	for (size_t i = 0; i < p->noccasions; i++)
+		for (size_t k = 0; k < p->occasions[i].nmeasures; k++)
+			if (p->occasions[i].measures[k] == m &&
+			    occasion_kept(p, a->blind, &p->occasions[i]))
+				return 1;
+	return a->blind == NULL;
+}
+
+static int
+dict_init(struct dict *d, const struct sortes_protocol *p,
+    const struct sortes_blinding *blind, struct sortes_error *err)
+{
+	*d = (struct dict){ .arms = { p, blind } };
+	d->occasions = calloc(p->noccasions + 1, sizeof(*d->occasions));
+	d->measures = calloc(p->nmeasures + 1, sizeof(*d->measures));
+	if (d->occasions == NULL || d->measures == NULL)
+		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->noccasions; i++)
+		if (occasion_kept(p, blind, &p->occasions[i]))
+			d->occasions[d->noccasions++] = i;
+	for (size_t i = 0; i < p->nmeasures; i++)
+		if (measure_kept(&d->arms, i))
+			d->measures[d->nmeasures++] = i;
+	return 0;
+}
+
+static void
+dict_free(struct dict *d)
+{
+	free(d->occasions);
+	free(d->measures);
 }
 
 static const char *
 occasion_code(const void *ctx, size_t i, const char **label)
 {
-	const struct sortes_protocol *p = ctx;
+	const struct dict *d = ctx;
+	const struct sortes_occasion *o = &d->arms.p->occasions[
+	    d->occasions[i]];
 
-	*label = p->occasions[i].label;
-	return p->occasions[i].code;
+	*label = o->label;
+	return o->code;
 }
 
 static const char *
@@ -381,25 +480,27 @@ status_code(const void *ctx, size_t i, const char **label)
 static const char *
 measure_code(const void *ctx, size_t i, const char **label)
 {
-	const struct sortes_protocol *p = ctx;
+	const struct dict *d = ctx;
+	const struct sortes_field *f = &d->arms.p->measures[d->measures[i]];
 
-	*label = p->measures[i].label;
-	return p->measures[i].name;
+	*label = f->label;
+	return f->name;
 }
 
-/* The codes a coded column allows, from the protocol 'p'. */
+/* The codes a coded column allows. */
 static void
-coding_codes(struct sortes_csvw_codes *c, const struct sortes_protocol *p,
+coding_codes(struct sortes_csvw_codes *c, const struct dict *d,
     enum coding coding)
 {
-	*c = (struct sortes_csvw_codes){ .ctx = p };
+	*c = (struct sortes_csvw_codes){ .ctx = d };
 	switch (coding) {
 	case CODED_ARMS:
-		c->n = p->narms;
+		c->n = d->arms.p->narms;
 		c->code = sortes_csvw_arm_code;
+		c->ctx = &d->arms;
 		break;
 	case CODED_OCCASIONS:
-		c->n = p->noccasions;
+		c->n = d->noccasions;
 		c->code = occasion_code;
 		break;
 	case CODED_STATUSES:
@@ -407,16 +508,17 @@ coding_codes(struct sortes_csvw_codes *c, const struct sortes_protocol *p,
 		c->code = status_code;
 		break;
 	default:
-		c->n = p->nmeasures;
+		c->n = d->nmeasures;
 		c->code = measure_code;
 		break;
 	}
 }
 
 static void
-dict_occasion(struct sortes_jcs *j, const struct sortes_protocol *p,
+dict_occasion(struct sortes_jcs *j, const struct dict *d,
     const struct sortes_occasion *o)
 {
+	const struct sortes_protocol *p = d->arms.p;
 	const char *name;
 
 	sortes_jcs_object_begin(j);
@@ -424,7 +526,8 @@ dict_occasion(struct sortes_jcs *j, const struct sortes_protocol *p,
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->narms; i++)
 		if (sortes_occasion_applies(o, i))
-			sortes_jcs_string(j, sortes_csvw_arm(p, i, &name));
+			sortes_jcs_string(j, sortes_csvw_arm(&d->arms, i,
+			    &name));
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "code");
 	sortes_jcs_string(j, o->code);
@@ -440,13 +543,14 @@ dict_occasion(struct sortes_jcs *j, const struct sortes_protocol *p,
 	sortes_jcs_object_end(j);
 }
 
-int
-sortes_export_followups_dictionary(struct sortes_jcs *j,
-    const struct sortes_trial *t, const char *url, struct sortes_error *err)
+static int
+dictionary_write(struct sortes_jcs *j, const struct dict *d,
+    const char *trial_id, const char *protocol_sha256, const char *url,
+    struct sortes_error *err)
 {
 	static const char *const key[] = { "pseudonym", "occasion", "measure",
 	    NULL };
-	const struct sortes_protocol *p = t->protocol;
+	const struct sortes_protocol *p = d->arms.p;
 	struct sortes_csvw_column cols[NCOLUMNS];
 	struct sortes_csvw_codes codes[NCOLUMNS];
 
@@ -457,22 +561,62 @@ sortes_export_followups_dictionary(struct sortes_jcs *j,
 		    .required = columns[i].required,
 		    .description = columns[i].description };
 		if (columns[i].coding != CODED_NOT) {
-			coding_codes(&codes[i], p, columns[i].coding);
+			coding_codes(&codes[i], d, columns[i].coding);
 			cols[i].codes = &codes[i];
 		}
 	}
-	sortes_csvw_begin(j, p, "Follow-up outcomes in long format: one row "
-	    "per participant, scheduled occasion and measure of that "
+	sortes_csvw_begin(j, &d->arms, "Follow-up outcomes in long format: "
+	    "one row per participant, scheduled occasion and measure of that "
 	    "occasion");
 	sortes_jcs_key(j, "sortes:measures");
 	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < p->nmeasures; i++)
-		sortes_csvw_field(j, &p->measures[i]);
+	for (size_t i = 0; i < d->nmeasures; i++)
+		sortes_csvw_field(j, &p->measures[d->measures[i]]);
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "sortes:occasions");
 	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < p->noccasions; i++)
-		dict_occasion(j, p, &p->occasions[i]);
+	for (size_t i = 0; i < d->noccasions; i++)
+		dict_occasion(j, d, &p->occasions[d->occasions[i]]);
 	sortes_jcs_array_end(j);
-	return sortes_csvw_end(j, t, cols, NCOLUMNS, key, url, err);
+	return sortes_csvw_end(j, trial_id, protocol_sha256, cols, NCOLUMNS,
+	    key, url, err);
+}
+
+static int
+dictionary_of(struct sortes_jcs *j, const struct sortes_protocol *p,
+    const char *trial_id, const char *protocol_sha256, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err)
+{
+	struct dict d;
+	int rc = dict_init(&d, p, blind, err);
+
+	if (rc == 0)
+		rc = dictionary_write(j, &d, trial_id, protocol_sha256, url,
+		    err);
+	dict_free(&d);
+	return rc;
+}
+
+int
+sortes_export_followups_dictionary(struct sortes_jcs *j,
+    const struct sortes_trial *t, const char *url, struct sortes_error *err)
+{
+	return sortes_export_followups_dictionary_blinded(j, t, url, NULL, err);
+}
+
+int
+sortes_export_followups_dictionary_blinded(struct sortes_jcs *j,
+    const struct sortes_trial *t, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err)
+{
+	return dictionary_of(j, t->protocol, t->trial_id, t->protocol_sha256,
+	    url, blind, err);
+}
+
+int
+sortes_export_followups_dictionary_of(struct sortes_jcs *j,
+    const struct sortes_protocol *p, const char *trial_id,
+    const char *protocol_sha256, const char *url, struct sortes_error *err)
+{
+	return dictionary_of(j, p, trial_id, protocol_sha256, url, NULL, err);
 }

@@ -249,6 +249,33 @@ parse_decimal(struct sortes_value *out, const struct sortes_field *f,
 	return set_text(out, canon, strlen(canon), err);
 }
 
+#define DATE_ISO "is not a date; expected YYYY-MM-DD"
+#define DATE_DMY "is not a date; expected DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD"
+
+/*
+ * Day-month-year only where the protocol says so: 01-02-2005 is
+ * 1 February to a Danish spreadsheet and 2 January to an American one,
+ * so it is never guessed, and a refusal says how to declare it.
+ */
+static int
+reject_date(struct sortes_error *err, const struct sortes_field *f,
+    struct span sp, const char *buf)
+{
+	int32_t day;
+	int dmy = sortes_date_parse_dmy(buf, &day);
+
+	if (f->date_format == SORTES_DATE_DAY_MONTH_YEAR)
+		return reject(err, f, sp, dmy == -2 ? "is not a date that "
+		    "exists; expected DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD" :
+		    DATE_DMY);
+	if (dmy == -1)
+		return reject(err, f, sp, DATE_ISO);
+	return reject(err, f, sp, DATE_ISO "; to read it as day-month-year, "
+	    "the protocol must declare date_format: day_month_year (under "
+	    "trial:, or on the field)");
+}
+
+/* The stored form is YYYY-MM-DD whichever form was read. */
 static int
 parse_date(struct sortes_value *out, const struct sortes_field *f,
     struct span sp, struct sortes_error *err)
@@ -257,11 +284,15 @@ parse_date(struct sortes_value *out, const struct sortes_field *f,
 
 	/* Anything longer than a date cannot be one; copy to terminate. */
 	if (sp.len != 10)
-		return reject(err, f, sp, "is not a date; expected YYYY-MM-DD");
+		return reject(err, f, sp, f->date_format == SORTES_DATE_ISO ?
+		    DATE_ISO : DATE_DMY);
 	memcpy(buf, sp.s, 10);
 	buf[10] = '\0';
-	if (sortes_date_parse(buf, &out->date) != 0)
-		return reject(err, f, sp, "is not a date; expected YYYY-MM-DD");
+	if (sortes_date_parse(buf, &out->date) != 0 &&
+	    (f->date_format != SORTES_DATE_DAY_MONTH_YEAR ||
+	    sortes_date_parse_dmy(buf, &out->date) != 0))
+		return reject_date(err, f, sp, buf);
+	sortes_date_format(out->date, buf);
 	return set_text(out, buf, 10, err);
 }
 

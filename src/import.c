@@ -153,6 +153,8 @@ csv_row(struct csv_run *r, struct sortes_error *err)
 	for (size_t k = 0; k < r->spec->nkeys; k++)
 		r->cols.keyval[k] = sortes_csv_cell(csv,
 		    (size_t)r->cols.keycol[k]);
+	if (r->spec->row_start != NULL)
+		r->spec->row_start(r->spec->ctx, sortes_csv_line(csv));
 	rc = r->spec->add(r->spec->ctx, r->cols.keyval, r->cols.names,
 	    r->cols.values, r->cols.nfields, &bucket, err);
 	if (rc == 0 && bucket < r->spec->nbuckets)

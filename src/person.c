@@ -361,3 +361,21 @@ sortes_person_canonical(char out[SORTES_PERSON_MAX + 1],
 		return cpr_canonical(out, &s, err);
 	return ascii_canonical(out, &s);
 }
+
+int
+sortes_person_pseudonym(char out[SORTES_SHA256_HEX], struct sortes_hmac *mac,
+    enum sortes_person_kind kind, const char *person,
+    struct sortes_error *err)
+{
+	char canonical[SORTES_PERSON_MAX + 1];
+	uint8_t digest[SORTES_SHA256_LEN];
+	int rc;
+
+	rc = sortes_person_canonical(canonical, kind, person, err);
+	if (rc == 0)
+		rc = sortes_hmac(mac, digest, canonical, strlen(canonical), err);
+	sortes_wipe(canonical, sizeof(canonical));
+	if (rc == 0)
+		sortes_hex_encode(out, digest, sizeof(digest));
+	return rc;
+}

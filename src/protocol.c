@@ -1393,8 +1393,30 @@ parse_assessment(struct ctx *c, const struct slot *s)
 	return rc;
 }
 
+static const char *const date_formats[] = {
+	[SORTES_DATE_ISO] = "iso",
+	[SORTES_DATE_DAY_MONTH_YEAR] = "day_month_year",
+};
+
+#define DATE_FORMAT_EXPECT "day_month_year (DD-MM-YYYY and DD.MM.YYYY " \
+	"as well as YYYY-MM-DD) or iso (YYYY-MM-DD only)"
+
+/* Absent leaves *out alone: the trial's default, or the variable's. */
+static int
+parse_date_format(struct ctx *c, const struct slot *s,
+    enum sortes_date_format *out, int *given)
+{
+	int f = (int)*out;
+	int rc = get_word(c, s, date_formats, NKEYS(date_formats),
+	    "date format", DATE_FORMAT_EXPECT, &f);
+
+	*out = (enum sortes_date_format)f;
+	*given = rc == 0 && s->key != NULL;
+	return rc;
+}
+
 enum { TR_ID, TR_TITLE, TR_SPONSOR, TR_TIMEZONE, TR_WEEKENDS, TR_TARGET,
-	TR_IDENTIFIER, TR_ASSESSMENT, TR_N };
+	TR_IDENTIFIER, TR_ASSESSMENT, TR_DATE_FORMAT, TR_N };
 
 static const struct key trial_keys[TR_N] = {
 	[TR_ID] = { "id", 1, "the trial id, e.g. ungifokus" },
@@ -1406,6 +1428,7 @@ static const struct key trial_keys[TR_N] = {
 	    "the planned number of participants" },
 	[TR_IDENTIFIER] = { "identifier", 0, "" },
 	[TR_ASSESSMENT] = { "outcome_assessment", 0, "" },
+	[TR_DATE_FORMAT] = { "date_format", 0, "" },
 };
 
 static int
@@ -1433,6 +1456,9 @@ parse_trial(struct ctx *c, const struct slot *s)
 		rc = parse_identifier(c, &k[TR_IDENTIFIER]);
 	if (rc == 0)
 		rc = parse_assessment(c, &k[TR_ASSESSMENT]);
+	if (rc == 0)
+		rc = parse_date_format(c, &k[TR_DATE_FORMAT], &p->date_format,
+		    &p->date_format_given);
 	return rc;
 }
 
@@ -1504,7 +1530,7 @@ _Static_assert(SORTES_FIELD_DECIMAL + 1 == NKEYS(type_names),
     "parse_type() leaves decimal out for fields by leaving out the last");
 
 enum { V_ID, V_LABEL, V_TYPE, V_REQUIRED, V_VALUES, V_MIN, V_MAX,
-	V_DECIMALS, V_N };
+	V_DECIMALS, V_DATE_FORMAT, V_N };
 
 static const struct key field_keys[V_N] = {
 	[V_ID] = { "name", 1, "the field name, e.g. birth_date" },
@@ -1516,6 +1542,7 @@ static const struct key field_keys[V_N] = {
 	[V_MIN] = { "min", 0, "" },
 	[V_MAX] = { "max", 0, "" },
 	[V_DECIMALS] = { NULL, 0, NULL },
+	[V_DATE_FORMAT] = { "date_format", 0, "" },
 };
 
 /*
@@ -1533,6 +1560,7 @@ static const struct key measure_keys[V_N] = {
 	[V_MIN] = { "min", 0, "" },
 	[V_MAX] = { "max", 0, "" },
 	[V_DECIMALS] = { "decimals", 0, "" },
+	[V_DATE_FORMAT] = { "date_format", 0, "" },
 };
 
 static int
@@ -1720,6 +1748,15 @@ parse_typing(struct ctx *c, const struct slot *k, const struct key *keys,
 		return fail(c, k[V_DECIMALS].key, "decimals given with type %s; "
 		    "expected decimals only with type decimal",
 		    type_names[f->type]);
+	if (f->type != SORTES_FIELD_DATE && k[V_DATE_FORMAT].key != NULL)
+		return fail(c, k[V_DATE_FORMAT].key, "date_format given with "
+		    "type %s; expected date_format only with type date",
+		    type_names[f->type]);
+	if (f->type == SORTES_FIELD_DATE) {
+		f->date_format = c->p->date_format;
+		return parse_date_format(c, &k[V_DATE_FORMAT], &f->date_format,
+		    &f->date_format_given);
+	}
 	if (f->type == SORTES_FIELD_ENUM)
 		return parse_values(c, &k[V_VALUES], f);
 	return parse_bounds(c, k, f);
@@ -4322,6 +4359,14 @@ sortes_coding_resolve(const struct sortes_constrained *c, int log_format)
 		return c->coding;
 	return log_format >= 2 ? SORTES_CODING_REFERENCE :
 	    SORTES_CODING_PER_LEVEL;
+}
+
+const char *
+sortes_date_format_name(enum sortes_date_format f)
+{
+	if ((size_t)f >= NKEYS(date_formats))
+		return "unknown";
+	return date_formats[f];
 }
 
 const char *

@@ -2,7 +2,10 @@
  * protocol_json.c - the canonical JSON form of a parsed protocol
  * (docs/protocol-json.md).  Keys are written in ascending order, as
  * RFC 8785 requires; the writer checks it.  Absent optional values are
- * null, never left out, so that every protocol has the same keys.
+ * null, never left out, so that every protocol has the same keys; but
+ * for date_format, which is written only where the protocol declares
+ * it, so that protocols written before it existed keep their bytes and
+ * their commitment.
  */
 #include <string.h>
 
@@ -127,6 +130,10 @@ static void
 variable(struct sortes_jcs *j, const struct sortes_field *f)
 {
 	sortes_jcs_object_begin(j);
+	if (f->date_format_given) {
+		sortes_jcs_key(j, "date_format");
+		sortes_jcs_string(j, sortes_date_format_name(f->date_format));
+	}
 	sortes_jcs_key(j, "decimals");
 	if (f->type == SORTES_FIELD_DECIMAL)
 		sortes_jcs_integer(j, f->decimals);
@@ -426,6 +433,10 @@ static void
 json_trial(struct sortes_jcs *j, const struct sortes_protocol *p)
 {
 	sortes_jcs_object_begin(j);
+	if (p->date_format_given) {
+		sortes_jcs_key(j, "date_format");
+		sortes_jcs_string(j, sortes_date_format_name(p->date_format));
+	}
 	sortes_jcs_key(j, "id");
 	sortes_jcs_string(j, p->id);
 	sortes_jcs_key(j, "identifier");

@@ -227,6 +227,43 @@ sortes_record_reveal(struct sortes_jcs *j, const struct sortes_reveal_record *r)
 	sortes_jcs_object_end(j);
 }
 
+void
+sortes_record_blind(struct sortes_jcs *j, const struct sortes_blind_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "blinded_at");
+	sortes_jcs_string(j, r->blinded_at);
+	sortes_jcs_key(j, "commitment");
+	sortes_jcs_string(j, r->commitment);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "blind");
+	sortes_jcs_key(j, "labels");
+	sortes_jcs_raw(j, r->labels, strlen(r->labels));
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_object_end(j);
+}
+
+void
+sortes_record_unblind(struct sortes_jcs *j,
+    const struct sortes_unblind_record *r)
+{
+	sortes_jcs_object_begin(j);
+	sortes_jcs_key(j, "blind");
+	sortes_jcs_integer(j, r->blind);
+	sortes_jcs_key(j, "kind");
+	sortes_jcs_string(j, "unblind");
+	sortes_jcs_key(j, "mapping");
+	sortes_jcs_raw(j, r->mapping, strlen(r->mapping));
+	sortes_jcs_key(j, "nonce");
+	sortes_jcs_string(j, r->nonce);
+	sortes_jcs_key(j, "seq");
+	sortes_jcs_integer(j, r->seq);
+	sortes_jcs_key(j, "unblinded_at");
+	sortes_jcs_string(j, r->unblinded_at);
+	sortes_jcs_object_end(j);
+}
+
 /* The entry an outcome corrects: its sequence number, or null. */
 static void
 supersedes(struct sortes_jcs *j, int64_t seq)
@@ -324,6 +361,8 @@ static const struct {
 	{ "measure", "recorded_at" },
 	{ "missed", "recorded_at" },
 	{ "spend", "recorded_at" },
+	{ "blind", "blinded_at" },
+	{ "unblind", "unblinded_at" },
 };
 
 const char *

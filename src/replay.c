@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sortes/alloc.h"
+#include "sortes/blind.h"
 #include "sortes/caseworker.h"
 #include "sortes/randomize.h"
 #include "sortes/replay.h"
@@ -357,6 +358,8 @@ sortes_replay(struct sortes_trial *t, const uint8_t seed[32],
 		rc = sortes_db_exec(t->db, "BEGIN", err);
 	if (rc == 0) {
 		rc = replay_scan(&r, err);
+		if (rc == 0)
+			rc = sortes_blind_replay(t, seed, &out->bad_seq, err);
 		sortes_db_rollback(t->db);
 	}
 	sortes_minimizer_free(r.minimizer);

@@ -667,6 +667,17 @@ sortes_seal_point(struct sortes_trial *t, int64_t at, struct sortes_seal *out,
 }
 
 int
+sortes_seal_head(struct sortes_trial *t, struct sortes_seal *out,
+    struct sortes_error *err)
+{
+	char hash[SORTES_SHA256_HEX];
+	int64_t last = 0;
+	int rc = log_hash_at(t, 0, hash, &last, err);
+
+	return rc != 0 ? rc : sortes_seal_point(t, last, out, err);
+}
+
+int
 sortes_seals_each(struct sortes_trial *t, int64_t entry, sortes_seal_fn fn,
     void *ctx, int64_t *count, struct sortes_error *err)
 {

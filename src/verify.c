@@ -31,7 +31,8 @@ static const char verify_sql[] =
     "o.occasion, o.status, o.measured_on, o.out_of_window, o.measures, "
     "o.reason, o.supersedes, o.recorded_at, op.id, "
     "sp.amount_minor, sp.category, sp.note, sp.spent_on, sp.recorded_at, "
-    "spp.id "
+    "spp.id, b.labels, b.commitment, b.blinded_at, u.blinding, u.mapping, "
+    "u.nonce, u.unblinded_at "
     "FROM log l LEFT JOIN participants p ON p.seq = l.seq "
     "LEFT JOIN allocations a ON a.seq = l.seq "
     "LEFT JOIN caseworkers c ON c.seq = l.seq "
@@ -48,6 +49,8 @@ static const char verify_sql[] =
     "LEFT JOIN participants op ON op.seq = o.participant "
     "LEFT JOIN spends sp ON sp.seq = l.seq "
     "LEFT JOIN participants spp ON spp.seq = sp.participant "
+    "LEFT JOIN blindings b ON b.seq = l.seq "
+    "LEFT JOIN unblindings u ON u.seq = l.seq "
     "ORDER BY l.seq";
 
 const char *
@@ -393,6 +396,8 @@ static const struct {
 	{ "measure", C_O_STATUS, "outcome" },
 	{ "missed", C_O_STATUS, "outcome" },
 	{ "spend", C_SP_AMOUNT, "spend" },
+	{ "blind", C_B_COMMITMENT, "blinding" },
+	{ "unblind", C_U_MAPPING, "unblinding" },
 };
 
 /* Whether an entry of 'kind' may be claimed by a row of 'column'. */
@@ -446,6 +451,8 @@ static const struct {
 	{ "measure", verify_outcome, C_O_AT },
 	{ "missed", verify_outcome, C_O_AT },
 	{ "spend", verify_spend, C_SP_AT },
+	{ "blind", verify_blind, C_B_AT },
+	{ "unblind", verify_unblind, C_U_AT },
 };
 
 /*

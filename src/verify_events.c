@@ -293,6 +293,8 @@ verify_reveal(struct verify_state *v, sqlite3_stmt *st,
 }
 
 /* Table rows beyond those the log's entries account for. */
+#define NTABLES 11
+
 int
 verify_event_counts(struct verify_state *v, struct sortes_error *err)
 {
@@ -302,20 +304,24 @@ verify_event_counts(struct verify_state *v, struct sortes_error *err)
 	    "(SELECT count(*) FROM transfers), "
 	    "(SELECT count(*) FROM withdrawals), "
 	    "(SELECT count(*) FROM seals), (SELECT count(*) FROM reveals), "
-	    "(SELECT count(*) FROM outcomes), (SELECT count(*) FROM spends)";
-	const int64_t want[9] = { v->counts.caseworker, v->counts.randomize,
-	    v->counts.cluster_allocations, v->counts.transfer,
-	    v->counts.withdraw, v->counts.freeze, v->counts.reveal,
-	    v->counts.outcome, v->counts.spend };
-	static const char *const names[9] = { "caseworkers", "randomization",
-	    "caseworker_allocations", "transfers", "withdrawals", "seals",
-	    "reveals", "outcomes", "spends" };
+	    "(SELECT count(*) FROM outcomes), (SELECT count(*) FROM spends), "
+	    "(SELECT count(*) FROM blindings), "
+	    "(SELECT count(*) FROM unblindings)";
+	const int64_t want[NTABLES] = { v->counts.caseworker,
+	    v->counts.randomize, v->counts.cluster_allocations,
+	    v->counts.transfer, v->counts.withdraw, v->counts.freeze,
+	    v->counts.reveal, v->counts.outcome, v->counts.spend,
+	    v->counts.blind, v->counts.unblind };
+	static const char *const names[NTABLES] = { "caseworkers",
+	    "randomization", "caseworker_allocations", "transfers",
+	    "withdrawals", "seals", "reveals", "outcomes", "spends",
+	    "blindings", "unblindings" };
 	sqlite3_stmt *st = NULL;
 	int rc = sortes_db_prepare(v->trial->db, &st, sql, err);
 
 	if (rc == 0 && sqlite3_step(st) != SQLITE_ROW)
 		rc = sortes_db_fail(v->trial->db, "counting rows", err);
-	for (int i = 0; rc == 0 && i < 9; i++)
+	for (int i = 0; rc == 0 && i < NTABLES; i++)
 		if (sqlite3_column_int64(st, i) != want[i])
 			rc = sortes_error_set(err, SORTES_EVERIFY, "table %s "
 			    "holds %lld rows, but the log accounts for %lld",

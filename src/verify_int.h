@@ -29,7 +29,9 @@ enum {
 	C_O_OCCASION, C_O_STATUS, C_O_ON, C_O_OUT, C_O_MEASURES, C_O_REASON,
 	C_O_SUPERSEDES, C_O_AT, C_O_PARTICIPANT,
 	C_SP_AMOUNT, C_SP_CATEGORY, C_SP_NOTE, C_SP_ON, C_SP_AT,
-	C_SP_PARTICIPANT
+	C_SP_PARTICIPANT,
+	C_B_LABELS, C_B_COMMITMENT, C_B_AT,
+	C_U_BLIND, C_U_MAPPING, C_U_NONCE, C_U_AT
 };
 
 /*
@@ -45,7 +47,7 @@ struct seqkind {
 /* How many entries of each kind, and rows they account for. */
 struct verify_counts {
 	int64_t enroll, caseworker, randomize, transfer, withdraw, freeze,
-	    reveal, outcome, spend;
+	    reveal, outcome, spend, blind, unblind;
 	int64_t cluster_allocations;	/* new hires + randomized */
 };
 
@@ -61,6 +63,8 @@ struct verify_state {
 	uint8_t prev[SORTES_SHA256_LEN];
 	char prev_hex[SORTES_SHA256_HEX];
 	char prev_at[21];		/* the time of the entry before */
+	char blind_commitment[SORTES_SHA256_HEX];	/* "" before one */
+	int64_t blind_seq;		/* the blind entry, 0 before it */
 	struct verify_counts counts;
 	sqlite3_stmt *randomized;	/* the caseworkers an entry allocated */
 	sqlite3_stmt *cluster;		/* a caseworker's allocation */
@@ -98,6 +102,11 @@ int verify_withdraw(struct verify_state *v, sqlite3_stmt *st,
 int verify_freeze(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err);
 int verify_reveal(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err);
+/* The checks of verify_blind.c. */
+int verify_blind(struct verify_state *v, sqlite3_stmt *st,
+    struct sortes_error *err);
+int verify_unblind(struct verify_state *v, sqlite3_stmt *st,
     struct sortes_error *err);
 /* The checks of verify_followups.c. */
 int verify_outcome(struct verify_state *v, sqlite3_stmt *st,

@@ -136,7 +136,8 @@ verify(struct bundle *b, const struct sortes_seal *s, struct sortes_error *err)
 {
 	struct sortes_bundle_report r;
 
-	return sortes_bundle_verify(b->export, s, b->lead_pub, &r, err);
+	return sortes_bundle_verify(b->export, s, b->lead_pub, tu_local_day,
+	    &r, err);
 }
 
 static void
@@ -145,8 +146,8 @@ verify_ok(struct bundle *b)
 	struct sortes_error err = { 0 };
 	struct sortes_bundle_report r;
 
-	ck_assert_msg(sortes_bundle_verify(b->export, &b->seal, b->lead_pub, &r,
-	    &err) == 0, "%s", err.msg);
+	ck_assert_msg(sortes_bundle_verify(b->export, &b->seal, b->lead_pub,
+	    tu_local_day, &r, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(r.rows, 4);
 	ck_assert_int_eq(r.entries, 6);
 }

@@ -154,6 +154,58 @@ START_TEST(test_parse_null)
 }
 END_TEST
 
+START_TEST(test_parse_dmy)
+{
+	int32_t out = 12345;
+
+	ck_assert_int_eq(sortes_date_parse_dmy("01-02-2005", &out), 0);
+	ck_assert_int_eq(out, sortes_date_from_ymd(2005, 2, 1));
+	out = 0;
+	ck_assert_int_eq(sortes_date_parse_dmy("01.02.2005", &out), 0);
+	ck_assert_int_eq(out, sortes_date_from_ymd(2005, 2, 1));
+	ck_assert_int_eq(sortes_date_parse_dmy("29.02.2024", &out), 0);
+	ck_assert_int_eq(out, sortes_date_from_ymd(2024, 2, 29));
+	ck_assert_int_eq(sortes_date_parse_dmy("31-12-9999", &out), 0);
+	ck_assert_int_eq(out, 2932896);
+	ck_assert_int_eq(sortes_date_parse_dmy("01.01.1000", &out), 0);
+	ck_assert_int_eq(out, -354285);
+}
+END_TEST
+
+/* The form, but no such day: -2, so that a message can say so. */
+static const char *const dmy_no_such_day[] = {
+	"31.02.2005", "29-02-2023", "29.02.1900", "00.01.2005", "01.00.2005",
+	"01-13-2005", "32-01-2005", "31.04.2024",
+};
+
+START_TEST(test_parse_dmy_no_such_day)
+{
+	int32_t out = 777;
+
+	ck_assert_msg(sortes_date_parse_dmy(dmy_no_such_day[_i], &out) == -2,
+	    "'%s'", dmy_no_such_day[_i]);
+	ck_assert_int_eq(out, 777);
+}
+END_TEST
+
+static const char *const dmy_not[] = {
+	"2005-02-01", "01-02.2005", "01.02-2005", "1.2.2005", "01/02/2005",
+	"01-02-05", "01.02.05", "01.02.2005 ", " 01.02.2005", "01.02.20055",
+	"", "0", "01", "01.", "01.02", "01.02.", "01.02.200", "0a.02.2005",
+	"01.+2.2005", "01.02.-005", "01022005", "01 02 2005", "01.01.0999",
+};
+
+START_TEST(test_parse_dmy_not)
+{
+	int32_t out = 777;
+
+	ck_assert_msg(sortes_date_parse_dmy(dmy_not[_i], &out) == -1, "'%s'",
+	    dmy_not[_i]);
+	ck_assert_int_eq(out, 777);
+	ck_assert_int_eq(sortes_date_parse_dmy(NULL, &out), -1);
+}
+END_TEST
+
 START_TEST(test_format)
 {
 	char buf[11];
@@ -228,6 +280,11 @@ suite_date(void)
 	tcase_add_loop_test(tc, test_parse_invalid, 0,
 	    (int)(sizeof(invalid_dates) / sizeof(invalid_dates[0])));
 	tcase_add_test(tc, test_parse_null);
+	tcase_add_test(tc, test_parse_dmy);
+	tcase_add_loop_test(tc, test_parse_dmy_no_such_day, 0,
+	    (int)(sizeof(dmy_no_such_day) / sizeof(dmy_no_such_day[0])));
+	tcase_add_loop_test(tc, test_parse_dmy_not, 0,
+	    (int)(sizeof(dmy_not) / sizeof(dmy_not[0])));
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_age_birthday);
 	tcase_add_test(tc, test_age_29_february);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "sortes/alloc.h"
+#include "sortes/blind.h"
 #include "sortes/enroll.h"
 #include "sortes/caseworker.h"
 #include "sortes/crypto.h"
@@ -677,6 +678,117 @@ START_TEST(test_example_trial)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* docs/blinding.md and docs/log-format.md: the example's blinding     */
+
+#define EX_BLIND_AT	"2026-01-15T12:00:00Z"
+#define EX_UNBLIND_AT	"2026-03-02T09:00:00Z"
+
+/* The mapping by the documented steps, as docs/blinding.md shows it. */
+static void
+blind_steps(const struct example *ex, struct text *t, char *mapping,
+    size_t size, uint8_t nonce[32])
+{
+	struct sortes_error err = { 0 };
+	struct sortes_hmac *mac = NULL;
+	struct sortes_pcg32 rng;
+	struct sortes_jcs j;
+	size_t order[2] = { 0, 1 }, k, tmp;
+	uint8_t m[32], buf[32 + 128];
+	char mhex[65];
+
+	sortes_jcs_init(&j);
+	ck_assert_int_eq(sortes_hmac_new(&mac, ex->seed, 32, &err), 0);
+	ck_assert_int_eq(sortes_stream_derive(&rng, mac, &j, "blind", "{}", 0,
+	    &err), 0);
+	ck_assert_int_eq(sortes_hmac(mac, m, j.data, j.len, &err), 0);
+	hex(mhex, m, 32);
+	line(t, "stream     %s, keyed with the seed", j.data);
+	line(t, "mac        %s", mhex);
+	k = sortes_pcg32_bounded(&rng, 2);
+	line(t, "shuffle    i = 2: j = bounded(2) = %zu, swap places %zu and 1",
+	    k, k);
+	tmp = order[k];
+	order[k] = order[1];
+	order[1] = tmp;
+	line(t, "labels     %s: group %c, %s: group %c", ex->p->arms[0].code,
+	    (int)('A' + order[0]), ex->p->arms[1].code, (int)('A' + order[1]));
+	ck_assert_int_eq(sortes_hmac(mac, nonce, "[\"sortes/1\",\"blind_nonce\"]",
+	    26, &err), 0);
+	hex(mhex, nonce, 32);
+	line(t, "nonce      HMAC-SHA256(seed, [\"sortes/1\",\"blind_nonce\"])");
+	line(t, "           = %s", mhex);
+	snprintf(mapping, size, "{\"group A\":\"%s\",\"group B\":\"%s\"}",
+	    ex->p->arms[order[0] == 0 ? 0 : 1].code,
+	    ex->p->arms[order[0] == 0 ? 1 : 0].code);
+	line(t, "mapping    %s", mapping);
+	memcpy(buf, nonce, 32);
+	memcpy(buf + 32, mapping, strlen(mapping));
+	ck_assert_int_eq(sortes_sha256(m, buf, 32 + strlen(mapping), &err), 0);
+	hex(mhex, m, 32);
+	line(t, "commitment SHA-256(nonce || mapping)");
+	line(t, "           = %s", mhex);
+	sortes_hmac_free(mac);
+	sortes_jcs_free(&j);
+}
+
+/* The blind and unblind entries, chained after entry 3 of the example. */
+static void
+blind_entries(struct example *ex, const struct sortes_blinding *b,
+    const char *mapping, struct text *t)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_jcs j;
+	char nonce[65];
+
+	ex->chain.seq = 3;
+	ck_assert_int_eq(sortes_hex_decode(ex->chain.prev, 32,
+	    ex->chain.hash[3]), 0);
+	sortes_jcs_init(&j);
+	sortes_record_blind(&j, &(struct sortes_blind_record){ .seq = 4,
+	    .labels = "[\"group A\",\"group B\"]", .commitment = b->commitment,
+	    .blinded_at = EX_BLIND_AT });
+	chain_add(&ex->chain, &j, t);
+	sortes_jcs_reset(&j);
+	hex(nonce, b->nonce, 32);
+	sortes_record_unblind(&j, &(struct sortes_unblind_record){ .seq = 5,
+	    .blind = 4, .mapping = mapping, .nonce = nonce,
+	    .unblinded_at = EX_UNBLIND_AT });
+	chain_add(&ex->chain, &j, t);
+	(void)err;
+	sortes_jcs_free(&j);
+}
+
+START_TEST(test_blind_example)
+{
+	static struct text json, entries[6], steps, log;
+	struct sortes_error err = { 0 };
+	struct sortes_blinding b;
+	struct sortes_jcs j;
+	struct example ex;
+	char mapping[128];
+	uint8_t nonce[32];
+
+	memset(&steps, 0, sizeof(steps));
+	memset(&log, 0, sizeof(log));
+	example_build(&ex, &json, entries);
+	blind_steps(&ex, &steps, mapping, sizeof(mapping), nonce);
+	expect_block("blinding.md", "blind-derivation", &steps);
+	/* The steps as written are what sortes itself draws. */
+	ck_assert_msg(sortes_blind_derive(&b, ex.p, ex.seed, &err) == 0, "%s",
+	    err.msg);
+	ck_assert_mem_eq(b.nonce, nonce, 32);
+	sortes_jcs_init(&j);
+	ck_assert_int_eq(sortes_blind_mapping_json(&j, &b, ex.p, &err), 0);
+	ck_assert_str_eq(j.data, mapping);
+	sortes_jcs_free(&j);
+	ck_assert_ptr_nonnull(strstr(steps.buf, b.commitment));
+	blind_entries(&ex, &b, mapping, &log);
+	expect_block("log-format.md", "example-blind", &log);
+	example_free(&ex);
+}
+END_TEST
+
 Suite *
 suite_docs(void)
 {
@@ -687,6 +799,7 @@ suite_docs(void)
 	tcase_add_test(tc, test_example_trial);
 	tcase_add_test(tc, test_replay_example);
 	tcase_add_test(tc, test_replay_caseworker_example);
+	tcase_add_test(tc, test_blind_example);
 	suite_add_tcase(s, tc);
 	return s;
 }

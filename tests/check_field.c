@@ -23,6 +23,10 @@ static const struct sortes_field f_months = {
 static const struct sortes_field f_date = {
 	.name = "birth_date", .type = SORTES_FIELD_DATE
 };
+static const struct sortes_field f_date_dmy = {
+	.name = "birth_date", .type = SORTES_FIELD_DATE,
+	.date_format = SORTES_DATE_DAY_MONTH_YEAR
+};
 static const struct sortes_field f_bool = {
 	.name = "activity_ready", .type = SORTES_FIELD_BOOLEAN
 };
@@ -166,6 +170,39 @@ START_TEST(test_empty_is_absent)
 }
 END_TEST
 
+/* Declared day-month-year: both Danish forms, stored as YYYY-MM-DD. */
+START_TEST(test_date_day_month_year)
+{
+	static const char *const same[] = { "01-02-2005", "01.02.2005",
+	    " 01.02.2005 ", "2005-02-01" };
+	struct sortes_value v;
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		v = accept(&f_date_dmy, same[i], "2005-02-01");
+		ck_assert_int_eq(v.date, sortes_date_from_ymd(2005, 2, 1));
+		sortes_value_clear(&v);
+	}
+	v = accept(&f_date_dmy, "29.02.2024", "2024-02-29");
+	sortes_value_clear(&v);
+	refuse(&f_date_dmy, "31.02.2005", "field 'birth_date': '31.02.2005' "
+	    "is not a date that exists; expected DD-MM-YYYY, DD.MM.YYYY or "
+	    "YYYY-MM-DD");
+	refuse(&f_date_dmy, "29-02-2023", "field 'birth_date': '29-02-2023' "
+	    "is not a date that exists; expected DD-MM-YYYY, DD.MM.YYYY or "
+	    "YYYY-MM-DD");
+	refuse(&f_date_dmy, "2005-02-31", "field 'birth_date': '2005-02-31' "
+	    "is not a date; expected DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD");
+	refuse(&f_date_dmy, "1.2.2005", "field 'birth_date': '1.2.2005' is "
+	    "not a date; expected DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD");
+	refuse(&f_date_dmy, "01/02/2005", "field 'birth_date': '01/02/2005' "
+	    "is not a date; expected DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD");
+	refuse(&f_date_dmy, "01-02.2005", "field 'birth_date': '01-02.2005' "
+	    "is not a date; expected DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD");
+	refuse(&f_date_dmy, "01.02.05", "field 'birth_date': '01.02.05' is "
+	    "not a date; expected DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD");
+}
+END_TEST
+
 START_TEST(test_date)
 {
 	struct sortes_value v = accept(&f_date, " 2001-12-31 ", "2001-12-31");
@@ -176,7 +213,13 @@ START_TEST(test_date)
 	ck_assert_int_eq(v.date, sortes_date_from_ymd(1960, 2, 29));
 	sortes_value_clear(&v);
 	refuse(&f_date, "31-12-2001", "field 'birth_date': '31-12-2001' is "
-	    "not a date; expected YYYY-MM-DD");
+	    "not a date; expected YYYY-MM-DD; to read it as day-month-year, "
+	    "the protocol must declare date_format: day_month_year (under "
+	    "trial:, or on the field)");
+	refuse(&f_date, "31.12.2001", "field 'birth_date': '31.12.2001' is "
+	    "not a date; expected YYYY-MM-DD; to read it as day-month-year, "
+	    "the protocol must declare date_format: day_month_year (under "
+	    "trial:, or on the field)");
 	refuse(&f_date, "2023-02-29", "field 'birth_date': '2023-02-29' is "
 	    "not a date; expected YYYY-MM-DD");
 	refuse(&f_date, "2024-1-01", "field 'birth_date': '2024-1-01' is "
@@ -692,6 +735,7 @@ suite_field(void)
 	tcase_add_test(tc, test_integer_bounds);
 	tcase_add_test(tc, test_empty_is_absent);
 	tcase_add_test(tc, test_date);
+	tcase_add_test(tc, test_date_day_month_year);
 	tcase_add_test(tc, test_boolean);
 	tcase_add_test(tc, test_enum);
 	tcase_add_test(tc, test_string_accepted);

@@ -34,9 +34,13 @@ main(void)
 	srunner_add_suite(sr, suite_bundle());
 	srunner_add_suite(sr, suite_calendar());
 	srunner_add_suite(sr, suite_followup());
+	srunner_add_suite(sr, suite_history());
 	srunner_add_suite(sr, suite_budget());
 	srunner_add_suite(sr, suite_docs());
 	srunner_add_suite(sr, suite_outfile());
+	srunner_add_suite(sr, suite_lookup());
+	srunner_add_suite(sr, suite_followups_seal());
+	srunner_add_suite(sr, suite_blind());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1082,6 +1082,49 @@ START_TEST(test_outcome_assessment)
 }
 END_TEST
 
+/*
+ * date_format: iso unless declared; the trial's applies to every date
+ * variable that declares none, a variable's own to it alone.
+ */
+START_TEST(test_date_format)
+{
+	struct sortes_protocol *p = parse_ok("sortes: 1\ntrial: {id: t, "
+	    "title: T, sponsor: S, target_enrollment: 4, date_format: "
+	    "day_month_year}\narms: [{code: I, name: I, ratio: 1}, {code: C, "
+	    "name: C, ratio: 1}]\nrandomization: {unit: individual, method: "
+	    "simple}\nfields:\n  - {name: born, type: date}\n"
+	    "  - {name: seen, type: date, date_format: iso}\n"
+	    "measures:\n  - {code: started, type: date}\n");
+
+	ck_assert_int_eq(p->date_format, SORTES_DATE_DAY_MONTH_YEAR);
+	ck_assert_int_eq(p->date_format_given, 1);
+	ck_assert_str_eq(p->fields[0].name, "born");
+	ck_assert_int_eq(p->fields[0].date_format, SORTES_DATE_DAY_MONTH_YEAR);
+	ck_assert_int_eq(p->fields[0].date_format_given, 0);
+	ck_assert_int_eq(p->fields[1].date_format, SORTES_DATE_ISO);
+	ck_assert_int_eq(p->fields[1].date_format_given, 1);
+	ck_assert_int_eq(p->measures[0].date_format,
+	    SORTES_DATE_DAY_MONTH_YEAR);
+	sortes_protocol_free(p);
+
+	p = parse_ok("sortes: 1\ntrial: {id: t, title: T, sponsor: S, "
+	    "target_enrollment: 4}\narms: [{code: I, name: I, ratio: 1}, "
+	    "{code: C, name: C, ratio: 1}]\nrandomization: {unit: caseworker, "
+	    "method: complete}\ncaseworkers:\n  covariates:\n"
+	    "    - {name: hired, type: date, date_format: day_month_year}\n"
+	    "    - {name: left, type: date}\n");
+	ck_assert_int_eq(p->date_format, SORTES_DATE_ISO);
+	ck_assert_int_eq(p->date_format_given, 0);
+	ck_assert_int_eq(p->cw_covariates[0].date_format,
+	    SORTES_DATE_DAY_MONTH_YEAR);
+	ck_assert_int_eq(p->cw_covariates[1].date_format, SORTES_DATE_ISO);
+	ck_assert_str_eq(sortes_date_format_name(SORTES_DATE_DAY_MONTH_YEAR),
+	    "day_month_year");
+	ck_assert_str_eq(sortes_date_format_name(SORTES_DATE_ISO), "iso");
+	sortes_protocol_free(p);
+}
+END_TEST
+
 START_TEST(test_not_nul_terminated)
 {
 	static const char text[] = HEAD LAST_LINE;
@@ -1743,6 +1786,7 @@ suite_protocol(void)
 	tcase_add_test(tc, test_matched_pairs);
 	tcase_add_test(tc, test_beacon);
 	tcase_add_test(tc, test_outcome_assessment);
+	tcase_add_test(tc, test_date_format);
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_lookups_and_names);
 	tcase_add_test(tc, test_load_errors);

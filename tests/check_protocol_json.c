@@ -13,6 +13,10 @@
 #include "suites.h"
 #include "testutil.h"
 
+#ifndef SORTES_TOP_SRCDIR
+#define SORTES_TOP_SRCDIR "."
+#endif
+
 /* The JSON of 'yaml' under log format 'format'; the caller frees it. */
 static char *
 json_in(const char *yaml, int format)
@@ -196,6 +200,60 @@ START_TEST(test_json_followups_budget)
 END_TEST
 
 /* A new trial stores the JSON and its genesis entry commits to it. */
+/*
+ * A protocol that declares no date_format has the bytes it had before
+ * the key existed: the shipped ones hash as they always did, and their
+ * trials' commitments stay valid.
+ */
+START_TEST(test_json_shipped_unchanged)
+{
+	static const struct { const char *file, *sha256; } shipped[] = {
+		{ SORTES_TOP_SRCDIR "/protocols/ungifokus.yaml",
+		  "a4dcc22bf430f2de519e1b8614bb1812054128eda6a909176bee5d043ed2d569" },
+		{ SORTES_TOP_SRCDIR "/protocols/ungebudgetter.yaml",
+		  "36de6190c41ee57603acd4c7740d43bbaba8f843a805cc8aa8954634476e5855" },
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		struct sortes_protocol *p = NULL;
+		struct sortes_error err = { 0 };
+		char hex[SORTES_SHA256_HEX];
+		uint8_t raw[SORTES_SHA256_LEN];
+		struct sortes_jcs j;
+
+		ck_assert_msg(sortes_protocol_load(&p, shipped[i].file, &err) ==
+		    0, "%s", err.msg);
+		sortes_jcs_init(&j);
+		ck_assert_int_eq(sortes_protocol_json(&j, p, 2, &err), 0);
+		ck_assert_ptr_null(strstr(j.data, "date_format"));
+		ck_assert_int_eq(sortes_sha256(raw, j.data, j.len, &err), 0);
+		sortes_hex_encode(hex, raw, sizeof(raw));
+		ck_assert_str_eq(hex, shipped[i].sha256);
+		sortes_jcs_free(&j);
+		sortes_protocol_free(p);
+	}
+}
+END_TEST
+
+/* date_format appears where it is declared, and only there. */
+START_TEST(test_json_date_format)
+{
+	char *j = json_of("sortes: 1\ntrial: {id: t, title: T, sponsor: S, "
+	    "target_enrollment: 4, date_format: day_month_year}\narms: "
+	    "[{code: I, name: I, ratio: 1}, {code: C, name: C, ratio: 1}]\n"
+	    "randomization: {unit: individual, method: simple}\nfields:\n"
+	    "  - {name: born, type: date}\n"
+	    "  - {name: seen, type: date, date_format: iso}\n");
+
+	has(j, "\"trial\":{\"date_format\":\"day_month_year\",\"id\":\"t\",");
+	has(j, "{\"decimals\":null,\"label\":null,\"max\":null,\"min\":null,"
+	    "\"name\":\"born\",");
+	has(j, "{\"date_format\":\"iso\",\"decimals\":null,\"label\":null,"
+	    "\"max\":null,\"min\":null,\"name\":\"seen\",");
+	free(j);
+}
+END_TEST
+
 START_TEST(test_genesis_commits)
 {
 	char *dir = tu_tmpdir();
@@ -301,6 +359,8 @@ suite_protocol_json(void)
 	tcase_add_test(tc, test_json_caseworker_methods);
 	tcase_add_test(tc, test_json_trial_keys);
 	tcase_add_test(tc, test_json_followups_budget);
+	tcase_add_test(tc, test_json_shipped_unchanged);
+	tcase_add_test(tc, test_json_date_format);
 	tcase_add_test(tc, test_genesis_commits);
 	tcase_add_test(tc, test_verify_json_edited);
 	tcase_add_test(tc, test_verify_json_and_genesis_rewritten);

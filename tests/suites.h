@@ -26,8 +26,12 @@ Suite *suite_seal(void);
 Suite *suite_bundle(void);
 Suite *suite_calendar(void);
 Suite *suite_followup(void);
+Suite *suite_history(void);
 Suite *suite_budget(void);
 Suite *suite_docs(void);
 Suite *suite_outfile(void);
+Suite *suite_lookup(void);
+Suite *suite_followups_seal(void);
+Suite *suite_blind(void);
 
 #endif

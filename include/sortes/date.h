@@ -24,6 +24,16 @@ void sortes_date_to_ymd(int32_t days, int *year, int *month, int *day);
 int sortes_date_parse(const char *text, int32_t *out);
 
 /*
+ * Parse exactly "DD-MM-YYYY" or "DD.MM.YYYY" (day, month, year, the
+ * same separator twice; years 1000-9999), as Danish spreadsheets write
+ * dates, into *out.  Returns 0; -1 when the text does not have that
+ * form; -2 when it has, but the date does not exist (31.02.2005).
+ * Only for values whose protocol declares this order: 01-02-2005 is
+ * 1 February here and would be 2 January to an American reader.
+ */
+int sortes_date_parse_dmy(const char *text, int32_t *out);
+
+/*
  * Nonzero when 'text' is exactly a UTC time "YYYY-MM-DDTHH:MM:SSZ": a
  * date as sortes_date_parse() takes it, 00:00:00 to 23:59:59.  Such
  * times compare in time order as text (strcmp).

@@ -75,4 +75,31 @@ int sortes_enroll_csv(struct sortes_trial *t, FILE *in, const char *name,
     int32_t enroll_day, sortes_reject_fn on_reject, void *ctx,
     struct sortes_csv_summary *summary, struct sortes_error *err);
 
+/* An enrolled row of a CSV file, for a results file. */
+struct sortes_enrolled_row {
+	long line;			/* where the row starts */
+	const char *person;		/* as given */
+	const char *caseworker;
+	const struct sortes_enroll_result *result;
+};
+
+/*
+ * Called with each enrolled row, before the commit (which may still
+ * fail, or be refused with the file); nonzero stops the import with
+ * SORTES_EIO.
+ */
+typedef int (*sortes_enrolled_fn)(void *ctx,
+    const struct sortes_enrolled_row *row);
+
+/*
+ * sortes_enroll_csv(), telling 'on_enrolled' (with 'ctx', as
+ * 'on_reject') of every row enrolled, so that the caller has every
+ * row's outcome in file order.
+ */
+int sortes_enroll_csv_rows(struct sortes_trial *t, FILE *in, const char *name,
+    int delimiter, int skip_invalid, const char *enrolled_at,
+    int32_t enroll_day, sortes_reject_fn on_reject,
+    sortes_enrolled_fn on_enrolled, void *ctx,
+    struct sortes_csv_summary *summary, struct sortes_error *err);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sortes/blind.h"
 #include "sortes/error.h"
 #include "sortes/jcs.h"
 #include "sortes/trial.h"
@@ -37,13 +38,26 @@ int sortes_export_allocations(struct sortes_trial *t, FILE *out,
     struct sortes_error *err);
 
 /*
+ * The same, blinded: each arm written as its label in 'blind'
+ * (sortes_blind_arm_label()) in both its columns, and no entry hash;
+ * NULL is sortes_export_allocations().
+ */
+int sortes_export_allocations_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, int64_t at,
+    const struct sortes_blinding *blind, int64_t *rows,
+    struct sortes_error *err);
+
+/*
  * The allocation export's data dictionary (CSV on the Web metadata, as
  * sortes_export_followups_dictionary() writes) into 'j' (reset first):
  * every column with its datatype, its allowed values and their labels,
  * and the protocol's arms and fields.  'url' names the export.
+ * Blinded ('blind' not NULL), the arms are labels in label order, each
+ * its own name, and "sortes:blinded" names the commitment.
  */
 int sortes_export_allocations_dictionary(struct sortes_jcs *j,
-    const struct sortes_trial *t, const char *url, struct sortes_error *err);
+    const struct sortes_trial *t, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err);
 
 /* One row of an allocation export. */
 struct sortes_export_row {
@@ -71,16 +85,19 @@ struct sortes_export_writer {
 	size_t ncols;
 	size_t *json_order;		/* columns in JSON's key order */
 	int64_t rows;
+	const struct sortes_blinding *blind;	/* NULL: not blinded */
 };
 
 /*
  * Begin an export in 'layout' (1 or 2; layout 2 needs the protocol
- * 'p').  Returns 0 or SORTES_ENOMEM; the writer is to be ended or
- * freed either way.
+ * 'p'), blinded by 'blind' (NULL: not blinded; layout 2 only).
+ * Returns 0 or SORTES_ENOMEM; the writer is to be ended or freed
+ * either way.
  */
 int sortes_export_begin(struct sortes_export_writer *w, FILE *out,
     enum sortes_export_format format, int layout,
-    const struct sortes_protocol *p, struct sortes_error *err);
+    const struct sortes_protocol *p, const struct sortes_blinding *blind,
+    struct sortes_error *err);
 int sortes_export_row(struct sortes_export_writer *w,
     const struct sortes_export_row *row, struct sortes_error *err);
 /* Finish the file and free what the writer holds. */
@@ -94,16 +111,31 @@ const char *sortes_export_format_name(enum sortes_export_format format,
 
 /* What an export's manifest says (docs/audit.md, "Exports"). */
 struct sortes_manifest {
+	/* "allocations" (NULL) or "followups"; "" for none, as a layout-1
+	 * manifest of sortes before follow-up seals has it. */
+	const char *kind;
 	const char *name;		/* the export file's name */
 	const char *sha256;		/* of its bytes, hex */
 	enum sortes_export_format format;
-	int layout;			/* SORTES_EXPORT_LAYOUT, or 1 */
+	int layout;			/* SORTES_EXPORT_LAYOUT, or 1; follow-ups: 1,
+					 * whatever it says */
 	int64_t entries;		/* the entries it is as of */
 	const char *head;		/* the hash of entry 'entries' */
 	int64_t rows;
 	const char *sealed_at;		/* the seal's, or NULL */
 	const char *signer;		/* the seal's signer, or NULL */
+	/* A follow-up export's dictionary's name and SHA-256, else NULL. */
+	const char *dictionary, *dictionary_sha256;
+	const char *blind_commitment;	/* blinded: the commitment; or NULL */
+	int64_t blind_seq;		/* blinded: the blind entry */
 };
+
+/*
+ * A manifest's "seal" member: null, or the seal's time and signer
+ * (what an export's and a linkage's manifests both say of the seal).
+ */
+void sortes_manifest_seal(struct sortes_jcs *j, const char *sealed_at,
+    const char *signer);
 
 /* The manifest as canonical JSON in 'j' (reset first). */
 int sortes_export_manifest(struct sortes_jcs *j, const struct sortes_trial *t,

@@ -25,7 +25,9 @@ struct sortes_value {
 
 /*
  * Check 'text' against field 'f' and fill *out.  Canonical text:
- * integers in decimal without leading zeros or '+', dates YYYY-MM-DD,
+ * integers in decimal without leading zeros or '+', dates YYYY-MM-DD
+ * (read also from DD-MM-YYYY and DD.MM.YYYY when f->date_format says
+ * day-month-year),
  * booleans "true"/"false" (accepted: true/false, yes/no, ja/nej, 1/0,
  * any case), enum values exactly as declared, strings as given (valid
  * UTF-8, no control characters, at most 1000 bytes).  Leading and

@@ -51,6 +51,8 @@ struct sortes_import_spec {
 	int (*add)(void *ctx, const char *const *keys,
 	    const char *const *names, const char *const *values, size_t n,
 	    size_t *bucket, struct sortes_error *err);
+	/* Told the line of each row before it is added; may be NULL. */
+	void (*row_start)(void *ctx, long line);
 	/* Make everything added permanent. */
 	int (*commit)(void *ctx, struct sortes_error *err);
 	void *ctx;

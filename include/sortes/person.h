@@ -11,6 +11,7 @@
 #ifndef SORTES_PERSON_H
 #define SORTES_PERSON_H
 
+#include "sortes/crypto.h"
 #include "sortes/error.h"
 
 /* Characters (bytes: only ASCII is accepted) in a canonical identifier. */
@@ -41,6 +42,17 @@ const char *sortes_person_kind_name(enum sortes_person_kind kind);
  * (sortes_wipe) after use, whatever the result.
  */
 int sortes_person_canonical(char out[SORTES_PERSON_MAX + 1],
+    enum sortes_person_kind kind, const char *person,
+    struct sortes_error *err);
+
+/*
+ * The keyed pseudonym of 'person' (as given), in hex: HMAC-SHA256 with
+ * the trial's pseudonym key ('mac') of its canonical form under 'kind'.
+ * Enrollment stores it, and lookups and linkages find participants by
+ * it, so all of them go through this one function.  The canonical form
+ * is wiped before returning.  Errors as sortes_person_canonical().
+ */
+int sortes_person_pseudonym(char out[SORTES_SHA256_HEX], struct sortes_hmac *mac,
     enum sortes_person_kind kind, const char *person,
     struct sortes_error *err);
 

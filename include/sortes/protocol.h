@@ -54,6 +54,15 @@ struct sortes_arm {
 };
 
 /*
+ * How a date value may be written in input (docs/protocol.md, "Dates").
+ * Whatever the input, the value stored and logged is YYYY-MM-DD.
+ */
+enum sortes_date_format {
+	SORTES_DATE_ISO,		/* YYYY-MM-DD only (the default) */
+	SORTES_DATE_DAY_MONTH_YEAR	/* also DD-MM-YYYY and DD.MM.YYYY */
+};
+
+/*
  * A participant field (unit: individual) or a measure (follow-up).
  * Both share type rules; 'name' is the field name or measure code.
  */
@@ -67,6 +76,9 @@ struct sortes_field {
 	int has_min, has_max;	/* SORTES_FIELD_INTEGER and _DECIMAL: bounds */
 	int64_t min, max;	/* decimals: in units of 10^-decimals */
 	int decimals;		/* SORTES_FIELD_DECIMAL: places, 0-6 */
+	/* SORTES_FIELD_DATE: the format in force, its own or the trial's */
+	enum sortes_date_format date_format;
+	int date_format_given;	/* declared on the variable itself */
 };
 
 enum sortes_rule_kind {
@@ -203,6 +215,8 @@ struct sortes_protocol {
 	enum sortes_weekend_rule weekends;	/* default SORTES_WEEKEND_KEEP */
 	enum sortes_person_kind identifier;	/* default SORTES_PERSON_ASCII */
 	enum sortes_assessment outcome_assessment;	/* default open */
+	enum sortes_date_format date_format;	/* default SORTES_DATE_ISO */
+	int date_format_given;	/* trial.date_format is in the file */
 	int64_t target_enrollment;
 
 	struct sortes_arm *arms;
@@ -321,6 +335,7 @@ const char *sortes_field_type_name(enum sortes_field_type t);
 const char *sortes_weekend_rule_name(enum sortes_weekend_rule r);
 const char *sortes_coding_name(enum sortes_coding c);	/* "reference" */
 const char *sortes_assessment_name(enum sortes_assessment a);	/* "open" */
+const char *sortes_date_format_name(enum sortes_date_format f);	/* "iso" */
 
 /*
  * The coding of enum covariates in force for a trial of log format

@@ -93,6 +93,23 @@ struct sortes_reveal_record {
 	const char *revealed_at;
 };
 
+/* The commitment to a blinding's mapping (docs/blinding.md). */
+struct sortes_blind_record {
+	int64_t seq;
+	const char *labels;		/* canonical JSON array */
+	const char *commitment;		/* hex */
+	const char *blinded_at;
+};
+
+/* The blinding's mapping disclosed, with its nonce. */
+struct sortes_unblind_record {
+	int64_t seq;
+	int64_t blind;			/* the blind entry it opens */
+	const char *mapping;		/* canonical JSON object */
+	const char *nonce;		/* hex */
+	const char *unblinded_at;
+};
+
 /* A measurement at a follow-up occasion. */
 struct sortes_measure_record {
 	int64_t seq;
@@ -127,6 +144,10 @@ struct sortes_spend_record {
 	const char *recorded_at;
 };
 
+void sortes_record_blind(struct sortes_jcs *j,
+    const struct sortes_blind_record *r);
+void sortes_record_unblind(struct sortes_jcs *j,
+    const struct sortes_unblind_record *r);
 void sortes_record_measure(struct sortes_jcs *j,
     const struct sortes_measure_record *r);
 void sortes_record_missed(struct sortes_jcs *j,

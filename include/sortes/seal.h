@@ -107,6 +107,10 @@ int sortes_seal_check_freeze(const struct sortes_seal *s, const char *body,
 int sortes_seal_point(struct sortes_trial *t, int64_t at,
     struct sortes_seal *out, struct sortes_error *err);
 
+/* sortes_seal_point() at the last entry of the log. */
+int sortes_seal_head(struct sortes_trial *t, struct sortes_seal *out,
+    struct sortes_error *err);
+
 /*
  * Check every seal: those kept in the database (rebuilt from the seals
  * table and the log) and those in 'files'.  With 'pub' the signatures

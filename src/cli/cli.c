@@ -11,6 +11,7 @@
 
 #include "sortes/date.h"
 #include "sortes/followup.h"
+#include "sortes/replay.h"
 #include "sortes/zone.h"
 #include "cli.h"
 
@@ -361,6 +362,19 @@ cli_unlock(struct sortes_trial *t, const char *db, const char *key,
 }
 
 int
+cli_trial_seed(struct sortes_trial *t, const char *db, const char *key,
+    uint8_t seed[32], struct sortes_error *err)
+{
+	int found, rc = sortes_replay_revealed_seed(t, seed, &found, err);
+
+	if (rc != 0 || found)
+		return rc;
+	if ((rc = cli_unlock(t, db, key, err)) == 0)
+		memcpy(seed, t->key.seed, 32);
+	return rc;
+}
+
+int
 cli_trial_unlocked(struct sortes_trial **out, const char *db, const char *key,
     struct sortes_error *err)
 {
@@ -370,5 +384,17 @@ cli_trial_unlocked(struct sortes_trial **out, const char *db, const char *key,
 		sortes_trial_close(*out);
 		*out = NULL;
 	}
+	return rc;
+}
+
+int
+cli_find_unlock(struct sortes_trial *t, const char *db, const char *key,
+    struct sortes_error *err)
+{
+	int rc = cli_unlock(t, cli_db_path(db), key, err);
+
+	if (rc != 0)
+		sortes_error_prefix(err, "persons are found by the pseudonyms "
+		    "that the trial's key file makes");
 	return rc;
 }

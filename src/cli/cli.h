@@ -5,7 +5,9 @@
  *  1. write src/cli/cmd-NAME.c with one function cmd_NAME(argc, argv)
  *     that parses options, calls the library and returns an exit code
  *     (cli_exit(), never exit());
- *  2. declare it below and add a line to cmd_table[] in cmd.c;
+ *  2. declare it below and add a line to cmd_table[] in cmd.c; its help
+ *     text's option lines ("  -x, --long ARG   text") make its man page
+ *     and shell completion, with the letters of docs/options.md;
  *  3. add the file to sortes_SOURCES in Makefile.am;
  *  4. add tests/cli/tNNNN-NAME.sh, and document it in README.md.
  */
@@ -15,8 +17,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sortes/enroll.h"
 #include "sortes/error.h"
 #include "sortes/import.h"
+#include "sortes/outfile.h"
 #include "sortes/trial.h"
 
 /* Exit codes (docs/exit-codes.md); sysexits.h values where they fit. */
@@ -44,6 +48,9 @@ extern const struct cmd_entry cmd_table[];
 int cmd_caseworker(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+/* 'export linkage', in a file of its own; argv[0] is "linkage". */
+int export_linkage(int argc, char **argv);
+int cmd_blind(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_followup(int argc, char **argv);
 /* The subcommands of 'followup' that live in files of their own. */
@@ -60,12 +67,15 @@ int cmd_freeze(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
+int cmd_participant(int argc, char **argv);
 int cmd_protocol(int argc, char **argv);
 int cmd_randomize(int argc, char **argv);
 int cmd_reveal(int argc, char **argv);
 int cmd_rng(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
+int cmd_unblind(int argc, char **argv);
 int cmd_upgrade(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_verify_export(int argc, char **argv);
@@ -93,6 +103,43 @@ struct cli_csv {
  */
 int cli_csv_import(const struct cli_csv *c, struct sortes_csv_summary *summary,
     struct sortes_error *err);
+
+struct sortes_seal;
+
+/*
+ * What an export is as of (asof.c): with 'seal_path' the seal in that
+ * file, checked against the trial (and signed by the key in 'pubkey'
+ * when given); with 'at' that entry; with neither the last entry.
+ * *seal receives the seal (unsigned for an entry), *entry its entry.
+ */
+int cli_as_of(struct sortes_trial *t, const char *seal_path,
+    const char *pubkey, const char *at, struct sortes_seal *seal,
+    int64_t *entry, struct sortes_error *err);
+
+/*
+ * The results file of a cohort enrollment (results.c): one row per
+ * input row, enrolled or refused, created 0600 and never over an
+ * existing file; linked only when the enrollment commits.  With a NULL
+ * path every call does nothing.
+ */
+struct cli_results {
+	const char *path;
+	const struct sortes_protocol *protocol;
+	struct sortes_outfile *file;
+	FILE *fp;
+	int errnum;			/* of a write that failed, or 0 */
+};
+
+int cli_results_open(struct cli_results *r, const char *path,
+    const struct sortes_protocol *p, struct sortes_error *err);
+/* A sortes_enrolled_fn, 'ctx' the struct cli_results. */
+int cli_results_enrolled(void *ctx, const struct sortes_enrolled_row *row);
+/* A refused row, as sortes_reject_fn reports it. */
+int cli_results_refused(struct cli_results *r, long line,
+    const char *const *header, size_t nheader, const char *const *cells,
+    size_t ncells, const char *reason);
+int cli_results_commit(struct cli_results *r, struct sortes_error *err);
+void cli_results_abandon(struct cli_results *r);
 
 #define CLI_PAIRS_MAX 256
 
@@ -138,6 +185,12 @@ int cli_exit_code(int status);
 
 /* Print the usage text of 'command' to stdout and return 0. */
 int cli_help(const char *command);
+
+/* Whether 'arg' asks for the version: -V or --version. */
+int cli_is_version(const char *arg);
+
+/* Print "sortes VERSION" to stdout and return 0. */
+int cli_version(void);
 
 /*
  * Flush stdout and report a failed write (a full disk or closed pipe
@@ -239,8 +292,22 @@ char *cli_key_path(const char *given, const char *db);
 int cli_trial_unlocked(struct sortes_trial **out, const char *db,
     const char *key, struct sortes_error *err);
 
+/*
+ * The trial's seed: the revealed one, or before the reveal the key
+ * file's (loaded as cli_unlock() does).  The caller wipes it.
+ */
+int cli_trial_seed(struct sortes_trial *t, const char *db, const char *key,
+    uint8_t seed[32], struct sortes_error *err);
+
 /* Load the key file of the open trial 't' (path as above). */
 int cli_unlock(struct sortes_trial *t, const char *db, const char *key,
+    struct sortes_error *err);
+
+/*
+ * cli_unlock() for the commands that find persons (lookup, export
+ * linkage): a key file missing or unreadable says why it is needed.
+ */
+int cli_find_unlock(struct sortes_trial *t, const char *db, const char *key,
     struct sortes_error *err);
 
 #endif

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const struct option budget_options[] = {
-	{ "amount", required_argument, NULL, 'a' },
+	{ "amount", required_argument, NULL, 'm' },
 	{ "category", required_argument, NULL, 'c' },
 	{ "note", required_argument, NULL, 'n' },
 	{ "date", required_argument, NULL, 'D' },
@@ -140,10 +140,10 @@ cmd_budget(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:c:n:D:d:h", budget_options,
+	while ((c = getopt_long(argc, argv, ":m:n:D:d:h", budget_options,
 	    NULL)) != -1)
 		switch (c) {
-		case 'a': a.amount = optarg; break;
+		case 'm': a.amount = optarg; break;
 		case 'c': a.category = optarg; break;
 		case 'n': a.note = optarg; break;
 		case 'D': a.date = optarg; break;

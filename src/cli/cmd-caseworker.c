@@ -13,7 +13,7 @@ static const struct option caseworker_options[] = {
 	{ "team", required_argument, NULL, 't' },
 	{ "covariate", required_argument, NULL, 'v' },
 	{ "delimiter", required_argument, NULL, 'D' },
-	{ "skip-invalid", required_argument, NULL, 's' },
+	{ "skip-invalid", required_argument, NULL, 'i' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
@@ -191,7 +191,7 @@ caseworker_parse(struct caseworker_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:v:D:s:d:k:h",
+	while ((c = getopt_long(argc, argv, ":t:v:i:d:k:h",
 	    caseworker_options, NULL)) != -1)
 		switch (c) {
 		case 't': a->team = optarg; break;
@@ -201,7 +201,7 @@ caseworker_parse(struct caseworker_args *a, int argc, char **argv)
 				return rc;
 			break;
 		case 'D': a->delimiter = optarg; break;
-		case 's': a->rejects = optarg; break;
+		case 'i': a->rejects = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'k': a->key = optarg; break;
 		case 'h': return -1;

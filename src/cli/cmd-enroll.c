@@ -20,7 +20,8 @@ static const struct option enroll_options[] = {
 	{ "field", required_argument, NULL, 'f' },
 	{ "csv", required_argument, NULL, 'C' },
 	{ "delimiter", required_argument, NULL, 'D' },
-	{ "skip-invalid", required_argument, NULL, 's' },
+	{ "skip-invalid", required_argument, NULL, 'i' },
+	{ "results", required_argument, NULL, 'R' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "key", required_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
@@ -28,7 +29,7 @@ static const struct option enroll_options[] = {
 };
 
 struct enroll_args {
-	const char *person, *caseworker, *csv, *delimiter, *rejects;
+	const char *person, *caseworker, *csv, *delimiter, *rejects, *results;
 	const char *db, *key;
 	struct cli_pairs fields;
 };
@@ -39,6 +40,9 @@ struct enroll_env {
 	const char *csv_name;
 	char now[21];
 	int32_t day;
+	struct cli_results results;
+	sortes_reject_fn on_reject;	/* where refusals go besides */
+	void *reject_ctx;
 };
 
 
@@ -85,6 +89,27 @@ csv_report(const struct sortes_csv_summary *s, const struct sortes_protocol *p,
 		    s->rejected == 1 ? "" : "s", rejects);
 }
 
+/* A refused row goes to the results file too. */
+static int
+enroll_refused(void *ctx, long line, const char *const *header,
+    size_t nheader, const char *const *cells, size_t ncells,
+    const char *reason)
+{
+	struct enroll_env *env = ctx;
+
+	if (env->on_reject(env->reject_ctx, line, header, nheader, cells,
+	    ncells, reason) != 0)
+		return -1;
+	return cli_results_refused(&env->results, line, header, nheader,
+	    cells, ncells, reason);
+}
+
+static int
+enroll_enrolled(void *ctx, const struct sortes_enrolled_row *row)
+{
+	return cli_results_enrolled(&((struct enroll_env *)ctx)->results, row);
+}
+
 static int
 enroll_import(void *ctx, FILE *in, int delimiter, int skip_invalid,
     sortes_reject_fn on_reject, void *reject_ctx,
@@ -92,9 +117,24 @@ enroll_import(void *ctx, FILE *in, int delimiter, int skip_invalid,
 {
 	struct enroll_env *env = ctx;
 
-	return sortes_enroll_csv(env->trial, in, env->csv_name, delimiter,
-	    skip_invalid, env->now, env->day, on_reject, reject_ctx, summary,
-	    err);
+	env->on_reject = on_reject;
+	env->reject_ctx = reject_ctx;
+	return sortes_enroll_csv_rows(env->trial, in, env->csv_name,
+	    delimiter, skip_invalid, env->now, env->day, enroll_refused,
+	    enroll_enrolled, env, summary, err);
+}
+
+/*
+ * Who is in which arm, with the person identifiers, is only in a
+ * results file or a lookup: someone at a terminal is told so.
+ */
+static void
+enroll_hint(const struct enroll_args *a)
+{
+	if (a->results != NULL || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "sortes: which person is in which arm: give --results "
+	    "FILE (mode 0600), or run 'sortes lookup --csv %s'\n", a->csv);
 }
 
 static int
@@ -109,9 +149,23 @@ enroll_csv(const struct enroll_args *a, struct enroll_env *env,
 	int rc;
 
 	env->csv_name = a->csv;
-	rc = cli_csv_import(&c, &s, err);
+	memset(&s, 0, sizeof(s));
+	rc = cli_results_open(&env->results, a->results,
+	    env->trial->protocol, err);
 	if (rc == 0)
+		rc = cli_csv_import(&c, &s, err);
+	/* Enrolled by now: a results file that cannot be linked is
+	 * had again from 'sortes lookup --csv'. */
+	if (rc == 0)
+		rc = cli_results_commit(&env->results, err);
+	cli_results_abandon(&env->results);
+	if (rc == 0) {
 		csv_report(&s, env->trial->protocol, a->rejects);
+		if (a->results != NULL)
+			printf("results of every row written to %s\n",
+			    a->results);
+		enroll_hint(a);
+	}
 	sortes_csv_summary_free(&s);
 	return rc;
 }
@@ -147,9 +201,9 @@ enroll_check_args(const struct enroll_args *a)
 			    "combined with --person, --caseworker or --field");
 		return 0;
 	}
-	if (a->delimiter != NULL || a->rejects != NULL)
-		return cli_usage_error("enroll", "--delimiter and "
-		    "--skip-invalid go with --csv");
+	if (a->delimiter != NULL || a->rejects != NULL || a->results != NULL)
+		return cli_usage_error("enroll", "--delimiter, --skip-invalid "
+		    "and --results go with --csv");
 	if (a->person == NULL || a->caseworker == NULL)
 		return cli_usage_error("enroll", "give --person and "
 		    "--caseworker, or --csv FILE");
@@ -163,7 +217,7 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":P:c:f:C:D:s:d:k:h",
+	while ((c = getopt_long(argc, argv, ":P:c:f:C:i:R:d:k:h",
 	    enroll_options, NULL)) != -1)
 		switch (c) {
 		case 'P': a->person = optarg; break;
@@ -175,7 +229,8 @@ enroll_parse(struct enroll_args *a, int argc, char **argv)
 			break;
 		case 'C': a->csv = optarg; break;
 		case 'D': a->delimiter = optarg; break;
-		case 's': a->rejects = optarg; break;
+		case 'i': a->rejects = optarg; break;
+		case 'R': a->results = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'k': a->key = optarg; break;
 		case 'h': return -1;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/blind.h"
 #include "sortes/bundle.h"
 #include "sortes/export.h"
 #include "sortes/export_followups.h"
@@ -22,40 +23,51 @@ static const struct option export_options[] = {
 	{ "at", required_argument, NULL, 'a' },
 	{ "pubkey", required_argument, NULL, 'p' },
 	{ "dictionary", required_argument, NULL, 'D' },
+	{ "blinded", no_argument, NULL, 'B' },
+	{ "key", required_argument, NULL, 'k' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct export_args {
-	const char *db, *output, *seal, *at, *pubkey, *dictionary;
+	const char *db, *output, *seal, *at, *pubkey, *dictionary, *key;
 	enum sortes_export_format format;
+	int followups;			/* export followups */
+	int blinded;
+	int frozen;			/* as of a seal or entry */
 };
 
-/* Which entry the export is as of, and that entry's hash. */
-static int
-export_point(struct sortes_trial *t, const struct export_args *a,
-    struct sortes_seal *seal, int64_t *at, struct sortes_error *err)
-{
-	struct sortes_signer *pub = NULL;
-	char *end;
-	int rc = 0;
+/* Room for a file name the export writes beside FILE. */
+#define NAME_BUF 4096
 
-	if (a->seal == NULL) {
-		*at = strtoll(a->at, &end, 10);
-		if (*end != '\0' || *at < 1)
-			return sortes_error_set(err, SORTES_EUSAGE, "--at '%s' is "
-			    "not an entry number", a->at);
-		return sortes_seal_point(t, *at, seal, err);
-	}
-	if (a->pubkey != NULL)
-		rc = sortes_signer_load_public(&pub, a->pubkey, err);
+/*
+ * The mapping of a blinded export (NULL when not blinded): drawn from
+ * the seed and checked against the logged commitment.  As of entry
+ * 'at' (0: now), the commitment must be in the log by then.
+ */
+static int
+export_blinding(struct sortes_trial *t, const struct export_args *a,
+    int64_t at, struct sortes_blinding *b, const struct sortes_blinding **out,
+    struct sortes_error *err)
+{
+	uint8_t seed[32];
+	int rc;
+
+	*out = NULL;
+	if (!a->blinded)
+		return 0;
+	rc = cli_trial_seed(t, cli_db_path(a->db), a->key, seed, err);
 	if (rc == 0)
-		rc = sortes_seal_read(seal, a->seal, err);
+		rc = sortes_blind_open(t, seed, b, err);
+	sortes_wipe(seed, sizeof(seed));
+	if (rc == 0 && at > 0 && b->seq > at)
+		rc = sortes_error_set(err, SORTES_EUNSUPPORTED, "the blinding "
+		    "commitment is log entry %lld, after entry %lld that the "
+		    "export is as of: commit with 'sortes blind' before the "
+		    "freeze", (long long)b->seq, (long long)at);
 	if (rc == 0)
-		rc = sortes_seal_check(t, seal, pub, err);
-	sortes_signer_free(pub);
-	*at = seal->entries;
+		*out = b;
 	return rc;
 }
 
@@ -63,10 +75,11 @@ export_point(struct sortes_trial *t, const struct export_args *a,
 struct export_names {
 	const char *output;		/* or NULL: stdout */
 	const char *dictionary;		/* or NULL: no dictionary */
-	char sidecar[4096];		/* OUTPUT-metadata.json */
-	char url[4096];			/* what the dictionary calls the export */
+	char sidecar[NAME_BUF];		/* OUTPUT-metadata.json */
+	char url[NAME_BUF];		/* what the dictionary calls the export */
 };
 
+/* CSVW's name for a file's metadata: FILE-metadata.json. */
 static const char metadata_suffix[] = "-metadata.json";
 
 static const char *
@@ -83,11 +96,9 @@ base_name(const char *path)
  * dictionary (F-metadata.json describes F), or else a plain default.
  */
 static int
-export_url(struct export_names *f, const struct export_args *a,
-    const char *what)
+export_url(struct export_names *f, const struct export_args *a)
 {
 	char fallback[64];
-
 	const char *name = base_name(f->output != NULL ? f->output :
 	    f->dictionary);
 	size_t n = strlen(name), m = sizeof(metadata_suffix) - 1;
@@ -96,8 +107,9 @@ export_url(struct export_names *f, const struct export_args *a,
 	    strcmp(name + n - m, metadata_suffix) == 0)
 		n -= m;
 	else if (f->output == NULL) {
-		snprintf(fallback, sizeof(fallback), "%s.%s", what,
-		    a->format == SORTES_EXPORT_CSV ? "csv" : "json");
+		snprintf(fallback, sizeof(fallback), "%s.%s", a->followups ?
+		    "followups" : "allocations", a->format == SORTES_EXPORT_CSV ?
+		    "csv" : "json");
 		name = fallback;
 		n = strlen(name);
 	}
@@ -111,12 +123,13 @@ export_url(struct export_names *f, const struct export_args *a,
 
 /*
  * The files to write: the export (--output), and the dictionary
- * (--dictionary, or beside a CSV --output as CSVW names it).  Returns
- * 0, or the exit code of the usage error it printed.
+ * (--dictionary, or beside the --output as CSVW names it: for a CSV
+ * export, and for a follow-up export as of a seal or entry, which
+ * verify-export checks).  Returns 0, or the exit code of the usage
+ * error it printed.
  */
 static int
-export_names(struct export_names *f, const struct export_args *a,
-    const char *what)
+export_names(struct export_names *f, const struct export_args *a)
 {
 	int n;
 
@@ -124,7 +137,7 @@ export_names(struct export_names *f, const struct export_args *a,
 	f->output = a->output;
 	f->dictionary = a->dictionary;
 	if (f->dictionary == NULL && f->output != NULL &&
-	    a->format == SORTES_EXPORT_CSV) {
+	    (a->format == SORTES_EXPORT_CSV || (a->followups && a->frozen))) {
 		n = snprintf(f->sidecar, sizeof(f->sidecar), "%s%s", f->output,
 		    metadata_suffix);
 		if (n < 0 || (size_t)n >= sizeof(f->sidecar))
@@ -134,50 +147,62 @@ export_names(struct export_names *f, const struct export_args *a,
 	}
 	if (f->dictionary == NULL)
 		return 0;
-	return export_url(f, a, what);
+	return export_url(f, a);
 }
 
 /*
- * The files of an export: the export itself (unless on stdout) and,
- * as of a seal or entry, its manifest and log extract.  They are put in
- * place all or nothing as the export is seen: the log extract and the
- * manifest first, the export last, so that an export never stands
- * without them.  An export at a seal or entry is the same bytes every
- * time, so the extract and manifest that an interrupted run left are
- * accepted by the next one when, and only when, they are exactly what
- * it writes.
+ * The files of an export: the export itself (unless on stdout), its
+ * dictionary and, as of a seal or entry, its manifest, log extract and
+ * protocol (and a follow-up export's protocol in JSON form).  They are
+ * put in place all or nothing as the export is seen: the others first,
+ * the export last, so that an export never stands without them.  An
+ * export at a seal or entry is the same bytes every time, so the files
+ * beside it that an interrupted run left are accepted by the next one
+ * when, and only when, they are exactly what it writes.
  */
 struct export_files {
-	struct sortes_outfile *out, *manifest, *log, *protocol, *dict;
+	struct sortes_outfile *out, *manifest, *log, *dict;
+	struct sortes_outfile *protocol, *protocol_json;
 };
 
 static int
-export_open(struct export_files *f, const struct export_args *a,
-    const char *dictionary, int frozen, struct sortes_error *err)
+export_open_beside(struct sortes_outfile **f, const char *output,
+    const char *suffix, int mode, struct sortes_error *err)
 {
-	char path[4096];
+	char path[NAME_BUF];
+
+	snprintf(path, sizeof(path), "%s%s", output, suffix);
+	return sortes_outfile_open(f, path, mode, NULL, SORTES_OUTFILE_SAME_OK,
+	    err);
+}
+
+static int
+export_open(struct export_files *f, const struct export_args *a,
+    const struct export_names *names, const struct sortes_trial *t,
+    struct sortes_error *err)
+{
 	int rc = 0;
 
 	memset(f, 0, sizeof(*f));
 	if (a->output != NULL)
 		rc = sortes_outfile_open(&f->out, a->output, 0644, NULL, 0, err);
-	if (rc == 0 && dictionary != NULL)
-		rc = sortes_outfile_open(&f->dict, dictionary, 0644, NULL,
+	if (rc == 0 && names->dictionary != NULL)
+		rc = sortes_outfile_open(&f->dict, names->dictionary, 0644, NULL,
 		    SORTES_OUTFILE_SAME_OK, err);
-	if (rc != 0 || !frozen)
+	if (rc != 0 || !a->frozen)
 		return rc;
-	snprintf(path, sizeof(path), "%s.manifest.json", a->output);
-	rc = sortes_outfile_open(&f->manifest, path, 0644, NULL,
-	    SORTES_OUTFILE_SAME_OK, err);
-	snprintf(path, sizeof(path), "%s.protocol", a->output);
+	rc = export_open_beside(&f->manifest, a->output, ".manifest.json",
+	    0644, err);
 	if (rc == 0)
-		rc = sortes_outfile_open(&f->protocol, path, 0644, NULL,
-		    SORTES_OUTFILE_SAME_OK, err);
-	snprintf(path, sizeof(path), "%s.log", a->output);
-	/* The extract holds baseline data: its owner alone reads it. */
-	if (rc == 0)
-		rc = sortes_outfile_open(&f->log, path, 0600, NULL,
-		    SORTES_OUTFILE_SAME_OK, err);
+		rc = export_open_beside(&f->protocol, a->output, ".protocol",
+		    0644, err);
+	if (rc == 0 && a->followups && t->protocol_json != NULL)
+		rc = export_open_beside(&f->protocol_json, a->output,
+		    ".protocol.json", 0644, err);
+	/* The extract holds baseline data: its owner alone reads it.  A
+	 * blinded export has none, for the log holds the arms. */
+	if (rc == 0 && !a->blinded)
+		rc = export_open_beside(&f->log, a->output, ".log", 0600, err);
 	return rc;
 }
 
@@ -205,9 +230,11 @@ export_commit(struct export_files *f, struct sortes_error *err)
 	if (rc == 0)
 		rc = export_put(&f->protocol, NULL, err);
 	if (rc == 0)
-		rc = export_put(&f->manifest, "export-manifest-linked", err);
+		rc = export_put(&f->protocol_json, NULL, err);
 	if (rc == 0)
 		rc = export_put(&f->dict, "export-dictionary-linked", err);
+	if (rc == 0)
+		rc = export_put(&f->manifest, "export-manifest-linked", err);
 	if (rc == 0)
 		rc = export_put(&f->out, NULL, err);
 	return rc;
@@ -219,24 +246,35 @@ export_abandon(struct export_files *f)
 	sortes_outfile_abandon(f->out);
 	sortes_outfile_abandon(f->manifest);
 	sortes_outfile_abandon(f->log);
-	sortes_outfile_abandon(f->protocol);
 	sortes_outfile_abandon(f->dict);
+	sortes_outfile_abandon(f->protocol);
+	sortes_outfile_abandon(f->protocol_json);
 }
 
+/*
+ * The manifest of the export in f->out; a follow-up export's names
+ * its dictionary (f->dict, 'names->dictionary').
+ */
 static int
 export_manifest(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal, int64_t rows,
-    struct sortes_error *err)
+    struct export_files *f, const struct export_names *names,
+    const struct sortes_seal *seal, const struct sortes_blinding *blind,
+    int64_t rows, struct sortes_error *err)
 {
-	char sha[SORTES_SHA256_HEX];
-	const char *base = strrchr(a->output, '/');
+	char sha[SORTES_SHA256_HEX], dsha[SORTES_SHA256_HEX];
 	struct sortes_manifest m = {
-		.name = base != NULL ? base + 1 : a->output, .sha256 = sha,
-		.format = a->format, .layout = SORTES_EXPORT_LAYOUT,
-		.entries = seal->entries,
-		.head = seal->head, .rows = rows,
+		.kind = a->followups ? "followups" : NULL,
+		.dictionary = a->followups ? base_name(names->dictionary) :
+		    NULL,
+		.dictionary_sha256 = a->followups ? dsha : NULL,
+		.name = base_name(a->output), .sha256 = sha,
+		.format = a->format,
+		.layout = a->followups ? 1 : SORTES_EXPORT_LAYOUT,
+		.entries = seal->entries, .head = seal->head, .rows = rows,
 		.sealed_at = a->seal != NULL ? seal->sealed_at : NULL,
 		.signer = a->seal != NULL ? seal->signer : NULL,
+		.blind_commitment = blind != NULL ? blind->commitment : NULL,
+		.blind_seq = blind != NULL ? blind->seq : 0,
 	};
 	struct sortes_jcs j;
 	FILE *fp = NULL;
@@ -244,6 +282,8 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 
 	sortes_jcs_init(&j);
 	rc = sortes_outfile_sha256(f->out, sha, err);
+	if (rc == 0 && a->followups)
+		rc = sortes_outfile_sha256(f->dict, dsha, err);
 	if (rc == 0)
 		rc = sortes_export_manifest(&j, t, &m, err);
 	if (rc == 0)
@@ -255,75 +295,110 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
-/* The dictionary's one line of canonical JSON, into its file. */
+/* The log extract: the entries up to the one the export is as of. */
 static int
-dictionary_write(struct sortes_outfile *f, const char *path,
-    const struct sortes_jcs *dict, struct sortes_error *err)
+export_log(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, int64_t at, struct sortes_error *err)
 {
-	FILE *fp = NULL;
-	int rc = sortes_outfile_stream(&fp, f, err);
+	char path[NAME_BUF];
+	FILE *log = NULL;
+	int rc = sortes_outfile_stream(&log, f->log, err);
 
-	if (rc == 0 && fprintf(fp, "%s\n", dict->data) < 0)
-		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
-		    "'%s'", path);
-	return rc;
-}
-
-/* The files that go with an export as of an entry: manifest, log, protocol. */
-static int
-export_bundle(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal, int64_t at,
-    int64_t rows, struct sortes_error *err)
-{
-	FILE *log = NULL, *protocol = NULL;
-	char path[4096];
-	int rc = export_manifest(t, a, f, seal, rows, err);
-
-	if (rc == 0)
-		rc = sortes_outfile_stream(&log, f->log, err);
 	if (rc == 0 && (rc = sortes_bundle_write_log(t, log, at, err)) != 0) {
 		snprintf(path, sizeof(path), "%s.log", a->output);
-		return cli_write_failed(err, log, path);
-	}
-	if (rc == 0)
-		rc = sortes_outfile_stream(&protocol, f->protocol, err);
-	if (rc == 0 && (rc = sortes_bundle_write_protocol(t, protocol,
-	    err)) != 0) {
-		snprintf(path, sizeof(path), "%s.protocol", a->output);
-		return cli_write_failed(err, protocol, path);
+		rc = cli_write_failed(err, log, path);
 	}
 	return rc;
 }
 
-/* The export itself, then its dictionary, manifest and log extract. */
+/* The protocol's file and a follow-up export's JSON form, as stored. */
+static int
+export_protocol(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, struct sortes_error *err)
+{
+	char path[NAME_BUF];
+	FILE *fp = NULL;
+	int rc = sortes_outfile_stream(&fp, f->protocol, err);
+
+	if (rc == 0 && (rc = sortes_bundle_write_protocol(t, fp, err)) != 0) {
+		snprintf(path, sizeof(path), "%s.protocol", a->output);
+		return cli_write_failed(err, fp, path);
+	}
+	if (rc == 0 && f->protocol_json != NULL &&
+	    (rc = sortes_outfile_stream(&fp, f->protocol_json, err)) == 0 &&
+	    fputs(t->protocol_json, fp) == EOF)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s.protocol.json'", a->output);
+	return rc;
+}
+
+/* The dictionary's one line of canonical JSON, into its file. */
+static int
+export_dictionary(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, const struct export_names *names,
+    const struct sortes_blinding *blind, struct sortes_error *err)
+{
+	struct sortes_jcs j;
+	FILE *fp = NULL;
+	int rc;
+
+	if (f->dict == NULL)
+		return 0;
+	sortes_jcs_init(&j);
+	rc = a->followups ? sortes_export_followups_dictionary_blinded(&j, t,
+	    names->url, blind, err) : sortes_export_allocations_dictionary(&j,
+	    t, names->url, blind, err);
+	if (rc == 0)
+		rc = sortes_outfile_stream(&fp, f->dict, err);
+	if (rc == 0 && fprintf(fp, "%s\n", j.data) < 0)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", names->dictionary);
+	sortes_jcs_free(&j);
+	return rc;
+}
+
+/* The rows: from the tables, or, for follow-ups as of an entry, the log. */
+static int
+export_rows(struct sortes_trial *t, const struct export_args *a, FILE *out,
+    int64_t at, const struct sortes_blinding *blind, int64_t *rows,
+    struct sortes_error *err)
+{
+	if (!a->followups)
+		return sortes_export_allocations_blinded(t, out, a->format, at,
+		    blind, rows, err);
+	if (a->frozen)
+		return sortes_export_followups_at(t, out, a->format, at,
+		    cli_local_day, rows, err);
+	return sortes_export_followups_blinded(t, out, a->format, blind, rows,
+	    err);
+}
+
+/* The export itself, then its dictionary, manifest, protocol and log. */
 static int
 export_write(struct sortes_trial *t, const struct export_args *a,
     struct export_files *f, const struct export_names *names,
-    const struct sortes_seal *seal, int64_t at, struct sortes_error *err)
+    const struct sortes_seal *seal, int64_t at,
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
-	struct sortes_jcs dict;
 	FILE *out = stdout;
 	int64_t rows = 0;
 	int rc = 0;
 
 	if (f->out != NULL)
 		rc = sortes_outfile_stream(&out, f->out, err);
-	if (rc == 0)
-		rc = sortes_export_allocations(t, out, a->format, at, &rows, err);
-	if (rc != 0)
+	if (rc == 0 && (rc = export_rows(t, a, out, at, blind, &rows,
+	    err)) != 0)
 		return cli_write_failed(err, out, a->output);
-	if (f->dict != NULL) {
-		sortes_jcs_init(&dict);
-		rc = sortes_export_allocations_dictionary(&dict, t, names->url,
-		    err);
-		if (rc == 0)
-			rc = dictionary_write(f->dict, names->dictionary, &dict,
-			    err);
-		sortes_jcs_free(&dict);
-	}
-	if (rc != 0 || f->log == NULL)
+	if (rc == 0)
+		rc = export_dictionary(t, a, f, names, blind, err);
+	if (rc != 0 || f->manifest == NULL)
 		return rc;
-	return export_bundle(t, a, f, seal, at, rows, err);
+	rc = export_manifest(t, a, f, names, seal, blind, rows, err);
+	if (rc == 0)
+		rc = export_protocol(t, a, f, err);
+	if (rc == 0 && f->log != NULL)
+		rc = export_log(t, a, f, at, err);
+	return rc;
 }
 
 static int
@@ -334,97 +409,44 @@ export_run(const struct export_args *a)
 	struct export_files f = { 0 };
 	struct export_names names;
 	struct sortes_seal seal;
+	struct sortes_blinding b;
+	const struct sortes_blinding *blind = NULL;
 	int64_t at = 0;
-	int frozen = a->seal != NULL || a->at != NULL;
 	int rc;
 
-	if ((rc = export_names(&names, a, "allocations")) != 0)
+	if ((rc = export_names(&names, a)) != 0)
 		return rc;
 	memset(&seal, 0, sizeof(seal));
 	rc = cli_trial_read(&t, a->db, &err);
-	if (rc == 0 && frozen)
-		rc = export_point(t, a, &seal, &at, &err);
+	if (rc == 0 && a->frozen)
+		rc = cli_as_of(t, a->seal, a->pubkey, a->at, &seal, &at, &err);
 	if (rc == 0)
-		rc = export_open(&f, a, names.dictionary, frozen, &err);
+		rc = export_blinding(t, a, at, &b, &blind, &err);
+	/* A follow-up schedule's dates are the trial's days. */
+	if (rc == 0 && a->followups && a->frozen)
+		rc = cli_use_zone(t->protocol->timezone, &err);
 	if (rc == 0)
-		rc = export_write(t, a, &f, &names, &seal, at, &err);
+		rc = export_open(&f, a, &names, t, &err);
+	if (rc == 0)
+		rc = export_write(t, a, &f, &names, &seal, at, blind, &err);
 	/* A read that another process's write may have torn is not linked. */
 	if (rc == 0)
 		rc = sortes_db_unchanged(t->db, &err);
 	if (rc == 0)
 		rc = export_commit(&f, &err);
 	export_abandon(&f);
+	sortes_wipe(&b, sizeof(b));
 	sortes_trial_close(t);
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 
-/*
- * The dictionary is put in place before the export, which it
- * describes; like an export's manifest, one that an interrupted run
- * left is accepted when it is exactly what this one writes.
- */
+/* An export as of a seal or entry: what it takes, and what it needs. */
 static int
-followups_write(struct sortes_trial *t, enum sortes_export_format format,
-    const struct export_names *f, const struct sortes_jcs *dict,
-    struct sortes_error *err)
-{
-	struct sortes_outfile *out = NULL, *dfp = NULL;
-	FILE *fp = stdout;
-	int64_t rows;
-	int rc = 0;
-
-	if (f->output != NULL)
-		rc = sortes_outfile_open(&out, f->output, 0644, NULL, 0, err);
-	if (rc == 0 && f->dictionary != NULL)
-		rc = sortes_outfile_open(&dfp, f->dictionary, 0644, NULL,
-		    SORTES_OUTFILE_SAME_OK, err);
-	if (rc == 0 && out != NULL)
-		rc = sortes_outfile_stream(&fp, out, err);
-	if (rc == 0 && (rc = sortes_export_followups(t, fp, format, &rows,
-	    err)) != 0)
-		rc = cli_write_failed(err, fp, f->output);
-	if (rc == 0 && dfp != NULL)
-		rc = dictionary_write(dfp, f->dictionary, dict, err);
-	if (rc == 0)
-		rc = sortes_db_unchanged(t->db, err);
-	if (rc == 0)
-		rc = export_put(&dfp, "export-dictionary-linked", err);
-	if (rc == 0)
-		rc = export_put(&out, NULL, err);
-	sortes_outfile_abandon(dfp);
-	sortes_outfile_abandon(out);
-	return rc;
-}
-
-static int
-followups_run(const struct export_args *a)
-{
-	struct export_names f;
-	struct sortes_trial *t = NULL;
-	struct sortes_error err = { 0 };
-	struct sortes_jcs dict;
-	int rc;
-
-	if ((rc = export_names(&f, a, "followups")) != 0)
-		return rc;
-	sortes_jcs_init(&dict);
-	rc = cli_trial_read(&t, a->db, &err);
-	if (rc == 0 && f.dictionary != NULL)
-		rc = sortes_export_followups_dictionary(&dict, t, f.url, &err);
-	if (rc == 0)
-		rc = followups_write(t, a->format, &f, &dict, &err);
-	sortes_jcs_free(&dict);
-	sortes_trial_close(t);
-	return rc == 0 ? cli_finish(0) : cli_fail(&err);
-}
-
-/* What only 'export allocations' takes, and what it needs. */
-static int
-allocations_check(const struct export_args *a)
+frozen_check(const struct export_args *a)
 {
 	if (a->seal != NULL && a->at != NULL)
 		return cli_usage_error("export", "give --seal or --at, not both");
-	if ((a->seal != NULL || a->at != NULL) && a->output == NULL)
+	if (a->frozen && a->output == NULL)
 		return cli_usage_error("export", "--seal and --at write a "
 		    "manifest beside the export: give --output FILE");
 	if (a->pubkey != NULL && a->seal == NULL)
@@ -432,14 +454,22 @@ allocations_check(const struct export_args *a)
 	return 0;
 }
 
-/* Follow-ups are exported as they stand: no seal, no earlier entry. */
+/*
+ * As of a seal or entry, the follow-up dictionary is where
+ * verify-export looks for it: beside the export, as CSVW names it.
+ */
 static int
 followups_check(const struct export_args *a)
 {
-	if (a->seal != NULL || a->at != NULL || a->pubkey != NULL)
-		return cli_usage_error("export", "--seal, --at and --pubkey go "
-		    "with 'export allocations'");
-	return 0;
+	if (a->dictionary != NULL && a->frozen)
+		return cli_usage_error("export", "--dictionary goes with an "
+		    "export as it stands; with --seal or --at the dictionary "
+		    "is FILE-metadata.json beside the export");
+	if (a->blinded && a->frozen)
+		return cli_usage_error("export", "--blinded follow-ups are "
+		    "exported as they stand: --seal and --at go with blinded "
+		    "'export allocations'");
+	return frozen_check(a);
 }
 
 int
@@ -449,9 +479,11 @@ cmd_export(int argc, char **argv)
 	const char *format = "csv", *what;
 	int c, rc;
 
+	if (argc > 1 && strcmp(argv[1], "linkage") == 0)
+		return export_linkage(argc - 1, argv + 1);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:D:d:h",
+	while ((c = getopt_long(argc, argv, ":F:o:s:a:p:Bk:d:h",
 	    export_options, NULL)) != -1)
 		switch (c) {
 		case 'F': format = optarg; break;
@@ -460,6 +492,8 @@ cmd_export(int argc, char **argv)
 		case 'a': a.at = optarg; break;
 		case 'p': a.pubkey = optarg; break;
 		case 'D': a.dictionary = optarg; break;
+		case 'B': a.blinded = 1; break;
+		case 'k': a.key = optarg; break;
 		case 'd': a.db = optarg; break;
 		case 'h': return cli_help("export");
 		default: return cli_option_error("export", c, argv);
@@ -476,7 +510,10 @@ cmd_export(int argc, char **argv)
 		    "json", format);
 	a.format = strcmp(format, "csv") == 0 ? SORTES_EXPORT_CSV :
 	    SORTES_EXPORT_JSON;
-	if (strcmp(what, "followups") == 0)
-		return (rc = followups_check(&a)) != 0 ? rc : followups_run(&a);
-	return (rc = allocations_check(&a)) != 0 ? rc : export_run(&a);
+	a.followups = strcmp(what, "followups") == 0;
+	a.frozen = a.seal != NULL || a.at != NULL;
+	if (a.key != NULL && !a.blinded)
+		return cli_usage_error("export", "--key goes with --blinded");
+	rc = a.followups ? followups_check(&a) : frozen_check(&a);
+	return rc != 0 ? rc : export_run(&a);
 }

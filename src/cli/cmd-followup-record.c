@@ -32,7 +32,7 @@ record_parse(struct record_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":D:or:Cd:h", record_options,
+	while ((c = getopt_long(argc, argv, ":D:r:d:h", record_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 'D': a->date = optarg; break;

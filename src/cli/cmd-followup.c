@@ -16,7 +16,7 @@ static const struct option due_options[] = {
 	{ "as-of", required_argument, NULL, 'a' },
 	{ "within", required_argument, NULL, 'w' },
 	{ "caseworker", required_argument, NULL, 'c' },
-	{ "limit", required_argument, NULL, 'L' },
+	{ "limit", required_argument, NULL, 'l' },
 	{ "arm-specific", no_argument, NULL, 'A' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "db", required_argument, NULL, 'd' },
@@ -243,14 +243,14 @@ due_parse(struct due_args *a, enum sortes_due_kind kind, const char *name,
 	a->page = DUE_LIMIT_DEFAULT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:w:c:Ajd:h", due_options,
+	while ((c = getopt_long(argc, argv, ":w:c:l:Ajd:h", due_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 'A': a->query.arm_specific = 1; break;
 		case 'a': a->as_of = optarg; break;
 		case 'w': a->within = optarg; break;
 		case 'c': a->query.caseworker = optarg; break;
-		case 'L': a->limit = optarg; break;
+		case 'l': a->limit = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'd': a->db = optarg; break;
 		case 'h': return -1;

@@ -1,5 +1,5 @@
 /*
- * cmd-freeze.c - sortes freeze --key lead.pem: seal the log.
+ * cmd-freeze.c - sortes freeze --signing-key lead.pem: seal the log.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const struct option freeze_options[] = {
-	{ "key", required_argument, NULL, 'k' },
+	{ "signing-key", required_argument, NULL, 'k' },
 	{ "note", required_argument, NULL, 'n' },
 	{ "seal", required_argument, NULL, 's' },
 	{ "db", required_argument, NULL, 'd' },
@@ -88,7 +88,7 @@ cmd_freeze(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:n:s:d:h", freeze_options,
+	while ((c = getopt_long(argc, argv, ":n:s:d:h", freeze_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 'k': a.key = optarg; break;
@@ -102,7 +102,7 @@ cmd_freeze(int argc, char **argv)
 		return cli_usage_error("freeze", "unexpected argument '%s'",
 		    argv[optind]);
 	if (a.key == NULL)
-		return cli_usage_error("freeze", "--key FILE (the signing key) "
+		return cli_usage_error("freeze", "--signing-key FILE "
 		    "is required");
 	return freeze_run(&a);
 }

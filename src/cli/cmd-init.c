@@ -37,7 +37,7 @@ cmd_init(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:k:h", init_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":d:k:h", init_options, NULL)) != -1)
 		switch (c) {
 		case 'p': protocol = optarg; break;
 		case 'd': db = optarg; break;

@@ -1,5 +1,5 @@
 /*
- * cmd-keygen.c - sortes keygen --out NAME: an Ed25519 key pair.
+ * cmd-keygen.c - sortes keygen --output NAME: an Ed25519 key pair.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,7 +12,7 @@
 #include "cli.h"
 
 static const struct option keygen_options[] = {
-	{ "out", required_argument, NULL, 'o' },
+	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -78,6 +78,6 @@ cmd_keygen(int argc, char **argv)
 		return cli_usage_error("keygen", "unexpected argument '%s'",
 		    argv[optind]);
 	if (out == NULL)
-		return cli_usage_error("keygen", "--out NAME is required");
+		return cli_usage_error("keygen", "--output NAME is required");
 	return keygen_run(out);
 }

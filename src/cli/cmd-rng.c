@@ -88,7 +88,7 @@ cmd_rng(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:S:n:b:h", rng_options,
+	while ((c = getopt_long(argc, argv, ":h", rng_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 's': a.seed = optarg; break;

@@ -48,7 +48,7 @@ cmd_transfer(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:d:h", transfer_options,
+	while ((c = getopt_long(argc, argv, ":d:h", transfer_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 't': to = optarg; break;

@@ -1,9 +1,11 @@
 /*
  * cmd-verify-export.c - sortes verify-export EXPORT --seal FILE
- * --pubkey FILE: an evaluator's check, without the database.
+ * --pubkey FILE: an evaluator's check of an allocation or follow-up
+ * export, without the database.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sortes/bundle.h"
 #include "cli.h"
@@ -31,13 +33,16 @@ verify_export_run(const char *export_path, const char *seal_path,
 	if (rc == SORTES_EDATA)
 		err.code = rc = SORTES_EVERIFY;
 	if (rc == 0)
-		rc = sortes_bundle_verify(export_path, &seal, pub, &r, &err);
+		rc = sortes_bundle_verify(export_path, &seal, pub,
+		    cli_local_day, &r, &err);
 	sortes_signer_free(pub);
 	if (rc != 0)
 		return cli_fail(&err);
-	printf("ok: %s holds exactly the %lld allocations of the %lld log "
+	printf("ok: %s holds exactly the %lld %s of the %lld log "
 	    "entries sealed by key %s, head %s\n", export_path,
-	    (long long)r.rows, (long long)r.entries, seal.signer, seal.head);
+	    (long long)r.rows, strcmp(r.kind, "followups") == 0 ?
+	    "follow-up rows" : "allocations", (long long)r.entries,
+	    seal.signer, seal.head);
 	return cli_finish(0);
 }
 

@@ -159,7 +159,7 @@ cmd_verify(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:p:rk:d:jh", verify_options,
+	while ((c = getopt_long(argc, argv, ":s:p:k:d:jh", verify_options,
 	    NULL)) != -1)
 		switch (c) {
 		case 's':

@@ -25,7 +25,7 @@ const struct cmd_entry cmd_table[] = {
 	  "running it again (docs/files.md).  Exit 75 while another init is\n"
 	  "creating FILE.\n"
 	  "\n"
-	  "  -p, --protocol FILE  the protocol (YAML; see docs/protocol.md)\n"
+	  "      --protocol FILE  the protocol (YAML; see docs/protocol.md)\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n"
 	  "  -k, --key FILE       the key file (default: the database name with .key)\n",
 	  cmd_init },
@@ -63,8 +63,8 @@ const struct cmd_entry cmd_table[] = {
 	  "\n"
 	  "  -t, --team TEAM            the caseworker's team or job centre\n"
 	  "  -v, --covariate NAME=VALUE a caseworker covariate; repeat for each\n"
-	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
-	  "  -s, --skip-invalid REJECTS register valid rows, write refused ones\n"
+	  "      --delimiter C          ',' ';' or 'tab' (default: detected)\n"
+	  "  -i, --skip-invalid REJECTS register valid rows, write refused ones\n"
 	  "  -d, --db FILE              the trial database\n"
 	  "  -k, --key FILE             the trial's key file (for new hires)\n",
 	  cmd_caseworker },
@@ -91,6 +91,7 @@ const struct cmd_entry cmd_table[] = {
 	{ "enroll", "enroll one participant, or a cohort from CSV",
 	  "usage: sortes enroll --person ID --caseworker CODE [--field NAME=VALUE]...\n"
 	  "       sortes enroll --csv FILE [--delimiter C] [--skip-invalid REJECTS]\n"
+	  "                     [--results OUT]\n"
 	  "\n"
 	  "Check the participant's fields and eligibility against the trial's\n"
 	  "protocol, allocate an arm and record it in the log.  Person\n"
@@ -101,19 +102,29 @@ const struct cmd_entry cmd_table[] = {
 	  "invisible or non-ASCII character (a byte order mark, a no-break\n"
 	  "space), is refused with its position and code point, never\n"
 	  "stripped (docs/protocol.md, \"Person identifiers\").\n"
+	  "Dates are YYYY-MM-DD; DD-MM-YYYY and DD.MM.YYYY too where the\n"
+	  "protocol declares date_format: day_month_year (docs/protocol.md,\n"
+	  "\"Dates\"); what is logged is always YYYY-MM-DD.\n"
 	  "A CSV file has a header naming its columns: person, caseworker and\n"
 	  "protocol fields.  If any row is refused, nobody is enrolled and\n"
 	  "every refused row is reported, unless --skip-invalid is given: then\n"
 	  "the valid rows are enrolled and the refused ones written to REJECTS\n"
-	  "with their line and reason.  Refused once the seed is revealed (exit\n"
+	  "with their line and reason.  --results OUT writes one row per input\n"
+	  "row: line, person as given, participant, arm and its name,\n"
+	  "caseworker, status (enrolled or refused) and the reason of a\n"
+	  "refusal.  It holds person identifiers, so it is created mode 0600\n"
+	  "and never over an existing file (exit 73), and only when the\n"
+	  "enrollment is committed: a cohort refused whole writes none\n"
+	  "(docs/linkage.md).  Refused once the seed is revealed (exit\n"
 	  "69): every allocation would then be predictable.\n"
 	  "\n"
 	  "  -P, --person ID            the person's identifier, e.g. a CPR number\n"
 	  "  -c, --caseworker CODE      the caseworker's code\n"
 	  "  -f, --field NAME=VALUE     a protocol field; repeat for each\n"
 	  "  -C, --csv FILE             enroll every row of FILE ('-': stdin)\n"
-	  "  -D, --delimiter C          ',' ';' or 'tab' (default: detected)\n"
-	  "  -s, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
+	  "      --delimiter C          ',' ';' or 'tab' (default: detected)\n"
+	  "  -i, --skip-invalid REJECTS enroll valid rows, write refused ones\n"
+	  "  -R, --results OUT          write every row's outcome to OUT (0600)\n"
 	  "  -d, --db FILE              the trial database\n"
 	  "  -k, --key FILE             the trial's key file\n",
 	  cmd_enroll },
@@ -126,7 +137,7 @@ const struct cmd_entry cmd_table[] = {
 	  "and a move to a caseworker of another arm is flagged as possible\n"
 	  "contamination.\n"
 	  "\n"
-	  "  -t, --to CODE        the new caseworker\n"
+	  "      --to CODE        the new caseworker\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_transfer },
 	{ "withdraw", "record that a participant withdrew",
@@ -139,6 +150,24 @@ const struct cmd_entry cmd_table[] = {
 	  "  -r, --reason TEXT    why (1 to 1000 bytes)\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_withdraw },
+	{ "participant", "show one participant's whole history from the log",
+	  "usage: sortes participant show PARTICIPANT [--json] [--db FILE]\n"
+	  "\n"
+	  "Print every log entry about the participant (its UUID), in log\n"
+	  "order, with its number and time: the enrollment (caseworker, arm,\n"
+	  "allocation, stratum, baseline fields), transfers (and whether the\n"
+	  "new caseworker's arm differs: possible contamination), the\n"
+	  "withdrawal and its reason, follow-up outcomes (measures, missed\n"
+	  "occasions, out-of-window dates, corrections with what they\n"
+	  "superseded) and budget spends.  What it shows is read from the\n"
+	  "logged entries themselves.  With --json, one JSON object holding\n"
+	  "each entry's logged body and hash (docs/json.md).  A participant\n"
+	  "the trial does not hold is refused (exit 65).  It opens the\n"
+	  "database read-only and needs no key file.\n"
+	  "\n"
+	  "  -j, --json           print the history as JSON\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_participant },
 	{ "followup", "list due follow-ups, record measurements, write a calendar",
 	  "usage: sortes followup due [--as-of DATE] [--within DAYS] [--caseworker CODE]\n"
 	  "                           [--limit N] [--json] [--arm-specific]\n"
@@ -172,17 +201,17 @@ const struct cmd_entry cmd_table[] = {
 	  "(which names them on stderr).\n"
 	  "due, overdue and calendar open the database read-only.\n"
 	  "\n"
-	  "  -a, --as-of DATE       the day to list for (YYYY-MM-DD; default today)\n"
+	  "      --as-of DATE       the day to list for (YYYY-MM-DD; default today)\n"
 	  "  -w, --within DAYS      how far ahead: 14d (default), 3w, or days\n"
 	  "  -c, --caseworker CODE  only this caseworker's participants\n"
-	  "      --limit N          at most N rows (default 1000; 0: all)\n"
+	  "  -l, --limit N          at most N rows (default 1000; 0: all)\n"
 	  "  -j, --json             a JSON array, one object a line\n"
 	  "  -A, --arm-specific     also occasions only some arms have (blinded trials)\n"
 	  "  -D, --date DATE        when the measures were taken (default today;\n"
 	  "                         with --correct, the corrected one's date)\n"
-	  "  -o, --out-of-window    accept a date outside the window, flagged\n"
+	  "      --out-of-window    accept a date outside the window, flagged\n"
 	  "  -r, --reason TEXT      why the occasion was missed (1 to 1000 bytes)\n"
-	  "  -C, --correct          supersede the occasion's recorded outcome\n"
+	  "      --correct          supersede the occasion's recorded outcome\n"
 	  "  -d, --db FILE          the trial database\n",
 	  cmd_followup },
 	{ "budget", "record spends of participants' budgets, report the ledger",
@@ -199,8 +228,8 @@ const struct cmd_entry cmd_table[] = {
 	  "report: spends by category, then each participant's spent and\n"
 	  "remaining budget; it opens the database read-only.\n"
 	  "\n"
-	  "  -a, --amount AMOUNT    the amount, e.g. 3200 or 3200.50\n"
-	  "  -c, --category NAME    what it was for (one of the protocol's)\n"
+	  "  -m, --amount AMOUNT    the amount, e.g. 3200 or 3200.50\n"
+	  "      --category NAME    what it was for (one of the protocol's)\n"
 	  "  -n, --note TEXT        a note (1 to 1000 bytes)\n"
 	  "  -D, --date DATE        when it was spent (default today)\n"
 	  "  -d, --db FILE          the trial database\n",
@@ -226,7 +255,7 @@ const struct cmd_entry cmd_table[] = {
 	  "Exit status 0 when all holds, 1 when anything does not.\n"
 	  "\n"
 	  "  -s, --seal FILE      a seal file; repeat for each\n"
-	  "  -r, --replay         re-derive every allocation from the seed\n"
+	  "      --replay         re-derive every allocation from the seed\n"
 	  "  -k, --key FILE       the key file, to replay before the reveal\n"
 	  "  -p, --pubkey FILE    the public key the seals must be signed with\n"
 	  "  -d, --db FILE        the trial database\n"
@@ -235,17 +264,27 @@ const struct cmd_entry cmd_table[] = {
 	{ "verify-export", "check an export against a seal, without the database",
 	  "usage: sortes verify-export EXPORT --seal FILE --pubkey FILE\n"
 	  "\n"
-	  "Check an export made with 'sortes export allocations --seal': the\n"
-	  "seal's signature; the log extract EXPORT.log, entry by entry, up to\n"
-	  "the sealed hash, which must be the freeze that made the seal; the\n"
-	  "protocol EXPORT.protocol against the seal's protocol hash; the\n"
-	  "export, byte for byte, against the rows the enrollments, transfers\n"
-	  "and withdrawals of that extract make; and the manifest\n"
-	  "EXPORT.manifest.json against both: strict JSON, no unknown key,\n"
-	  "every key (entries, export, export_sha256, format, head,\n"
-	  "protocol_sha256, rows, seal.sealed_at, seal.signer, trial) as the\n"
-	  "seal and the export say, and every byte as sortes export writes it.\n"
-	  "Needs no database: this is the evaluator's check (docs/audit.md).\n"
+	  "Check an export made with 'sortes export allocations --seal' or\n"
+	  "'sortes export followups --seal': the seal's signature; the log\n"
+	  "extract EXPORT.log, entry by entry, up to the sealed hash, which must\n"
+	  "be the freeze that made the seal; the protocol EXPORT.protocol\n"
+	  "against the seal's protocol hash; the export, byte for byte, against\n"
+	  "the rows that extract makes; and the manifest EXPORT.manifest.json\n"
+	  "against both: strict JSON, no unknown key, every key (entries,\n"
+	  "export, export_sha256, format, head, kind, protocol_sha256, rows,\n"
+	  "seal.sealed_at, seal.signer, trial; for follow-ups also dictionary\n"
+	  "and dictionary_sha256) as the seal and the export say, and every\n"
+	  "byte as sortes export writes it.  The manifest's kind (allocations or\n"
+	  "followups) says which rows to rebuild: allocations from the\n"
+	  "enrollments, transfers and withdrawals, with the columns the protocol\n"
+	  "gives (format csv-2 or json-2; an export of sortes before strata and\n"
+	  "fields had columns, csv or json, without the protocol); follow-ups\n"
+	  "from the enrollments, transfers, withdrawals and outcomes, scheduled\n"
+	  "by the protocol (which, from log format 2 on, must read as\n"
+	  "EXPORT.protocol.json, the JSON form the genesis entry commits to),\n"
+	  "with the dictionary EXPORT-metadata.json checked against the one\n"
+	  "that protocol makes.  Needs no database: this is the evaluator's\n"
+	  "check (docs/audit.md).\n"
 	  "\n"
 	  "  -s, --seal FILE      the seal the export was made at\n"
 	  "  -p, --pubkey FILE    the public key the seal must be signed with\n",
@@ -254,9 +293,14 @@ const struct cmd_entry cmd_table[] = {
 	  "usage: sortes export allocations [--format csv|json] [--output FILE]\n"
 	  "                                 [--dictionary FILE]\n"
 	  "                                 [--seal FILE [--pubkey FILE] | --at N]\n"
-	  "                                 [--db FILE]\n"
+	  "                                 [--blinded [--key FILE]] [--db FILE]\n"
 	  "       sortes export followups [--format csv|json] [--output FILE]\n"
-	  "                               [--dictionary FILE] [--db FILE]\n"
+	  "                               [--dictionary FILE |\n"
+	  "                                --seal FILE [--pubkey FILE] | --at N]\n"
+	  "                               [--blinded [--key FILE]] [--db FILE]\n"
+	  "       sortes export linkage --persons FILE [--output OUT]\n"
+	  "                             [--seal FILE [--pubkey FILE] | --at N]\n"
+	  "                             [--key FILE] [--db FILE]\n"
 	  "\n"
 	  "allocations: one row per participant, in log order: pseudonym,\n"
 	  "participant UUID, caseworker, arm code and name, enrollment time, log\n"
@@ -287,20 +331,77 @@ const struct cmd_entry cmd_table[] = {
 	  "A data dictionary (CSV on the Web metadata) describes every column,\n"
 	  "its datatype and allowed values, the arms, fields and measures:\n"
 	  "written to --dictionary FILE, or, for a CSV --output FILE, to\n"
-	  "FILE-metadata.json (docs/export-followups.md).\n"
+	  "FILE-metadata.json (docs/export-allocations.md,\n"
+	  "docs/export-followups.md).\n"
 	  "\n"
-	  "Both open the database read-only and never change it.\n"
+	  "followups with --seal or --at: the export as it stood after the\n"
+	  "seal's (or the N-th) entry: only the participants enrolled and the\n"
+	  "transfers, withdrawals and outcomes logged by then, rebuilt from the\n"
+	  "log, always the same bytes for the same seal; beside it, as for\n"
+	  "allocations, FILE.manifest.json, FILE.log and FILE.protocol, and\n"
+	  "the dictionary FILE-metadata.json and the protocol's JSON form,\n"
+	  "FILE.protocol.json (log format 2 on), with which 'sortes\n"
+	  "verify-export' rebuilds the export and its dictionary without the\n"
+	  "database.\n"
 	  "\n"
+	  "linkage: for a register authority's linkage, one row per person of\n"
+	  "FILE (a CSV with a 'person' column, as enrollment files have) whom\n"
+	  "the trial enrolled: person as given, participant, arm, enrolled_on,\n"
+	  "withdrawn_on (dates in the trial's time zone).  Persons never\n"
+	  "enrolled (by the seal's or N-th entry) get no row; their lines are\n"
+	  "reported on stderr and counted in the manifest.  Needs the key file.\n"
+	  "OUT is created mode 0600 and never over a file; OUT.manifest.json\n"
+	  "names the entry it is as of, its hash, the rows, the persons not\n"
+	  "enrolled, OUT's SHA-256 and the seal (docs/linkage.md).  'linkage'\n"
+	  "comes right after 'export'.\n"
+	  "\n"
+	  "--blinded writes each arm as its neutral label (group A, ...), by\n"
+	  "the mapping that 'sortes blind' committed the trial to (exit 69\n"
+	  "before), drawn from the key file's seed (or the revealed one); the\n"
+	  "real arm codes and names appear nowhere, the dictionary included\n"
+	  "(arm and arm_name both hold the label).  A blinded allocation export\n"
+	  "leaves entry_hash empty; a blinded follow-up export leaves out the\n"
+	  "occasions only some arms have.  With --seal or --at the manifest names the commitment, which\n"
+	  "must be in the log by then, and no FILE.log is written: the log\n"
+	  "holds the arms (docs/blinding.md).\n"
+	  "\n"
+	  "All open the database read-only and never change it.\n"
+	  "\n"
+	  "      --persons FILE     linkage: the persons to link\n"
 	  "  -s, --seal FILE        export as of this seal (checked against the log)\n"
 	  "  -p, --pubkey FILE      also check the seal's signature\n"
 	  "  -a, --at N             export as of log entry N\n"
-	  "  -D, --dictionary FILE  write the export's data dictionary to FILE\n"
+	  "      --dictionary FILE  write the export's data dictionary to FILE\n"
+	  "  -B, --blinded          neutral labels instead of the arms\n"
 	  "  -F, --format FMT       csv (default) or json\n"
 	  "  -o, --output FILE      write to FILE, which must not exist (default: stdout)\n"
+	  "  -k, --key FILE         the trial's key file (linkage; --blinded before the reveal)\n"
 	  "  -d, --db FILE          the trial database\n",
 	  cmd_export },
+	{ "lookup", "which participant, arm and caseworker a person is",
+	  "usage: sortes lookup --person ID... | --csv FILE [--json]\n"
+	  "                     [--key FILE] [--db FILE]\n"
+	  "\n"
+	  "Find persons by the keyed pseudonym of their identifier, as\n"
+	  "enrollment computed it, and print for each: the identifier as\n"
+	  "given, participant UUID, arm code and name, the caseworker now\n"
+	  "(after transfers), the enrollment date and the status: active,\n"
+	  "withdrawn (with the date) or transferred (with the number of\n"
+	  "transfers); or 'not enrolled'.  --csv reads the 'person' column of\n"
+	  "FILE (an enrollment file serves).  Never enrolls anyone; opens the\n"
+	  "database read-only.  Needs the trial's key file.  Every person is\n"
+	  "found before anything is printed: an identifier that is not one is\n"
+	  "refused (exit 65) with its place, never its text.  Exit 1 when any\n"
+	  "person is not enrolled (docs/linkage.md).\n"
+	  "\n"
+	  "  -P, --person ID      a person's identifier; repeat for each\n"
+	  "  -C, --csv FILE       the persons of FILE's 'person' column ('-': stdin)\n"
+	  "  -j, --json           one JSON array (docs/json.md)\n"
+	  "  -k, --key FILE       the trial's key file\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_lookup },
 	{ "keygen", "make an Ed25519 key pair for signing seals",
-	  "usage: sortes keygen --out NAME\n"
+	  "usage: sortes keygen --output NAME\n"
 	  "\n"
 	  "Write NAME.pem (the private key, mode 600) and NAME.pub (the public\n"
 	  "key, for evaluators and auditors), as PEM files the openssl command\n"
@@ -308,10 +409,10 @@ const struct cmd_entry cmd_table[] = {
 	  "stopped between the two files leaves it: then its public key is\n"
 	  "written to NAME.pub.  Each file is written whole or not at all.\n"
 	  "\n"
-	  "  -o, --out NAME       where to write the keys\n",
+	  "  -o, --output NAME    where to write the keys\n",
 	  cmd_keygen },
 	{ "freeze", "seal the log with a signature",
-	  "usage: sortes freeze --key PRIVATE.pem [--note TEXT] [--seal FILE]\n"
+	  "usage: sortes freeze --signing-key PRIVATE.pem [--note TEXT] [--seal FILE]\n"
 	  "                     [--db FILE]\n"
 	  "\n"
 	  "Append a freeze entry and write a seal: the trial, its protocol\n"
@@ -323,10 +424,10 @@ const struct cmd_entry cmd_table[] = {
 	  "The freeze is committed first; if its file is not written after\n"
 	  "that, 'sortes seal show' writes it from the database.\n"
 	  "\n"
-	  "  -k, --key FILE       the signing key (from sortes keygen)\n"
-	  "  -n, --note TEXT      a one-line note, e.g. \"after cohort 3\"\n"
-	  "  -s, --seal FILE      where to write the seal; must not exist\n"
-	  "  -d, --db FILE        the trial database\n",
+	  "      --signing-key FILE  the signing key (from sortes keygen)\n"
+	  "  -n, --note TEXT         a one-line note, e.g. \"after cohort 3\"\n"
+	  "  -s, --seal FILE         where to write the seal; must not exist\n"
+	  "  -d, --db FILE           the trial database\n",
 	  cmd_freeze },
 	{ "seal", "list the seals kept in the database, write one out again",
 	  "usage: sortes seal list [--db FILE]\n"
@@ -357,17 +458,48 @@ const struct cmd_entry cmd_table[] = {
 	  "  -k, --key FILE       the trial's key file\n"
 	  "  -d, --db FILE        the trial database\n",
 	  cmd_reveal },
+	{ "blind", "commit to the arms' neutral labels, for blinded exports",
+	  "usage: sortes blind [--key FILE] [--db FILE]\n"
+	  "\n"
+	  "Draw the mapping of the trial's arms to neutral labels (group A,\n"
+	  "group B, ...) from the seed and append a commitment to it to the\n"
+	  "log: SHA-256 of a secret nonce, drawn from the seed too, and the\n"
+	  "mapping.  'sortes export allocations|followups --blinded' then\n"
+	  "writes the labels instead of the arms, the same mapping every time;\n"
+	  "only 'sortes unblind' discloses it (docs/blinding.md).  Once per\n"
+	  "trial, before the seed is revealed (exit 69 after; 65 the second\n"
+	  "time).  Needs the key file.\n"
+	  "\n"
+	  "  -k, --key FILE       the trial's key file\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_blind },
+	{ "unblind", "disclose the blinding's mapping in the log, and print it",
+	  "usage: sortes unblind [--key FILE] [--json] [--db FILE]\n"
+	  "\n"
+	  "Append the mapping of labels to arms and the nonce that open the\n"
+	  "trial's blinding commitment to the log, and print the mapping: the\n"
+	  "evaluators' blinded analysis is done.  Refused without a commitment\n"
+	  "(exit 69) and the second time (exit 65).  The mapping is drawn from\n"
+	  "the revealed seed, or before the reveal from the key file's.\n"
+	  "'sortes verify' checks that the disclosure opens the commitment;\n"
+	  "'sortes verify --replay', that both are what the seed gives.\n"
+	  "\n"
+	  "  -k, --key FILE       the trial's key file (not needed after the reveal)\n"
+	  "  -j, --json           print the disclosure as JSON (docs/blinding.md)\n"
+	  "  -d, --db FILE        the trial database\n",
+	  cmd_unblind },
 	{ "upgrade", "bring a database's schema up to this sortes",
 	  "usage: sortes upgrade [--db FILE]\n"
 	  "\n"
 	  "Apply the schema migrations the database lacks, each in its own\n"
 	  "transaction, carrying its trial forward.  Commands that write do\n"
 	  "this by themselves; those that only read (verify, export, protocol\n"
-	  "show, followup due, overdue and calendar, budget report, caseworker\n"
-	  "list) never change the file: they read a database of an older\n"
-	  "schema through an up-to-date temporary copy, made again each time.\n"
-	  "Upgrading once saves that copying.  A database at the newest schema\n"
-	  "is left as it is; one made by a newer sortes is refused.\n"
+	  "show, participant show, followup due, overdue and calendar, budget\n"
+	  "report, caseworker list) never change the file: they read a\n"
+	  "database of an older schema through an up-to-date temporary copy,\n"
+	  "made again each time.  Upgrading once saves that copying.  A\n"
+	  "database at the newest schema is left as it is; one made by a newer\n"
+	  "sortes is refused.\n"
 	  "\n"
 	  "  -d, --db FILE        the trial database (default $SORTES_DB or trial.db)\n",
 	  cmd_upgrade },
@@ -378,10 +510,10 @@ const struct cmd_entry cmd_table[] = {
 	  "and print K outputs, one a line, in hex; with --bound, print\n"
 	  "unbiased draws in [0, B) in decimal instead.\n"
 	  "\n"
-	  "  -s, --seed N         initial state, 0 to 2^64-1\n"
-	  "  -S, --stream M       stream selector, 0 to 2^63-1\n"
-	  "  -n, --count K        how many (default 6)\n"
-	  "  -b, --bound B        draw below B, 1 to 2^32-1\n",
+	  "      --seed N         initial state, 0 to 2^64-1\n"
+	  "      --stream M       stream selector, 0 to 2^63-1\n"
+	  "      --count K        how many (default 6)\n"
+	  "      --bound B        draw below B, 1 to 2^32-1\n",
 	  cmd_rng },
 	{ "help", "show the commands, or one command's help",
 	  "usage: sortes help [COMMAND]\n", cmd_help },
@@ -397,6 +529,103 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+/* An option line of a help text: "  -x, --long ARG   text". */
+struct help_option {
+	int letter;		/* 0: long only */
+	const char *name;	/* after "--", not terminated */
+	size_t len;
+	int has_arg;
+};
+
+/*
+ * The next option line of a help text from 'p' into *o; returns where
+ * to go on from, or NULL after the last.
+ */
+static const char *
+help_option_next(const char *p, struct help_option *o)
+{
+	for (const char *nl; *p != '\0'; p = nl != NULL ? nl + 1 : "") {
+		nl = strchr(p, '\n');
+		o->letter = 0;
+		if (strncmp(p, "  -", 3) == 0 && p[3] != '-' &&
+		    strncmp(p + 4, ", --", 4) == 0)
+			o->letter = (unsigned char)p[3];
+		else if (strncmp(p, "      --", 8) != 0)
+			continue;
+		o->name = p + 8;
+		o->len = strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789-");
+		o->has_arg = o->name[o->len] == ' ' &&
+		    o->name[o->len + 1] >= 'A' && o->name[o->len + 1] <= 'Z';
+		return o->name + o->len;
+	}
+	return NULL;
+}
+
+/*
+ * Whether the option 'arg' ("--name", a prefix of it as getopt_long()
+ * takes it, or the letter 'letter') takes the next word as its value,
+ * by the command's help text.
+ */
+static int
+help_takes_arg(const char *usage, const char *name, int letter)
+{
+	struct help_option o;
+	size_t len = strlen(name);
+	int prefixes = 0, prefix_arg = 0;
+
+	for (const char *p = usage; (p = help_option_next(p, &o)) != NULL;) {
+		if (letter != 0) {
+			if (o.letter == letter)
+				return o.has_arg;
+			continue;
+		}
+		if (o.len < len || strncmp(o.name, name, len) != 0)
+			continue;
+		if (o.len == len)
+			return o.has_arg;
+		prefixes++;
+		prefix_arg = o.has_arg;
+	}
+	return prefixes == 1 && prefix_arg;
+}
+
+/*
+ * Whether a command line asks for the version: -V or --version as an
+ * option, not as another option's value.  Checked before the command
+ * runs, so that every command and subcommand, and every one added
+ * later, answers it as 'sortes --version' does, with no -V in its own
+ * option table.
+ */
+static int
+cmd_wants_version(const struct cmd_entry *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			return 0;
+		if (cli_is_version(a))
+			return 1;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		if (a[1] == '-') {
+			if (strchr(a, '=') == NULL &&
+			    help_takes_arg(c->usage, a + 2, 0))
+				i++;
+			continue;
+		}
+		for (const char *l = a + 1; *l != '\0'; l++) {
+			if (*l == 'V')
+				return 1;
+			if (help_takes_arg(c->usage, "", (unsigned char)*l)) {
+				i += l[1] == '\0';
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 static void
 cmd_overview(FILE *fp)
 {
@@ -405,7 +634,10 @@ cmd_overview(FILE *fp)
 	    "Commands:\n", fp);
 	for (const struct cmd_entry *c = cmd_table; c->name != NULL; c++)
 		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nRun 'sortes COMMAND --help' for a command's options.\n\n"
+	fputs("\nRun 'sortes COMMAND --help' for a command's options; -V or\n"
+	    "--version, alone or after any command, prints the version.\n"
+	    "Option letters mean the same in every command\n"
+	    "(docs/options.md).\n\n"
 	    "Environment: SORTES_DB, the database when --db is not given;\n"
 	    "SORTES_NOW=YYYY-MM-DDTHH:MM:SSZ, the time (UTC) to use instead of\n"
 	    "the clock, for tests and demos, recorded as given; no entry may be\n"
@@ -419,6 +651,19 @@ cli_help(const char *command)
 
 	if (c != NULL)
 		fputs(c->usage, stdout);
+	return cli_finish(0);
+}
+
+int
+cli_is_version(const char *arg)
+{
+	return strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0;
+}
+
+int
+cli_version(void)
+{
+	puts("sortes " PACKAGE_VERSION);
 	return cli_finish(0);
 }
 
@@ -451,14 +696,14 @@ cli_run(int argc, char **argv)
 		cmd_overview(stdout);
 		return cli_finish(0);
 	}
-	if (strcmp(argv[0], "--version") == 0) {
-		puts("sortes " PACKAGE_VERSION);
-		return cli_finish(0);
-	}
+	if (cli_is_version(argv[0]))
+		return cli_version();
 	if ((c = cmd_find(argv[0])) == NULL) {
 		fprintf(stderr, "sortes: unknown command '%s'\n"
 		    "Try 'sortes help'.\n", argv[0]);
 		return EXIT_USAGE;
 	}
+	if (cmd_wants_version(c, argc, argv))
+		return cli_version();
 	return c->exec(argc, argv);
 }

@@ -165,6 +165,23 @@ checkpoint() {
 	"$SQLITE3" "$1" 'pragma wal_checkpoint(truncate)' >/dev/null
 }
 
+# ub_enroll DB PERSON CASEWORKER - enroll a youth eligible for
+# Ungebudgetter into DB (must work); the participant's UUID goes to $id.
+ub_enroll() {
+	run "$SORTES" enroll --db "$1" --person "$2" --caseworker "$3" \
+	    --field birth_date=2000-05-17 \
+	    --field months_without_job_or_education=12 \
+	    --field benefit=uddannelseshjaelp
+	[ "$status" -eq 0 ] || fail "cannot enroll $2"
+	# shellcheck disable=SC2034 # for the script that calls it
+	id=$(sed -n 's/^enrolled participant \([^:]*\):.*/\1/p' out)
+}
+
+# cw_in_arm DB ARM - the first caseworker (by code) of ARM in DB.
+cw_in_arm() {
+	"$SQLITE3" "$1" "select c.code from caseworkers c join caseworker_allocations ca on ca.caseworker = c.seq where ca.arm = '$2' order by c.code limit 1"
+}
+
 # office_caseworkers N - write cws.csv: the first N (at most 6) of six
 # caseworkers for the Ungebudgetter protocol, two per office.
 office_caseworkers() {
@@ -174,4 +191,37 @@ office_caseworkers() {
 		    CW03,Syd,28,50,syd CW04,Syd,51,20,syd \
 		    CW05,Midt,30,45,midt CW06,Midt,44,30,midt | head -n "$1"
 	} >cws.csv
+}
+
+# ub_trial DB - an Ungebudgetter trial whose six caseworkers of
+# office_caseworkers are randomized (arms B and C); must work.
+ub_trial() {
+	new_trial "$UNGEBUDGETTER" "$1"
+	office_caseworkers 6
+	run "$SORTES" caseworker import cws.csv --db "$1"
+	[ "$status" -eq 0 ] || fail "cannot register the caseworkers of $1"
+	run "$SORTES" randomize --db "$1" --beacon 0011223344556677
+	[ "$status" -eq 0 ] || fail "cannot randomize the caseworkers of $1"
+}
+
+# ub_cohort FILE - four eligible Ungebudgetter youths, with CW01-CW04.
+ub_cohort() {
+	printf '%s\n' \
+	    "person,caseworker,birth_date,months_without_job_or_education,benefit" \
+	    "070402-9301,CW01,2002-04-07,14,uddannelseshjaelp" \
+	    "080403-9302,CW02,2003-04-08,11,uddannelseshjaelp" \
+	    "090404-9303,CW03,2004-04-09,10,uddannelseshjaelp" \
+	    "100405-9304,CW04,2004-05-10,12,uddannelseshjaelp" >"$1"
+}
+
+# caseworker_arm DB CODE - the arm caseworker CODE was allocated.
+caseworker_arm() {
+	"$SQLITE3" "$1" "select ca.arm from caseworkers c join caseworker_allocations ca on ca.caseworker = c.seq where c.code = '$2'"
+}
+
+# on_tty CMD... - run CMD on a pseudo-terminal (stdout and stderr both
+# go to it, and so to ./out), as run does.
+on_tty() {
+	run python3 -c 'import os, pty, sys
+sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))' "$@"
 }

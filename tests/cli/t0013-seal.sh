@@ -14,13 +14,13 @@ umask 022
 
 run "$SORTES" keygen --help
 expect_status 0
-expect_out_contains "usage: sortes keygen --out NAME"
+expect_out_contains "usage: sortes keygen --output NAME"
 
 run "$SORTES" keygen
 expect_status 64
-expect_err_contains "--out NAME is required"
+expect_err_contains "--output NAME is required"
 
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
 expect_out_contains "wrote private key lead.pem (mode 600: keep it secret) and public key lead.pub"
 fingerprint=$(sed -n 's/^fingerprint //p' out)
@@ -35,7 +35,7 @@ check "lead.pub is a PEM public key" grep -q -x -e "-----BEGIN PUBLIC KEY-----" 
 # Never over existing keys, which stay as they were.
 cp lead.pem lead.pem.orig
 cp lead.pub lead.pub.orig
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 73
 expect_err_contains "lead.pem"
 expect_err_contains "already exists"
@@ -43,12 +43,12 @@ check "lead.pem unchanged" cmp -s lead.pem lead.pem.orig
 check "lead.pub unchanged" cmp -s lead.pub lead.pub.orig
 # Only the public half exists: nothing is left behind.
 cp lead.pub half.pub
-run "$SORTES" keygen --out half
+run "$SORTES" keygen --output half
 expect_status 73
 expect_err_contains "half.pub"
 check "no half.pem left behind" test ! -e half.pem
 
-run "$SORTES" keygen --out other
+run "$SORTES" keygen --output other
 expect_status 0
 
 # The fingerprint is SHA-256 of the raw 32-byte key: the last 32 bytes
@@ -66,13 +66,13 @@ done
 
 run "$SORTES" freeze --help
 expect_status 0
-expect_out_contains "usage: sortes freeze --key PRIVATE.pem"
+expect_out_contains "usage: sortes freeze --signing-key PRIVATE.pem"
 
 run "$SORTES" freeze --db t.db
 expect_status 64
-expect_err_contains "--key FILE"
+expect_err_contains "--signing-key FILE"
 
-run "$SORTES" freeze --db t.db --key lead.pem --note "after cohort 1"
+run "$SORTES" freeze --db t.db --signing-key lead.pem --note "after cohort 1"
 expect_status 0
 head5=$("$SQLITE3" t.db 'select hash from log where seq = 5')
 expect_out_is "froze 5 entries, head $head5
@@ -98,7 +98,7 @@ expect_eq "$(sed -n 4p t.db.seal-5)" \
 # A seal file is never overwritten; the freeze itself is committed by
 # then, and the message says so.
 cp t.db.seal-5 keep.seal
-run "$SORTES" freeze --db t.db --key lead.pem --seal t.db.seal-5
+run "$SORTES" freeze --db t.db --signing-key lead.pem --seal t.db.seal-5
 expect_status 73
 expect_err_contains "the freeze is recorded in the database, but its seal file is not written"
 expect_err_contains "t.db.seal-5"
@@ -118,10 +118,10 @@ check "seal show 5 differs from the file freeze wrote" cmp -s out t.db.seal-5
 # A key that others can read is refused; so is a public key.
 cp lead.pem open.pem
 chmod 644 open.pem
-run "$SORTES" freeze --db t.db --key open.pem
+run "$SORTES" freeze --db t.db --signing-key open.pem
 expect_status 77
 expect_err_contains "chmod 600"
-run "$SORTES" freeze --db t.db --key lead.pub
+run "$SORTES" freeze --db t.db --signing-key lead.pub
 expect_status 77
 expect_eq "$(log_count t.db)" 6 "entries after the refused keys"
 
@@ -169,7 +169,7 @@ run "$SORTES" verify --db t.db --pubkey given.d
 expect_status 66
 expect_err_contains "sortes: public key 'given.d' is a directory"
 entries=$(log_count t.db)
-run "$SORTES" freeze --db t.db --key given.d
+run "$SORTES" freeze --db t.db --signing-key given.d
 expect_status 66
 expect_err_contains "sortes: private key 'given.d' is a directory"
 expect_eq "$(log_count t.db)" "$entries" "entries after a refused freeze"
@@ -247,7 +247,7 @@ check "the documented fingerprint" grep -q -F \
 
 checkpoint t.db
 cp t.db copy.db
-run "$SORTES" freeze --db copy.db --key lead.pem --seal ahead.seal
+run "$SORTES" freeze --db copy.db --signing-key lead.pem --seal ahead.seal
 expect_status 0
 expect_out_contains "froze 7 entries"
 run "$SORTES" verify --db t.db --seal ahead.seal --pubkey lead.pub

@@ -10,9 +10,9 @@ for p in 170500-9001 170500-9002 170500-9003; do
 	enroll_fokus t.db "$p"
 	expect_status 0
 done
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
-run "$SORTES" freeze --db t.db --key lead.pem --seal s1
+run "$SORTES" freeze --db t.db --signing-key lead.pem --seal s1
 expect_status 0
 head=$(sed -n 's/^head //p' s1)
 enroll_fokus t.db 170500-9004
@@ -65,7 +65,7 @@ expect_err_contains "cannot create 'e1.csv': it already exists"
 check "the manifest changed" cmp -s e1.csv.manifest.json e1.manifest.orig
 check "the log extract changed" cmp -s e1.csv.log e1.log.orig
 expect_eq "$(stat -c %a e1.csv.log)" 600 "mode of the log extract"
-run "$SORTES" keygen --out other
+run "$SORTES" keygen --output other
 expect_status 0
 run "$SORTES" export allocations --db t.db --seal s1 --pubkey other.pub \
     --output e6.csv

@@ -10,9 +10,9 @@ for p in 170500-9001 170500-9002 170500-9003 170500-9004; do
 	enroll_fokus t.db "$p"
 	expect_status 0
 done
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
-run "$SORTES" freeze --db t.db --key lead.pem --seal s1
+run "$SORTES" freeze --db t.db --signing-key lead.pem --seal s1
 expect_status 0
 enroll_fokus t.db 170500-9005
 expect_status 0
@@ -93,7 +93,7 @@ expect_status 66
 expect_err_contains "sortes: public key 'given.d' is a directory"
 
 # Another signer, an edited seal, missing arguments.
-run "$SORTES" keygen --out other
+run "$SORTES" keygen --output other
 expect_status 0
 run "$SORTES" verify-export e.csv --seal s1 --pubkey other.pub
 expect_status 1

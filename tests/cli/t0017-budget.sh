@@ -11,23 +11,6 @@ expect_log() {
 	expect_eq "$(log_count "$1")" "$2" "log entries in $1"
 }
 
-# in_arm DB ARM - the first caseworker (by code) of ARM.
-in_arm() {
-	"$SQLITE3" "$1" "select c.code from caseworkers c join caseworker_allocations ca on ca.caseworker = c.seq where ca.arm = '$2' order by c.code limit 1"
-}
-
-# enroll_ub PERSON CASEWORKER - enroll an eligible youth in b.db (must
-# work); the participant's UUID goes to $id.  PERSON is a synthetic CPR
-# number (see lib.sh).
-enroll_ub() {
-	run "$SORTES" enroll --db b.db --person "$1" --caseworker "$2" \
-	    --field birth_date=2000-05-17 \
-	    --field months_without_job_or_education=12 \
-	    --field benefit=uddannelseshjaelp
-	[ "$status" -eq 0 ] || fail "cannot enroll $1"
-	id=$(sed -n 's/^enrolled participant \([^:]*\):.*/\1/p' out)
-}
-
 # cat_line CATEGORY SPENDS SPENT, person_line ID ARM SPENDS SPENT LEFT -
 # the lines of 'budget report'.
 cat_line() {
@@ -97,19 +80,19 @@ run "$SORTES" randomize --db b.db --beacon 0011223344556677
 expect_status 0
 expect_out_contains "randomized 6 caseworkers by constrained, log entry 8: B 3, C 3"
 expect_log b.db 8
-cw_b=$(in_arm b.db B)
-cw_c=$(in_arm b.db C)
+cw_b=$(cw_in_arm b.db B)
+cw_c=$(cw_in_arm b.db C)
 check "no caseworkers in both arms" test -n "$cw_b" -a -n "$cw_c"
 
-enroll_ub 170500-9001 "$cw_b"
+ub_enroll b.db 170500-9001 "$cw_b"
 pb=$id
 expect_out_contains ": arm B ("
-enroll_ub 170500-9002 "$cw_c"
+ub_enroll b.db 170500-9002 "$cw_c"
 pc=$id
 expect_out_contains ": arm C ("
-enroll_ub 170500-9003 "$cw_b"
+ub_enroll b.db 170500-9003 "$cw_b"
 pb2=$id
-enroll_ub 170500-9004 "$cw_b"
+ub_enroll b.db 170500-9004 "$cw_b"
 pw=$id
 expect_log b.db 12
 

@@ -249,9 +249,9 @@ expect_err_contains "--format 'xml' is not csv or json"
 check "x.csv created for a refused format" test ! -e x.csv
 check "x.csv's dictionary created for a refused format" \
     test ! -e x.csv-metadata.json
-run "$SORTES" export followups --db t.db --at 3 --output y.csv
+run "$SORTES" export followups --db t.db --pubkey lead.pub --output y.csv
 expect_status 64
-expect_err_contains "go with 'export allocations'"
+expect_err_contains "--pubkey goes with --seal"
 check "y.csv created for a refused option" test ! -e y.csv
 run "$SORTES" export followups extra --db t.db --output y.csv
 expect_status 64

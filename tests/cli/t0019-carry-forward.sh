@@ -54,7 +54,7 @@ run "$SORTES" enroll --db ungifokus.db --person 010203-4455 --caseworker CW1 \
     --field jobcentre=midt
 expect_status 0
 # Writing migrated the file, and still stored no JSON form.
-expect_eq "$("$SQLITE3" ungifokus.db 'pragma user_version')" 5 \
+expect_eq "$("$SQLITE3" ungifokus.db 'pragma user_version')" 6 \
     "schema version after writing"
 expect_eq "$("$SQLITE3" ungifokus.db \
     "SELECT count(*) FROM trial WHERE protocol_json IS NULL")" 1 \

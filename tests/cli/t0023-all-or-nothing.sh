@@ -94,10 +94,10 @@ expect_status 0
 # --- keygen -------------------------------------------------------------
 
 mkdir keys
-killed keygen-private-linked "$SORTES" keygen --out keys/lead
+killed keygen-private-linked "$SORTES" keygen --output keys/lead
 expect_eq "$(names keys)" "lead.pem " "files of the stopped keygen"
 expect_eq "$(mode_of keys/lead.pem)" 600 "mode of the private key"
-run "$SORTES" keygen --out keys/lead
+run "$SORTES" keygen --output keys/lead
 expect_status 0
 expect_out_contains "found private key keys/lead.pem without its public key, as an interrupted keygen leaves it: wrote public key keys/lead.pub"
 expect_err_empty
@@ -107,14 +107,14 @@ fingerprint=$(sed -n 's/^fingerprint //p' out)
 expect_eq "${#fingerprint}" 64 "length of the fingerprint"
 # Whole now: a third run refuses, and changes nothing.
 cp keys/lead.pem lead.pem.orig
-run "$SORTES" keygen --out keys/lead
+run "$SORTES" keygen --output keys/lead
 expect_status 73
 expect_err_contains "cannot create 'keys/lead.pem': it already exists"
 check "the private key changed" cmp -s keys/lead.pem lead.pem.orig
 # A private key that others can read gets no public key written.
 cp keys/lead.pem open.pem
 chmod 644 open.pem
-run "$SORTES" keygen --out open
+run "$SORTES" keygen --output open
 expect_status 77
 check "a public key for an open private key" test ! -e open.pub
 
@@ -125,7 +125,7 @@ for p in 010190-1001 020291-1002 150395-2001; do
 	enroll_fokus f.db "$p"
 	expect_status 0
 done
-killed freeze-committed "$SORTES" freeze --db f.db --key keys/lead.pem \
+killed freeze-committed "$SORTES" freeze --db f.db --signing-key keys/lead.pem \
     --note "after cohort 1"
 check "a seal file after the stopped freeze" test ! -e f.db.seal-5
 expect_eq "$("$SQLITE3" f.db 'select count(*) from seals')" 1 \
@@ -174,7 +174,7 @@ expect_status 66
 
 # The same command again: a new freeze, whose file 'seal show' gives
 # byte for byte.
-run "$SORTES" freeze --db f.db --key keys/lead.pem --note "again"
+run "$SORTES" freeze --db f.db --signing-key keys/lead.pem --note "again"
 expect_status 0
 expect_out_contains "seal written to f.db.seal-6"
 run "$SORTES" seal show 6 --db f.db
@@ -256,12 +256,13 @@ run "$SORTES" export followups --db f.db --output fu2.csv
 expect_status 0
 check "a finished follow-up export differs" cmp -s fu.csv fu2.csv
 
-# An allocation export's dictionary, after the files that go with an
-# export as of a seal, before the export.
+# An allocation export's dictionary, after the log extract and the
+# protocol, before the manifest and the export.
 killed export-dictionary-linked "$SORTES" export allocations --db f.db \
     --seal f.db.seal-5 --output da.csv
 check "the allocation export exists" test ! -e da.csv
-for f in da.csv-metadata.json da.csv.manifest.json da.csv.log da.csv.protocol; do
+check "the manifest exists" test ! -e da.csv.manifest.json
+for f in da.csv-metadata.json da.csv.log da.csv.protocol; do
 	check "no $f" test -f "$f"
 done
 run "$SORTES" export allocations --db f.db --seal f.db.seal-5 --output da.csv

@@ -70,9 +70,9 @@ youth=$(sed -n 's/^enrolled participant \([^:]*\):.*/\1/p' out)
 run "$SORTES" budget spend "$youth" --db t.db --amount 1200.50 \
     --category education
 expect_status 0
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
-run "$SORTES" freeze --db t.db --key lead.pem --note "enrollment closed" \
+run "$SORTES" freeze --db t.db --signing-key lead.pem --note "enrollment closed" \
     --seal t.seal
 expect_status 0
 run "$SORTES" export allocations --db t.db --seal t.seal --pubkey lead.pub \
@@ -114,6 +114,7 @@ read_all() {
 	read_one "$1" calendar followup calendar --db "$2/t.db"
 	read_one "$1" budget budget report --db "$2/t.db"
 	read_one "$1" caseworkers caseworker list --db "$2/t.db"
+	read_one "$1" participant participant show "$youth" --db "$2/t.db"
 	read_one "$1" seals seal list --db "$2/t.db"
 	read_one "$1" seal seal show "$(sed -n 's/^entries //p' "$2/t.seal")" \
 	    --db "$2/t.db"

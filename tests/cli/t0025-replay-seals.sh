@@ -172,11 +172,11 @@ for person in 010190-1001 020291-1002 150395-2001; do
 	enroll_fokus f.db "$person"
 	expect_status 0
 done
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
-run "$SORTES" keygen --out other
+run "$SORTES" keygen --output other
 expect_status 0
-run "$SORTES" freeze --db f.db --key lead.pem --note "after cohort 1" --seal s5
+run "$SORTES" freeze --db f.db --signing-key lead.pem --note "after cohort 1" --seal s5
 expect_status 0
 run "$SORTES" export allocations --db f.db --seal s5 --pubkey lead.pub \
     --output e.csv

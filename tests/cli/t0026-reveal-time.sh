@@ -42,9 +42,9 @@ expect_out_contains "SORTES_NOW=YYYY-MM-DDTHH:MM:SSZ"
 new_trial "$UNGIFOKUS" f.db
 enroll_fokus f.db 010190-1001
 expect_status 0
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
-run "$SORTES" freeze --db f.db --key lead.pem --note "enrollment closed"
+run "$SORTES" freeze --db f.db --signing-key lead.pem --note "enrollment closed"
 expect_status 0
 run "$SORTES" reveal --db f.db
 expect_status 0
@@ -190,7 +190,7 @@ expect_status 69
 expect_err_contains "before log entry 3 ($later)"
 run "$SORTES" caseworker add CW7 --team "Jobcenter midt" --db t.db
 expect_status 69
-run "$SORTES" freeze --db t.db --key lead.pem --note "set back"
+run "$SORTES" freeze --db t.db --signing-key lead.pem --note "set back"
 expect_status 69
 expect_err_contains "before log entry 3 ($later)"
 check "a seal file was written" test ! -e t.db.seal-4

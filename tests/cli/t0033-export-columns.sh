@@ -218,10 +218,10 @@ expect_eq "$(cat b.csv-metadata.json)" "{}" "the dictionary that was there"
 
 # --- sealed, with withdrawals and transfers ---------------------------------
 
-run "$SORTES" keygen --out lead
+run "$SORTES" keygen --output lead
 expect_status 0
 run env SORTES_NOW=2024-03-09T08:00:00Z "$SORTES" freeze --db c.db \
-    --key lead.pem --seal s1
+    --signing-key lead.pem --seal s1
 expect_status 0
 # After the seal: a withdrawal, which the sealed export must not show.
 run env SORTES_NOW=2024-03-10T08:00:00Z "$SORTES" withdraw --db c.db "$p3" \
@@ -309,9 +309,25 @@ printf '{"entries":%s,"export":"o.csv","export_sha256":"%s","format":"csv","head
 run "$SORTES" verify-export o.csv --seal s1 --pubkey lead.pub
 expect_status 0
 expect_out_contains "exactly the 4 allocations of the 10 log entries"
-# The same bytes claimed as layout 2 fail.
-sed 's/"format":"csv"/"format":"csv-2"/' o.csv.manifest.json >m
+# sortes after follow-up seals and before layout 2 wrote the kind too.
+sed 's/"head"\(:"[0-9a-f]*",\)/"head"\1"kind":"allocations",/' \
+    o.csv.manifest.json >m
 mv m o.csv.manifest.json
+check "no kind in the manifest" grep -q '","kind":"allocations","protocol_sha256":"' \
+    o.csv.manifest.json
+run "$SORTES" verify-export o.csv --seal s1 --pubkey lead.pub
+expect_status 0
+expect_out_contains "exactly the 4 allocations of the 10 log entries"
+# Without the kind, only layout 1 is checked as allocations.
+sed 's/"format":"csv"/"format":"csv-2"/; s/"kind":"allocations",//' \
+    o.csv.manifest.json >m
+cp m o.csv.manifest.json
+run "$SORTES" verify-export o.csv --seal s1 --pubkey lead.pub
+expect_status 1
+expect_err_contains "the manifest lacks the key 'kind'"
+# The same bytes claimed as layout 2 fail.
+sed 's/"head"\(:"[0-9a-f]*",\)/"head"\1"kind":"allocations",/' m \
+    >o.csv.manifest.json
 cp ../s.csv.protocol o.csv.protocol
 run "$SORTES" verify-export o.csv --seal s1 --pubkey lead.pub
 expect_status 1
