@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sortes/bundle.h"
+#include "sortes/crypto.h"
 #include "sortes/export.h"
 #include "sortes/export_followups.h"
 #include "sortes/json.h"
@@ -16,6 +17,7 @@
 #include "sortes/zone.h"
 #include "followups_log.h"
 #include "strata.h"
+#include "strmap.h"
 
 #define PATH_BUF 4096
 
@@ -80,48 +82,35 @@ hash_stream(struct sortes_hasher *h)
 	return fopencookie(h, "w", io);
 }
 
-/* The value of member 'key' (its JSON text) in members, or NULL. */
-static const struct sortes_member *
-member(const struct sortes_member *m, long n, const char *key)
-{
-	size_t len = strlen(key);
-
-	for (long i = 0; i < n; i++)
-		if (m[i].keylen == len && memcmp(m[i].key, key, len) == 0)
-			return &m[i];
-	return NULL;
-}
-
-/* Copy a member's value into buf, without the quotes of a string. */
-static const char *
-member_text(const struct sortes_member *m, char *buf, size_t size)
-{
-	const char *v = m->value;
-	size_t n = m->valuelen;
-
-	if (n >= 2 && v[0] == '"') {
-		v++;
-		n -= 2;
-	}
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, v, n);
-	buf[n] = '\0';
-	return buf;
-}
+/*
+ * A participant's transfers and withdrawal in the extract.  A row's
+ * status comes from entries after its enrollment, so a first reading
+ * of the extract gathers them (for these participants alone, not every
+ * row), and the second, which checks the chain and rebuilds the rows,
+ * finds each of them again in the chain it checks: so the statuses
+ * written are the sealed log's, even were the file to change between
+ * the two readings.
+ */
+struct status {
+	int64_t transfers, seen_transfers;
+	char withdrawn_at[SORTES_TIME_LEN];	/* "" when not withdrawn */
+	int seen_withdrawn;
+	int enrolled;			/* its enrollment was met, in order */
+};
 
 struct checker {
 	const struct sortes_seal *seal;
 	const char *export_path;
 	int followups;			/* the manifest's kind */
 	sortes_local_day_fn local_day;
-	struct sortes_protocol *protocol;	/* a follow-up bundle's */
+	struct sortes_protocol *protocol;	/* bundle_protocol(), or NULL */
 	struct fu_log *fu;		/* its schedule, entry by entry */
 	struct sortes_export_writer writer;
 	uint8_t prev[SORTES_SHA256_LEN];
 	char prev_hex[SORTES_SHA256_HEX];
 	struct sortes_hasher *chain;
 	struct sortes_bundle_report *report;
+	struct sortes_strmap *statuses;	/* participant UUID: struct status */
 };
 
 static int
@@ -131,30 +120,257 @@ bad(struct sortes_error *err, int64_t seq, const char *what)
 	    "%s", (long long)seq, what);
 }
 
-/* The row an enrollment entry makes, written as the export writes it. */
+static const char *const row_kinds[] = { NULL, "enroll", "transfer",
+    "withdraw" };
+enum { K_ENROLL = 1, K_TRANSFER, K_WITHDRAW };
+
+/*
+ * The kind of entry that makes or changes a row, by its canonical text
+ * (in which no string can hold the key unescaped), or 0; parsing only
+ * these keeps the check as fast as the hashing.
+ */
+static int
+row_kind(const char *body)
+{
+	char want[32];
+
+	for (int k = K_ENROLL; k <= K_WITHDRAW; k++) {
+		snprintf(want, sizeof(want), "\"kind\":\"%s\"", row_kinds[k]);
+		if (strstr(body, want) != NULL)
+			return k;
+	}
+	return 0;
+}
+
+/* Entry 'e' is of kind 'k' indeed. */
+static int
+is_kind(const struct sortes_json *e, int k)
+{
+	return sortes_json_string_is(sortes_json_get(e, "kind"), row_kinds[k]);
+}
+
+/* A string member of an entry, or NULL. */
+static const char *
+entry_text(const struct sortes_json *e, const char *key)
+{
+	const struct sortes_json *v = sortes_json_get(e, key);
+
+	return v != NULL && v->type == SORTES_JSON_STRING ? v->str : NULL;
+}
+
+/* The first reading: a transfer or withdrawal, counted for its participant. */
+static int
+gather_status(struct checker *c, const char *body, int kind,
+    struct sortes_error *err)
+{
+	struct sortes_json *e = NULL;
+	const char *who, *when;
+	struct status *st;
+	int added;
+
+	/* What does not parse here, the second reading refuses. */
+	if (sortes_json_parse(&e, body, strlen(body), NULL) != 0 ||
+	    !is_kind(e, kind) || (who = entry_text(e, "participant")) == NULL) {
+		sortes_json_free(e);
+		return 0;
+	}
+	st = sortes_strmap_put(c->statuses, who, &added, NULL);
+	when = entry_text(e, "withdrawn_at");
+	if (st != NULL && kind == K_TRANSFER)
+		st->transfers++;
+	else if (st != NULL && when != NULL && strlen(when) < SORTES_TIME_LEN)
+		strcpy(st->withdrawn_at, when);
+	sortes_json_free(e);
+	return st == NULL ? sortes_error_set(err, SORTES_ENOMEM, "out of "
+	    "memory") : 0;
+}
+
+/* The body of an extract's line "SEQ PREV HASH BODY", or NULL. */
+static const char *
+line_body(const char *line)
+{
+	for (int i = 0; i < 3 && line != NULL; i++)
+		if ((line = strchr(line, ' ')) != NULL)
+			line++;
+	return line;
+}
+
+static int
+gather_statuses(struct checker *c, const char *path, struct sortes_error *err)
+{
+	FILE *fp;
+	char *line = NULL;
+	const char *body;
+	size_t cap = 0;
+	ssize_t n;
+	int rc, kind;
+
+	if ((rc = sortes_infile_open(&fp, path, "the log extract", err)) != 0)
+		return rc;
+	while (rc == 0 && (n = getline(&line, &cap, fp)) > 0) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if ((body = line_body(line)) != NULL &&
+		    (kind = row_kind(body)) != 0 && kind != K_ENROLL)
+			rc = gather_status(c, body, kind, err);
+	}
+	if (rc == 0 && ferror(fp))
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot read the "
+		    "log extract '%s'", path);
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * Member 'key' of an entry's members into 'out': a string decoded, an
+ * object ('object') as it stands.  0, or -1 when it is not there so.
+ */
+static int
+entry_member(const struct sortes_member *m, long n, const char *key,
+    int object, char *out, size_t *used)
+{
+	const struct sortes_member *v = sortes_member_find(m, n, key, NULL);
+	size_t len;
+
+	if (v == NULL || v->value[0] != (object ? '{' : '"'))
+		return -1;
+	if (object) {
+		memcpy(out, v->value, v->valuelen);
+		out[v->valuelen] = '\0';
+		*used += v->valuelen + 1;
+		return 0;
+	}
+	if (sortes_json_string_decode(v->value, v->valuelen, out, &len,
+	    NULL) != 0)
+		return -1;
+	*used += len + 1;
+	return 0;
+}
+
+/*
+ * The row an enrollment entry makes, written as the export writes it.
+ * The body is split, not parsed: the hash binds it to the sealed chain,
+ * and this runs for every row.
+ */
 static int
 check_enroll(struct checker *c, const char *body, const char *hash,
     int64_t seq, struct sortes_error *err)
 {
 	static const char *const keys[] = { "pseudonym", "participant",
-	    "caseworker", "stratum", "arm", "enrolled_at" };
-	char text[6][512];
+	    "caseworker", "arm", "enrolled_at", "stratum", "fields" };
 	struct sortes_member m[16];
 	long n = sortes_object_split(body, m, 16);
-	const struct sortes_member *v;
+	const struct sortes_member *kind = sortes_member_find(m, n, "kind",
+	    NULL);
+	char *buf = malloc(strlen(body) + 8), *text[7];
+	struct status *st;
+	size_t used = 0;
+	int rc = buf == NULL ? sortes_error_set(err, SORTES_ENOMEM, "out of "
+	    "memory") : 0;
 
-	for (size_t k = 0; k < 6; k++) {
-		if (n < 0 || (v = member(m, n, keys[k])) == NULL)
-			return bad(err, seq, "an enrollment without its fields");
-		member_text(v, text[k], sizeof(text[k]));
+	/* "kind" in a nested object is not the entry's. */
+	if (rc == 0 && (n < 0 || kind == NULL || kind->valuelen != 8 ||
+	    memcmp(kind->value, "\"enroll\"", 8) != 0)) {
+		free(buf);
+		return n < 0 ? bad(err, seq, "its body is not a JSON object") : 0;
 	}
-	/* The stratum is an object: keep its JSON, quotes and all. */
-	v = member(m, n, "stratum");
-	snprintf(text[3], sizeof(text[3]), "%.*s", (int)v->valuelen, v->value);
-	return sortes_export_row(&c->writer, &(struct sortes_export_row){
-	    .pseudonym = text[0], .participant = text[1], .caseworker = text[2],
-	    .stratum = text[3], .arm = text[4], .enrolled_at = text[5],
-	    .entry_hash = hash, .seq = seq }, err);
+	for (size_t k = 0; rc == 0 && k < 7; k++) {
+		text[k] = buf + used;
+		if (entry_member(m, n, keys[k], k >= 5, text[k], &used) != 0)
+			rc = bad(err, seq, "an enrollment without its fields");
+	}
+	st = rc == 0 ? sortes_strmap_get(c->statuses, text[1]) : NULL;
+	if (st != NULL)
+		st->enrolled = 1;
+	if (rc == 0)
+		rc = sortes_export_row(&c->writer, &(struct sortes_export_row){
+		    .pseudonym = text[0], .participant = text[1],
+		    .caseworker = text[2], .arm = text[3],
+		    .enrolled_at = text[4], .stratum = text[5],
+		    .fields = text[6], .entry_hash = hash, .seq = seq,
+		    .withdrawn_at = st != NULL && st->withdrawn_at[0] != '\0' ?
+		    st->withdrawn_at : NULL,
+		    .transfers = st != NULL ? st->transfers : 0 }, err);
+	free(buf);
+	return rc;
+}
+
+/* A transfer or withdrawal, found again as the first reading had it. */
+static int
+check_status(struct checker *c, const struct sortes_json *e, int kind,
+    int64_t seq, struct sortes_error *err)
+{
+	const char *who = entry_text(e, "participant");
+	const char *when = entry_text(e, "withdrawn_at");
+	struct status *st = who != NULL ? sortes_strmap_get(c->statuses, who) :
+	    NULL;
+
+	if (st == NULL || !st->enrolled)
+		return bad(err, seq, "a transfer or withdrawal of nobody "
+		    "enrolled before it");
+	if (kind == K_TRANSFER) {
+		st->seen_transfers++;
+		return 0;
+	}
+	if (st->seen_withdrawn++ > 0 || when == NULL ||
+	    strcmp(when, st->withdrawn_at) != 0)
+		return bad(err, seq, "a withdrawal without its time, or a "
+		    "second one");
+	return 0;
+}
+
+/* What an entry of the second reading adds to the export. */
+static int
+check_entry(struct checker *c, const char *body, const char *hash,
+    int64_t seq, struct sortes_error *err)
+{
+	struct sortes_json *e = NULL;
+	int kind = row_kind(body), rc;
+
+	if (kind == 0)
+		return 0;
+	if (kind == K_ENROLL)
+		return check_enroll(c, body, hash, seq, err);
+	/* A body that hashes into the sealed chain is JSON; still, check. */
+	if (sortes_json_parse(&e, body, strlen(body), err) != 0) {
+		sortes_json_free(e);
+		return bad(err, seq, "its body is not JSON");
+	}
+	rc = is_kind(e, kind) ? check_status(c, e, kind, seq, err) : 0;
+	sortes_json_free(e);
+	return rc;
+}
+
+/* Every transfer and withdrawal of the first reading met in the second. */
+static int
+status_met(void *ctx, const char *key, void *value)
+{
+	const struct status *st = value;
+
+	(void)ctx;
+	(void)key;
+	return st->seen_transfers != st->transfers ||
+	    st->seen_withdrawn != (st->withdrawn_at[0] != '\0');
+}
+
+static int
+statuses_met(struct checker *c, struct sortes_error *err)
+{
+	if (sortes_strmap_each(c->statuses, status_met, NULL) != 0)
+		return sortes_error_set(err, SORTES_EVERIFY, "the log extract "
+		    "changed while it was read: its transfers and withdrawals "
+		    "are not those read first");
+	return 0;
+}
+
+static void
+checker_free(struct checker *c)
+{
+	sortes_strmap_free(c->statuses, NULL);
+	sortes_hasher_free(c->chain);
+	fu_log_free(c->fu);
+	sortes_protocol_free(c->protocol);
 }
 
 /* Genesis must commit to the seal's trial, protocol and seed. */
@@ -263,25 +479,17 @@ protocol_json_check(struct checker *c, const char *genesis,
 	return rc;
 }
 
-/* A follow-up bundle's protocol: the sealed one, read as sortes does. */
+/*
+ * A follow-up bundle's schedule, from its protocol (bundle_protocol())
+ * once the genesis entry says which JSON form that protocol must read
+ * as.
+ */
 static int
-bundle_protocol(struct checker *c, const char *genesis,
+followups_genesis(struct checker *c, const char *genesis,
     struct sortes_error *err)
 {
-	char path[PATH_BUF], sha[SORTES_SHA256_HEX];
-	int rc = beside(path, c->export_path, ".protocol", err);
+	int rc = protocol_json_check(c, genesis, err);
 
-	if (rc == 0)
-		rc = sortes_file_sha256(sha, path, err);
-	if (rc == 0 && strcmp(sha, c->seal->protocol_sha256) != 0)
-		return sortes_error_set(err, SORTES_EVERIFY, "the protocol '%s' "
-		    "is not the sealed trial's: its SHA-256 is not the seal's "
-		    "protocol-sha256", path);
-	if (rc == 0 && (rc = sortes_protocol_load(&c->protocol, path,
-	    err)) == SORTES_EDATA)
-		err->code = rc = SORTES_EVERIFY;
-	if (rc == 0)
-		rc = protocol_json_check(c, genesis, err);
 	if (rc == 0)
 		rc = sortes_zone_check(c->protocol->timezone, err);
 	if (rc == 0)
@@ -331,7 +539,7 @@ check_line(struct checker *c, char *line, struct sortes_error *err)
 	if (rc == 0 && seq == 1)
 		rc = check_genesis(c, body, err);
 	if (rc == 0 && seq == 1 && c->followups)
-		rc = bundle_protocol(c, body, err);
+		rc = followups_genesis(c, body, err);
 	/* The sealed entry must be the freeze that made the seal. */
 	if (rc == 0 && seq == c->seal->entries && strcmp(hex, c->seal->head) ==
 	    0 && (rc = sortes_seal_check_freeze(c->seal, body, strlen(body),
@@ -339,8 +547,8 @@ check_line(struct checker *c, char *line, struct sortes_error *err)
 		sortes_error_prefix(err, "seal of %lld entries", (long long)seq);
 	if (rc == 0 && c->followups)
 		rc = check_followup(c, body, seq, err);
-	else if (rc == 0 && strstr(body, "\"kind\":\"enroll\"") != NULL)
-		rc = check_enroll(c, body, hex, seq, err);
+	else if (rc == 0)
+		rc = check_entry(c, body, hex, seq, err);
 	return rc;
 }
 
@@ -383,27 +591,38 @@ struct manifest {
 	struct sortes_json *json;
 };
 
+/* Read the file 'path' ('what' it is), of at most 'max' bytes, whole. */
 static int
-manifest_load(struct manifest *mf, const char *path, struct sortes_error *err)
+load_file(const char *path, const char *what, size_t max, char **text,
+    size_t *len, struct sortes_error *err)
 {
 	FILE *fp;
 	int rc;
 
-	mf->path = path;
-	if ((rc = sortes_infile_open(&fp, path, "the manifest", err)) != 0)
+	*text = NULL;
+	*len = 0;
+	if ((rc = sortes_infile_open(&fp, path, what, err)) != 0)
 		return rc;
-	if ((mf->text = malloc(MANIFEST_MAX + 1)) == NULL)
+	if ((*text = malloc(max + 1)) == NULL)
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	else
-		mf->len = fread(mf->text, 1, MANIFEST_MAX + 1, fp);
+		*len = fread(*text, 1, max + 1, fp);
 	if (rc == 0 && ferror(fp))
-		rc = sortes_error_set(err, SORTES_EIO, "cannot read the "
-		    "manifest '%s'", path);
+		rc = sortes_error_set(err, SORTES_EIO, "cannot read %s '%s'",
+		    what, path);
 	fclose(fp);
-	if (rc == 0 && mf->len > MANIFEST_MAX)
-		rc = sortes_error_set(err, SORTES_EVERIFY, "the manifest '%s' is "
-		    "larger than %d bytes", path, MANIFEST_MAX);
+	if (rc == 0 && *len > max)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "%s '%s' is larger "
+		    "than %zu bytes", what, path, max);
 	return rc;
+}
+
+static int
+manifest_load(struct manifest *mf, const char *path, struct sortes_error *err)
+{
+	mf->path = path;
+	return load_file(path, "the manifest", MANIFEST_MAX, &mf->text,
+	    &mf->len, err);
 }
 
 /* Read and parse the manifest: JSON, and an object. */
@@ -568,18 +787,22 @@ manifest_check(const struct manifest *mf, const struct sortes_seal *s,
 		{ "entries", NULL, m->entries, "the seal's entry count" },
 		{ "export", m->name, 0, "the export's name" },
 		{ "export_sha256", m->sha256, 0, "the export's SHA-256" },
-		{ "format", m->format == SORTES_EXPORT_JSON ? "json" : "csv", 0,
+		{ "format", sortes_export_format_name(m->format, m->layout), 0,
 		    "the export's format" },
 		{ "head", m->head, 0, "the seal's head" },
-		{ "kind", m->kind, 0, "the export's kind" },
 		{ "protocol_sha256", s->protocol_sha256, 0,
 		    "the seal's protocol hash" },
 		{ "rows", NULL, m->rows, "the export's row count" },
 		{ "seal", NULL, 0, NULL },	/* manifest_seal() */
 		{ "trial", s->trial, 0, "the seal's trial" },
 	};
-	size_t n = 10;
+	size_t n = 9;
 	int rc;
+
+	/* Checked in any order; only the bytes, below, fix the order. */
+	if (m->kind[0] != '\0')
+		keys[n++] = (struct manifest_key){ "kind", m->kind, 0,
+		    "the export's kind" };
 
 	if (m->dictionary != NULL) {
 		keys[n++] = (struct manifest_key){ "dictionary", m->dictionary,
@@ -595,18 +818,40 @@ manifest_check(const struct manifest *mf, const struct sortes_seal *s,
 	return rc == 0 ? manifest_bytes(mf, s, m, err) : rc;
 }
 
-/* Which export the manifest says it describes: that decides the rebuild. */
+/*
+ * The layout the manifest claims: an export of layout 1 says "csv" or
+ * "json"; anything else is checked as the current layout, and a
+ * manifest that says something else fails on its format.
+ */
+static int
+manifest_layout(const struct manifest *mf)
+{
+	const struct sortes_json *v = sortes_json_get(mf->json, "format");
+
+	return sortes_json_string_is(v, "csv") ||
+	    sortes_json_string_is(v, "json") ? 1 : SORTES_EXPORT_LAYOUT;
+}
+
+/*
+ * Which export the manifest says it describes: that decides the
+ * rebuild.  An allocation export of layout 1 that sortes wrote before
+ * exports had kinds has none (m->kind ""), and is checked so.
+ */
 static int
 manifest_kind(const struct manifest *mf, struct checker *c,
-    struct sortes_error *err)
+    struct sortes_manifest *m, struct sortes_error *err)
 {
 	const struct sortes_json *v = sortes_json_get(mf->json, "kind");
 	char found[160];
 
+	m->kind = "";
+	if (v == NULL && manifest_layout(mf) == 1)
+		return 0;
 	if (v == NULL)
 		return sortes_error_set(err, SORTES_EVERIFY, "the manifest lacks "
 		    "the key 'kind'");
 	c->followups = sortes_json_string_is(v, "followups");
+	m->kind = c->followups ? "followups" : "allocations";
 	if (c->followups || sortes_json_string_is(v, "allocations"))
 		return 0;
 	return sortes_error_set(err, SORTES_EVERIFY, "the manifest's 'kind' is "
@@ -624,7 +869,8 @@ rebuild_followups(struct checker *c, const char *log, FILE *out,
 
 	if (rc != 0)
 		return rc;
-	if ((rc = sortes_followups_begin(&w, out, format, err)) == 0)
+	if ((rc = sortes_followups_begin(&w, out, format, c->protocol, NULL,
+	    err)) == 0)
 		rc = fu_log_write(c->fu, &w, err);
 	c->report->rows = w.rows;
 	if (rc == 0)
@@ -633,10 +879,31 @@ rebuild_followups(struct checker *c, const char *log, FILE *out,
 	return rc;
 }
 
+/* The allocation rows of the extract, checked as they are read. */
+static int
+rebuild_allocations(struct checker *c, const char *log, FILE *out,
+    enum sortes_export_format format, int layout, struct sortes_error *err)
+{
+	int rc = sortes_export_begin(&c->writer, out, format, layout,
+	    c->protocol, NULL, err);
+
+	if (rc == 0)
+		rc = gather_statuses(c, log, err);
+	if (rc == 0)
+		rc = check_log(c, log, err);
+	if (rc == 0)
+		rc = statuses_met(c, err);
+	c->report->rows = c->writer.rows;
+	if (rc == 0)
+		return sortes_export_end(&c->writer, err);
+	sortes_export_free(&c->writer);
+	return rc;
+}
+
 /* Rebuild the export from the extract; *sha receives its SHA-256. */
 static int
 rebuild(struct checker *c, const char *log, enum sortes_export_format format,
-    char sha[SORTES_SHA256_HEX], struct sortes_error *err)
+    int layout, char sha[SORTES_SHA256_HEX], struct sortes_error *err)
 {
 	struct sortes_hasher *h = NULL;
 	uint8_t digest[SORTES_SHA256_LEN];
@@ -650,15 +917,8 @@ rebuild(struct checker *c, const char *log, enum sortes_export_format format,
 		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	if (rc == 0 && c->followups)
 		rc = rebuild_followups(c, log, out, format, err);
-	else if (rc == 0) {
-		sortes_export_begin(&c->writer, out, format);
-		rc = check_log(c, log, err);
-		c->report->rows = c->writer.rows;
-		if (rc == 0)
-			rc = sortes_export_end(&c->writer, err);
-		else
-			sortes_jcs_free(&c->writer.j);
-	}
+	else if (rc == 0)
+		rc = rebuild_allocations(c, log, out, format, layout, err);
 	if (out != NULL && fclose(out) != 0 && rc == 0)
 		rc = sortes_error_set(err, SORTES_EIO, "cannot hash the export");
 	if (rc == 0)
@@ -701,23 +961,61 @@ export_format(const char *path, enum sortes_export_format *out,
 	return 0;
 }
 
+/*
+ * The protocol beside the export, which the columns of allocation
+ * layout 2 and a follow-up export's schedule are made from: it must be
+ * the file whose SHA-256 the seal (and so the genesis entry) names,
+ * read once, as sortes reads it.
+ */
+static int
+bundle_protocol(const char *export_path, const struct sortes_seal *seal,
+    struct sortes_protocol **p, struct sortes_error *err)
+{
+	char path[PATH_BUF], sha[SORTES_SHA256_HEX];
+	uint8_t digest[SORTES_SHA256_LEN];
+	char *text = NULL;
+	size_t len;
+	int rc = beside(path, export_path, ".protocol", err);
+
+	if (rc == 0)
+		rc = load_file(path, "the protocol", 1024 * 1024, &text, &len,
+		    err);
+	if (rc == 0)
+		rc = sortes_sha256(digest, text, len, err);
+	sortes_hex_encode(sha, digest, sizeof(digest));
+	if (rc == 0 && strcmp(sha, seal->protocol_sha256) != 0)
+		rc = sortes_error_set(err, SORTES_EVERIFY, "the protocol '%s' "
+		    "is not the sealed trial's: its SHA-256 is %s, the seal's "
+		    "protocol-sha256 %s", path, sha, seal->protocol_sha256);
+	if (rc == 0 && (rc = sortes_protocol_parse(p, text, len, path,
+	    err)) == SORTES_EDATA)
+		err->code = rc = SORTES_EVERIFY;
+	free(text);
+	return rc;
+}
+
 /* The export is byte for byte the rows the log extract makes. */
 static int
 bundle_export(struct checker *c, const char *export_path,
-    char sha[SORTES_SHA256_HEX], enum sortes_export_format *format,
+    struct sortes_manifest *m, char sha[SORTES_SHA256_HEX],
     struct sortes_error *err)
 {
 	char path[PATH_BUF], rebuilt[SORTES_SHA256_HEX];
 	int rc = sortes_file_sha256(sha, export_path, err);
 
 	if (rc == 0)
-		rc = export_format(export_path, format, err);
+		rc = export_format(export_path, &m->format, err);
+	if (rc == 0 && (m->layout != 1 || c->followups))
+		rc = bundle_protocol(export_path, c->seal, &c->protocol, err);
 	if (rc == 0)
 		rc = beside(path, export_path, ".log", err);
 	if (rc == 0)
 		rc = sortes_hasher_new(&c->chain, err);
+	if (rc == 0 &&
+	    (c->statuses = sortes_strmap_new(sizeof(struct status))) == NULL)
+		rc = sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	if (rc == 0)
-		rc = rebuild(c, path, *format, rebuilt, err);
+		rc = rebuild(c, path, m->format, m->layout, rebuilt, err);
 	if (rc == 0 && strcmp(sha, rebuilt) != 0)
 		rc = sortes_error_set(err, SORTES_EVERIFY, "the export is not the "
 		    "rows the sealed log holds: a row was added, dropped or "
@@ -767,13 +1065,14 @@ bundle_check(struct checker *c, const struct manifest *mf,
     struct sortes_manifest *m, struct sortes_error *err)
 {
 	char sha[SORTES_SHA256_HEX], dsha[SORTES_SHA256_HEX], dict[PATH_BUF];
-	int rc = manifest_kind(mf, c, err);
+	int rc = manifest_kind(mf, c, m, err);
 
+	m->layout = c->followups ? 1 : manifest_layout(mf);
 	if (rc == 0)
-		rc = bundle_export(c, c->export_path, sha, &m->format, err);
+		rc = bundle_export(c, c->export_path, m, sha, err);
 	m->rows = c->report->rows;
 	m->sha256 = sha;
-	m->kind = c->report->kind = c->followups ? "followups" : "allocations";
+	c->report->kind = c->followups ? "followups" : "allocations";
 	if (rc == 0 && c->followups) {
 		snprintf(dict, sizeof(dict), "%s%s", m->name,
 		    dictionary_suffix);
@@ -816,9 +1115,7 @@ sortes_bundle_verify(const char *export_path, const struct sortes_seal *seal,
 		    "not blinded (docs/blinding.md)", export_path);
 	if (rc == 0)
 		rc = bundle_check(&c, &mf, &m, err);
-	sortes_hasher_free(c.chain);
-	fu_log_free(c.fu);
-	sortes_protocol_free(c.protocol);
+	checker_free(&c);
 	manifest_free(&mf);
 	return rc;
 }

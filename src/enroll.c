@@ -218,17 +218,13 @@ enroll_stratum_json(struct sortes_enroller *e,
     const struct sortes_enroll_input *in, struct sortes_error *err)
 {
 	const struct sortes_protocol *p = e->protocol;
-	const size_t *factors = p->strata;
-	size_t n = p->nstrata;
+	size_t n;
+	const size_t *factors = sortes_stratum_factors(p, &n);
 	struct sortes_levels_input *levels = &e->levels;
 	int rc;
 
 	*levels = (struct sortes_levels_input){ .protocol = p,
 	    .values = e->values, .enroll_day = in->enroll_day };
-	if (p->minimization != NULL) {
-		factors = p->minimization->factors;
-		n = p->minimization->nfactors;
-	}
 	if (uses_team(factors, n)) {
 		if ((rc = enroll_team(e, in->caseworker, err)) != 0)
 			return rc;

@@ -13,6 +13,7 @@
 #include "sortes/export_followups.h"
 #include "sortes/field.h"
 #include "sortes/schedule.h"
+#include "csvw.h"
 
 enum column {
 	COL_PSEUDONYM, COL_ARM, COL_CASEWORKER, COL_OCCASION, COL_DUE,
@@ -145,13 +146,16 @@ write_fail(struct sortes_error *err)
 
 int
 sortes_followups_begin(struct sortes_followups_writer *w, FILE *out,
-    enum sortes_export_format format, struct sortes_error *err)
+    enum sortes_export_format format, const struct sortes_protocol *p,
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	const char *header[NCOLUMNS];
 
 	memset(w, 0, sizeof(*w));
 	w->out = out;
 	w->format = format;
+	w->p = p;
+	w->blind = blind;
 	sortes_jcs_init(&w->j);
 	if (format != SORTES_EXPORT_CSV)
 		return 0;
@@ -199,8 +203,12 @@ sortes_followups_row(struct sortes_followups_writer *w,
 	const char *cells[NCOLUMNS] = { r->pseudonym, r->arm, r->caseworker,
 	    r->occasion, r->due, r->window_start, r->window_end, r->status,
 	    r->measured_on, r->out_of_window, r->measure, r->value };
-	int rc = 0;
+	/* Both the tables' rows and the log's come here: the same cell. */
+	int rc = sortes_csvw_arm_cells(&(struct sortes_csvw_arms){ w->p,
+	    w->blind }, r->arm, &cells[COL_ARM], NULL, err);
 
+	if (rc != 0)
+		return rc;
 	if (w->format != SORTES_EXPORT_CSV)
 		rc = write_json(w, cells, err);
 	else if (sortes_csv_write_record(w->out, cells, NCOLUMNS, ',') != 0)
@@ -308,11 +316,6 @@ occasion_rows(struct export_state *x, sqlite3_stmt *st,
 		return rc;
 	if (!occasion_kept(x->p, x->blind, o))
 		return 0;
-	r.arm = sortes_blind_arm_label(x->blind, x->p, r.arm);
-	if (r.arm == NULL)
-		return sortes_error_set(err, SORTES_EDATA, "participant entry "
-		    "%lld has an arm the protocol does not name",
-		    (long long)sqlite3_column_int64(st, R_PARTICIPANT));
 	if (done) {
 		r.measured_on = col(st, R_MEASURED_ON);
 		r.out_of_window = sqlite3_column_int(st, R_OUT_OF_WINDOW) ?
@@ -399,7 +402,7 @@ sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
 	/* One read transaction: every row as of the same moment. */
 	if ((rc = sortes_db_exec(t->db, "BEGIN", err)) != 0)
 		return rc;
-	rc = sortes_followups_begin(&x.w, out, format, err);
+	rc = sortes_followups_begin(&x.w, out, format, x.p, blind, err);
 	if (rc == 0)
 		rc = export_prepare(&x, &st, err);
 	if (rc == 0)
@@ -414,222 +417,126 @@ sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
 	return rc;
 }
 
-/* A regular expression that matches exactly one of a list of codes. */
-struct rx {
-	char *s;
-	size_t len, cap;
-	size_t codes;			/* how many are in */
-	int failed;			/* out of memory */
-};
-
-static void
-rx_add(struct rx *r, const char *text, size_t n)
-{
-	char *s;
-
-	if (r->failed)
-		return;
-	if (r->len + n + 1 > r->cap) {
-		if ((s = realloc(r->s, (r->len + n + 1) * 2)) == NULL) {
-			r->failed = 1;
-			return;
-		}
-		r->s = s;
-		r->cap = (r->len + n + 1) * 2;
-	}
-	memcpy(r->s + r->len, text, n);
-	r->len += n;
-	r->s[r->len] = '\0';
-}
-
-/* Codes are plain words; should one hold a metacharacter, it is escaped. */
-static void
-rx_code(struct rx *r, const char *code)
-{
-	if (r->codes++ > 0)
-		rx_add(r, "|", 1);
-	for (; *code != '\0'; code++) {
-		if (strchr("\\^$.|?*+()[]{}", *code) != NULL)
-			rx_add(r, "\\", 1);
-		rx_add(r, code, 1);
-	}
-}
-
 /*
  * What the dictionary describes: the protocol's codes, or, blinded,
  * labels for arms (in label order, which tells nothing) and only the
- * occasions that every arm has.
+ * occasions that every arm has and the measures they take.
  */
 struct dict {
-	const struct sortes_protocol *p;
-	const struct sortes_blinding *blind;
+	struct sortes_csvw_arms arms;
+	size_t *occasions, noccasions;	/* the kept, in protocol order */
+	size_t *measures, nmeasures;
 };
 
 /* Whether measure 'm' is taken at an occasion the export keeps. */
 static int
-measure_kept(const struct dict *d, size_t m)
+measure_kept(const struct sortes_csvw_arms *a, size_t m)
 {
-	const struct sortes_protocol *p = d->p;
+	const struct sortes_protocol *p = a->p;
 
 	for (size_t i = 0; i < p->noccasions; i++)
 		for (size_t k = 0; k < p->occasions[i].nmeasures; k++)
 			if (p->occasions[i].measures[k] == m &&
-			    occasion_kept(p, d->blind, &p->occasions[i]))
+			    occasion_kept(p, a->blind, &p->occasions[i]))
 				return 1;
-	return d->blind == NULL;
+	return a->blind == NULL;
 }
 
-/* The i-th arm as the dictionary lists it: code, or label. */
-static const char *
-dict_arm(const struct dict *d, size_t i, char label[SORTES_BLIND_LABEL_MAX])
-{
-	if (d->blind == NULL)
-		return d->p->arms[i].code;
-	sortes_blind_label(label, i);
-	return label;
-}
-
-/* "^(A|B)$" for the codes of 'coding'; caller frees r->s. */
 static int
-rx_codes(struct rx *r, const struct dict *d, enum coding coding,
-    struct sortes_error *err)
+dict_init(struct dict *d, const struct sortes_protocol *p,
+    const struct sortes_blinding *blind, struct sortes_error *err)
 {
-	const struct sortes_protocol *p = d->p;
-	char label[SORTES_BLIND_LABEL_MAX];
-
-	memset(r, 0, sizeof(*r));
-	rx_add(r, "^(", 2);
-	for (size_t i = 0; coding == CODED_ARMS && i < p->narms; i++)
-		rx_code(r, dict_arm(d, i, label));
-	for (size_t i = 0; coding == CODED_OCCASIONS && i < p->noccasions; i++)
-		if (occasion_kept(p, d->blind, &p->occasions[i]))
-			rx_code(r, p->occasions[i].code);
-	for (size_t i = 0; coding == CODED_STATUSES && i < NSTATUSES; i++)
-		rx_code(r, statuses[i]);
-	for (size_t i = 0; coding == CODED_MEASURES && i < p->nmeasures; i++)
-		if (measure_kept(d, i))
-			rx_code(r, p->measures[i].name);
-	rx_add(r, ")$", 2);
-	if (r->failed)
+	*d = (struct dict){ .arms = { p, blind } };
+	d->occasions = calloc(p->noccasions + 1, sizeof(*d->occasions));
+	d->measures = calloc(p->nmeasures + 1, sizeof(*d->measures));
+	if (d->occasions == NULL || d->measures == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->noccasions; i++)
+		if (occasion_kept(p, blind, &p->occasions[i]))
+			d->occasions[d->noccasions++] = i;
+	for (size_t i = 0; i < p->nmeasures; i++)
+		if (measure_kept(&d->arms, i))
+			d->measures[d->nmeasures++] = i;
 	return 0;
 }
 
-static int
-dict_datatype(struct sortes_jcs *j, const struct dict *d,
-    const struct column_def *c, struct sortes_error *err)
-{
-	struct rx r;
-	int rc;
-
-	if (c->coding == CODED_NOT) {
-		sortes_jcs_string(j, c->datatype);
-		return 0;
-	}
-	if ((rc = rx_codes(&r, d, c->coding, err)) == 0) {
-		sortes_jcs_object_begin(j);
-		sortes_jcs_key(j, "base");
-		sortes_jcs_string(j, "string");
-		sortes_jcs_key(j, "format");
-		sortes_jcs_string(j, r.s);
-		sortes_jcs_object_end(j);
-	}
-	free(r.s);
-	return rc;
-}
-
-static int
-dict_columns(struct sortes_jcs *j, const struct dict *d,
-    struct sortes_error *err)
-{
-	int rc = 0;
-
-	sortes_jcs_array_begin(j);
-	for (size_t i = 0; rc == 0 && i < NCOLUMNS; i++) {
-		sortes_jcs_object_begin(j);
-		sortes_jcs_key(j, "datatype");
-		rc = dict_datatype(j, d, &columns[i], err);
-		sortes_jcs_key(j, "dc:description");
-		sortes_jcs_string(j, columns[i].description);
-		sortes_jcs_key(j, "name");
-		sortes_jcs_string(j, columns[i].name);
-		sortes_jcs_key(j, "required");
-		sortes_jcs_boolean(j, columns[i].required);
-		sortes_jcs_key(j, "titles");
-		sortes_jcs_string(j, columns[i].name);
-		sortes_jcs_object_end(j);
-	}
-	sortes_jcs_array_end(j);
-	return rc;
-}
-
-/* Blinded, each label is its own name: the names tell the arm. */
 static void
-dict_arms(struct sortes_jcs *j, const struct dict *d)
+dict_free(struct dict *d)
 {
-	char label[SORTES_BLIND_LABEL_MAX];
-
-	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < d->p->narms; i++) {
-		sortes_jcs_object_begin(j);
-		sortes_jcs_key(j, "code");
-		sortes_jcs_string(j, dict_arm(d, i, label));
-		sortes_jcs_key(j, "name");
-		sortes_jcs_string(j, d->blind != NULL ? label :
-		    d->p->arms[i].name);
-		sortes_jcs_object_end(j);
-	}
-	sortes_jcs_array_end(j);
+	free(d->occasions);
+	free(d->measures);
 }
 
-
-static void
-dict_measure(struct sortes_jcs *j, const struct sortes_field *f)
+static const char *
+occasion_code(const void *ctx, size_t i, const char **label)
 {
-	sortes_jcs_object_begin(j);
-	sortes_jcs_key(j, "code");
-	sortes_jcs_string(j, f->name);
-	if (f->type == SORTES_FIELD_DECIMAL) {
-		sortes_jcs_key(j, "decimals");
-		sortes_jcs_integer(j, f->decimals);
+	const struct dict *d = ctx;
+	const struct sortes_occasion *o = &d->arms.p->occasions[
+	    d->occasions[i]];
+
+	*label = o->label;
+	return o->code;
+}
+
+static const char *
+status_code(const void *ctx, size_t i, const char **label)
+{
+	(void)ctx;
+	*label = NULL;
+	return statuses[i];
+}
+
+static const char *
+measure_code(const void *ctx, size_t i, const char **label)
+{
+	const struct dict *d = ctx;
+	const struct sortes_field *f = &d->arms.p->measures[d->measures[i]];
+
+	*label = f->label;
+	return f->name;
+}
+
+/* The codes a coded column allows. */
+static void
+coding_codes(struct sortes_csvw_codes *c, const struct dict *d,
+    enum coding coding)
+{
+	*c = (struct sortes_csvw_codes){ .ctx = d };
+	switch (coding) {
+	case CODED_ARMS:
+		c->n = d->arms.p->narms;
+		c->code = sortes_csvw_arm_code;
+		c->ctx = &d->arms;
+		break;
+	case CODED_OCCASIONS:
+		c->n = d->noccasions;
+		c->code = occasion_code;
+		break;
+	case CODED_STATUSES:
+		c->n = NSTATUSES;
+		c->code = status_code;
+		break;
+	default:
+		c->n = d->nmeasures;
+		c->code = measure_code;
+		break;
 	}
-	if (f->label != NULL) {
-		sortes_jcs_key(j, "label");
-		sortes_jcs_string(j, f->label);
-	}
-	if (f->has_max) {
-		sortes_jcs_key(j, "maximum");
-		sortes_jcs_bound(j, f, f->max);
-	}
-	if (f->has_min) {
-		sortes_jcs_key(j, "minimum");
-		sortes_jcs_bound(j, f, f->min);
-	}
-	sortes_jcs_key(j, "type");
-	sortes_jcs_string(j, sortes_field_type_name(f->type));
-	if (f->type == SORTES_FIELD_ENUM) {
-		sortes_jcs_key(j, "values");
-		sortes_jcs_array_begin(j);
-		for (size_t i = 0; i < f->nvalues; i++)
-			sortes_jcs_string(j, f->values[i]);
-		sortes_jcs_array_end(j);
-	}
-	sortes_jcs_object_end(j);
 }
 
 static void
 dict_occasion(struct sortes_jcs *j, const struct dict *d,
     const struct sortes_occasion *o)
 {
-	const struct sortes_protocol *p = d->p;
-	char label[SORTES_BLIND_LABEL_MAX];
+	const struct sortes_protocol *p = d->arms.p;
+	const char *name;
 
 	sortes_jcs_object_begin(j);
 	sortes_jcs_key(j, "arms");
 	sortes_jcs_array_begin(j);
 	for (size_t i = 0; i < p->narms; i++)
 		if (sortes_occasion_applies(o, i))
-			sortes_jcs_string(j, dict_arm(d, i, label));
+			sortes_jcs_string(j, sortes_csvw_arm(&d->arms, i,
+			    &name));
 	sortes_jcs_array_end(j);
 	sortes_jcs_key(j, "code");
 	sortes_jcs_string(j, o->code);
@@ -646,28 +553,58 @@ dict_occasion(struct sortes_jcs *j, const struct dict *d,
 }
 
 static int
-dict_schema(struct sortes_jcs *j, const struct dict *d,
+dictionary_write(struct sortes_jcs *j, const struct dict *d,
+    const char *trial_id, const char *protocol_sha256, const char *url,
     struct sortes_error *err)
 {
-	static const char *const key[] = { "pseudonym", "occasion", "measure" };
-	int rc;
+	static const char *const key[] = { "pseudonym", "occasion", "measure",
+	    NULL };
+	const struct sortes_protocol *p = d->arms.p;
+	struct sortes_csvw_column cols[NCOLUMNS];
+	struct sortes_csvw_codes codes[NCOLUMNS];
 
-	sortes_jcs_object_begin(j);
-	sortes_jcs_key(j, "columns");
-	rc = dict_columns(j, d, err);
-	sortes_jcs_key(j, "primaryKey");
+	for (size_t i = 0; i < NCOLUMNS; i++) {
+		cols[i] = (struct sortes_csvw_column){ .name = columns[i].name,
+		    .base = columns[i].coding == CODED_NOT ?
+		    columns[i].datatype : "string",
+		    .required = columns[i].required,
+		    .description = columns[i].description };
+		if (columns[i].coding != CODED_NOT) {
+			coding_codes(&codes[i], d, columns[i].coding);
+			cols[i].codes = &codes[i];
+		}
+	}
+	sortes_csvw_begin(j, &d->arms, "Follow-up outcomes in long format: "
+	    "one row per participant, scheduled occasion and measure of that "
+	    "occasion");
+	sortes_jcs_key(j, "sortes:measures");
 	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < sizeof(key) / sizeof(key[0]); i++)
-		sortes_jcs_string(j, key[i]);
+	for (size_t i = 0; i < d->nmeasures; i++)
+		sortes_csvw_field(j, &p->measures[d->measures[i]]);
 	sortes_jcs_array_end(j);
-	sortes_jcs_object_end(j);
-	return rc;
+	sortes_jcs_key(j, "sortes:occasions");
+	sortes_jcs_array_begin(j);
+	for (size_t i = 0; i < d->noccasions; i++)
+		dict_occasion(j, d, &p->occasions[d->occasions[i]]);
+	sortes_jcs_array_end(j);
+	return sortes_csvw_end(j, trial_id, protocol_sha256, cols, NCOLUMNS,
+	    key, url, err);
 }
 
-static int dictionary_write(struct sortes_jcs *j,
-    const struct sortes_protocol *p, const char *trial_id,
-    const char *protocol_sha256, const char *url,
-    const struct sortes_blinding *blind, struct sortes_error *err);
+static int
+dictionary_of(struct sortes_jcs *j, const struct sortes_protocol *p,
+    const char *trial_id, const char *protocol_sha256, const char *url,
+    const struct sortes_blinding *blind, struct sortes_error *err)
+{
+	struct dict d;
+	int rc = dict_init(&d, p, blind, err);
+
+	if (rc == 0)
+		rc = dictionary_write(j, &d, trial_id, protocol_sha256, url,
+		    err);
+	dict_free(&d);
+	return rc;
+}
 
 int
 sortes_export_followups_dictionary(struct sortes_jcs *j,
@@ -681,7 +618,7 @@ sortes_export_followups_dictionary_blinded(struct sortes_jcs *j,
     const struct sortes_trial *t, const char *url,
     const struct sortes_blinding *blind, struct sortes_error *err)
 {
-	return dictionary_write(j, t->protocol, t->trial_id, t->protocol_sha256,
+	return dictionary_of(j, t->protocol, t->trial_id, t->protocol_sha256,
 	    url, blind, err);
 }
 
@@ -690,52 +627,5 @@ sortes_export_followups_dictionary_of(struct sortes_jcs *j,
     const struct sortes_protocol *p, const char *trial_id,
     const char *protocol_sha256, const char *url, struct sortes_error *err)
 {
-	return dictionary_write(j, p, trial_id, protocol_sha256, url, NULL, err);
-}
-
-static int
-dictionary_write(struct sortes_jcs *j, const struct sortes_protocol *p,
-    const char *trial_id, const char *protocol_sha256, const char *url,
-    const struct sortes_blinding *blind, struct sortes_error *err)
-{
-	const struct dict d = { p, blind };
-	int rc;
-
-	sortes_jcs_reset(j);
-	sortes_jcs_object_begin(j);
-	sortes_jcs_key(j, "@context");
-	sortes_jcs_string(j, "http://www.w3.org/ns/csvw");
-	sortes_jcs_key(j, "dc:description");
-	sortes_jcs_string(j, "Follow-up outcomes in long format: one row per "
-	    "participant, scheduled occasion and measure of that occasion");
-	sortes_jcs_key(j, "dc:title");
-	sortes_jcs_string(j, p->title);
-	sortes_jcs_key(j, "sortes:arms");
-	dict_arms(j, &d);
-	if (blind != NULL) {
-		sortes_jcs_key(j, "sortes:blinded");
-		sortes_blind_json(j, blind->commitment, blind->seq);
-	}
-	sortes_jcs_key(j, "sortes:measures");
-	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < p->nmeasures; i++)
-		if (measure_kept(&d, i))
-			dict_measure(j, &p->measures[i]);
-	sortes_jcs_array_end(j);
-	sortes_jcs_key(j, "sortes:occasions");
-	sortes_jcs_array_begin(j);
-	for (size_t i = 0; i < p->noccasions; i++)
-		if (occasion_kept(p, blind, &p->occasions[i]))
-			dict_occasion(j, &d, &p->occasions[i]);
-	sortes_jcs_array_end(j);
-	sortes_jcs_key(j, "sortes:protocol_sha256");
-	sortes_jcs_string(j, protocol_sha256);
-	sortes_jcs_key(j, "sortes:trial");
-	sortes_jcs_string(j, trial_id);
-	sortes_jcs_key(j, "tableSchema");
-	rc = dict_schema(j, &d, err);
-	sortes_jcs_key(j, "url");
-	sortes_jcs_string(j, url);
-	sortes_jcs_object_end(j);
-	return rc != 0 ? rc : sortes_jcs_finish(j, err);
+	return dictionary_of(j, p, trial_id, protocol_sha256, url, NULL, err);
 }

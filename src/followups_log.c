@@ -439,7 +439,7 @@ sortes_export_followups_at(struct sortes_trial *t, FILE *out,
 		rc = log_replay(t, l, at, err);
 	sortes_db_rollback(t->db);
 	if (rc == 0 && (rc = sortes_followups_begin(&w, out, format,
-	    err)) == 0) {
+	    t->protocol, NULL, err)) == 0) {
 		rc = fu_log_write(l, &w, err);
 		*rows = w.rows;
 		if (rc == 0)

@@ -337,6 +337,28 @@ parse_string(struct parser *p, char **out, size_t *len)
 	return rc;
 }
 
+int
+sortes_json_string_decode(const char *text, size_t len, char *out,
+    size_t *outlen, struct sortes_error *err)
+{
+	struct parser p;
+	int rc;
+
+	/* Not the whole parser zeroed: this runs for every exported cell. */
+	p.text = (const unsigned char *)text;
+	p.len = len;
+	p.pos = 0;
+	p.depth = 0;
+	p.err = err;
+	*outlen = 0;
+	out[0] = '\0';
+	if (!take(&p, '"'))
+		return unexpected(&p, "a string");
+	if ((rc = string_body(&p, out, outlen)) == 0 && p.pos != len)
+		rc = fail_at(&p, p.pos, "more text after the string");
+	return rc;
+}
+
 /* --- numbers and literals ----------------------------------------------- */
 
 static size_t

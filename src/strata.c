@@ -20,6 +20,17 @@ sortes_factor_name(const struct sortes_protocol *p, size_t i)
 	return p->derived[i - p->nfields].name;
 }
 
+const size_t *
+sortes_stratum_factors(const struct sortes_protocol *p, size_t *n)
+{
+	if (p->minimization != NULL) {
+		*n = p->minimization->nfactors;
+		return p->minimization->factors;
+	}
+	*n = p->nstrata;
+	return p->strata;
+}
+
 /* The label of the band the participant's age falls in, or NULL. */
 static const char *
 derived_label(const struct sortes_derived *d,
@@ -154,6 +165,25 @@ value_end(const char *p)
 			depth++;
 		else if ((*p == '}' || *p == ']') && --depth == 0)
 			return p + 1;
+	}
+	return NULL;
+}
+
+const struct sortes_member *
+sortes_member_find(const struct sortes_member *m, long n, const char *key,
+    long *hint)
+{
+	size_t len = strlen(key);
+	long start = hint != NULL ? *hint : 0;
+
+	for (long k = 0; k < n; k++) {
+		long i = (start + k) % n;
+
+		if (m[i].keylen == len && memcmp(m[i].key, key, len) == 0) {
+			if (hint != NULL)
+				*hint = i + 1;
+			return &m[i];
+		}
 	}
 	return NULL;
 }

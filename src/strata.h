@@ -25,6 +25,13 @@ struct sortes_levels_input {
 const char *sortes_factor_name(const struct sortes_protocol *p, size_t i);
 
 /*
+ * The factors a participant's stratum is made of: the minimization
+ * factors, or else the strata (none for other methods).
+ */
+const size_t *sortes_stratum_factors(const struct sortes_protocol *p,
+    size_t *n);
+
+/*
  * Write to 'j' (reset first) the canonical JSON object mapping each of
  * factors[0..n) by name to the participant's level: a field's value, a
  * derived band's label, or the team.  SORTES_EDATA when a level is
@@ -54,6 +61,14 @@ struct sortes_member {
  */
 long sortes_object_split(const char *json, struct sortes_member *out,
     size_t max);
+
+/*
+ * The member named 'key' of members m[0..n), or NULL.  With 'hint' (or
+ * NULL), the search starts where the last one found a member, so that
+ * keys looked up in the object's order are each found at once.
+ */
+const struct sortes_member *sortes_member_find(const struct sortes_member *m,
+    long n, const char *key, long *hint);
 
 /* Write {"team":"<team>"} to 'j' (reset first): a team as a stratum. */
 int sortes_team_stratum(struct sortes_jcs *j, const char *team,

@@ -19,7 +19,7 @@
 #define AT_FREEZE "2026-01-16T09:00:00Z"
 
 struct bundle {
-	char *dir, *export, *manifest, *log;
+	char *dir, *export, *manifest, *log, *protocol;
 	struct sortes_trial *t;
 	struct sortes_signer *lead, *lead_pub;
 	struct sortes_seal seal;
@@ -71,11 +71,15 @@ export_files(struct bundle *b, enum sortes_export_format format)
 	ck_assert_int_eq(sortes_bundle_write_log(b->t, fp, b->seal.entries,
 	    &err), 0);
 	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_ptr_nonnull(fp = fopen(b->protocol, "w"));
+	ck_assert_int_eq(sortes_bundle_write_protocol(b->t, fp, &err), 0);
+	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(sortes_file_sha256(sha, b->export, &err), 0);
 	sortes_jcs_init(&j);
 	ck_assert_int_eq(sortes_export_manifest(&j, b->t, &(struct
 	    sortes_manifest){ .name = "e.out", .sha256 = sha,
-	    .format = format, .entries = b->seal.entries,
+	    .format = format, .layout = SORTES_EXPORT_LAYOUT,
+	    .entries = b->seal.entries,
 	    .head = b->seal.head, .rows = rows,
 	    .sealed_at = b->seal.sealed_at, .signer = b->seal.signer }, &err),
 	    0);
@@ -108,6 +112,7 @@ bundle_setup(struct bundle *b, enum sortes_export_format format)
 	b->export = tu_path(b->dir, "e.out");
 	b->manifest = tu_path(b->dir, "e.out.manifest.json");
 	b->log = tu_path(b->dir, "e.out.log");
+	b->protocol = tu_path(b->dir, "e.out.protocol");
 	export_files(b, format);
 }
 
@@ -122,6 +127,7 @@ bundle_teardown(struct bundle *b)
 	free(b->export);
 	free(b->manifest);
 	free(b->log);
+	free(b->protocol);
 	free(b->good);
 }
 
@@ -212,8 +218,8 @@ START_TEST(test_manifest_fields)
 	edited_refused(&b, "\"export\":\"e.out\"", "\"export\":\"other.csv\"",
 	    "the manifest's 'export' is \"other.csv\", but the export's name "
 	    "is \"e.out\"");
-	edited_refused(&b, "\"format\":\"csv\",", "", "the manifest lacks the "
-	    "key 'format'");
+	edited_refused(&b, "\"format\":\"csv-2\",", "", "the manifest lacks "
+	    "the key 'format'");
 	edited_refused(&b, "{", "{\"extra\":\"x\",", "the manifest has an "
 	    "unknown key 'extra'");
 	at = (size_t)(strstr(b.good, "\"sealed_at\":") - b.good) + 11;
@@ -232,9 +238,12 @@ START_TEST(test_manifest_fields)
 	    "'rows' is 4.0, but the export's row count is 4");
 	edited_refused(&b, "\"rows\":4", "\"rows\":5", "the manifest's 'rows' "
 	    "is 5, but the export's row count is 4");
-	edited_refused(&b, "\"format\":\"csv\"", "\"format\":\"json\"", "the "
-	    "manifest's 'format' is \"json\", but the export's format is "
-	    "\"csv\"");
+	edited_refused(&b, "\"format\":\"csv-2\"", "\"format\":\"json-2\"",
+	    "the manifest's 'format' is \"json-2\", but the export's format "
+	    "is \"csv-2\"");
+	/* Layout 1 rebuilds other bytes than the export's. */
+	edited_refused(&b, "\"format\":\"csv-2\"", "\"format\":\"csv\"",
+	    "the export is not the rows the sealed log holds");
 	snprintf(from, sizeof(from), "\"head\":\"%s\"", b.seal.head);
 	/* another last digit, whatever the random head ends in */
 	snprintf(to, sizeof(to), "\"head\":\"%.63s%c\"", b.seal.head,

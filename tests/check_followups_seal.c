@@ -481,7 +481,7 @@ example_rows(const struct sortes_protocol *p, const char *entries, int64_t at)
 		e = nl + 1;
 	}
 	ck_assert_int_eq(sortes_followups_begin(&w, fp, SORTES_EXPORT_CSV,
-	    &err), 0);
+	    p, NULL, &err), 0);
 	ck_assert_msg(fu_log_write(l, &w, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(sortes_followups_end(&w, &err), 0);
 	ck_assert_int_eq(fclose(fp), 0);

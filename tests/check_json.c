@@ -332,6 +332,28 @@ START_TEST(test_prefixes)
 }
 END_TEST
 
+/* One string, decoded as the reader decodes strings, with its faults. */
+START_TEST(test_string_decode)
+{
+	static const char *const refused[] = { "\"open", "x", "\"a\"b",
+	    "\"\\q\"", "\"\x01\"", "\"\xc3\"", "\"\\ud800\"" };
+	struct sortes_error err = { 0 };
+	const char *text = "\"a\\\"b\\u00e6\\n\xc3\xa6\"";
+	char out[32];
+	size_t n;
+
+	ck_assert_msg(sortes_json_string_decode(text, strlen(text), out, &n,
+	    &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(out, "a\"b\xc3\xa6\n\xc3\xa6");
+	ck_assert_uint_eq(n, 8);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		ck_assert_msg(sortes_json_string_decode(refused[i],
+		    strlen(refused[i]), out, &n, &err) == SORTES_EDATA,
+		    "%s accepted", refused[i]);
+	ck_assert_msg(strstr(err.msg, "surrogate") != NULL, "%s", err.msg);
+}
+END_TEST
+
 Suite *
 suite_json(void)
 {
@@ -346,6 +368,7 @@ suite_json(void)
 	tcase_add_test(tc, test_excerpt);
 	tcase_add_test(tc, test_reads_canonical);
 	tcase_add_test(tc, test_prefixes);
+	tcase_add_test(tc, test_string_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }

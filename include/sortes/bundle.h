@@ -15,9 +15,11 @@
  * log extract that differs from the sealed chain, or a manifest that
  * says anything else, fails.  docs/audit.md explains it.
  *
- * A follow-up export's bundle (its manifest's "kind" says which) also
- * holds the protocol as the trial stores it (EXPORT.protocol, whose
- * SHA-256 the seal names), its canonical JSON form in a trial of log
+ * The bundle also holds the protocol as the trial stores it
+ * (EXPORT.protocol, whose SHA-256 the seal names): an allocation
+ * export of layout 2 takes its columns from it.  A follow-up export's
+ * bundle (its manifest's "kind" says which) also holds the protocol's
+ * canonical JSON form in a trial of log
  * format 2 on (EXPORT.protocol.json, committed to by the genesis
  * entry) and the export's dictionary (EXPORT-metadata.json): the rows
  * are rebuilt from the extract's enrollments, transfers, withdrawals
@@ -44,7 +46,12 @@
 int sortes_bundle_write_log(struct sortes_trial *t, FILE *out, int64_t at,
     struct sortes_error *err);
 
-/* The protocol file as the trial stores it, byte for byte. */
+/*
+ * Write the protocol file's bytes, as the trial stores them
+ * (EXPORT.protocol): what the columns of an allocation export and the
+ * schedule of a follow-up export are made from.  Its SHA-256 is the
+ * seal's protocol-sha256.
+ */
 int sortes_bundle_write_protocol(struct sortes_trial *t, FILE *out,
     struct sortes_error *err);
 

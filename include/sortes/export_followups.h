@@ -70,12 +70,20 @@ struct sortes_followups_row {
 struct sortes_followups_writer {
 	FILE *out;
 	enum sortes_export_format format;
+	const struct sortes_protocol *p;	/* whose arms the rows hold */
+	const struct sortes_blinding *blind;	/* NULL: not blinded */
 	struct sortes_jcs j;
 	int64_t rows;
 };
 
+/*
+ * A row's arm is the allocated arm's code; the writer shows it as every
+ * export shows an arm (blinded by 'blind', NULL: not), so that the
+ * tables' rows and the log's are the same bytes.
+ */
 int sortes_followups_begin(struct sortes_followups_writer *w, FILE *out,
-    enum sortes_export_format format, struct sortes_error *err);
+    enum sortes_export_format format, const struct sortes_protocol *p,
+    const struct sortes_blinding *blind, struct sortes_error *err);
 int sortes_followups_row(struct sortes_followups_writer *w,
     const struct sortes_followups_row *row, struct sortes_error *err);
 int sortes_followups_end(struct sortes_followups_writer *w,

@@ -36,6 +36,7 @@ struct export_args {
 	enum sortes_export_format format;
 	int followups;			/* export followups */
 	int blinded;
+	int frozen;			/* as of a seal or entry */
 };
 
 /* Room for a file name the export writes beside FILE. */
@@ -71,6 +72,14 @@ export_blinding(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
+/* Where an export and its dictionary go, settled before anything is written. */
+struct export_names {
+	const char *output;		/* or NULL: stdout */
+	const char *dictionary;		/* or NULL: no dictionary */
+	char sidecar[NAME_BUF];		/* OUTPUT-metadata.json */
+	char url[NAME_BUF];		/* what the dictionary calls the export */
+};
+
 /* CSVW's name for a file's metadata: FILE-metadata.json. */
 static const char metadata_suffix[] = "-metadata.json";
 
@@ -83,43 +92,118 @@ base_name(const char *path)
 }
 
 /*
- * The files of an export: the export itself (unless on stdout) and,
- * as of a seal or entry, its manifest and log extract.  They are put in
- * place all or nothing as the export is seen: the log extract and the
- * manifest first, the export last, so that an export never stands
- * without them.  An export at a seal or entry is the same bytes every
- * time, so the extract and manifest that an interrupted run left are
- * accepted by the next one when, and only when, they are exactly what
- * it writes.
+ * The dictionary names the export: by the --output file's name, or,
+ * on stdout, by the one CSVW's naming convention implies for the
+ * dictionary (F-metadata.json describes F), or else a plain default.
+ */
+static int
+export_url(struct export_names *f, const struct export_args *a)
+{
+	char fallback[64];
+	const char *name = base_name(f->output != NULL ? f->output :
+	    f->dictionary);
+	size_t n = strlen(name), m = sizeof(metadata_suffix) - 1;
+
+	if (f->output == NULL && n > m &&
+	    strcmp(name + n - m, metadata_suffix) == 0)
+		n -= m;
+	else if (f->output == NULL) {
+		snprintf(fallback, sizeof(fallback), "%s.%s", a->followups ?
+		    "followups" : "allocations", a->format == SORTES_EXPORT_CSV ?
+		    "csv" : "json");
+		name = fallback;
+		n = strlen(name);
+	}
+	if (n >= sizeof(f->url))
+		return cli_usage_error("export", "file name '%s' is too long",
+		    name);
+	memcpy(f->url, name, n);
+	f->url[n] = '\0';
+	return 0;
+}
+
+/*
+ * The files to write: the export (--output), and the dictionary
+ * (--dictionary, or beside the --output as CSVW names it: for a CSV
+ * export, and for a follow-up export as of a seal or entry, which
+ * verify-export checks).  Returns 0, or the exit code of the usage
+ * error it printed.
+ */
+static int
+export_names(struct export_names *f, const struct export_args *a)
+{
+	int n;
+
+	memset(f, 0, sizeof(*f));
+	f->output = a->output;
+	f->dictionary = a->dictionary;
+	if (f->dictionary == NULL && f->output != NULL &&
+	    (a->format == SORTES_EXPORT_CSV || (a->followups && a->frozen))) {
+		n = snprintf(f->sidecar, sizeof(f->sidecar), "%s%s", f->output,
+		    metadata_suffix);
+		if (n < 0 || (size_t)n >= sizeof(f->sidecar))
+			return cli_usage_error("export", "--output '%s' is too "
+			    "long", f->output);
+		f->dictionary = f->sidecar;
+	}
+	if (f->dictionary == NULL)
+		return 0;
+	return export_url(f, a);
+}
+
+/*
+ * The files of an export: the export itself (unless on stdout), its
+ * dictionary and, as of a seal or entry, its manifest, log extract and
+ * protocol (and a follow-up export's protocol in JSON form).  They are
+ * put in place all or nothing as the export is seen: the others first,
+ * the export last, so that an export never stands without them.  An
+ * export at a seal or entry is the same bytes every time, so the files
+ * beside it that an interrupted run left are accepted by the next one
+ * when, and only when, they are exactly what it writes.
  */
 struct export_files {
-	struct sortes_outfile *out, *manifest, *log;
-	/* A follow-up export's: its dictionary and protocol (JSON form). */
-	struct sortes_outfile *dict, *protocol, *protocol_json;
+	struct sortes_outfile *out, *manifest, *log, *dict;
+	struct sortes_outfile *protocol, *protocol_json;
 };
 
 static int
-export_open(struct export_files *f, const struct export_args *a, int frozen,
+export_open_beside(struct sortes_outfile **f, const char *output,
+    const char *suffix, int mode, struct sortes_error *err)
+{
+	char path[NAME_BUF];
+
+	snprintf(path, sizeof(path), "%s%s", output, suffix);
+	return sortes_outfile_open(f, path, mode, NULL, SORTES_OUTFILE_SAME_OK,
+	    err);
+}
+
+static int
+export_open(struct export_files *f, const struct export_args *a,
+    const struct export_names *names, const struct sortes_trial *t,
     struct sortes_error *err)
 {
-	char path[4096];
-	int rc;
+	int rc = 0;
 
 	memset(f, 0, sizeof(*f));
-	if (a->output == NULL)
-		return 0;
-	rc = sortes_outfile_open(&f->out, a->output, 0644, NULL, 0, err);
-	if (rc != 0 || !frozen)
+	if (a->output != NULL)
+		rc = sortes_outfile_open(&f->out, a->output, 0644, NULL, 0, err);
+	if (rc == 0 && names->dictionary != NULL)
+		rc = sortes_outfile_open(&f->dict, names->dictionary, 0644, NULL,
+		    SORTES_OUTFILE_SAME_OK, err);
+	if (rc != 0 || !a->frozen)
 		return rc;
-	snprintf(path, sizeof(path), "%s.manifest.json", a->output);
-	rc = sortes_outfile_open(&f->manifest, path, 0644, NULL,
-	    SORTES_OUTFILE_SAME_OK, err);
-	snprintf(path, sizeof(path), "%s.log", a->output);
+	rc = export_open_beside(&f->manifest, a->output, ".manifest.json",
+	    0644, err);
+	if (rc == 0)
+		rc = export_open_beside(&f->protocol, a->output, ".protocol",
+		    0644, err);
+	if (rc == 0 && a->followups && t->protocol_json != NULL)
+		rc = export_open_beside(&f->protocol_json, a->output,
+		    ".protocol.json", 0644, err);
 	/* The extract holds baseline data: its owner alone reads it.  A
 	 * blinded export has none, for the log holds the arms. */
 	if (rc == 0 && !a->blinded)
-		rc = sortes_outfile_open(&f->log, path, 0600, NULL,
-		    SORTES_OUTFILE_SAME_OK, err);
+		rc = export_open_beside(&f->log, a->output, ".log", 0600, err);
 	return rc;
 }
 
@@ -169,24 +253,25 @@ export_abandon(struct export_files *f)
 }
 
 /*
- * The manifest of the export in f->out; 'dict' is a follow-up export's
- * dictionary (its name and SHA-256), or NULL.
+ * The manifest of the export in f->out; a follow-up export's names
+ * its dictionary (f->dict, 'names->dictionary').
  */
 static int
 export_manifest(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal,
-    const struct sortes_blinding *blind, int64_t rows,
-    const char *const *dict, struct sortes_error *err)
+    struct export_files *f, const struct export_names *names,
+    const struct sortes_seal *seal, const struct sortes_blinding *blind,
+    int64_t rows, struct sortes_error *err)
 {
-	char sha[SORTES_SHA256_HEX];
-	const char *base = strrchr(a->output, '/');
+	char sha[SORTES_SHA256_HEX], dsha[SORTES_SHA256_HEX];
 	struct sortes_manifest m = {
-		.kind = dict != NULL ? "followups" : NULL,
-		.dictionary = dict != NULL ? dict[0] : NULL,
-		.dictionary_sha256 = dict != NULL ? dict[1] : NULL,
-		.name = base != NULL ? base + 1 : a->output, .sha256 = sha,
-		.format = a->format, .entries = seal->entries,
-		.head = seal->head, .rows = rows,
+		.kind = a->followups ? "followups" : NULL,
+		.dictionary = a->followups ? base_name(names->dictionary) :
+		    NULL,
+		.dictionary_sha256 = a->followups ? dsha : NULL,
+		.name = base_name(a->output), .sha256 = sha,
+		.format = a->format,
+		.layout = a->followups ? 1 : SORTES_EXPORT_LAYOUT,
+		.entries = seal->entries, .head = seal->head, .rows = rows,
 		.sealed_at = a->seal != NULL ? seal->sealed_at : NULL,
 		.signer = a->seal != NULL ? seal->signer : NULL,
 		.blind_commitment = blind != NULL ? blind->commitment : NULL,
@@ -198,6 +283,8 @@ export_manifest(struct sortes_trial *t, const struct export_args *a,
 
 	sortes_jcs_init(&j);
 	rc = sortes_outfile_sha256(f->out, sha, err);
+	if (rc == 0 && a->followups)
+		rc = sortes_outfile_sha256(f->dict, dsha, err);
 	if (rc == 0)
 		rc = sortes_export_manifest(&j, t, &m, err);
 	if (rc == 0)
@@ -225,6 +312,52 @@ export_log(struct sortes_trial *t, const struct export_args *a,
 	return rc;
 }
 
+/* The protocol's file and a follow-up export's JSON form, as stored. */
+static int
+export_protocol(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, struct sortes_error *err)
+{
+	char path[NAME_BUF];
+	FILE *fp = NULL;
+	int rc = sortes_outfile_stream(&fp, f->protocol, err);
+
+	if (rc == 0 && (rc = sortes_bundle_write_protocol(t, fp, err)) != 0) {
+		snprintf(path, sizeof(path), "%s.protocol", a->output);
+		return cli_write_failed(err, fp, path);
+	}
+	if (rc == 0 && f->protocol_json != NULL &&
+	    (rc = sortes_outfile_stream(&fp, f->protocol_json, err)) == 0 &&
+	    fputs(t->protocol_json, fp) == EOF)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s.protocol.json'", a->output);
+	return rc;
+}
+
+/* The dictionary's one line of canonical JSON, into its file. */
+static int
+export_dictionary(struct sortes_trial *t, const struct export_args *a,
+    struct export_files *f, const struct export_names *names,
+    const struct sortes_blinding *blind, struct sortes_error *err)
+{
+	struct sortes_jcs j;
+	FILE *fp = NULL;
+	int rc;
+
+	if (f->dict == NULL)
+		return 0;
+	sortes_jcs_init(&j);
+	rc = a->followups ? sortes_export_followups_dictionary_blinded(&j, t,
+	    names->url, blind, err) : sortes_export_allocations_dictionary(&j,
+	    t, names->url, blind, err);
+	if (rc == 0)
+		rc = sortes_outfile_stream(&fp, f->dict, err);
+	if (rc == 0 && fprintf(fp, "%s\n", j.data) < 0)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "'%s'", names->dictionary);
+	sortes_jcs_free(&j);
+	return rc;
+}
+
 /* No line between the rows of an export that goes to the terminal. */
 static const struct sortes_progress *
 export_progress(FILE *out)
@@ -234,10 +367,27 @@ export_progress(FILE *out)
 	return cli_progress("export");
 }
 
-/* The export itself, then its manifest and log extract. */
+/* The rows: from the tables, or, for follow-ups as of an entry, the log. */
+static int
+export_rows(struct sortes_trial *t, const struct export_args *a, FILE *out,
+    int64_t at, const struct sortes_blinding *blind, int64_t *rows,
+    struct sortes_error *err)
+{
+	if (!a->followups)
+		return sortes_export_allocations_blinded(t, out, a->format, at,
+		    blind, rows, err);
+	if (a->frozen)
+		return sortes_export_followups_at(t, out, a->format, at,
+		    cli_local_day, rows, err);
+	return sortes_export_followups_blinded(t, out, a->format, blind, rows,
+	    err);
+}
+
+/* The export itself, then its dictionary, manifest, protocol and log. */
 static int
 export_write(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal, int64_t at,
+    struct export_files *f, const struct export_names *names,
+    const struct sortes_seal *seal, int64_t at,
     const struct sortes_blinding *blind, struct sortes_error *err)
 {
 	FILE *out = stdout;
@@ -246,134 +396,23 @@ export_write(struct sortes_trial *t, const struct export_args *a,
 
 	if (f->out != NULL)
 		rc = sortes_outfile_stream(&out, f->out, err);
-	t->progress = export_progress(out);
-	if (rc == 0)
-		rc = sortes_export_allocations_blinded(t, out, a->format, at,
-		    blind, &rows, err);
-	cli_progress_end();
-	if (rc != 0)
-		return cli_write_failed(err, out, a->output);
-	if (f->manifest == NULL)
-		return rc;
-	rc = export_manifest(t, a, f, seal, blind, rows, NULL, err);
-	if (rc == 0 && f->log == NULL)
-		return rc;
-	return rc == 0 ? export_log(t, a, f, at, err) : rc;
-}
-
-/*
- * A follow-up export as of a seal or entry also has beside it what
- * verify-export rebuilds it with: its dictionary, and the protocol as
- * the trial stores it (and its JSON form, which a trial of log format
- * 2 on commits to).
- */
-static int
-followups_open(struct export_files *f, const struct export_args *a,
-    const struct sortes_trial *t, struct sortes_error *err)
-{
-	static const char *const suffix[] = { metadata_suffix, ".protocol",
-	    ".protocol.json" };
-	struct sortes_outfile **file[] = { &f->dict, &f->protocol,
-	    &f->protocol_json };
-	char path[NAME_BUF];
-	int rc = export_open(f, a, 1, err);
-
-	for (size_t i = 0; rc == 0 && i < 3; i++) {
-		if (i == 2 && t->protocol_json == NULL)
-			break;
-		snprintf(path, sizeof(path), "%s%s", a->output, suffix[i]);
-		rc = sortes_outfile_open(file[i], path, 0644, NULL,
-		    SORTES_OUTFILE_SAME_OK, err);
+	if (rc == 0) {
+		t->progress = export_progress(out);
+		rc = export_rows(t, a, out, at, blind, &rows, err);
+		cli_progress_end();
+		if (rc != 0)
+			return cli_write_failed(err, out, a->output);
 	}
+	if (rc == 0)
+		rc = export_dictionary(t, a, f, names, blind, err);
+	if (rc != 0 || f->manifest == NULL)
+		return rc;
+	rc = export_manifest(t, a, f, names, seal, blind, rows, err);
+	if (rc == 0)
+		rc = export_protocol(t, a, f, err);
+	if (rc == 0 && f->log != NULL)
+		rc = export_log(t, a, f, at, err);
 	return rc;
-}
-
-/*
- * The dictionary, named by the export; dict[0] (NAME_BUF bytes) and
- * dict[1] receive its file name and SHA-256 for the manifest.
- */
-static int
-followups_dictionary(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, char *dict[2], struct sortes_error *err)
-{
-	struct sortes_jcs j;
-	FILE *fp = NULL;
-	int rc;
-
-	sortes_jcs_init(&j);
-	rc = sortes_export_followups_dictionary(&j, t, base_name(a->output),
-	    err);
-	if (rc == 0)
-		rc = sortes_outfile_stream(&fp, f->dict, err);
-	if (rc == 0 && fprintf(fp, "%s\n", j.data) < 0)
-		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
-		    "'%s%s'", a->output, metadata_suffix);
-	if (rc == 0)
-		rc = sortes_outfile_sha256(f->dict, dict[1], err);
-	snprintf(dict[0], NAME_BUF, "%s%s", base_name(a->output),
-	    metadata_suffix);
-	sortes_jcs_free(&j);
-	return rc;
-}
-
-/* The protocol's file and JSON form, as the trial stores them. */
-static int
-followups_protocol(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, struct sortes_error *err)
-{
-	FILE *fp = NULL;
-	int rc = sortes_outfile_stream(&fp, f->protocol, err);
-
-	if (rc == 0)
-		rc = sortes_bundle_write_protocol(t, fp, err);
-	if (rc == 0 && f->protocol_json != NULL &&
-	    (rc = sortes_outfile_stream(&fp, f->protocol_json, err)) == 0 &&
-	    fputs(t->protocol_json, fp) == EOF)
-		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
-		    "'%s.protocol.json'", a->output);
-	return rc;
-}
-
-/* A follow-up export as of entry 'at', and the files beside it. */
-static int
-followups_write_at(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal, int64_t at,
-    struct sortes_error *err)
-{
-	char name[NAME_BUF], sha[SORTES_SHA256_HEX], *dict[2] = { name, sha };
-	FILE *out = NULL;
-	int64_t rows = 0;
-	int rc = sortes_outfile_stream(&out, f->out, err);
-
-	if (rc == 0 && (rc = sortes_export_followups_at(t, out, a->format, at,
-	    cli_local_day, &rows, err)) != 0)
-		return cli_write_failed(err, out, a->output);
-	if (rc == 0)
-		rc = followups_dictionary(t, a, f, dict, err);
-	if (rc == 0)
-		rc = export_manifest(t, a, f, seal, NULL, rows,
-		    (const char *const *)dict, err);
-	if (rc == 0)
-		rc = followups_protocol(t, a, f, err);
-	return rc == 0 ? export_log(t, a, f, at, err) : rc;
-}
-
-/* The files of an export as of a seal or entry, or as it stands. */
-static int
-export_files_write(struct sortes_trial *t, const struct export_args *a,
-    struct export_files *f, const struct sortes_seal *seal, int64_t at,
-    int frozen, const struct sortes_blinding *blind, struct sortes_error *err)
-{
-	int rc;
-
-	if (!a->followups) {
-		rc = export_open(f, a, frozen, err);
-		return rc == 0 ? export_write(t, a, f, seal, at, blind, err) : rc;
-	}
-	rc = cli_use_zone(t->protocol->timezone, err);
-	if (rc == 0)
-		rc = followups_open(f, a, t, err);
-	return rc == 0 ? followups_write_at(t, a, f, seal, at, err) : rc;
 }
 
 static int
@@ -382,21 +421,28 @@ export_run(const struct export_args *a)
 	struct sortes_trial *t = NULL;
 	struct sortes_error err = { 0 };
 	struct export_files f = { 0 };
+	struct export_names names;
 	struct sortes_seal seal;
 	struct sortes_blinding b;
 	const struct sortes_blinding *blind = NULL;
 	int64_t at = 0;
-	int frozen = a->seal != NULL || a->at != NULL;
 	int rc;
 
+	if ((rc = export_names(&names, a)) != 0)
+		return rc;
 	memset(&seal, 0, sizeof(seal));
 	rc = cli_trial_read(&t, a->db, &err);
-	if (rc == 0 && frozen)
+	if (rc == 0 && a->frozen)
 		rc = cli_as_of(t, a->seal, a->pubkey, a->at, &seal, &at, &err);
 	if (rc == 0)
 		rc = export_blinding(t, a, at, &b, &blind, &err);
+	/* A follow-up schedule's dates are the trial's days. */
+	if (rc == 0 && a->followups && a->frozen)
+		rc = cli_use_zone(t->protocol->timezone, &err);
 	if (rc == 0)
-		rc = export_files_write(t, a, &f, &seal, at, frozen, blind, &err);
+		rc = export_open(&f, a, &names, t, &err);
+	if (rc == 0)
+		rc = export_write(t, a, &f, &names, &seal, at, blind, &err);
 	/* A read that another process's write may have torn is not linked. */
 	if (rc == 0)
 		rc = sortes_db_unchanged(t->db, &err);
@@ -408,147 +454,13 @@ export_run(const struct export_args *a)
 	return rc == 0 ? cli_finish(0) : cli_fail(&err);
 }
 
-/* Where 'export followups' writes, settled before anything is written. */
-struct followups_files {
-	const char *output;		/* or NULL: stdout */
-	const char *dictionary;		/* or NULL: no dictionary */
-	char sidecar[4096];		/* OUTPUT-metadata.json */
-	char url[4096];			/* what the dictionary calls the export */
-};
-
-/*
- * The dictionary names the export: by the --output file's name, or,
- * on stdout, by the one CSVW's naming convention implies for the
- * dictionary (F-metadata.json describes F), or else a plain default.
- */
-static int
-followups_url(struct followups_files *f, const struct export_args *a)
-{
-	const char *name = base_name(f->output != NULL ? f->output :
-	    f->dictionary);
-	size_t n = strlen(name), m = sizeof(metadata_suffix) - 1;
-
-	if (f->output == NULL && n > m &&
-	    strcmp(name + n - m, metadata_suffix) == 0)
-		n -= m;
-	else if (f->output == NULL) {
-		name = a->format == SORTES_EXPORT_CSV ? "followups.csv" :
-		    "followups.json";
-		n = strlen(name);
-	}
-	if (n >= sizeof(f->url))
-		return cli_usage_error("export", "file name '%s' is too long",
-		    name);
-	memcpy(f->url, name, n);
-	f->url[n] = '\0';
-	return 0;
-}
-
-/*
- * The files to write: the export (--output), and the dictionary
- * (--dictionary, or beside a CSV --output as CSVW names it).  Returns
- * 0, or the exit code of the usage error it printed.
- */
-static int
-followups_files(struct followups_files *f, const struct export_args *a)
-{
-	int n;
-
-	memset(f, 0, sizeof(*f));
-	f->output = a->output;
-	f->dictionary = a->dictionary;
-	if (f->dictionary == NULL && f->output != NULL &&
-	    a->format == SORTES_EXPORT_CSV) {
-		n = snprintf(f->sidecar, sizeof(f->sidecar), "%s%s", f->output,
-		    metadata_suffix);
-		if (n < 0 || (size_t)n >= sizeof(f->sidecar))
-			return cli_usage_error("export", "--output '%s' is too "
-			    "long", f->output);
-		f->dictionary = f->sidecar;
-	}
-	if (f->dictionary == NULL)
-		return 0;
-	return followups_url(f, a);
-}
-
-/*
- * The dictionary is put in place before the export, which it
- * describes; like an export's manifest, one that an interrupted run
- * left is accepted when it is exactly what this one writes.
- */
-static int
-followups_write(struct sortes_trial *t, enum sortes_export_format format,
-    const struct followups_files *f, const struct sortes_jcs *dict,
-    const struct sortes_blinding *blind, struct sortes_error *err)
-{
-	struct sortes_outfile *out = NULL, *dfp = NULL;
-	FILE *fp = stdout, *dp = NULL;
-	int64_t rows;
-	int rc = 0;
-
-	if (f->output != NULL)
-		rc = sortes_outfile_open(&out, f->output, 0644, NULL, 0, err);
-	if (rc == 0 && f->dictionary != NULL)
-		rc = sortes_outfile_open(&dfp, f->dictionary, 0644, NULL,
-		    SORTES_OUTFILE_SAME_OK, err);
-	if (rc == 0 && out != NULL)
-		rc = sortes_outfile_stream(&fp, out, err);
-	t->progress = export_progress(fp);
-	if (rc == 0 && (rc = sortes_export_followups_blinded(t, fp, format,
-	    blind, &rows, err)) != 0)
-		rc = cli_write_failed(err, fp, f->output);
-	cli_progress_end();
-	if (rc == 0 && dfp != NULL &&
-	    (rc = sortes_outfile_stream(&dp, dfp, err)) == 0 &&
-	    fprintf(dp, "%s\n", dict->data) < 0)
-		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
-		    "'%s'", f->dictionary);
-	if (rc == 0)
-		rc = sortes_db_unchanged(t->db, err);
-	if (rc == 0)
-		rc = export_put(&dfp, "export-dictionary-linked", err);
-	if (rc == 0)
-		rc = export_put(&out, NULL, err);
-	sortes_outfile_abandon(dfp);
-	sortes_outfile_abandon(out);
-	return rc;
-}
-
-static int
-followups_run(const struct export_args *a)
-{
-	struct followups_files f;
-	struct sortes_trial *t = NULL;
-	struct sortes_error err = { 0 };
-	struct sortes_jcs dict;
-	struct sortes_blinding b;
-	const struct sortes_blinding *blind = NULL;
-	int rc;
-
-	if ((rc = followups_files(&f, a)) != 0)
-		return rc;
-	sortes_jcs_init(&dict);
-	rc = cli_trial_read(&t, a->db, &err);
-	if (rc == 0)
-		rc = export_blinding(t, a, 0, &b, &blind, &err);
-	if (rc == 0 && f.dictionary != NULL)
-		rc = sortes_export_followups_dictionary_blinded(&dict, t, f.url,
-		    blind, &err);
-	if (rc == 0)
-		rc = followups_write(t, a->format, &f, &dict, blind, &err);
-	sortes_jcs_free(&dict);
-	sortes_wipe(&b, sizeof(b));
-	sortes_trial_close(t);
-	return rc == 0 ? cli_finish(0) : cli_fail(&err);
-}
-
 /* An export as of a seal or entry: what it takes, and what it needs. */
 static int
 frozen_check(const struct export_args *a)
 {
 	if (a->seal != NULL && a->at != NULL)
 		return cli_usage_error("export", "give --seal or --at, not both");
-	if ((a->seal != NULL || a->at != NULL) && a->output == NULL)
+	if (a->frozen && a->output == NULL)
 		return cli_usage_error("export", "--seal and --at write a "
 		    "manifest beside the export: give --output FILE");
 	if (a->pubkey != NULL && a->seal == NULL)
@@ -556,28 +468,18 @@ frozen_check(const struct export_args *a)
 	return 0;
 }
 
-/* The dictionary is the follow-up export's. */
-static int
-allocations_check(const struct export_args *a)
-{
-	if (a->dictionary != NULL)
-		return cli_usage_error("export", "--dictionary goes with "
-		    "'export followups'");
-	return frozen_check(a);
-}
-
 /*
- * As of a seal or entry, the dictionary is where verify-export looks
- * for it: beside the export, as CSVW names it.
+ * As of a seal or entry, the follow-up dictionary is where
+ * verify-export looks for it: beside the export, as CSVW names it.
  */
 static int
 followups_check(const struct export_args *a)
 {
-	if (a->dictionary != NULL && (a->seal != NULL || a->at != NULL))
+	if (a->dictionary != NULL && a->frozen)
 		return cli_usage_error("export", "--dictionary goes with an "
 		    "export as it stands; with --seal or --at the dictionary "
 		    "is FILE-metadata.json beside the export");
-	if (a->blinded && (a->seal != NULL || a->at != NULL))
+	if (a->blinded && a->frozen)
 		return cli_usage_error("export", "--blinded follow-ups are "
 		    "exported as they stand: --seal and --at go with blinded "
 		    "'export allocations'");
@@ -623,13 +525,9 @@ cmd_export(int argc, char **argv)
 	a.format = strcmp(format, "csv") == 0 ? SORTES_EXPORT_CSV :
 	    SORTES_EXPORT_JSON;
 	a.followups = strcmp(what, "followups") == 0;
+	a.frozen = a.seal != NULL || a.at != NULL;
 	if (a.key != NULL && !a.blinded)
 		return cli_usage_error("export", "--key goes with --blinded");
-	rc = a.followups ? followups_check(&a) : allocations_check(&a);
-	if (rc != 0)
-		return rc;
-	/* Follow-ups as they stand are read from the tables. */
-	if (a.followups && a.seal == NULL && a.at == NULL)
-		return followups_run(&a);
-	return export_run(&a);
+	rc = a.followups ? followups_check(&a) : frozen_check(&a);
+	return rc != 0 ? rc : export_run(&a);
 }

@@ -25,7 +25,8 @@ for fmt in csv json; do
 	expect_eq "$(stat -c %a "e.$fmt.log")" 600 "mode of the log extract"
 	# The evaluator has no database.
 	mkdir "eval-$fmt"
-	cp "e.$fmt" "e.$fmt.log" "e.$fmt.manifest.json" s1 lead.pub "eval-$fmt/"
+	cp "e.$fmt" "e.$fmt.log" "e.$fmt.manifest.json" "e.$fmt.protocol" s1 \
+	    lead.pub "eval-$fmt/"
 	run sh -c "cd eval-$fmt && \"\$SORTES\" verify-export e.$fmt --seal s1 \
 	    --pubkey lead.pub"
 	expect_status 0
@@ -73,7 +74,7 @@ cp keep.manifest e.csv.manifest.json
 
 # A directory where the export, its log extract or its manifest should
 # be, or given as the seal or the public key: missing input (66), named.
-for f in e.csv e.csv.log e.csv.manifest.json; do
+for f in e.csv e.csv.log e.csv.manifest.json e.csv.protocol; do
 	mv "$f" "$f.away"
 	mkdir "$f"
 	run "$SORTES" verify-export e.csv --seal s1 --pubkey lead.pub

@@ -257,10 +257,6 @@ run "$SORTES" export followups extra --db t.db --output y.csv
 expect_status 64
 expect_err_contains "unexpected argument 'extra'"
 check "y.csv created for a refused argument" test ! -e y.csv
-run "$SORTES" export allocations --db t.db --dictionary z.json
-expect_status 64
-expect_err_contains "--dictionary goes with 'export followups'"
-check "z.json created for allocations" test ! -e z.json
 run "$SORTES" export outcomes --db t.db
 expect_status 64
 expect_err_contains "expected 'allocations' or 'followups'"

@@ -193,8 +193,10 @@ for step in export-log-linked export-manifest-linked; do
 	expect_eq "$(mode_of "$e.log")" 600 "$step: mode of the log extract"
 	if [ "$step" = export-log-linked ]; then
 		check "$step: a manifest" test ! -e "$e.manifest.json"
+		check "$step: a protocol" test ! -e "$e.protocol"
 	else
 		check "$step: no manifest" test -f "$e.manifest.json"
+		check "$step: no protocol" test -f "$e.protocol"
 	fi
 	run "$SORTES" verify-export "$e" --seal f.db.seal-5 --pubkey keys/lead.pub
 	check "$step: verify-export passed without the export" \
@@ -253,5 +255,21 @@ check "the dictionary names its export" grep -q '"url":"fu.csv"' \
 run "$SORTES" export followups --db f.db --output fu2.csv
 expect_status 0
 check "a finished follow-up export differs" cmp -s fu.csv fu2.csv
+
+# An allocation export's dictionary, after the log extract and the
+# protocol, before the manifest and the export.
+killed export-dictionary-linked "$SORTES" export allocations --db f.db \
+    --seal f.db.seal-5 --output da.csv
+check "the allocation export exists" test ! -e da.csv
+check "the manifest exists" test ! -e da.csv.manifest.json
+for f in da.csv-metadata.json da.csv.log da.csv.protocol; do
+	check "no $f" test -f "$f"
+done
+run "$SORTES" export allocations --db f.db --seal f.db.seal-5 --output da.csv
+expect_status 0
+expect_err_empty
+run "$SORTES" verify-export da.csv --seal f.db.seal-5 --pubkey keys/lead.pub
+expect_status 0
+check "a finished allocation export differs" cmp -s da.csv whole.csv
 
 finish

@@ -272,10 +272,10 @@ printf '%s' '}}}not json' >>e.csv.manifest.json
 manifest_refused "the manifest 'e.csv.manifest.json' is not JSON: line 2, column 1: more text after the value"
 edit 's/"export":"e.csv"/"export":"other.csv"/'
 manifest_refused "the manifest's 'export' is \"other.csv\", but the export's name is \"e.csv\""
-edit 's/"format":"csv",//'
+edit 's/"format":"csv-2",//'
 manifest_refused "the manifest lacks the key 'format'"
-edit 's/"format":"csv"/"format":"json"/'
-manifest_refused "the manifest's 'format' is \"json\", but the export's format is \"csv\""
+edit 's/"format":"csv-2"/"format":"json-2"/'
+manifest_refused "the manifest's 'format' is \"json-2\", but the export's format is \"csv-2\""
 edit 's/^{/{"extra":"x",/'
 manifest_refused "the manifest has an unknown key 'extra'"
 edit 's/"signer"/"extra":"x","signer"/'
@@ -325,7 +325,7 @@ expect_status 1
 cp good.json e.csv.manifest.json
 
 # The export is known by the name it was written under.
-for f in e.csv e.csv.manifest.json e.csv.log; do
+for f in e.csv e.csv.manifest.json e.csv.log e.csv.protocol; do
 	cp "$f" "renamed${f#e}"
 done
 run "$SORTES" verify-export renamed.csv --seal s5 --pubkey lead.pub

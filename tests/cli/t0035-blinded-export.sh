@@ -22,8 +22,9 @@ lacks() {
 }
 
 # arms_of BLINDED PLAIN - check that the blinded allocation export
-# BLINDED is the export PLAIN with each arm replaced by one label, one
-# label per arm, and entry_hash empty; print "CODE=LABEL" per arm.
+# BLINDED is the export PLAIN with each arm and arm name replaced by one
+# label, one label per arm, and entry_hash empty; print "CODE=LABEL" per
+# arm.
 arms_of() {
 	python3 - "$1" "$2" <<'EOF'
 import csv, sys
@@ -33,10 +34,12 @@ assert len(blind) == len(plain) > 0, (len(blind), len(plain))
 label = {}
 for b, p in zip(blind, plain):
     assert b["entry_hash"] == "" and p["entry_hash"] != "", b
+    assert list(b) == list(p), (list(b), list(p))
     for k in p:
-        if k not in ("arm", "entry_hash"):
+        if k not in ("arm", "arm_name", "entry_hash"):
             assert b[k] == p[k], (k, b[k], p[k])
     assert b["arm"].startswith("group "), b["arm"]
+    assert b["arm_name"] == b["arm"], (b["arm_name"], b["arm"])
     assert label.setdefault(p["arm"], b["arm"]) == b["arm"], "two labels"
 assert len(set(label.values())) == len(label), "one label, two arms"
 print(" ".join("%s=%s" % kv for kv in sorted(label.items())))
@@ -121,6 +124,33 @@ check "not one label per arm" contains "$mapping" "I=group "
 for name in "UngiFokus" "Ordinary employment effort" "$("$SQLITE3" f.db "select hash from log where seq = 2")"; do
 	check "the blinded export holds '$name'" lacks "$name" b1.csv
 done
+# The dictionary beside it lists the labels in label order, each its
+# own name, and names the commitment; no real arm code or name (the
+# trial's title, which begins as an arm's name does, stays).
+check "no dictionary beside the blinded allocations" test -f b1.csv-metadata.json
+for text in '"UngiFokus: one primary contact person"' \
+    "Ordinary employment effort" '"code":"C"' \
+    '"code":"I"' '"value":"C"' '"value":"I"' '(C|I)' '(I|C)'; do
+	check "the blinded allocations or dictionary hold '$text'" \
+	    lacks "$text" b1.csv b1.csv-metadata.json
+done
+check "the blinded allocation dictionary" python3 -c '
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+labels = ["group A", "group B"]
+assert d["sortes:arms"] == [{"code": l, "name": l} for l in labels], d["sortes:arms"]
+assert set(d["sortes:blinded"]) == {"commitment", "entry"}, d["sortes:blinded"]
+cols = {c["name"]: c for c in d["tableSchema"]["columns"]}
+assert cols["arm"]["datatype"]["format"] == "^(group A|group B)$"
+assert cols["arm"]["sortes:levels"] == [{"label": l, "value": l} for l in labels]
+assert cols["entry_hash"]["required"] is False
+header = next(csv.reader(open(sys.argv[2], newline="")))
+assert [c["name"] for c in d["tableSchema"]["columns"]] == header
+' b1.csv-metadata.json b1.csv
+check "the blinded dictionary does not name the commitment" \
+    grep -q "\"sortes:blinded\":{\"commitment\":\"$commitment\",\"entry\":22}" \
+    b1.csv-metadata.json
+check "the plain dictionary names a blinding" lacks blinded plain.csv-metadata.json
 run "$SORTES" export allocations --db f.db --blinded --format json
 expect_status 0
 cp out b1.json
@@ -129,7 +159,8 @@ check "two blinded JSON exports differ" cmp -s out b1.json
 check "a JSON arm is not a label" python3 -c '
 import json, sys
 rows = json.load(open(sys.argv[1]))
-assert rows and all(r["arm"] in ("group A", "group B") and r["entry_hash"] == "" for r in rows)
+assert rows and all(r["arm"] in ("group A", "group B") and
+    r["arm_name"] == r["arm"] and r["entry_hash"] == "" for r in rows)
 ' b1.json
 checkpoint f.db
 check "a blinded export changed the database" test "$before" = "$(cksum <f.db)"
