@@ -62,13 +62,18 @@ cli_usage_error(const char *command, const char *fmt, ...)
 int
 cli_option_error(const char *command, int c, char **argv)
 {
-	const char *arg = argv[optind - 1];
+	const char *arg = argv[optind - 1], *now;
+	char letter[3] = { '-', (char)optopt, '\0' };
 
 	if (c == ':')
 		return cli_usage_error(command, "option '%s' needs a value",
 		    arg);
 	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
-		return cli_usage_error(command, "unknown option '-%c'", optopt);
+		arg = letter;
+	if ((now = cli_renamed(command, arg)) != NULL)
+		return cli_usage_error(command, "unknown option '%.*s': it is "
+		    "now %s (docs/options.md)", (int)strcspn(arg, "="), arg,
+		    now);
 	return cli_usage_error(command, "unknown option '%s'", arg);
 }
 

@@ -259,6 +259,13 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  */
 int cli_option_error(const char *command, int c, char **argv);
 
+/*
+ * The new spelling of an option 'typed' ("-s", "--key=FILE") that
+ * 'command' took under another letter or name before every letter was
+ * given one meaning (renamed.c), or NULL.
+ */
+const char *cli_renamed(const char *command, const char *typed);
+
 /* The exit code for a library status. */
 int cli_exit_code(int status);
 
