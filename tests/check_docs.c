@@ -18,12 +18,15 @@
 #include "sortes/caseworker.h"
 #include "sortes/crypto.h"
 #include "sortes/keyfile.h"
+#include "sortes/lifecycle.h"
+#include "sortes/linkage.h"
 #include "sortes/person.h"
 #include "sortes/protocol_json.h"
 #include "sortes/randomize.h"
 #include "sortes/record.h"
 #include "sortes/seal.h"
 #include "sortes/sign.h"
+#include "sortes/verify.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -152,9 +155,12 @@ END_TEST
 #define EX_FREEZE_AT	"2026-01-16T09:00:00Z"
 #define EX_REVEAL_AT	"2026-02-02T12:00:00Z"
 
-static const struct {
+/* A person of an example and what enrolling them logged. */
+struct doc_person {
 	const char *person, *uuid, *at, *birth, *sex;
-} ex_people[] = {
+};
+
+static const struct doc_person ex_people[] = {
 	{ "010203-1234", "019bc11d-94e0-7a3c-8b1d-4e5f6a7b8c9d",
 	    "2026-01-15T10:05:00Z", "2003-02-01", "F" },
 	{ "150495-2001", "019bc12b-5080-7f21-9c4e-0a1b2c3d4e5f",
@@ -789,6 +795,148 @@ START_TEST(test_blind_example)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The linkage file of docs/linkage.md                                 */
+
+/*
+ * The trial of docs/log-format.md's example protocol, with its fixed
+ * seed and pseudonym key, three persons enrolled and one withdrawn.
+ * What a real trial draws at random (the key, the UUIDs) is fixed
+ * afterwards, the log rehashed, so that the example's bytes are the
+ * same on every run and the rest is sortes's own code.
+ */
+static const struct doc_person lk_people[] = {
+	{ "010101-9001", "019bc11d-94e0-7a3c-8b1d-4e5f6a7b8c9d",
+	    "2026-01-15T10:05:00Z", "2001-01-01", "F" },
+	{ "150203-9002", "019bc12b-5080-7f21-9c4e-0a1b2c3d4e5f",
+	    "2026-01-15T10:20:00Z", "2003-02-15", "M" },
+	{ "280604-9003", "019bc5f3-2e80-7b6d-a1f0-3c4d5e6f7a8b",
+	    "2026-01-16T09:00:00Z", "2004-06-28", "F" },
+};
+
+static void
+lk_enroll(struct sortes_trial *t, int i)
+{
+	const char *names[] = { "birth_date", "sex" };
+	const char *values[] = { lk_people[i].birth, lk_people[i].sex };
+	struct sortes_enroll_input in = { .person = lk_people[i].person,
+	    .caseworker = "CW1", .names = names, .values = values,
+	    .nfields = 2, .enrolled_at = lk_people[i].at,
+	    .enroll_day = tu_day(i < 2 ? "2026-01-15" : "2026-01-16") };
+	struct sortes_error err = { 0 };
+	struct sortes_enroller *e = NULL;
+	struct sortes_enroll_result res;
+	char sql[512];
+
+	ck_assert_int_eq(sortes_enroller_new(&e, t, &err), 0);
+	ck_assert_msg(sortes_enroller_add(e, &in, &res, &err) == 0, "%s",
+	    err.msg);
+	ck_assert_int_eq(sortes_enroller_commit(e, &err), 0);
+	sortes_enroller_free(e);
+	snprintf(sql, sizeof(sql), "UPDATE log SET body = replace(body, '%s', "
+	    "'%s'); UPDATE participants SET id = '%s' WHERE id = '%s'",
+	    res.participant, lk_people[i].uuid, lk_people[i].uuid,
+	    res.participant);
+	tu_forge(t, sql);
+}
+
+static struct sortes_trial *
+lk_trial(const char *dir)
+{
+	struct sortes_error err = { 0 };
+	char *yaml = tu_doc_block("log-format.md", "example-protocol");
+	struct sortes_trial *t = tu_trial(dir, yaml);
+	char commitment[SORTES_SHA256_HEX], sql[512], *old;
+	struct sortes_verify_report rep;
+	int64_t seq;
+
+	free(yaml);
+	memset(t->key.seed, 0x01, sizeof(t->key.seed));
+	memset(t->key.pseudonym_key, 0x02, sizeof(t->key.pseudonym_key));
+	ck_assert_int_eq(sortes_key_commitment(commitment, t->key.seed, &err),
+	    0);
+	old = tu_text(t, "SELECT seed_commitment FROM trial");
+	snprintf(sql, sizeof(sql), "UPDATE log SET body = replace(body, '%s', "
+	    "'%s') WHERE seq = 1; UPDATE trial SET seed_commitment = '%s'",
+	    old, commitment, commitment);
+	tu_forge(t, sql);
+	strcpy(t->seed_commitment, commitment);
+	free(old);
+	for (int i = 0; i < 3; i++)
+		lk_enroll(t, i);
+	/* 23:30 UTC is 2 February in Copenhagen. */
+	ck_assert_int_eq(sortes_withdraw(t, lk_people[1].uuid, "moved",
+	    "2026-02-01T23:30:00Z", &seq, &err), 0);
+	tu_rehash(t, 1);
+	/* Fixed so, it is still a trial that checks. */
+	ck_assert_msg(sortes_verify(t, tu_local_day, &rep, &err) == 0, "%s",
+	    err.msg);
+	return t;
+}
+
+/* The genesis is docs/log-format.md's: the same trial, the same seed. */
+static void
+lk_same_genesis(struct sortes_trial *t)
+{
+	char *block = tu_doc_block("log-format.md", "example-entry-1");
+	char *hash = tu_text(t, "SELECT hash FROM log WHERE seq = 1");
+	char *at = strstr(block, "hash ");
+
+	ck_assert_ptr_nonnull(at);
+	ck_assert_int_eq(strncmp(at + 5, hash, 64), 0);
+	free(hash);
+	free(block);
+}
+
+/* The linkage of the persons block, as 'export linkage' writes it. */
+static void
+lk_linkage(struct sortes_trial *t, struct text *csv, struct text *manifest)
+{
+	struct sortes_error err = { 0 };
+	char *persons = tu_doc_block("linkage.md", "linkage-persons");
+	FILE *in = fmemopen(persons, strlen(persons), "r");
+	FILE *out = fmemopen(csv->buf, sizeof(csv->buf), "w");
+	struct sortes_linkage_input li = { in, "persons.csv", 0, tu_local_day,
+	    NULL, NULL };
+	struct sortes_linkage_counts c;
+	struct sortes_seal head;
+	char sha[65];
+	struct sortes_jcs j;
+
+	ck_assert_msg(sortes_linkage_write(t, &li, out, &c, &err) == 0, "%s",
+	    err.msg);
+	csv->len = (size_t)ftell(out);
+	fclose(out);
+	fclose(in);
+	free(persons);
+	ck_assert_int_eq(sortes_seal_head(t, &head, &err), 0);
+	sha_hex(sha, csv->buf, csv->len);
+	sortes_jcs_init(&j);
+	ck_assert_int_eq(sortes_linkage_manifest(&j, t,
+	    &(struct sortes_linkage_manifest){ "linkage.csv", sha,
+	    head.entries, head.head, c, NULL, NULL }, &err), 0);
+	line(manifest, "%s", j.data);
+	sortes_jcs_free(&j);
+}
+
+START_TEST(test_linkage_example)
+{
+	static struct text csv, manifest;
+	char *dir = tu_tmpdir();
+	struct sortes_trial *t = lk_trial(dir);
+
+	memset(&csv, 0, sizeof(csv));
+	memset(&manifest, 0, sizeof(manifest));
+	lk_same_genesis(t);
+	lk_linkage(t, &csv, &manifest);
+	expect_block("linkage.md", "linkage-csv", &csv);
+	expect_block("linkage.md", "linkage-manifest", &manifest);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *
 suite_docs(void)
 {
@@ -800,6 +948,7 @@ suite_docs(void)
 	tcase_add_test(tc, test_replay_example);
 	tcase_add_test(tc, test_replay_caseworker_example);
 	tcase_add_test(tc, test_blind_example);
+	tcase_add_test(tc, test_linkage_example);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -65,6 +65,28 @@ check "enroll's hand-written EXIT STATUS" grep -q 'the seed is revealed' page.tx
 check "enroll's EXAMPLES" grep -q -e '--csv cohort.csv' page.txt
 check "a usage line in enroll's SYNOPSIS" \
     grep -q -e 'sortes enroll --csv FILE \[--delimiter C\]' page.txt
+# the hand-written parts of the pages of lookup, participant, blind,
+# unblind, and what export and enroll say of linkage and results files
+rendered "$man/sortes-lookup.1"
+check "lookup's exit 1" grep -q 'at least one person is not enrolled' page.txt
+check "lookup's key file" grep -q 'DB without .db, with .key' page.txt
+check "lookup's EXAMPLES" grep -q -e 'lookup --db ungifokus.db --csv' page.txt
+rendered "$man/sortes-participant.1"
+check "participant's exit 65" grep -q 'no participant with this UUID' page.txt
+rendered "$man/sortes-blind.1"
+check "blind's exit 69" grep -q 'anyone could draw the mapping' page.txt
+check "blind's EXAMPLES" grep -q -e 'sortes blind --db ungifokus.db' page.txt
+rendered "$man/sortes-unblind.1"
+check "unblind's exit 69" grep -q 'no blinding commitment' page.txt
+rendered "$man/sortes-export.1"
+check "export's linkage example" grep -q -e 'export linkage --db' page.txt
+check "export's blinded example" grep -q -e 'allocations --db ungifokus.db -B' page.txt
+check "export's linkage exit 73" grep -q 'the linkage file, or a log extract' page.txt
+check "export's FILE.protocol.json" grep -q 'JSON form, from which the export' page.txt
+rendered "$man/sortes-enroll.1"
+check "enroll's results file" grep -q -e 'with --results: every input row' page.txt
+check "enroll's results example" grep -q -e '-R results.csv' page.txt
+
 rendered "$man/sortes-rng.1"
 check "rng's (generated) EXIT STATUS" grep -q 'docs/exit-codes.md' page.txt
 
