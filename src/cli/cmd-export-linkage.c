@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sortes/infile.h"
@@ -105,6 +106,34 @@ linkage_manifest(struct linkage_job *j, struct sortes_error *err)
 	return rc;
 }
 
+/*
+ * On standard output the rows are held back until every person of the
+ * file is found: a file refused halfway (a person twice, a column
+ * missing) prints nothing, as it writes no file.
+ */
+static int
+linkage_stdout(struct linkage_job *j, const struct sortes_linkage_input *in,
+    struct sortes_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc;
+
+	if (mem == NULL)
+		return sortes_error_sys(err, SORTES_ENOMEM, errno, "cannot "
+		    "hold the linkage rows");
+	rc = sortes_linkage_write(j->trial, in, mem, &j->counts, err);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = sortes_error_sys(err, SORTES_ENOMEM, errno, "cannot "
+		    "hold the linkage rows");
+	if (rc == 0 && fwrite(buf, 1, len, stdout) != len)
+		rc = sortes_error_sys(err, SORTES_EIO, errno, "cannot write "
+		    "to standard output");
+	free(buf);
+	return rc;
+}
+
 static int
 linkage_write(struct linkage_job *j, struct sortes_error *err)
 {
@@ -113,11 +142,12 @@ linkage_write(struct linkage_job *j, struct sortes_error *err)
 		.local_day = cli_local_day, .unenrolled = linkage_unenrolled,
 		.ctx = j,
 	};
-	FILE *out = stdout;
+	FILE *out = NULL;
 	int rc = 0;
 
-	if (j->out != NULL)
-		rc = sortes_outfile_stream(&out, j->out, err);
+	if (j->out == NULL)
+		return linkage_stdout(j, &in, err);
+	rc = sortes_outfile_stream(&out, j->out, err);
 	if (rc == 0 && (rc = sortes_linkage_write(j->trial, &in, out,
 	    &j->counts, err)) != 0)
 		rc = cli_write_failed(err, out, j->a->output);

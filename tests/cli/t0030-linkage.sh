@@ -168,6 +168,15 @@ run "$SORTES" export linkage --db t.db --persons twice.csv --output twice.out
 expect_status 65
 expect_err_contains "twice.csv:3: the same person as on line 2"
 check "nothing written for a person twice" test ! -e twice.out
+# On standard output too: not even the header of a refused list.
+run "$SORTES" export linkage --db t.db --persons twice.csv
+expect_status 65
+expect_out_empty
+printf '%s\n' "cpr" "010100-9001" >nocolumn.csv
+run "$SORTES" export linkage --db t.db --persons nocolumn.csv
+expect_status 65
+expect_err_contains "the header needs the column 'person'"
+expect_out_empty
 
 # Needs the key file.
 run "$SORTES" export linkage --db t.db --persons persons.csv --key no.key \
