@@ -290,6 +290,8 @@ check "the blinded follow-ups at 13 are not the blinded ones" \
     cmp -s fu-13.csv fu.csv
 check "the blinded JSON follow-ups at 13 are not the blinded ones" \
     cmp -s fu-13.json fu.json
+check "the blinded JSON follow-ups at 13 hold no label" \
+    grep -q '"arm":"group A"' fu-13.json
 check "a blinded follow-up export wrote the log extract" \
     test ! -e fu-sealed.csv.log
 check "no protocol beside the blinded follow-ups" test -f fu-sealed.csv.protocol
@@ -303,7 +305,7 @@ assert d == e
 ' fu-sealed.csv-metadata.json fu.csv-metadata.json
 for text in m12_budget m24_budget budget_use_satisfaction \
     "Citizen-controlled" "Ordinary casework" '"code":"B"' '"code":"C"' \
-    '"arms":["B"' 'B|C' ',B,' ',C,'; do
+    '"arms":["B"' 'B|C' ',B,' ',C,' '"arm":"B"' '"arm":"C"'; do
 	check "the sealed blinded follow-ups hold '$text'" lacks "$text" \
 	    fu-sealed.csv fu-sealed.csv-metadata.json \
 	    fu-sealed.csv.manifest.json fu-13.csv fu-13.json
