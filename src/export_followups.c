@@ -122,13 +122,8 @@ struct export_state {
 	int64_t occasions, total;	/* schedule rows: done, in all */
 };
 
-/*
- * Whether a blinded export keeps occasion 'o': only when every arm has
- * it, for one that some arms lack tells anyone who has read the
- * protocol which arm a label is.
- */
-static int
-occasion_kept(const struct sortes_protocol *p,
+int
+sortes_followups_occasion_kept(const struct sortes_protocol *p,
     const struct sortes_blinding *b, const struct sortes_occasion *o)
 {
 	for (size_t i = 0; b != NULL && i < p->narms; i++)
@@ -314,7 +309,7 @@ occasion_rows(struct export_state *x, sqlite3_stmt *st,
 
 	if ((rc = row_check(x, st, &o, done, err)) != 0)
 		return rc;
-	if (!occasion_kept(x->p, x->blind, o))
+	if (!sortes_followups_occasion_kept(x->p, x->blind, o))
 		return 0;
 	if (done) {
 		r.measured_on = col(st, R_MEASURED_ON);
@@ -437,7 +432,7 @@ measure_kept(const struct sortes_csvw_arms *a, size_t m)
 	for (size_t i = 0; i < p->noccasions; i++)
 		for (size_t k = 0; k < p->occasions[i].nmeasures; k++)
 			if (p->occasions[i].measures[k] == m &&
-			    occasion_kept(p, a->blind, &p->occasions[i]))
+			    sortes_followups_occasion_kept(p, a->blind, &p->occasions[i]))
 				return 1;
 	return a->blind == NULL;
 }
@@ -452,7 +447,7 @@ dict_init(struct dict *d, const struct sortes_protocol *p,
 	if (d->occasions == NULL || d->measures == NULL)
 		return sortes_error_set(err, SORTES_ENOMEM, "out of memory");
 	for (size_t i = 0; i < p->noccasions; i++)
-		if (occasion_kept(p, blind, &p->occasions[i]))
+		if (sortes_followups_occasion_kept(p, blind, &p->occasions[i]))
 			d->occasions[d->noccasions++] = i;
 	for (size_t i = 0; i < p->nmeasures; i++)
 		if (measure_kept(&d->arms, i))

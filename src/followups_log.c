@@ -392,7 +392,9 @@ fu_log_write(struct fu_log *l, struct sortes_followups_writer *w,
 		if (!d.have_day || d.day != x->day)
 			rc = sortes_day_dates_set(&d, x->day, err);
 		for (size_t i = 0; rc == 0 && i < l->p->noccasions; i++)
-			if (x->occasions[i].status != FU_NONE)
+			if (x->occasions[i].status != FU_NONE &&
+			    sortes_followups_occasion_kept(l->p, w->blind,
+			    &l->p->occasions[i]))
 				rc = occasion_rows(l, w, x, i,
 				    (const char (*)[11])d.text[i], err);
 	}
@@ -427,6 +429,16 @@ sortes_export_followups_at(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t at,
     sortes_local_day_fn local_day, int64_t *rows, struct sortes_error *err)
 {
+	return sortes_export_followups_at_blinded(t, out, format, at,
+	    local_day, NULL, rows, err);
+}
+
+int
+sortes_export_followups_at_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, int64_t at,
+    sortes_local_day_fn local_day, const struct sortes_blinding *blind,
+    int64_t *rows, struct sortes_error *err)
+{
 	struct sortes_followups_writer w;
 	struct fu_log *l = NULL;
 	int rc;
@@ -439,7 +451,7 @@ sortes_export_followups_at(struct sortes_trial *t, FILE *out,
 		rc = log_replay(t, l, at, err);
 	sortes_db_rollback(t->db);
 	if (rc == 0 && (rc = sortes_followups_begin(&w, out, format,
-	    t->protocol, NULL, err)) == 0) {
+	    t->protocol, blind, err)) == 0) {
 		rc = fu_log_write(l, &w, err);
 		*rows = w.rows;
 		if (rc == 0)

@@ -3,13 +3,15 @@
  * every entry the same bytes as the export read from the tables then,
  * and a bundle as of a seal that verify-export rebuilds, which fails
  * when a value is changed, a row dropped, an outcome logged after the
- * seal slipped in, or the protocol is another; and the worked example
- * of docs/audit.md.
+ * seal slipped in, or the protocol is another; blinded, as of an entry,
+ * the labels and rows the blinded export as it stands has; and the
+ * worked example of docs/audit.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortes/blind.h"
 #include "sortes/bundle.h"
 #include "sortes/export_followups.h"
 #include "sortes/lifecycle.h"
@@ -52,10 +54,13 @@ struct fs {
 	char *sealed;			/* its text, as of the seal */
 };
 
-/* An export into memory: as it stands (at 0) or as of entry 'at'. */
+/*
+ * An export into memory: as it stands (at 0) or as of entry 'at',
+ * blinded by 'b' (NULL: not).
+ */
 static char *
-export_text(struct sortes_trial *t, enum sortes_export_format format,
-    int64_t at, int64_t *rows)
+export_blinded(struct sortes_trial *t, enum sortes_export_format format,
+    int64_t at, const struct sortes_blinding *b, int64_t *rows)
 {
 	struct sortes_error err = { 0 };
 	char *text = NULL;
@@ -65,14 +70,21 @@ export_text(struct sortes_trial *t, enum sortes_export_format format,
 	int rc;
 
 	ck_assert_ptr_nonnull(fp);
-	rc = at == 0 ? sortes_export_followups(t, fp, format, &n, &err) :
-	    sortes_export_followups_at(t, fp, format, at, tu_local_day, &n,
-	    &err);
+	rc = at == 0 ? sortes_export_followups_blinded(t, fp, format, b, &n,
+	    &err) : sortes_export_followups_at_blinded(t, fp, format, at,
+	    tu_local_day, b, &n, &err);
 	ck_assert_msg(rc == 0, "export at %lld: %s", (long long)at, err.msg);
 	ck_assert_int_eq(fclose(fp), 0);
 	if (rows != NULL)
 		*rows = n;
 	return text;
+}
+
+static char *
+export_text(struct sortes_trial *t, enum sortes_export_format format,
+    int64_t at, int64_t *rows)
+{
+	return export_blinded(t, format, at, NULL, rows);
 }
 
 /* Keep what the tables export now, as of the newest entry. */
@@ -235,6 +247,88 @@ START_TEST(test_every_entry)
 	    "mostly\"\n"));
 	ck_assert_ptr_nonnull(strstr(f.csv[head], ",hours,37.5\n"));
 	ck_assert_ptr_nonnull(strstr(f.csv[head], ",cancelled,"));
+	fs_teardown(&f);
+}
+END_TEST
+
+/*
+ * The CSV export 'plain' as blinding 'b' writes it: the arm (the second
+ * column) as its label, the arm-specific occasion's rows left out.
+ */
+static char *
+relabelled(const char *plain, const struct sortes_protocol *p,
+    const struct sortes_blinding *b)
+{
+	char *text = NULL, *line, *save = NULL, *copy = strdup(plain);
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(copy);
+	ck_assert_ptr_nonnull(fp);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *arm = strchr(line, ',') + 1, *rest = strchr(arm, ',');
+		size_t i = 0;
+
+		if (strstr(line, ",m2_i,") != NULL)
+			continue;
+		if (strncmp(line, "pseudonym,", 10) == 0) {
+			fprintf(fp, "%s\n", line);
+			continue;
+		}
+		*rest = '\0';
+		while (i < p->narms && strcmp(p->arms[i].code, arm) != 0)
+			i++;
+		ck_assert_uint_lt(i, p->narms);
+		*arm = '\0';
+		fprintf(fp, "%s%s,%s\n", line, b->labels[i], rest + 1);
+	}
+	ck_assert_int_eq(fclose(fp), 0);
+	free(copy);
+	return text;
+}
+
+/*
+ * Blinded as of every entry: the export as of it with each arm its
+ * label and the occasion only arm I has left out; as of the newest
+ * entry, the blinded export as it stands, byte for byte.
+ */
+START_TEST(test_every_entry_blinded)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_blinding b;
+	uint8_t seed[32];
+	struct fs f;
+	int64_t head;
+	char *now, *want;
+
+	fs_setup(&f);
+	fs_history(&f);
+	memset(seed, 7, sizeof(seed));
+	ck_assert_msg(sortes_blind_derive(&b, f.t->protocol, seed, &err) == 0,
+	    "%s", err.msg);
+	head = tu_int(f.t, "SELECT max(seq) FROM log");
+	ck_assert_ptr_nonnull(strstr(f.csv[head], ",m2_i,"));
+	for (int64_t n = 1; n <= head; n++) {
+		char *got = export_blinded(f.t, SORTES_EXPORT_CSV, n, &b, NULL);
+		char *plain = export_text(f.t, SORTES_EXPORT_CSV, n, NULL);
+
+		want = relabelled(plain, f.t->protocol, &b);
+		same_text(got, want, "blinded CSV", n);
+		ck_assert_ptr_null(strstr(got, ",I,"));
+		ck_assert_ptr_null(strstr(got, ",C,"));
+		free(got);
+		free(plain);
+		free(want);
+	}
+	now = export_blinded(f.t, SORTES_EXPORT_CSV, 0, &b, NULL);
+	want = export_blinded(f.t, SORTES_EXPORT_CSV, head, &b,
+	    NULL);
+	same_text(want, now, "blinded CSV as it stands", head);
+	ck_assert_ptr_nonnull(strstr(now, ",group A,"));
+	ck_assert_ptr_nonnull(strstr(now, ",group B,"));
+	free(now);
+	free(want);
 	fs_teardown(&f);
 }
 END_TEST
@@ -522,6 +616,7 @@ suite_followups_seal(void)
 	TCase *tc = tcase_create("as_of");
 
 	tcase_add_test(tc, test_every_entry);
+	tcase_add_test(tc, test_every_entry_blinded);
 	tcase_add_test(tc, test_bundle);
 	tcase_add_test(tc, test_bundle_forgeries);
 	tcase_add_test(tc, test_worked_example);

@@ -42,6 +42,14 @@ int sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
     int64_t *rows, struct sortes_error *err);
 
 /*
+ * Whether a blinded export ('b' NULL: not blinded, all are) keeps
+ * occasion 'o': only when every arm has it, for one that some arms
+ * lack tells anyone who has read the protocol which arm a label is.
+ */
+int sortes_followups_occasion_kept(const struct sortes_protocol *p,
+    const struct sortes_blinding *b, const struct sortes_occasion *o);
+
+/*
  * The same export as it stood after log entry 'at' (1 or more): only
  * the participants enrolled and the outcomes, transfers and withdrawals
  * logged up to it, the schedule dated as enrolling dated it, rebuilt
@@ -53,6 +61,16 @@ int sortes_export_followups_blinded(struct sortes_trial *t, FILE *out,
 int sortes_export_followups_at(struct sortes_trial *t, FILE *out,
     enum sortes_export_format format, int64_t at,
     sortes_local_day_fn local_day, int64_t *rows, struct sortes_error *err);
+
+/*
+ * The same as of entry 'at', blinded ('blind' NULL: not) as
+ * sortes_export_followups_blinded() blinds.  The caller sees to it that
+ * the blinding's commitment is in the log by entry 'at'.
+ */
+int sortes_export_followups_at_blinded(struct sortes_trial *t, FILE *out,
+    enum sortes_export_format format, int64_t at,
+    sortes_local_day_fn local_day, const struct sortes_blinding *blind,
+    int64_t *rows, struct sortes_error *err);
 
 /* One row of a follow-up export; NULL is empty (CSV) or null (JSON). */
 struct sortes_followups_row {

@@ -377,8 +377,8 @@ export_rows(struct sortes_trial *t, const struct export_args *a, FILE *out,
 		return sortes_export_allocations_blinded(t, out, a->format, at,
 		    blind, rows, err);
 	if (a->frozen)
-		return sortes_export_followups_at(t, out, a->format, at,
-		    cli_local_day, rows, err);
+		return sortes_export_followups_at_blinded(t, out, a->format,
+		    at, cli_local_day, blind, rows, err);
 	return sortes_export_followups_blinded(t, out, a->format, blind, rows,
 	    err);
 }
@@ -479,10 +479,6 @@ followups_check(const struct export_args *a)
 		return cli_usage_error("export", "--dictionary goes with an "
 		    "export as it stands; with --seal or --at the dictionary "
 		    "is FILE-metadata.json beside the export");
-	if (a->blinded && a->frozen)
-		return cli_usage_error("export", "--blinded follow-ups are "
-		    "exported as they stand: --seal and --at go with blinded "
-		    "'export allocations'");
 	return frozen_check(a);
 }
 

@@ -4,8 +4,8 @@
 # allocations|followups --blinded' writes the labels, never the arm
 # codes or names (the follow-ups' dictionary included), by the same
 # mapping every run, without writing to the database; a blinded export
-# as of an entry names the commitment in its manifest and comes without
-# the log extract; verify passes.  A format-1 trial is carried forward.
+# as of an entry (allocations or follow-ups) names the commitment in its
+# manifest and comes without the log extract; verify passes.  A format-1 trial is carried forward.
 . "$SRCDIR/tests/cli/lib.sh"
 
 # expect_log DB N - DB's log holds N entries (nothing written).
@@ -260,7 +260,85 @@ run "$SORTES" export followups --db b.db --blinded --format json
 expect_status 0
 check "blinded JSON follow-ups hold a budget occasion" \
     lacks _budget out
+cp out fu.json
 run "$SORTES" verify --db b.db
+expect_status 0
+
+# --- blinded follow-ups as of a seal or entry ----------------------------------
+
+run "$SORTES" export followups --db b.db --blinded --at 12 --output fu-early.csv
+expect_status 69
+expect_err_contains "the blinding commitment is log entry 13, after entry 12 that the export is as of"
+check "a refused export wrote a file" test ! -e fu-early.csv
+check "a refused export wrote a manifest" test ! -e fu-early.csv.manifest.json
+run "$SORTES" freeze --db b.db --signing-key lead.pem --note "blinded follow-ups"
+expect_status 0
+run "$SORTES" export followups --db b.db --blinded --seal b.db.seal-14 \
+    --pubkey lead.pub --output fu-sealed.csv
+expect_status 0
+expect_out_empty
+run "$SORTES" export followups --db b.db --blinded --at 13 --output fu-13.csv
+expect_status 0
+run "$SORTES" export followups --db b.db --blinded --at 13 --format json \
+    --output fu-13.json
+expect_status 0
+# Nothing that changes the follow-ups was logged after the commitment:
+# as of it, the export is the one as it stood, labels and all.
+check "the sealed blinded follow-ups are not the blinded ones" \
+    cmp -s fu-sealed.csv fu.csv
+check "the blinded follow-ups at 13 are not the blinded ones" \
+    cmp -s fu-13.csv fu.csv
+check "the blinded JSON follow-ups at 13 are not the blinded ones" \
+    cmp -s fu-13.json fu.json
+check "the blinded JSON follow-ups at 13 hold no label" \
+    grep -q '"arm":"group A"' fu-13.json
+check "a blinded follow-up export wrote the log extract" \
+    test ! -e fu-sealed.csv.log
+check "no protocol beside the blinded follow-ups" test -f fu-sealed.csv.protocol
+check "no dictionary beside the sealed blinded follow-ups" \
+    test -f fu-sealed.csv-metadata.json
+check "the sealed and the current blinded dictionaries differ" python3 -c '
+import json, sys
+d, e = (json.load(open(f)) for f in sys.argv[1:])
+assert d.pop("url") == "fu-sealed.csv" and e.pop("url") == "fu.csv"
+assert d == e
+' fu-sealed.csv-metadata.json fu.csv-metadata.json
+for text in m12_budget m24_budget budget_use_satisfaction \
+    "Citizen-controlled" "Ordinary casework" '"code":"B"' '"code":"C"' \
+    '"arms":["B"' 'B|C' ',B,' ',C,' '"arm":"B"' '"arm":"C"'; do
+	check "the sealed blinded follow-ups hold '$text'" lacks "$text" \
+	    fu-sealed.csv fu-sealed.csv-metadata.json \
+	    fu-sealed.csv.manifest.json fu-13.csv fu-13.json
+done
+manifest=$(cat fu-sealed.csv.manifest.json)
+bcommitment=$("$SQLITE3" b.db "select commitment from blindings")
+check "the follow-up manifest does not name the commitment" \
+    contains "$manifest" \
+    "{\"blinded\":{\"commitment\":\"$bcommitment\",\"entry\":13},"
+check "the follow-up manifest names a seal" contains "$manifest" '"seal":{'
+check "the follow-up manifest at 13 names a seal" \
+    grep -q '"seal":null' fu-13.csv.manifest.json
+# Enrolled after the seal: the sealed export is the same bytes.
+run "$SORTES" enroll --db b.db --person 170500-9005 --caseworker CW05 \
+    --field birth_date=2000-05-17 --field months_without_job_or_education=12 \
+    --field benefit=uddannelseshjaelp
+expect_status 0
+run "$SORTES" export followups --db b.db --blinded --seal b.db.seal-14 \
+    --pubkey lead.pub --output fu-sealed2.csv
+expect_status 0
+check "the sealed blinded follow-ups changed" cmp -s fu-sealed.csv fu-sealed2.csv
+check "the sealed blinded manifests differ" python3 -c '
+import json, sys
+m, n = (json.load(open(f)) for f in sys.argv[1:])
+for k in ("blinded", "entries", "head", "rows", "export_sha256", "seal"):
+    assert m[k] == n[k], (k, m[k], n[k])
+' fu-sealed.csv.manifest.json fu-sealed2.csv.manifest.json
+run "$SORTES" verify-export fu-sealed.csv --seal b.db.seal-14 --pubkey lead.pub
+expect_status 69
+expect_err_contains "is blinded: it has no log extract"
+run "$SORTES" export followups --db b.db --seal b.db.seal-14 --output fu-open.csv
+expect_status 0
+run "$SORTES" verify-export fu-open.csv --seal b.db.seal-14 --pubkey lead.pub
 expect_status 0
 
 # --- a trial of log format 1 is carried forward ----------------------------------
