@@ -1,8 +1,8 @@
 /*
  * check_golden.c - a golden trial: every step fixed (key, UUIDs,
  * times, signing key), made through the library's own functions, and
- * its whole log compared with tests/data/golden/.  A difference in any
- * entry's body or hash is a log-format change (docs/log-format.md);
+ * its whole log compared with tests/data/golden/NAME.golden.  A change of
+ * any entry's body or hash is a log-format change (docs/log-format.md);
  * SORTES_GOLDEN_WRITE=1 writes the file instead, for such a change.
  */
 #include <stdio.h>
@@ -14,8 +14,13 @@
 #include "sortes/db.h"
 #include "sortes/followup.h"
 #include "sortes/lifecycle.h"
+#include "sortes/randomize.h"
 #include "sortes/replay.h"
 #include "sortes/seal.h"
+/* budget.h and seal.h both define SORTES_NOTE_MAX (1000 and 500); this
+ * file uses neither, and needs both headers. */
+#undef SORTES_NOTE_MAX
+#include "sortes/budget.h"
 #include "sortes/sign.h"
 #include "sortes/verify.h"
 #include "suites.h"
@@ -200,11 +205,37 @@ golden_compare(struct sortes_trial *t, const char *name)
 	free(path);
 }
 
+/* A trial of protocols/NAME in a new *dir, its key fixed. */
+static struct sortes_trial *
+golden_open(const char *protocol, char **dir)
+{
+	char *path = tu_path(SORTES_TOP_SRCDIR "/protocols", protocol);
+	char *yaml = tu_read(path);
+	struct sortes_trial *t;
+
+	*dir = tu_tmpdir();
+	t = tu_trial(*dir, yaml);
+	tu_fix_key(t, 0x01, 0x02);
+	free(yaml);
+	free(path);
+	return t;
+}
+
+/* The trial checks and its log is the golden file 'name'; then gone. */
+static void
+golden_finish(struct sortes_trial *t, char *dir, const char *name)
+{
+	golden_checks(t);
+	golden_compare(t, name);
+	sortes_trial_close(t);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 START_TEST(test_golden_individual)
 {
-	char *dir = tu_tmpdir();
-	char *yaml = tu_read(SORTES_TOP_SRCDIR "/protocols/ungifokus.yaml");
-	struct sortes_trial *t = tu_trial(dir, yaml);
+	char *dir;
+	struct sortes_trial *t = golden_open("ungifokus.yaml", &dir);
 	struct sortes_clock clock = tu_clock("2026-07-20",
 	    "2026-07-20T09:00:00Z");
 	struct sortes_transfer_result tr;
@@ -213,7 +244,6 @@ START_TEST(test_golden_individual)
 	struct sortes_error err = { 0 };
 	int64_t seq;
 
-	tu_fix_key(t, 0x01, 0x02);
 	for (size_t i = 0; i < 3; i++)
 		golden_enroll(t, &gi_people[i], gi_fields, 5);
 	ck_assert_msg(sortes_transfer(t, gi_people[0].uuid, "CW2",
@@ -230,12 +260,74 @@ START_TEST(test_golden_individual)
 	    &b, &seq, &err) == 0, "%s", err.msg);
 	ck_assert_msg(sortes_reveal(t, "2027-02-03T09:00:00Z", &seq, &err) ==
 	    0, "%s", err.msg);
-	golden_checks(t);
-	golden_compare(t, "individual.golden");
-	free(yaml);
-	sortes_trial_close(t);
-	tu_rmtree(dir);
-	free(dir);
+	golden_finish(t, dir, "individual.golden");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* A caseworker-level trial with budgets, as Ungebudgetter.            */
+
+static const char *const gc_fields[] = { "birth_date",
+    "months_without_job_or_education", "benefit" };
+static const char *const gc_values[] = { "2001-01-01", "12",
+    "uddannelseshjaelp" };
+
+/* Caseworker CW<i> with covariates that differ by i. */
+static void
+gc_register(struct sortes_trial *t, int i, const char *at,
+    struct sortes_caseworker_result *res)
+{
+	static const char *const offices[] = { "midt", "nord", "syd", "vest" };
+	const char *names[] = { "caseload", "share_education_benefit",
+	    "office" };
+	char code[16], load[16], share[16];
+	const char *values[] = { load, share, offices[i % 4] };
+	struct sortes_caseworker_input in = { .code = code, .team =
+	    i % 2 ? "nord" : "syd", .names = names, .values = values,
+	    .ncovariates = 3, .registered_at = at };
+
+	snprintf(code, sizeof(code), "CW%d", i);
+	snprintf(load, sizeof(load), "%d", 20 + 3 * i);
+	snprintf(share, sizeof(share), "%d", 40 + 5 * i);
+	tu_register(t, &in, res);
+}
+
+START_TEST(test_golden_caseworker)
+{
+	char *dir;
+	struct sortes_trial *t = golden_open("ungebudgetter.yaml", &dir);
+	struct sortes_clock clock = tu_clock("2026-03-02",
+	    "2026-03-02T09:00:00Z");
+	struct sortes_caseworker_result cr;
+	struct sortes_randomize_result rr;
+	struct sortes_spend_result sr;
+	struct sortes_error err = { 0 };
+	struct golden_person youth = { "010101-9001",
+	    "019bc11d-94e0-7a3c-8b1d-4e5f6a7b8c11", NULL,
+	    "2026-02-16T10:00:00Z", "2026-02-16", gc_values };
+	struct sortes_spend_input spend = { .participant = youth.uuid,
+	    .amount_minor = 320000, .category = "education",
+	    .note = "driving licence", .spent_on = tu_day("2026-03-02") };
+	int64_t seq;
+
+	for (int i = 1; i <= 6; i++)
+		gc_register(t, i, "2026-01-15T10:00:00Z", &cr);
+	ck_assert_msg(sortes_randomize(t, "00112233445566778899aabbccddeeff",
+	    "2026-02-01T12:00:00Z", &rr, &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < rr.ncaseworkers && youth.caseworker == NULL;
+	    i++)
+		if (strcmp(t->protocol->arms[rr.arms[i]].code, "B") == 0)
+			youth.caseworker = rr.codes[i];
+	ck_assert_ptr_nonnull(youth.caseworker);
+	gc_register(t, 7, "2026-02-10T08:00:00Z", &cr);
+	ck_assert_int_eq(cr.allocated, 1);
+	golden_enroll(t, &youth, gc_fields, 3);
+	sortes_randomize_result_free(&rr);
+	ck_assert_msg(sortes_budget_spend(t, &spend, &clock, &sr, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_msg(sortes_reveal(t, "2026-03-03T09:00:00Z", &seq, &err) ==
+	    0, "%s", err.msg);
+	golden_finish(t, dir, "caseworker.golden");
 }
 END_TEST
 
@@ -246,6 +338,7 @@ suite_golden(void)
 	TCase *tc = tcase_create("trials");
 
 	tcase_add_test(tc, test_golden_individual);
+	tcase_add_test(tc, test_golden_caseworker);
 	suite_add_tcase(s, tc);
 	return s;
 }
