@@ -546,17 +546,11 @@ struct cw_example {
 static void
 cw_register(struct sortes_trial *t, const char *code, const char *team)
 {
-	struct sortes_error err = { 0 };
-	struct sortes_registrar *r = NULL;
 	struct sortes_caseworker_result res;
 	struct sortes_caseworker_input in = { .code = code, .team = team,
 	    .registered_at = EX_CREATED };
 
-	ck_assert_msg(sortes_registrar_new(&r, t, &err) == 0, "%s", err.msg);
-	ck_assert_msg(sortes_registrar_add(r, &in, &res, &err) == 0, "%s",
-	    err.msg);
-	ck_assert_msg(sortes_registrar_commit(r, &err) == 0, "%s", err.msg);
-	sortes_registrar_free(r);
+	tu_register(t, &in, &res);
 }
 
 static void
@@ -826,18 +820,13 @@ lk_enroll(struct sortes_trial *t, int i)
 	struct sortes_error err = { 0 };
 	struct sortes_enroller *e = NULL;
 	struct sortes_enroll_result res;
-	char sql[512];
 
 	ck_assert_int_eq(sortes_enroller_new(&e, t, &err), 0);
 	ck_assert_msg(sortes_enroller_add(e, &in, &res, &err) == 0, "%s",
 	    err.msg);
 	ck_assert_int_eq(sortes_enroller_commit(e, &err), 0);
 	sortes_enroller_free(e);
-	snprintf(sql, sizeof(sql), "UPDATE log SET body = replace(body, '%s', "
-	    "'%s'); UPDATE participants SET id = '%s' WHERE id = '%s'",
-	    res.participant, lk_people[i].uuid, lk_people[i].uuid,
-	    res.participant);
-	tu_forge(t, sql);
+	tu_fix_participant(t, res.participant, lk_people[i].uuid);
 }
 
 static struct sortes_trial *
@@ -846,22 +835,11 @@ lk_trial(const char *dir)
 	struct sortes_error err = { 0 };
 	char *yaml = tu_doc_block("log-format.md", "example-protocol");
 	struct sortes_trial *t = tu_trial(dir, yaml);
-	char commitment[SORTES_SHA256_HEX], sql[512], *old;
 	struct sortes_verify_report rep;
 	int64_t seq;
 
 	free(yaml);
-	memset(t->key.seed, 0x01, sizeof(t->key.seed));
-	memset(t->key.pseudonym_key, 0x02, sizeof(t->key.pseudonym_key));
-	ck_assert_int_eq(sortes_key_commitment(commitment, t->key.seed, &err),
-	    0);
-	old = tu_text(t, "SELECT seed_commitment FROM trial");
-	snprintf(sql, sizeof(sql), "UPDATE log SET body = replace(body, '%s', "
-	    "'%s') WHERE seq = 1; UPDATE trial SET seed_commitment = '%s'",
-	    old, commitment, commitment);
-	tu_forge(t, sql);
-	strcpy(t->seed_commitment, commitment);
-	free(old);
+	tu_fix_key(t, 0x01, 0x02);
 	for (int i = 0; i < 3; i++)
 		lk_enroll(t, i);
 	/* 23:30 UTC is 2 February in Copenhagen. */

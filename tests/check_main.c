@@ -41,6 +41,7 @@ main(void)
 	srunner_add_suite(sr, suite_lookup());
 	srunner_add_suite(sr, suite_followups_seal());
 	srunner_add_suite(sr, suite_blind());
+	srunner_add_suite(sr, suite_golden());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -33,5 +33,6 @@ Suite *suite_outfile(void);
 Suite *suite_lookup(void);
 Suite *suite_followups_seal(void);
 Suite *suite_blind(void);
+Suite *suite_golden(void);
 
 #endif

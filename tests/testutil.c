@@ -8,6 +8,7 @@
 
 #include "sortes/date.h"
 #include "sortes/enroll.h"
+#include "sortes/keyfile.h"
 #include "testutil.h"
 
 char *
@@ -321,6 +322,53 @@ tu_rehash(struct sortes_trial *t, int64_t from)
 
 	rehash_from(t, from);
 	triggers_restore(t, triggers);
+}
+
+void
+tu_register(struct sortes_trial *t, const struct sortes_caseworker_input *in,
+    struct sortes_caseworker_result *res)
+{
+	struct sortes_error err = { 0 };
+	struct sortes_registrar *r = NULL;
+
+	ck_assert_msg(sortes_registrar_new(&r, t, &err) == 0, "%s", err.msg);
+	ck_assert_msg(sortes_registrar_add(r, in, res, &err) == 0, "%s: %s",
+	    in->code, err.msg);
+	ck_assert_msg(sortes_registrar_commit(r, &err) == 0, "%s", err.msg);
+	sortes_registrar_free(r);
+}
+
+void
+tu_fix_key(struct sortes_trial *t, int seed, int pseudonym)
+{
+	struct sortes_error err = { 0 };
+	char commitment[SORTES_SHA256_HEX], sql[512], *old;
+
+	memset(t->key.seed, seed, sizeof(t->key.seed));
+	memset(t->key.pseudonym_key, pseudonym, sizeof(t->key.pseudonym_key));
+	ck_assert_int_eq(sortes_key_commitment(commitment, t->key.seed, &err),
+	    0);
+	old = tu_text(t, "SELECT seed_commitment FROM trial");
+	snprintf(sql, sizeof(sql), "UPDATE log SET body = replace(body, '%s', "
+	    "'%s') WHERE seq = 1; UPDATE trial SET seed_commitment = '%s'",
+	    old, commitment, commitment);
+	tu_forge(t, sql);
+	strcpy(t->seed_commitment, commitment);
+	free(old);
+	tu_rehash(t, 1);
+}
+
+void
+tu_fix_participant(struct sortes_trial *t, const char *drawn,
+    const char *fixed)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "UPDATE log SET body = replace(body, '%s', "
+	    "'%s'); UPDATE participants SET id = '%s' WHERE id = '%s'",
+	    drawn, fixed, fixed, drawn);
+	tu_forge(t, sql);
+	tu_rehash(t, 1);
 }
 
 void

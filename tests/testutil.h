@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "sortes/caseworker.h"
 #include "sortes/enroll.h"
 #include "sortes/followup.h"
 #include "sortes/trial.h"
@@ -77,6 +78,11 @@ int tu_enroll_at(struct sortes_trial *t, const char *person, const char *cw,
 void tu_enroll_pair(struct sortes_trial *t, const char *tag, const char *cw,
     const char *day, char ids[][SORTES_UUID_LEN], int *first);
 
+/* Register one caseworker in its own transaction (test fails on error). */
+void tu_register(struct sortes_trial *t,
+    const struct sortes_caseworker_input *in,
+    struct sortes_caseworker_result *res);
+
 /* The day number of "YYYY-MM-DD" (test fails on a bad date). */
 int32_t tu_day(const char *text);
 
@@ -118,6 +124,21 @@ char *tu_doc_block(const char *doc, const char *name);
  */
 void tu_forge(struct sortes_trial *t, const char *sql);
 void tu_rehash(struct sortes_trial *t, int64_t from);
+
+/*
+ * Give open trial 't' (no entry after its genesis) a fixed key: the
+ * seed all bytes 'seed', the pseudonym key all bytes 'pseudonym', the
+ * genesis's commitment to match, the log rehashed.  What a real trial
+ * draws at random is then the same on every run.
+ */
+void tu_fix_key(struct sortes_trial *t, int seed, int pseudonym);
+
+/*
+ * Rename participant 'drawn' (the UUID enrolling drew) to 'fixed', in
+ * the log and the participants table, and rehash the log.
+ */
+void tu_fix_participant(struct sortes_trial *t, const char *drawn,
+    const char *fixed);
 
 /*
  * Make the next strdup() of a string equal to 'text' fail as if memory
