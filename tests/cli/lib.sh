@@ -225,3 +225,29 @@ on_tty() {
 	run python3 -c 'import os, pty, sys
 sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))' "$@"
 }
+
+# followup_history DB P1 P2 P3 - on 2024-09-10, the outcomes that the
+# follow-up export tests read: P1 measured at m6, then corrected; P2
+# measured before its window opened, then moved to CW2 (which takes the
+# open occasions along, not the done one); P3 missed m6, then withdrew
+# (m12 and m24 are cancelled).  Sets SORTES_NOW.
+followup_history() {
+	SORTES_NOW=2024-09-10T10:00:00Z
+	export SORTES_NOW
+	run "$SORTES" followup record --db "$1" "$2" m6 employment=job who5=60 \
+	    weekly_hours=37.5 --date 2024-09-05
+	expect_status 0
+	run "$SORTES" followup record --db "$1" "$2" m6 employment=job who5=64 \
+	    weekly_hours=37 --date 2024-09-06 --correct
+	expect_status 0
+	run "$SORTES" followup record --db "$1" "$3" m6 who5=40 \
+	    --date 2024-08-10 --out-of-window
+	expect_status 0
+	run "$SORTES" transfer --db "$1" "$3" --to CW2
+	expect_status 0
+	run "$SORTES" followup missed --db "$1" "$4" m6 --reason "moved abroad"
+	expect_status 0
+	run "$SORTES" withdraw --db "$1" "$4" \
+	    --reason "no longer wishes to take part"
+	expect_status 0
+}

@@ -50,27 +50,7 @@ ps1=$(pseudonym "$p1")
 ps2=$(pseudonym "$p2")
 ps3=$(pseudonym "$p3")
 
-SORTES_NOW=2024-09-10T10:00:00Z
-export SORTES_NOW
-# p1: measured, then corrected.
-run "$SORTES" followup record --db t.db "$p1" m6 employment=job who5=60 \
-    weekly_hours=37.5 --date 2024-09-05
-expect_status 0
-run "$SORTES" followup record --db t.db "$p1" m6 employment=job who5=64 \
-    weekly_hours=37 --date 2024-09-06 --correct
-expect_status 0
-# p2: one measure, before the window opened; then moved to CW2, which
-# takes the open occasions along but not the done one.
-run "$SORTES" followup record --db t.db "$p2" m6 who5=40 --date 2024-08-10 \
-    --out-of-window
-expect_status 0
-run "$SORTES" transfer --db t.db "$p2" --to CW2
-expect_status 0
-# p3: missed m6, then withdrew: m12 and m24 are cancelled.
-run "$SORTES" followup missed --db t.db "$p3" m6 --reason "moved abroad"
-expect_status 0
-run "$SORTES" withdraw --db t.db "$p3" --reason "no longer wishes to take part"
-expect_status 0
+followup_history t.db "$p1" "$p2" "$p3"
 
 # CSV: the exact header, then one row per scheduled occasion and
 # measure (every UngiFokus occasion has the same three measures).

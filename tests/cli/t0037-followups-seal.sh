@@ -19,23 +19,7 @@ participant() {
 p1=$(participant 1)
 p2=$(participant 2)
 p3=$(participant 3)
-SORTES_NOW=2024-09-10T10:00:00Z
-export SORTES_NOW
-run "$SORTES" followup record --db t.db "$p1" m6 employment=job who5=60 \
-    weekly_hours=37.5 --date 2024-09-05
-expect_status 0
-run "$SORTES" followup record --db t.db "$p1" m6 employment=job who5=64 \
-    weekly_hours=37 --date 2024-09-06 --correct
-expect_status 0
-run "$SORTES" followup record --db t.db "$p2" m6 who5=40 --date 2024-08-10 \
-    --out-of-window
-expect_status 0
-run "$SORTES" transfer --db t.db "$p2" --to CW2
-expect_status 0
-run "$SORTES" followup missed --db t.db "$p3" m6 --reason "moved abroad"
-expect_status 0
-run "$SORTES" withdraw --db t.db "$p3" --reason "no longer wishes to take part"
-expect_status 0
+followup_history t.db "$p1" "$p2" "$p3"
 head_now=$(log_count t.db)
 
 # As of the head, the export rebuilt from the log is the one read from
